@@ -1,0 +1,494 @@
+"""Read a project folder into plain data, remembering where every value came from.
+
+Loading is the only stage that touches the content files. It keeps the line and column
+of every YAML value (from PyYAML's node marks) so that validation, much later, can point
+an editor at the exact place of a mistake. It never trusts the input: only safe YAML
+tags, no symlinks out of the project, a cap on alias expansion, UTF-8 or a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from builder.diagnostics import Report
+
+try:  # the C loader is several times faster; fall back to pure Python where it is missing
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+#: How many values one YAML file may expand to; stops "billion laughs" alias bombs early.
+MAX_VALUES_PER_FILE = 500_000
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    col: int
+
+
+class YamlMap(dict):
+    """A mapping read from YAML that knows where it, each key and each value stand."""
+
+    pos: Pos
+    key_pos: dict
+    value_pos: dict
+
+    def at(self, key: str) -> Pos:
+        """Where the value of `key` stands, or the mapping itself when the key is absent."""
+        return self.value_pos.get(key, self.pos)
+
+    def key_at(self, key: str) -> Pos:
+        """Where the key itself stands."""
+        return self.key_pos.get(key, self.pos)
+
+
+class YamlList(list):
+    """A sequence read from YAML that knows where it and each item stand."""
+
+    pos: Pos
+    item_pos: list
+
+    def at(self, index: int) -> Pos:
+        """Where item `index` stands."""
+        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+
+
+@dataclass
+class SourceFile:
+    """One content file: its path relative to the project, and its fingerprint for caching."""
+
+    path: Path
+    rel: str
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class RawSite:
+    """content/site.yaml as read, before validation."""
+
+    file: str
+    data: YamlMap | None
+
+
+@dataclass
+class RawArticle:
+    """An article as read: front matter (or fields taken from a clipping) and Markdown body."""
+
+    id: str
+    file: str
+    kind: str  # "md" or "txt"
+    meta: YamlMap
+    body: str
+    body_line: int
+    title_derived: bool = False
+
+
+@dataclass
+class RawEvent:
+    """One event mapping as read from an events file."""
+
+    file: str
+    index: int
+    data: YamlMap
+
+
+@dataclass
+class RawPage:
+    """A free-standing page (content/pages/NAME.md), such as an About page."""
+
+    id: str
+    file: str
+    meta: YamlMap
+    body: str
+    body_line: int
+
+
+@dataclass
+class RawProject:
+    """Everything read from a project folder, ready for validation."""
+
+    root: Path
+    site: RawSite
+    articles: list[RawArticle] = field(default_factory=list)
+    events: list[RawEvent] = field(default_factory=list)
+    pages: list[RawPage] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+
+
+class YamlProblem(Exception):
+    """A YAML file that cannot be read as data; carries the position to report."""
+
+    def __init__(self, line: int, col: int, message: str):
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
+@dataclass
+class _Budget:
+    left: int = MAX_VALUES_PER_FILE
+
+
+def _pos(node: yaml.Node, line_offset: int) -> Pos:
+    mark = node.start_mark
+    return Pos(mark.line + 1 + line_offset, mark.column + 1)
+
+
+def _scalar(node: yaml.ScalarNode, line_offset: int) -> object:
+    if node.tag == _STR:
+        return node.value
+    if node.tag not in _SCALAR_TAGS:
+        p = _pos(node, line_offset)
+        raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
+    return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+
+
+def _node_value(node: yaml.Node, line_offset: int, budget: _Budget) -> object:
+    budget.left -= 1
+    if budget.left < 0:
+        p = _pos(node, line_offset)
+        raise YamlProblem(
+            p.line,
+            p.col,
+            f"this file expands to more than {MAX_VALUES_PER_FILE:,} values "
+            "(a YAML alias bomb?): remove the aliases",
+        )
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, line_offset)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            p = _pos(node, line_offset)
+            raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
+        items = YamlList(_node_value(child, line_offset, budget) for child in node.value)
+        items.pos = _pos(node, line_offset)
+        items.item_pos = [_pos(child, line_offset) for child in node.value]
+        return items
+    return _mapping(node, line_offset, budget)
+
+
+def _mapping(node: yaml.MappingNode, line_offset: int, budget: _Budget) -> YamlMap:
+    if node.tag != _MAP:
+        p = _pos(node, line_offset)
+        raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
+    result = YamlMap()
+    result.pos = _pos(node, line_offset)
+    result.key_pos, result.value_pos = {}, {}
+    for key_node, value_node in node.value:
+        kp = _pos(key_node, line_offset)
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise YamlProblem(kp.line, kp.col, "YAML merge keys (<<) are not supported")
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlProblem(kp.line, kp.col, "a key must be a plain word, not a list or mapping")
+        key = _scalar(key_node, line_offset)
+        key = key if isinstance(key, str) else str(key)
+        if key in result:
+            first = result.key_pos[key]
+            raise YamlProblem(
+                kp.line, kp.col, f"duplicate key {key!r} (first given on line {first.line})"
+            )
+        result[key] = _node_value(value_node, line_offset, budget)
+        result.key_pos[key] = kp
+        result.value_pos[key] = _pos(value_node, line_offset)
+    return result
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> object:
+    """Parse one YAML document into plain values that remember their positions.
+
+    Raises YamlProblem for syntax errors, unsafe tags, duplicate keys and alias bombs.
+    `line_offset` shifts every line, for YAML embedded in a larger file (front matter).
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else 1 + line_offset
+        col = mark.column + 1 if mark else 1
+        what = exc.problem or exc.context or "syntax error"
+        raise YamlProblem(line, col, f"invalid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
+    if node is None:
+        return None
+    return _node_value(node, line_offset, _Budget())
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (a byte-order mark is dropped, CRLF becomes LF).
+
+    Raises YamlProblem, positioned at the first bad byte, when the bytes are not UTF-8.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            line,
+            col,
+            f"the file is not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded; "
+            "save the file as UTF-8",
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int]:
+    """Split a Markdown file into (front matter YAML, its first line, body, body's first line).
+
+    Raises YamlProblem when the front matter is missing or never closed.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise YamlProblem(
+            1,
+            1,
+            "an article must start with front matter: a line with ---, fields such as "
+            "title: and date:, then another line with ---",
+        )
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1 : number - 1])
+            body = "\n".join(lines[number:])
+            return yaml_text, 2, body, number + 1
+    raise YamlProblem(1, 1, "front matter opened on line 1 is never closed: add a line with ---")
+
+
+class FileCache:
+    """Parsed files kept by path, modification time and size, so a rebuild re-reads only
+    what changed. One cache belongs to one caller (the live-preview server); none is global."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[int, int, object]] = {}
+
+    def get(self, source: SourceFile) -> object | None:
+        """The cached parse of `source`, if the file has not changed since."""
+        hit = self._entries.get(source.rel)
+        if hit and hit[0] == source.mtime_ns and hit[1] == source.size:
+            return hit[2]
+        return None
+
+    def put(self, source: SourceFile, value: object) -> None:
+        """Remember the parse of `source`."""
+        self._entries[source.rel] = (source.mtime_ns, source.size, value)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _list_files(root: Path, folder: str, suffixes: tuple[str, ...], report: Report) -> list[Path]:
+    """Files below root/folder with one of the suffixes, sorted; links out of root skipped."""
+    base = root / folder
+    if not base.is_dir():
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for d in list(dirnames):
+            if (here / d).is_symlink() and not _inside(here / d, root):
+                _skip_link(root, here / d, report)
+                dirnames.remove(d)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            path = here / name
+            if path.is_symlink() and not _inside(path, root):
+                _skip_link(root, path, report)
+                continue
+            found.append(path)
+    return found
+
+
+def _skip_link(root: Path, path: Path, report: Report) -> None:
+    report.warning(
+        path.relative_to(root).as_posix(),
+        1,
+        1,
+        "this symbolic link leads outside the project and was not followed",
+    )
+
+
+def _source(root: Path, path: Path) -> SourceFile | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # vanished between listing and reading: treat as deleted
+    return SourceFile(path, path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size)
+
+
+def _read_text(source: SourceFile) -> str:
+    with open(source.path, "rb") as fh:
+        return decode_utf8(fh.read())
+
+
+def _load_yaml_file(source: SourceFile) -> object:
+    return parse_yaml(_read_text(source))
+
+
+def _load_article(source: SourceFile) -> RawArticle:
+    text = _read_text(source)
+    article_id = source.path.stem
+    if source.path.suffix == ".txt":
+        return _article_from_clipping(article_id, source.rel, text)
+    yaml_text, yaml_line, body, body_line = split_front_matter(text)
+    meta = parse_yaml(yaml_text, line_offset=yaml_line - 1)
+    if meta is None:
+        meta = _empty_map(Pos(1, 1))
+    if not isinstance(meta, YamlMap):
+        raise YamlProblem(yaml_line, 1, "front matter must be a mapping of fields (title: ...)")
+    return RawArticle(article_id, source.rel, "md", meta, body, body_line)
+
+
+def _empty_map(pos: Pos) -> YamlMap:
+    result = YamlMap()
+    result.pos, result.key_pos, result.value_pos = pos, {}, {}
+    return result
+
+
+def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
+    from builder.clipping import parse_clipping
+
+    clip = parse_clipping(text)
+    errors = [p for p in clip.problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise YamlProblem(first.line, first.col, first.message)
+    meta = _empty_map(Pos(1, 1))
+    fields = {
+        "title": clip.title,
+        "date": clip.date,
+        "author": list(clip.authors) if len(clip.authors) != 1 else clip.authors[0],
+        "publisher": clip.publisher,
+        "url": clip.url,
+    }
+    for key, value in fields.items():
+        if value not in (None, [], ""):
+            meta[key] = value
+            meta.value_pos[key] = Pos(1, 1)
+    body = "\n\n".join(clip.paragraphs)
+    return RawArticle(article_id, rel, "txt", meta, body, clip.body_line, clip.title_derived)
+
+
+def _load_page(source: SourceFile) -> RawPage:
+    text = _read_text(source)
+    yaml_text, yaml_line, body, body_line = split_front_matter(text)
+    meta = parse_yaml(yaml_text, line_offset=yaml_line - 1) or _empty_map(Pos(1, 1))
+    if not isinstance(meta, YamlMap):
+        raise YamlProblem(yaml_line, 1, "front matter must be a mapping of fields (title: ...)")
+    return RawPage(source.path.stem, source.rel, meta, body, body_line)
+
+
+def _events_from(source: SourceFile, data: object) -> list[RawEvent]:
+    if data is None:
+        return []
+    if isinstance(data, YamlMap):
+        return [RawEvent(source.rel, 0, data)]
+    if isinstance(data, YamlList):
+        events = []
+        for index, item in enumerate(data):
+            if not isinstance(item, YamlMap):
+                p = data.at(index)
+                raise YamlProblem(p.line, p.col, "each event must be a mapping (date:, title: ...)")
+            events.append(RawEvent(source.rel, index, item))
+        return events
+    raise YamlProblem(1, 1, "an events file holds one event (a mapping) or a list of events")
+
+
+def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
+    """Parse `source` with `read`, through the cache; problems are cached too."""
+    if cache is not None:
+        hit = cache.get(source)
+        if hit is not None:
+            return hit
+    try:
+        value: object = read(source)
+    except YamlProblem as problem:
+        value = problem
+    except OSError as exc:
+        value = YamlProblem(1, 1, f"cannot read the file: {exc.strerror or exc}")
+    if cache is not None:
+        cache.put(source, value)
+    return value
+
+
+def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject, Report]:
+    """Read site.yaml, articles, events and pages of the project at `root`.
+
+    Returns what could be read and a report of every file that could not; a file with a
+    problem is left out, so validation can still report the others.
+    """
+    root = root.resolve()
+    report = Report()
+    site = _load_site(root, cache, report)
+    project = RawProject(root, site)
+    for kind, folder, suffixes, read in (
+        ("article", "articles", (".md", ".txt"), _load_article),
+        ("events", "events", (".yaml", ".yml"), _load_yaml_file),
+        ("page", "pages", (".md",), _load_page),
+    ):
+        for path in _list_files(root, f"content/{folder}", suffixes, report):
+            source = _source(root, path)
+            if source is None:
+                continue
+            project.files.append(source)
+            value = _cached(cache, source, read)
+            if isinstance(value, YamlProblem):
+                report.error(source.rel, value.line, value.col, value.message)
+            elif kind == "article":
+                project.articles.append(value)
+            elif kind == "page":
+                project.pages.append(value)
+            else:
+                try:
+                    project.events.extend(_events_from(source, value))
+                except YamlProblem as problem:
+                    report.error(source.rel, problem.line, problem.col, problem.message)
+    return project, report
+
+
+def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
+    rel = "content/site.yaml"
+    source = _source(root, root / rel)
+    if source is None:
+        report.error(rel, 1, 1, "site.yaml is missing: create it with at least a title")
+        return RawSite(rel, None)
+    value = _cached(cache, source, _load_yaml_file)
+    if isinstance(value, YamlProblem):
+        report.error(rel, value.line, value.col, value.message)
+        return RawSite(rel, None)
+    if value is None:
+        value = _empty_map(Pos(1, 1))
+    if not isinstance(value, YamlMap):
+        report.error(rel, 1, 1, "site.yaml must be a mapping of settings (title: ...)")
+        return RawSite(rel, None)
+    return RawSite(rel, value)

@@ -1,0 +1,318 @@
+"""Turn the model into the site's files, with the theme's Jinja2 templates.
+
+Rendering is a pure function of the timeline and the theme: it returns every output file
+as bytes and writes nothing, so a live-preview rebuild can compare, skip or re-render
+pages freely, and the writer alone decides what reaches the disk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from builder import urls
+from builder.countries import countries
+from builder.model import TAXONOMIES, Article, Event, Timeline
+from builder.text import render_inline, render_markdown
+from builder.write import OutputFile
+
+PACKAGE_THEMES = Path(__file__).parent / "themes"
+SOURCE_THEMES = Path(__file__).parent.parent / "themes"
+
+TAXONOMY_TITLES = {
+    "countries": "Countries",
+    "actors": "Actors",
+    "categories": "Categories",
+    "tags": "Tags",
+}
+TAXONOMY_SINGULAR = {
+    "countries": "Country",
+    "actors": "Actor",
+    "categories": "Category",
+    "tags": "Tag",
+}
+MONTHS = tuple(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where a theme's templates and static files come from, most specific first."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+
+
+def builtin_themes_dir() -> Path:
+    """The themes shipped with the builder (inside the package, or in a source checkout)."""
+    return PACKAGE_THEMES if (PACKAGE_THEMES / "default").is_dir() else SOURCE_THEMES
+
+
+def find_theme(project: Path, name: str) -> Theme:
+    """The theme `name`: the project's themes/NAME first, then the shipped one, then default.
+
+    A project can therefore override a single template or stylesheet by file name.
+    """
+    candidates = [project / "themes" / name, builtin_themes_dir() / name]
+    if name != "default":
+        candidates += [project / "themes" / "default", builtin_themes_dir() / "default"]
+    seen: list[Path] = []
+    for folder in candidates:
+        if folder.is_dir() and folder.resolve() not in [s.resolve() for s in seen]:
+            seen.append(folder)
+    return Theme(
+        name,
+        tuple(f / "templates" for f in seen if (f / "templates").is_dir()),
+        tuple(f / "static" for f in seen if (f / "static").is_dir()),
+    )
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
+    env.filters["tojson_compact"] = lambda value: Markup(
+        json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    )
+    env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
+    return env
+
+
+def static_files(theme: Theme) -> dict[str, Path]:
+    """Static files of the theme by output path (`static/...`), the most specific winning."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme.static_dirs):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(folder).as_posix()] = path
+    return files
+
+
+@dataclass
+class _Context:
+    """What every template gets: the timeline, the site, URL helpers, vocabularies."""
+
+    timeline: Timeline
+    links: urls.Urls
+    country_names: dict[str, str]
+    term_slugs: dict[str, dict[str, str]]
+
+    def globals(self) -> dict:
+        return {
+            "site": self.timeline.site,
+            "timeline": self.timeline,
+            "country_name": lambda code: self.country_names.get(code, code),
+            "category_label": lambda key: self.timeline.site.categories.get(key, key or ""),
+            "term_slug": lambda taxonomy, key: self.term_slugs[taxonomy].get(key, ""),
+            "article_of": lambda article_id: self.timeline.articles_by_id.get(article_id),
+            "taxonomies": TAXONOMIES,
+            "taxonomy_titles": TAXONOMY_TITLES,
+            "taxonomy_singular": TAXONOMY_SINGULAR,
+            "paths": urls,
+        }
+
+
+def _page(
+    env: jinja2.Environment,
+    ctx: _Context,
+    template: str,
+    site_path: str,
+    root: str | None = None,
+    **values: object,
+) -> OutputFile:
+    file_path = urls.file_for(site_path)
+    prefix = root if root is not None else urls.root_for(file_path)
+    html = env.get_template(template).render(
+        **ctx.globals(),
+        root=prefix,
+        url=lambda target="": prefix + target,
+        page_path=site_path,
+        canonical=ctx.links.absolute(site_path) if ctx.timeline.site.base_url else "",
+        **values,
+    )
+    return OutputFile(file_path, html.encode("utf-8"))
+
+
+def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int | None, list]]]]:
+    """Events grouped by year, then by month (None for dates without a month)."""
+    years = []
+    for year, in_year in groupby(events, key=lambda e: e.date.year):
+        months = [(m, list(es)) for m, es in groupby(in_year, key=lambda e: e.date.month)]
+        years.append((year, months))
+    return years
+
+
+def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
+    timeline = ctx.timeline
+    yield _page(env, ctx, "index.html", "", groups=group_by_month(timeline.events))
+    for index, event in enumerate(timeline.events):
+        yield _page(
+            env,
+            ctx,
+            "event.html",
+            urls.event_path(event.id),
+            event=event,
+            previous=timeline.events[index - 1] if index else None,
+            next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
+        )
+    yield _page(env, ctx, "articles.html", "articles/", articles=timeline.articles)
+    for article in timeline.articles:
+        yield _page(
+            env,
+            ctx,
+            "article.html",
+            urls.article_path(article.id),
+            article=article,
+            events=timeline.citing.get(article.id, []),
+        )
+    for taxonomy in TAXONOMIES:
+        terms = timeline.taxonomies[taxonomy]
+        yield _page(
+            env, ctx, "taxonomy.html", urls.taxonomy_path(taxonomy), taxonomy=taxonomy, terms=terms
+        )
+        for term in terms:
+            yield _page(
+                env,
+                ctx,
+                "term.html",
+                urls.term_path(taxonomy, term.slug),
+                term=term,
+                groups=group_by_month(term.events),
+            )
+    for year, events in timeline.years.items():
+        yield _page(
+            env, ctx, "year.html", urls.year_path(year), year=year, groups=group_by_month(events)
+        )
+    for page in timeline.pages:
+        yield _page(env, ctx, "page.html", urls.page_path(page.id), page=page)
+    yield _page(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
+    yield _page(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
+    yield _page(env, ctx, "sitemap.xml", "sitemap.xml", paths=list(sitemap_paths(timeline)))
+    yield OutputFile("events.json", events_json(timeline, ctx.links).encode("utf-8"))
+
+
+def newest_first(events: list[Event]) -> list[Event]:
+    """Events from the latest to the earliest, for feeds."""
+    return list(reversed(events))
+
+
+def sitemap_paths(timeline: Timeline) -> Iterator[str]:
+    """Every HTML page's site path, for sitemap.xml."""
+    yield ""
+    yield "articles/"
+    for event in timeline.events:
+        yield urls.event_path(event.id)
+    for article in timeline.articles:
+        yield urls.article_path(article.id)
+    for taxonomy in TAXONOMIES:
+        yield urls.taxonomy_path(taxonomy)
+        for term in timeline.taxonomies[taxonomy]:
+            yield urls.term_path(taxonomy, term.slug)
+    for year in timeline.years:
+        yield urls.year_path(year)
+    for page in timeline.pages:
+        yield urls.page_path(page.id)
+
+
+def event_record(event: Event, links: urls.Urls) -> dict:
+    """An event as plain JSON data (the events.json schema)."""
+    location = None
+    if event.location:
+        location = {
+            "name": event.location.name,
+            "lat": event.location.lat,
+            "lon": event.location.lon,
+        }
+    return {
+        "id": event.id,
+        "date": event.date.text,
+        "date_display": event.date.display(),
+        "start": event.date.earliest.isoformat() if event.date.earliest else None,
+        "end": event.date.latest.isoformat() if event.date.latest else None,
+        "precision": event.date.precision,
+        "approximate": event.date.approximate,
+        "uncertain": event.date.uncertain,
+        "title": event.title,
+        "summary": event.summary,
+        "countries": event.countries,
+        "location": location,
+        "actors": event.actors,
+        "category": event.category,
+        "tags": event.tags,
+        "importance": event.importance,
+        "sources": [
+            {
+                "article": s.article,
+                "url": s.url,
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date.text if s.date else None,
+            }
+            for s in event.sources
+        ],
+        "url": links.absolute(urls.event_path(event.id)),
+    }
+
+
+def events_json(timeline: Timeline, links: urls.Urls) -> str:
+    """The events.json export: site metadata and every event, in timeline order."""
+    data = {
+        "title": timeline.site.title,
+        "description": timeline.site.description,
+        "events": [event_record(e, links) for e in timeline.events],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[OutputFile]:
+    """Every file of the site, in memory: pages, feeds, exports and the theme's static files."""
+    env = make_environment(theme)
+    ctx = _Context(
+        timeline,
+        links,
+        countries().names,
+        {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
+    )
+    outputs = list(_pages(env, ctx))
+    for path, source in static_files(theme).items():
+        outputs.append(OutputFile(path, source.read_bytes()))
+    return outputs
+
+
+def article_byline(article: Article) -> str:
+    """`By A and B` for an article's authors, or an empty string."""
+    names = article.authors
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"By {names[0]}"
+    return "By " + ", ".join(names[:-1]) + " and " + names[-1]

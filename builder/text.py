@@ -1,0 +1,89 @@
+"""Turning untrusted text into safe slugs, safe links and safe HTML.
+
+Clippings and YAML are written by many hands; none of their text may become markup or a
+path outside the output folder. Every conversion from content text to something a
+browser or the file system interprets goes through this module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase `[a-z0-9-]` slug of `text`, safe as one path segment (never empty)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    if not slug:
+        slug = "x" + format(abs(hash_text(str(text))), "x")[:10]
+    return slug
+
+
+def hash_text(text: str) -> int:
+    """A stable (not per-process) hash of text, for slugs of non-Latin names."""
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def is_safe_url(url: str, allow_relative: bool = True) -> bool:
+    """Whether a link may appear in output: http(s), mailto, or (optionally) relative."""
+    url = url.strip()
+    if not url or any(ord(c) < 32 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme:
+        return parts.scheme.lower() in _SAFE_SCHEMES and (
+            parts.scheme.lower() == "mailto" or bool(parts.netloc)
+        )
+    if url.startswith("//"):
+        return False  # protocol-relative: leaves the site on an unknown scheme
+    return allow_relative
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) address, as required for sources."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _validate_link(url: str) -> bool:
+    return is_safe_url(url)
+
+
+@lru_cache(maxsize=1)
+def markdown_renderer() -> MarkdownIt:
+    """The one Markdown renderer: CommonMark, tables, footnotes; raw HTML off; safe links."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.validateLink = _validate_link
+    return md
+
+
+def render_markdown(source: str) -> str:
+    """HTML for a Markdown text from content; raw HTML in it is shown as text."""
+    if not source:
+        return ""
+    return markdown_renderer().render(source)
+
+
+def render_inline(source: str) -> str:
+    """HTML for a one-line Markdown text (no paragraph wrapper)."""
+    if not source:
+        return ""
+    return markdown_renderer().renderInline(source)

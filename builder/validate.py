@@ -1,0 +1,504 @@
+"""Check everything read from a project and turn it into the model's records.
+
+Every rule reports through the shared Report, with the file, line and column of the value
+at fault and a message that says what to do, and validation never stops at the first
+problem: an editor running `timeline check` sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+
+from builder.countries import countries
+from builder.dates import DateError, EdtfDate, parse_edtf
+from builder.diagnostics import Report
+from builder.load import Pos, RawArticle, RawEvent, RawPage, RawProject, YamlList, YamlMap
+from builder.model import Article, Event, Location, Page, Site, Source
+from builder.text import is_web_url, slugify
+
+SITE_FIELDS = ("title", "description", "base_url", "language", "theme", "categories", "actors")
+EVENT_FIELDS = (
+    "date",
+    "title",
+    "summary",
+    "id",
+    "countries",
+    "location",
+    "actors",
+    "category",
+    "tags",
+    "importance",
+    "sources",
+    "draft",
+)
+ARTICLE_FIELDS = ("title", "date", "author", "publisher", "url", "countries", "tags", "draft")
+PAGE_FIELDS = ("title", "description", "draft")
+SOURCE_FIELDS = ("article", "url", "title", "publisher", "date")
+LOCATION_FIELDS = ("name", "lat", "lon")
+
+EVENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+
+@dataclass
+class Validated:
+    """The records that passed validation, ready for the model."""
+
+    site: Site
+    events: list[Event]
+    articles: list[Article]
+    pages: list[Page]
+
+
+class _Checker:
+    """Validation helpers bound to one file, so each rule reads as one line."""
+
+    def __init__(self, report: Report, path: str):
+        self.report, self.path = report, path
+
+    def error(self, pos: Pos, message: str) -> None:
+        self.report.error(self.path, pos.line, pos.col, message)
+
+    def warning(self, pos: Pos, message: str) -> None:
+        self.report.warning(self.path, pos.line, pos.col, message)
+
+    def unknown_fields(self, data: YamlMap, allowed: tuple[str, ...], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = _did_you_mean(key, allowed)
+                self.error(
+                    data.key_at(key),
+                    f"unknown field {key!r} in {what}{hint or '; allowed: ' + ', '.join(allowed)}",
+                )
+
+    def text(self, data: YamlMap, key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(data.pos, f"missing required field {key!r}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(data.at(key), f"{key!r} must be text, not {_type_name(value)}")
+            return None
+        value = str(value).strip()
+        if required and not value:
+            self.error(data.at(key), f"{key!r} must not be empty")
+            return None
+        return value
+
+    def line(self, data: YamlMap, key: str, required: bool = False) -> str | None:
+        value = self.text(data, key, required)
+        if value is not None and "\n" in value:
+            self.error(data.at(key), f"{key!r} must be one line")
+            return value.replace("\n", " ")
+        return value
+
+    def flag(self, data: YamlMap, key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.error(data.at(key), f"{key!r} must be true or false, not {_type_name(value)}")
+            return False
+        return value
+
+    def words(self, data: YamlMap, key: str) -> list[tuple[str, Pos]]:
+        """A list of short texts (a single text is taken as a list of one)."""
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return [(str(value).strip(), data.at(key))]
+        if not isinstance(value, YamlList):
+            self.error(data.at(key), f"{key!r} must be a list, not {_type_name(value)}")
+            return []
+        items = []
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.error(value.at(index), f"each of {key!r} must be text, not {_type_name(item)}")
+            elif str(item).strip():
+                items.append((str(item).strip(), value.at(index)))
+        return items
+
+    def date(self, data: YamlMap, key: str, required: bool = False) -> EdtfDate | None:
+        if key not in data or data[key] is None:
+            if required:
+                self.error(data.pos, f"missing required field {key!r} (for example: 2023-10-13)")
+            return None
+        try:
+            return parse_edtf(data[key])
+        except DateError as exc:
+            self.error(data.at(key), exc.message)
+            return None
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, YamlMap):
+        return "a mapping"
+    if isinstance(value, YamlList):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if value is None:
+        return "empty"
+    return "text"
+
+
+def _did_you_mean(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def validate_site(project: RawProject, report: Report) -> Site:
+    """Site settings, or defaults where site.yaml could not be read (already reported)."""
+    data = project.site.data
+    if data is None:
+        return Site(title="Timeline")
+    check = _Checker(report, project.site.file)
+    check.unknown_fields(data, SITE_FIELDS, "site.yaml")
+    title = check.line(data, "title", required=True) or "Timeline"
+    base_url = check.line(data, "base_url") or ""
+    if base_url and not is_web_url(base_url):
+        check.error(data.at("base_url"), "base_url must be an absolute http(s) URL")
+        base_url = ""
+    theme = check.line(data, "theme") or "default"
+    if not THEME_NAME.match(theme):
+        check.error(data.at("theme"), "theme must be a folder name such as default")
+        theme = "default"
+    return Site(
+        title=title,
+        description=check.text(data, "description") or "",
+        base_url=base_url,
+        language=check.line(data, "language") or "en",
+        theme=theme,
+        categories=_categories(check, data),
+        actors=_actor_vocabulary(check, data),
+    )
+
+
+def _categories(check: _Checker, data: YamlMap) -> dict[str, str]:
+    value = data.get("categories")
+    if value is None:
+        return {}
+    if not isinstance(value, YamlMap):
+        check.error(data.at("categories"), "categories must be a mapping of key: label")
+        return {}
+    result = {}
+    for key, label in value.items():
+        if not EVENT_ID.match(key):
+            check.error(value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -")
+        elif isinstance(label, bool) or not isinstance(label, (str, int, float)):
+            check.error(value.at(key), f"the label of category {key!r} must be text")
+        else:
+            result[key] = str(label)
+    return result
+
+
+def _actor_vocabulary(check: _Checker, data: YamlMap) -> dict[str, list[str]]:
+    value = data.get("actors")
+    if value is None:
+        return {}
+    if not isinstance(value, YamlMap):
+        check.error(data.at("actors"), "actors must be a mapping of canonical name: [aliases]")
+        return {}
+    result: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for name in value:
+        aliases = [a for a, _ in check.words(value, name)]
+        for alias in [name, *aliases]:
+            key = alias.casefold()
+            if key in seen and seen[key] != name:
+                check.error(value.key_at(name), f"actor alias {alias!r} also names {seen[key]!r}")
+            seen[key] = name
+        result[name] = aliases
+    return result
+
+
+def _actor_lookup(site: Site) -> dict[str, str]:
+    lookup = {}
+    for name, aliases in site.actors.items():
+        lookup[name.casefold()] = name
+        for alias in aliases:
+            lookup[alias.casefold()] = name
+    return lookup
+
+
+def _country_codes(check: _Checker, data: YamlMap) -> list[str]:
+    table = countries()
+    codes: list[str] = []
+    for value, pos in check.words(data, "countries"):
+        code = table.code(value)
+        if code is None:
+            guess = table.suggest(value)
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            check.error(
+                pos,
+                f"unknown country {value!r}: use an ISO 3166 alpha-2 code or English name{hint}",
+            )
+        elif code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _tags(check: _Checker, data: YamlMap) -> list[str]:
+    tags: list[str] = []
+    for tag, _pos in check.words(data, "tags"):
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _location(check: _Checker, data: YamlMap) -> Location | None:
+    value = data.get("location")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Location(value.strip()) if value.strip() else None
+    if not isinstance(value, YamlMap):
+        check.error(data.at("location"), "location must be a place name or {name, lat, lon}")
+        return None
+    check.unknown_fields(value, LOCATION_FIELDS, "location")
+    name = check.line(value, "name", required=True) or ""
+    lat, lon = value.get("lat"), value.get("lon")
+    coords = []
+    for key, number, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        if number is None:
+            coords.append(None)
+        elif isinstance(number, bool) or not isinstance(number, (int, float)):
+            check.error(value.at(key), f"{key} must be a number in decimal degrees")
+            coords.append(None)
+        elif not -limit <= number <= limit:
+            check.error(value.at(key), f"{key} must be between -{limit} and {limit}")
+            coords.append(None)
+        else:
+            coords.append(float(number))
+    if (coords[0] is None) != (coords[1] is None) and not report_has_coord_error(coords, lat, lon):
+        check.error(value.pos, "give both lat and lon, or neither")
+    if coords[0] is None or coords[1] is None:
+        return Location(name)
+    return Location(name, coords[0], coords[1])
+
+
+def report_has_coord_error(coords: list, lat: object, lon: object) -> bool:
+    """Whether a missing coordinate was already reported as invalid (not merely absent)."""
+    return (coords[0] is None and lat is not None) or (coords[1] is None and lon is not None)
+
+
+def _sources(check: _Checker, data: YamlMap, article_ids: set[str]) -> list[Source]:
+    value = data.get("sources")
+    if value is None:
+        return []
+    if not isinstance(value, YamlList):
+        check.error(data.at("sources"), "sources must be a list of {article: ID} or {url: ...}")
+        return []
+    sources = []
+    for index, item in enumerate(value):
+        if not isinstance(item, YamlMap):
+            check.error(value.at(index), "each source must be {article: ID} or {url, title, ...}")
+            continue
+        check.unknown_fields(item, SOURCE_FIELDS, "a source")
+        article = check.line(item, "article")
+        url = check.line(item, "url")
+        if article is None and url is None:
+            check.error(item.pos, "a source needs an article: ID or a url:")
+            continue
+        if article is not None and article not in article_ids:
+            hint = _did_you_mean(article, article_ids)
+            check.error(item.at("article"), f"no article with id {article!r}{hint}")
+            article = None
+        if url is not None and not is_web_url(url):
+            check.error(item.at("url"), "a source url must be an absolute http(s) address")
+            url = None
+        if article is None and url is None:
+            continue
+        sources.append(
+            Source(
+                article=article,
+                url=url,
+                title=check.line(item, "title"),
+                publisher=check.line(item, "publisher"),
+                date=check.date(item, "date"),
+            )
+        )
+    return sources
+
+
+def _importance(check: _Checker, data: YamlMap) -> int:
+    value = data.get("importance", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
+        check.error(data.at("importance"), "importance must be 1 (minor), 2 or 3 (major)")
+        return 1
+    return value
+
+
+def _actors(check: _Checker, data: YamlMap, lookup: dict[str, str]) -> list[str]:
+    names: list[str] = []
+    for actor, pos in check.words(data, "actors"):
+        name = lookup.get(actor.casefold(), actor) if lookup else actor
+        if lookup and actor.casefold() not in lookup:
+            hint = _did_you_mean(actor, list(lookup.values()) + list(lookup))
+            check.warning(pos, f"unknown actor {actor!r}: add it to actors in site.yaml{hint}")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _event(
+    raw: RawEvent, site: Site, report: Report, article_ids: set[str], lookup: dict[str, str]
+) -> Event | None:
+    data = raw.data
+    check = _Checker(report, raw.file)
+    before = len(report.errors)
+    check.unknown_fields(data, EVENT_FIELDS, "an event")
+    date = check.date(data, "date", required=True)
+    title = check.line(data, "title", required=True)
+    event_id = check.line(data, "id")
+    if event_id is not None and not EVENT_ID.match(event_id):
+        check.error(data.at("id"), f"id {event_id!r} must use only a-z, 0-9 and single hyphens")
+    category = check.line(data, "category")
+    if category is not None and category not in site.categories:
+        hint = _did_you_mean(category, site.categories)
+        known = ", ".join(site.categories) or "none defined in site.yaml"
+        check.error(
+            data.at("category"), f"unknown category {category!r}{hint or '; known: ' + known}"
+        )
+    event = Event(
+        id=event_id or "",
+        date=date,  # type: ignore[arg-type]
+        title=title or "",
+        summary=check.text(data, "summary") or "",
+        countries=_country_codes(check, data),
+        location=_location(check, data),
+        actors=_actors(check, data, lookup),
+        category=category,
+        tags=_tags(check, data),
+        importance=_importance(check, data),
+        sources=_sources(check, data, article_ids),
+        draft=check.flag(data, "draft"),
+        file=raw.file,
+        line=data.pos.line,
+    )
+    if not data.get("sources"):
+        check.warning(data.pos, "this event cites no sources: add sources: [{url: ...}]")
+    if len(report.errors) > before or date is None or title is None:
+        return None
+    if not event.id:
+        event.id = _default_id(date, title)
+    return event
+
+
+def _default_id(date: EdtfDate, title: str) -> str:
+    prefix = slugify(date.text, 40)
+    return f"{prefix}-{slugify(title, 60)}".strip("-")
+
+
+def _article(raw: RawArticle, report: Report) -> Article | None:
+    data = raw.meta
+    check = _Checker(report, raw.file)
+    before = len(report.errors)
+    if not ARTICLE_ID.match(raw.id):
+        check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
+    check.unknown_fields(data, ARTICLE_FIELDS, "an article")
+    title = check.line(data, "title", required=True)
+    date = check.date(data, "date", required=True)
+    url = check.line(data, "url")
+    if url is not None and not is_web_url(url):
+        check.error(data.at("url"), "url must be an absolute http(s) address")
+        url = None
+    article = Article(
+        id=raw.id,
+        title=title or "",
+        date=date,
+        authors=[a for a, _ in check.words(data, "author")],
+        publisher=check.line(data, "publisher"),
+        url=url,
+        countries=_country_codes(check, data),
+        tags=_tags(check, data),
+        draft=check.flag(data, "draft"),
+        body=raw.body,
+        file=raw.file,
+        title_derived=raw.title_derived,
+    )
+    if len(report.errors) > before:
+        return None
+    return article
+
+
+def _page(raw: RawPage, report: Report) -> Page | None:
+    check = _Checker(report, raw.file)
+    before = len(report.errors)
+    check.unknown_fields(raw.meta, PAGE_FIELDS, "a page")
+    title = check.line(raw.meta, "title", required=True)
+    if not EVENT_ID.match(raw.id):
+        check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
+    if raw.id in RESERVED_PAGE_IDS:
+        check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
+    if len(report.errors) > before or check.flag(raw.meta, "draft"):
+        return None
+    return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
+
+
+#: Folder names the site uses itself, so pages cannot take them.
+RESERVED_PAGE_IDS = {
+    "events",
+    "articles",
+    "countries",
+    "actors",
+    "categories",
+    "tags",
+    "years",
+    "static",
+    "search",
+    "schema",
+}
+
+
+def _unique_ids(items, report: Report, what: str) -> list:
+    seen: dict[str, object] = {}
+    unique = []
+    for item in items:
+        first = seen.get(item.id)
+        if first is not None:
+            report.error(
+                item.file,
+                getattr(item, "line", 1) or 1,
+                1,
+                f"duplicate {what} id {item.id!r}: also used in {first.file}"
+                f"{':' + str(first.line) if getattr(first, 'line', 0) else ''}; give one an id:",
+            )
+            continue
+        seen[item.id] = item
+        unique.append(item)
+    return unique
+
+
+def validate_project(project: RawProject, report: Report, drafts: bool = False) -> Validated:
+    """Check the whole project, reporting every problem, and return what is valid.
+
+    Drafts are checked like everything else but left out unless `drafts` is set.
+    """
+    site = validate_site(project, report)
+    articles = [a for a in (_article(r, report) for r in project.articles) if a]
+    articles = _unique_ids(articles, report, "article")
+    article_ids = {a.id for a in project.articles}
+    lookup = _actor_lookup(site)
+    events = [
+        e for e in (_event(r, site, report, article_ids, lookup) for r in project.events) if e
+    ]
+    events = _unique_ids(events, report, "event")
+    pages = [p for p in (_page(r, report) for r in project.pages) if p]
+    if not drafts:
+        live_articles = {a.id for a in articles if not a.draft}
+        events = [e for e in events if not e.draft]
+        articles = [a for a in articles if not a.draft]
+        for event in events:
+            event.sources = [
+                s for s in event.sources if not s.article or s.article in live_articles
+            ]
+    return Validated(site, events, articles, pages)
