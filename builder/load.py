@@ -33,6 +33,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -155,12 +156,17 @@ def _pos(node: yaml.Node, line_offset: int) -> Pos:
 
 
 def _scalar(node: yaml.ScalarNode, line_offset: int) -> object:
-    if node.tag == _STR:
+    # Dates stay text: the EDTF parser reads them, and reports impossible ones by position.
+    if node.tag == _STR or node.tag == _TIMESTAMP:
         return node.value
     if node.tag not in _SCALAR_TAGS:
         p = _pos(node, line_offset)
         raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
-    return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    try:
+        return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except (ValueError, yaml.YAMLError) as exc:
+        p = _pos(node, line_offset)
+        raise YamlProblem(p.line, p.col, f"cannot read {node.value!r}: {exc}") from None
 
 
 def _node_value(node: yaml.Node, line_offset: int, budget: _Budget) -> object:

@@ -138,6 +138,7 @@ class _Context:
             "taxonomy_titles": TAXONOMY_TITLES,
             "taxonomy_singular": TAXONOMY_SINGULAR,
             "paths": urls,
+            "absolute_url": self.links.absolute,
         }
 
 
@@ -216,7 +217,7 @@ def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
         yield _page(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield _page(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
     yield _page(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
-    yield _page(env, ctx, "sitemap.xml", "sitemap.xml", paths=list(sitemap_paths(timeline)))
+    yield _page(env, ctx, "sitemap.xml", "sitemap.xml", site_paths=list(sitemap_paths(timeline)))
     yield OutputFile("events.json", events_json(timeline, ctx.links).encode("utf-8"))
 
 

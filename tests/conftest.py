@@ -1,0 +1,123 @@
+"""Shared fixtures: build small real projects on disk and run the real `timeline` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seeds" / "000_192757e8cdab22f9.txt"
+
+SITE_YAML = """\
+title: Test Timeline
+description: A fixture timeline.
+language: en
+categories:
+  attack: Attack
+  diplomacy: Diplomacy
+  border-incident: Border incident
+actors:
+  Islamic State – Khorasan Province: [ISKP, ISIS-K]
+  Vladimir Putin: [Putin]
+  Taliban: []
+"""
+
+
+@dataclass
+class Run:
+    """The outcome of one `timeline` process."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_timeline(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
+    """Run `python -m builder ARGS` in a real process and capture its output."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write(path: Path, text: str) -> Path:
+    """Write dedented text to path, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small valid project: site.yaml, one Markdown article, the seed clipping, events."""
+    root = tmp_path / "proj"
+    write(root / "content" / "site.yaml", SITE_YAML)
+    write(
+        root / "content" / "articles" / "report.md",
+        """\
+        ---
+        title: A report on the border
+        date: 2023-09-05
+        author: [Jane Doe, John Roe]
+        publisher: Example News
+        url: https://news.example/report
+        ---
+        Body of the **report**.
+        """,
+    )
+    (root / "content" / "articles" / "seed.txt").write_bytes(SEED.read_bytes())
+    write(
+        root / "content" / "events" / "2023.yaml",
+        """\
+        - date: 2023-10-13
+          title: Putin warns about Afghanistan at CIS meeting
+          summary: Said at the *summit* in Bishkek.
+          countries: [RU, Kyrgyzstan]
+          actors: [Putin]
+          category: diplomacy
+          tags: [cis]
+          importance: 3
+          sources:
+            - article: seed
+        - date: 2023-09
+          title: Three militants killed near the border
+          countries: [TJ]
+          category: border-incident
+          sources:
+            - article: report
+            - url: https://other.example/story
+              title: Other story
+              publisher: Other Publisher
+              date: 2023-09-06
+        - date: 2021-10/2023-10
+          title: Rocket fire into Tajikistan
+          countries: [AF, TJ]
+          actors: [ISIS-K]
+          category: attack
+          sources: [{article: seed}]
+        """,
+    )
+    write(
+        root / "content" / "events" / "takeover.yaml",
+        """\
+        id: taliban-takeover
+        date: 2021-08~
+        title: Taliban take Kabul
+        countries: [Afghanistan]
+        actors: [Taliban]
+        sources: [{url: "https://wire.example/kabul", title: Kabul falls}]
+        """,
+    )
+    return root

@@ -1,0 +1,183 @@
+"""End-to-end: build fixture projects with the real CLI and assert on the files it writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+from conftest import SEED, run_timeline, write
+
+
+def _html(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+def test_build_writes_every_page_and_summary_line(project: Path) -> None:
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert re.search(r"built \d+ pages \(4 events, 2 articles\) into .* in \d+\.\d\d s", result.out)
+    site = project / "site"
+    for path in [
+        "index.html",
+        "404.html",
+        "feed.xml",
+        "events.json",
+        "sitemap.xml",
+        "events/taliban-takeover/index.html",
+        "articles/seed/index.html",
+        "articles/report/index.html",
+        "articles/index.html",
+        "countries/index.html",
+        "countries/tj/index.html",
+        "actors/index.html",
+        "actors/islamic-state-khorasan-province/index.html",
+        "categories/index.html",
+        "categories/diplomacy/index.html",
+        "tags/index.html",
+        "tags/cis/index.html",
+        "years/2021/index.html",
+        "static/style.css",
+    ]:
+        assert (site / path).is_file(), path
+
+
+def test_index_is_chronological_grouped_by_year_and_month(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    index = _html(project / "site", "index.html")
+    titles = re.findall(r'class="event-title"><a href="[^"]+" dir="auto">([^<]+)</a>', index)
+    assert titles == [
+        "Taliban take Kabul",
+        "Rocket fire into Tajikistan",
+        "Three militants killed near the border",
+        "Putin warns about Afghanistan at CIS meeting",
+    ]
+    assert index.index('id="y2021"') < index.index('id="y2023"')
+    assert ">August 2021</h3>" in index and ">October 2023</h3>" in index
+    assert '<time datetime="2023-10-13"' in index and ">13 October 2023</time>" in index
+    assert ">c. August 2021</time>" in index
+    assert ">September 2023</time>" in index
+    # category label, countries by name, summary rendered, sources linked
+    assert ">Diplomacy</a>" in index and ">Kyrgyzstan</a>" in index and ">Russia</a>" in index
+    assert "<em>summit</em>" in index
+    assert 'href="https://other.example/story"' in index
+    assert 'href="./events/taliban-takeover/"' in index
+
+
+def test_event_ids_default_to_date_and_slug(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    events = json.loads(_html(project / "site", "events.json"))["events"]
+    ids = [e["id"] for e in events]
+    assert "2023-10-13-putin-warns-about-afghanistan-at-cis-meeting" in ids
+    assert "taliban-takeover" in ids
+    putin = next(e for e in events if e["id"].startswith("2023-10-13"))
+    assert putin["actors"] == ["Vladimir Putin"]  # alias normalised
+    assert putin["countries"] == ["RU", "KG"]  # names normalised to codes
+    assert putin["sources"][0]["article"] == "seed"
+
+
+def test_seed_article_page_shows_byline_url_and_derived_title(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    page = _html(project / "site", "articles/seed/index.html")
+    assert "Putin expresses support for Tajikistan amid growing threats from Afghanistan" in page
+    assert "Fidel Rahmati" in page
+    assert "The Khaama Press Online" in page
+    assert ">13 October 2023</time>" in page
+    assert (
+        'href="https://www.khaama.com/putin-expresses-support-for-tajikistan-amid-growing-'
+        'threats-from-afghanistan/"' in page
+    )
+    # the article lists the events citing it, and the event links back
+    assert "Putin warns about Afghanistan at CIS meeting" in page
+    assert "Rocket fire into Tajikistan" in page
+    event = _html(
+        project / "site",
+        "events/2023-10-13-putin-warns-about-afghanistan-at-cis-meeting/index.html",
+    )
+    assert 'href="../../articles/seed/"' in event
+
+
+def test_links_work_from_a_sub_path(project: Path) -> None:
+    result = run_timeline("build", str(project), "--base-url", "https://example.org/timeline/")
+    assert result.code == 0, result.err
+    site = project / "site"
+    event = _html(site, "events/taliban-takeover/index.html")
+    assert 'href="../../static/style.css"' in event
+    assert (
+        '<link rel="canonical" href="https://example.org/timeline/events/taliban-takeover/">'
+        in (event)
+    )
+    not_found = _html(site, "404.html")
+    assert 'href="/timeline/static/style.css"' in not_found
+    sitemap = ElementTree.parse(site / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/timeline/events/taliban-takeover/" in locs
+    assert all(loc.startswith("https://example.org/timeline/") for loc in locs)
+    feed = ElementTree.parse(site / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 4
+    assert entries[0].find(f"{atom}title").text == "Putin warns about Afghanistan at CIS meeting"
+
+
+def test_deleted_event_page_does_not_linger(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    assert (project / "site/events/taliban-takeover/index.html").exists()
+    (project / "content/events/takeover.yaml").unlink()
+    assert run_timeline("build", str(project)).code == 0
+    assert not (project / "site/events/taliban-takeover").exists()
+    leftovers = [p.name for p in project.iterdir() if p.name.startswith(".timeline-")]
+    assert leftovers == []
+
+
+def test_failed_build_leaves_previous_site_byte_for_byte(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    write(project / "content/events/bad.yaml", "date: 2023-02-30\ntitle: Impossible\n")
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    assert "content/events/bad.yaml:1:7: error:" in result.err
+    after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_output_option_and_refusals(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "elsewhere" / "public"
+    assert run_timeline("build", str(project), "-o", str(out)).code == 0
+    assert (out / "index.html").is_file()
+    for bad in (project, project / "content", project / "themes", project.parent):
+        result = run_timeline("build", str(project), "-o", str(bad))
+        assert result.code == 2, bad
+        assert "refusing to build into" in result.err
+    assert (project / "content" / "site.yaml").is_file()
+
+
+def test_missing_project_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_timeline("build", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert "does not exist" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_builds_the_seed_clipping_exactly_as_it_is(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    write(root / "content/site.yaml", "title: Seed only\n")
+    (root / "content/articles").mkdir(parents=True)
+    shutil.copy(SEED, root / "content/articles" / SEED.name)
+    result = run_timeline("build", str(root))
+    assert result.code == 0, result.err
+    page = _html(root / "site", f"articles/{SEED.stem}/index.html")
+    assert "Putin expresses support for Tajikistan amid growing threats from Afghanistan" in page
+
+
+def test_drafts_are_left_out_unless_asked(project: Path) -> None:
+    write(
+        project / "content/events/draft.yaml",
+        "date: 2024\ntitle: Draft event\ndraft: true\nsources: [{url: 'https://x.example/'}]\n",
+    )
+    assert run_timeline("build", str(project)).code == 0
+    assert "Draft event" not in _html(project / "site", "index.html")
+    assert run_timeline("build", str(project), "--drafts").code == 0
+    assert "Draft event" in _html(project / "site", "index.html")

@@ -1,0 +1,145 @@
+"""Untrusted text never becomes markup, a dangerous link, or a path outside the output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_timeline, write
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_xss_payloads_in_every_text_field_come_out_escaped(project: Path) -> None:
+    write(
+        project / "content/site.yaml",
+        f"""\
+        title: '{XSS}'
+        description: '{XSS}'
+        categories:
+          attack: '{XSS}'
+        """,
+    )
+    write(
+        project / "content/articles/evil.md",
+        f"""\
+        ---
+        title: '{XSS}'
+        date: 2023-01-01
+        author: '{XSS}'
+        publisher: '{XSS}'
+        url: https://evil.example/"onmouseover="alert(1)
+        tags: ['{XSS}']
+        ---
+        {XSS}
+
+        [click](javascript:alert(1)) [data](data:text/html,hi) <a href="javascript:x">raw</a>
+        """,
+    )
+    write(
+        project / "content/events/2023.yaml",
+        f"""\
+        - date: 2023-01-02
+          title: '{XSS}'
+          summary: '{XSS} [bad](javascript:alert(1)) [ok](https://ok.example/)'
+          actors: ['{XSS}']
+          tags: ['{XSS}']
+          category: attack
+          location: '{XSS}'
+          sources:
+            - article: evil
+            - url: https://src.example/
+              title: '{XSS}'
+              publisher: '{XSS}'
+        """,
+    )
+    (project / "content/events/takeover.yaml").unlink()
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    pages = [p for p in (project / "site").rglob("*") if p.suffix in (".html", ".xml")]
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>" not in text, page
+        assert "<img" not in text, page
+        assert 'href="javascript:' not in text.lower(), page
+        assert 'href="data:' not in text.lower(), page
+        assert '"onmouseover="' not in text, page
+    index = (project / "site/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in index
+    assert 'href="https://ok.example/"' in index
+    data = json.loads((project / "site/events.json").read_text(encoding="utf-8"))
+    assert data["events"][0]["title"] == XSS  # data exports keep the text, as data
+
+
+def test_traversal_ids_and_file_names_write_nothing_outside(project: Path, tmp_path: Path) -> None:
+    write(
+        project / "content/events/trav.yaml",
+        """\
+        - id: ../../../escaped
+          date: 2023
+          title: Traversal
+        - date: 2023
+          title: ../../../../escaped-too
+          sources: [{url: "https://x.example/"}]
+        """,
+    )
+    write(
+        project / "content/articles/..%2f..%2fescape.md",
+        "---\ntitle: T\ndate: 2023\n---\nbody\n",
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    assert "content/events/trav.yaml:1:7: error: id '../../../escaped'" in result.err
+    assert not list(tmp_path.rglob("escaped*"))
+    # fix the bad id: the title-derived id is a safe slug, the odd file name is refused
+    write(
+        project / "content/events/trav.yaml",
+        """\
+        - date: 2023
+          title: ../../../../escaped-too
+          sources: [{url: "https://x.example/"}]
+        """,
+    )
+    (project / "content/articles/..%2f..%2fescape.md").unlink()
+    assert run_timeline("build", str(project)).code == 0
+    assert (project / "site/events/2023-escaped-too/index.html").is_file()
+    outside = [p for p in tmp_path.rglob("*") if "escaped" in p.name and "site" not in p.parts]
+    assert outside == []
+
+
+def test_python_tags_are_content_errors(project: Path) -> None:
+    marker = project.parent / "pwned"
+    write(
+        project / "content/events/tag.yaml",
+        f"""\
+        date: 2023
+        title: !!python/object/apply:os.system ["touch {marker}"]
+        """,
+    )
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    assert "content/events/tag.yaml:2:8: error: the YAML tag" in result.err
+    assert not marker.exists()
+
+
+def test_alias_bomb_fails_fast(project: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    write(project / "content/events/bomb.yaml", "\n".join(lines) + "\n")
+    result = run_timeline("check", str(project), timeout=30)
+    assert result.code == 1
+    assert "content/events/bomb.yaml" in result.err and "alias bomb" in result.err
+
+
+def test_symlink_out_of_project_is_not_followed(project: Path, tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret.md", "---\ntitle: Secret\ndate: 2020\n---\nsecret text\n")
+    (project / "content/articles/link.md").symlink_to(secret)
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert "content/articles/link.md:1:1: warning: this symbolic link leads outside" in result.err
+    assert not (project / "site/articles/link").exists()
+    all_text = "".join(p.read_text("utf-8") for p in (project / "site").rglob("*.html"))
+    assert "secret text" not in all_text
