@@ -164,7 +164,7 @@ def run_build(
         pages = sum(1 for o in result.outputs if o.path.endswith(".html"))
         t = result.timeline
         print(
-            f"built {pages} pages ({len(t.events)} events, {len(t.articles)} articles) "
+            f"built {pages} pages ({len(t.events)} events, {len(t.articles)} article{"s" * (len(t.articles) != 1)}) "
             f"into {_shown(out)} in {result.seconds:.2f} s"
         )
     return 0

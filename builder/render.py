@@ -125,6 +125,7 @@ class _Context:
     links: urls.Urls
     country_names: dict[str, str]
     term_slugs: dict[str, dict[str, str]]
+    assets: dict[str, str]
 
     def globals(self) -> dict:
         return {
@@ -156,6 +157,7 @@ def _page(
         **ctx.globals(),
         root=prefix,
         url=lambda target="": prefix + target,
+        asset=lambda name: prefix + ctx.assets.get("static/" + name, "static/" + name),
         page_path=site_path,
         canonical=ctx.links.absolute(site_path) if ctx.timeline.site.base_url else "",
         **values,
@@ -297,14 +299,16 @@ def events_json(timeline: Timeline, links: urls.Urls) -> str:
 def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[OutputFile]:
     """Every file of the site, in memory: pages, feeds, exports and the theme's static files."""
     env = make_environment(theme)
+    static = static_files(theme)
     ctx = _Context(
         timeline,
         links,
         countries().names,
         {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
+        {path: path for path in static},
     )
     outputs = list(_pages(env, ctx))
-    for path, source in static_files(theme).items():
+    for path, source in static.items():
         outputs.append(OutputFile(path, source.read_bytes()))
     return outputs
 
