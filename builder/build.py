@@ -164,10 +164,15 @@ def run_build(
         pages = sum(1 for o in result.outputs if o.path.endswith(".html"))
         t = result.timeline
         print(
-            f"built {pages} pages ({len(t.events)} events, {len(t.articles)} article{"s" * (len(t.articles) != 1)}) "
+            f"built {pages} pages ({_count(len(t.events), 'event')}, "
+            f"{_count(len(t.articles), 'article')}) "
             f"into {_shown(out)} in {result.seconds:.2f} s"
         )
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _shown(path: Path) -> str:
