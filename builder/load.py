@@ -21,8 +21,12 @@ try:  # the C loader is several times faster; fall back to pure Python where it 
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-#: How many values one YAML file may expand to; stops "billion laughs" alias bombs early.
-MAX_VALUES_PER_FILE = 500_000
+#: How many values the aliases (*name) of one YAML file may add; stops "billion laughs"
+#: alias bombs before anything is expanded. Values written out in full are not counted.
+MAX_ALIAS_VALUES = 100_000
+#: How deeply lists and mappings may nest. Content needs a handful of levels; the limit
+#: keeps absurd nesting from exhausting the stack (the C composer would crash on it).
+MAX_DEPTH = 64
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -145,11 +149,6 @@ class YamlProblem(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-@dataclass
-class _Budget:
-    left: int = MAX_VALUES_PER_FILE
-
-
 def _pos(node: yaml.Node, line_offset: int) -> Pos:
     mark = node.start_mark
     return Pos(mark.line + 1 + line_offset, mark.column + 1)
@@ -169,30 +168,21 @@ def _scalar(node: yaml.ScalarNode, line_offset: int) -> object:
         raise YamlProblem(p.line, p.col, f"cannot read {node.value!r}: {exc}") from None
 
 
-def _node_value(node: yaml.Node, line_offset: int, budget: _Budget) -> object:
-    budget.left -= 1
-    if budget.left < 0:
-        p = _pos(node, line_offset)
-        raise YamlProblem(
-            p.line,
-            p.col,
-            f"this file expands to more than {MAX_VALUES_PER_FILE:,} values "
-            "(a YAML alias bomb?): remove the aliases",
-        )
+def _node_value(node: yaml.Node, line_offset: int) -> object:
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, line_offset)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             p = _pos(node, line_offset)
             raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
-        items = YamlList(_node_value(child, line_offset, budget) for child in node.value)
+        items = YamlList(_node_value(child, line_offset) for child in node.value)
         items.pos = _pos(node, line_offset)
         items.item_pos = [_pos(child, line_offset) for child in node.value]
         return items
-    return _mapping(node, line_offset, budget)
+    return _mapping(node, line_offset)
 
 
-def _mapping(node: yaml.MappingNode, line_offset: int, budget: _Budget) -> YamlMap:
+def _mapping(node: yaml.MappingNode, line_offset: int) -> YamlMap:
     if node.tag != _MAP:
         p = _pos(node, line_offset)
         raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
@@ -212,31 +202,127 @@ def _mapping(node: yaml.MappingNode, line_offset: int, budget: _Budget) -> YamlM
             raise YamlProblem(
                 kp.line, kp.col, f"duplicate key {key!r} (first given on line {first.line})"
             )
-        result[key] = _node_value(value_node, line_offset, budget)
+        result[key] = _node_value(value_node, line_offset)
         result.key_pos[key] = kp
         result.value_pos[key] = _pos(value_node, line_offset)
     return result
 
 
+def _check_structure(text: str, line_offset: int) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and aliases that expand to too much, or to
+    themselves, by walking the parser's event stream (no recursion, nothing expanded)."""
+    open_sizes: list[list] = []  # per open collection: [anchor, values so far]
+    sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
+    added = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor)
+            if size is None:
+                if any(anchor == event.anchor for anchor, _ in open_sizes):
+                    p = _mark_pos(event.start_mark, line_offset)
+                    raise YamlProblem(
+                        p.line,
+                        p.col,
+                        f"the alias *{event.anchor} is used inside the value it names: remove it",
+                    )
+                continue  # an undefined alias: the composer reports it
+            added += size
+            if added > MAX_ALIAS_VALUES:
+                p = _mark_pos(event.start_mark, line_offset)
+                raise YamlProblem(
+                    p.line,
+                    p.col,
+                    f"the aliases in this file expand to more than {MAX_ALIAS_VALUES:,} values "
+                    "(a YAML alias bomb?): write the values out instead of using *aliases",
+                )
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_sizes) >= MAX_DEPTH:
+                p = _mark_pos(event.start_mark, line_offset)
+                raise YamlProblem(
+                    p.line,
+                    p.col,
+                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here: "
+                    "flatten them",
+                )
+            open_sizes.append([event.anchor, 1])
+            continue
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_sizes.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        if open_sizes:
+            open_sizes[-1][1] += size
+
+
+def _mark_pos(mark: yaml.Mark, line_offset: int) -> Pos:
+    return Pos(mark.line + 1 + line_offset, mark.column + 1)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """What went wrong, in words that say what to change."""
+    problem = exc.problem or exc.context or "syntax error"
+    context = exc.context or ""
+    where = exc.context_mark
+    opened = f" on line {where.line + 1}, column {where.column + 1}" if where else ""
+    if "quoted scalar" in context and "end of stream" in problem:
+        return f"the quoted text opened{opened} is never closed: add the closing quote"
+    if "tab character" in problem:
+        return "a tab cannot indent YAML: indent with spaces"
+    if "flow sequence" in context:
+        return f"the list opened with [{opened} is not closed properly: add ] or a comma"
+    if "flow mapping" in context:
+        return f"the mapping opened with {{{opened} is not closed properly: add }} or a comma"
+    if "cannot start any token" in problem:
+        char = _char_at(text, exc.problem_mark)
+        if char == "\t":
+            return "a tab cannot indent YAML: indent with spaces"
+        return f"{char!r} cannot start a value: put the value in quotes"
+    if "mapping values are not allowed" in problem:
+        return "a colon followed by a space starts a new key here: put the text in quotes"
+    if "undefined alias" in problem:
+        return "this *alias names no &anchor defined before it: define the anchor or quote the *"
+    if "another document" in problem:
+        return "a second YAML document (---) starts here: keep one document per file"
+    if "expected <block end>" in problem or "expected '-' indicator" in problem:
+        return f"invalid YAML: {problem} ({context}{opened}): check the indentation"
+    return f"invalid YAML: {problem}" + (f" ({context}{opened})" if context else "")
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> object:
     """Parse one YAML document into plain values that remember their positions.
 
-    Raises YamlProblem for syntax errors, unsafe tags, duplicate keys and alias bombs.
-    `line_offset` shifts every line, for YAML embedded in a larger file (front matter).
+    Raises YamlProblem for syntax errors, unsafe tags, duplicate keys, deep nesting and
+    alias bombs. `line_offset` shifts every line, for YAML embedded in a larger file
+    (front matter).
     """
     try:
+        _check_structure(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else 1 + line_offset
         col = mark.column + 1 if mark else 1
-        what = exc.problem or exc.context or "syntax error"
-        raise YamlProblem(line, col, f"invalid YAML: {what}") from None
+        raise YamlProblem(line, col, _syntax_message(exc, text)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
     if node is None:
         return None
-    return _node_value(node, line_offset, _Budget())
+    return _node_value(node, line_offset)
 
 
 def decode_utf8(data: bytes) -> str:
@@ -247,15 +333,22 @@ def decode_utf8(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # the bytes before the bad one are valid UTF-8: count lines and columns in
+        # characters, after the same clean-up as the text, so positions match the editor's
+        before = _clean_text(data[: exc.start].decode("utf-8"))
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
         raise YamlProblem(
             line,
             col,
             f"the file is not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded; "
             "save the file as UTF-8",
         ) from None
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
+    """The text without a byte-order mark and with every line ending as LF."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -316,6 +409,9 @@ def _list_files(root: Path, folder: str, suffixes: tuple[str, ...], report: Repo
     base = root / folder
     if not base.is_dir():
         return []
+    if not _inside(base, root):
+        _skip_link(root, base, report)
+        return []
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         here = Path(dirpath)
@@ -340,7 +436,8 @@ def _skip_link(root: Path, path: Path, report: Report) -> None:
         path.relative_to(root).as_posix(),
         1,
         1,
-        "this symbolic link leads outside the project and was not followed",
+        "this symbolic link leads outside the project and was not followed: "
+        "copy what it points to into the project to use it",
     )
 
 
@@ -430,6 +527,10 @@ def _events_from(source: SourceFile, data: object) -> list[RawEvent]:
     raise YamlProblem(1, 1, "an events file holds one event (a mapping) or a list of events")
 
 
+#: What `_cached` returns for a file deleted while it was being read: it is left out.
+VANISHED = object()
+
+
 def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
     """Parse `source` with `read`, through the cache; problems are cached too."""
     if cache is not None:
@@ -440,6 +541,8 @@ def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
         value: object = read(source)
     except YamlProblem as problem:
         value = problem
+    except FileNotFoundError:
+        return VANISHED  # deleted between listing and reading (an editor saving, say)
     except OSError as exc:
         value = YamlProblem(1, 1, f"cannot read the file: {exc.strerror or exc}")
     if cache is not None:
@@ -466,8 +569,10 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
             source = _source(root, path)
             if source is None:
                 continue
-            project.files.append(source)
             value = _cached(cache, source, read)
+            if value is VANISHED:
+                continue
+            project.files.append(source)
             if isinstance(value, YamlProblem):
                 report.error(source.rel, value.line, value.col, value.message)
             elif kind == "article":
@@ -484,11 +589,17 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
 
 def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
     rel = "content/site.yaml"
+    if not _inside(root / rel, root):
+        report.error(rel, 1, 1, "site.yaml is a link leading outside the project: copy the file in")
+        return RawSite(rel, None)
     source = _source(root, root / rel)
     if source is None:
         report.error(rel, 1, 1, "site.yaml is missing: create it with at least a title")
         return RawSite(rel, None)
     value = _cached(cache, source, _load_yaml_file)
+    if value is VANISHED:
+        report.error(rel, 1, 1, "site.yaml is missing: create it with at least a title")
+        return RawSite(rel, None)
     if isinstance(value, YamlProblem):
         report.error(rel, value.line, value.col, value.message)
         return RawSite(rel, None)

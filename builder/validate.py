@@ -364,10 +364,9 @@ def _event(
     category = check.line(data, "category")
     if category is not None and category not in site.categories:
         hint = _did_you_mean(category, site.categories)
-        known = ", ".join(site.categories) or "none defined in site.yaml"
-        check.error(
-            data.at("category"), f"unknown category {category!r}{hint or '; known: ' + known}"
-        )
+        known = ", ".join(site.categories) or "none yet"
+        advice = f": use a key of categories in site.yaml ({known}) or add it there"
+        check.error(data.at("category"), f"unknown category {category!r}{hint or advice}")
     event = Event(
         id=event_id or "",
         date=date,  # type: ignore[arg-type]
@@ -459,23 +458,36 @@ RESERVED_PAGE_IDS = {
 }
 
 
-def _unique_ids(items, report: Report, what: str) -> list:
-    seen: dict[str, object] = {}
+def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what: str) -> list:
+    """The items whose id is not taken by an earlier one; each repeat is an error at its id.
+
+    `items` are (record, file, position of its id, whether the id was made up) in reading
+    order.
+    """
+    seen: dict[str, tuple[str, Pos]] = {}
     unique = []
-    for item in items:
+    for item, file, pos, made_up in items:
         first = seen.get(item.id)
         if first is not None:
             report.error(
-                item.file,
-                getattr(item, "line", 1) or 1,
-                1,
-                f"duplicate {what} id {item.id!r}: also used in {first.file}"
-                f"{':' + str(first.line) if getattr(first, 'line', 0) else ''}; give one an id:",
+                file,
+                pos.line,
+                pos.col,
+                f"duplicate {what} id {item.id!r}"
+                f"{' (made from the date and title)' if made_up else ''}: "
+                f"{first[0]}:{first[1].line}:{first[1].col} has it too; {_FIX_DUPLICATE[what]}",
             )
             continue
-        seen[item.id] = item
+        seen[item.id] = (file, pos)
         unique.append(item)
     return unique
+
+
+_FIX_DUPLICATE = {
+    "article": "rename one of the files (the id is the file name)",
+    "event": "give one of them a different id: field",
+    "page": "rename one of the files (the page's address is the file name)",
+}
 
 
 def validate_project(project: RawProject, report: Report, drafts: bool = False) -> Validated:
@@ -484,15 +496,17 @@ def validate_project(project: RawProject, report: Report, drafts: bool = False) 
     Drafts are checked like everything else but left out unless `drafts` is set.
     """
     site = validate_site(project, report)
-    articles = [a for a in (_article(r, report) for r in project.articles) if a]
-    articles = _unique_ids(articles, report, "article")
+    articles = [(_article(r, report), r.file, Pos(1, 1), False) for r in project.articles]
+    articles = _unique_ids([a for a in articles if a[0]], report, "article")
     article_ids = {a.id for a in project.articles}
     lookup = _actor_lookup(site)
     events = [
-        e for e in (_event(r, site, report, article_ids, lookup) for r in project.events) if e
+        (_event(r, site, report, article_ids, lookup), r.file, r.data.at("id"), "id" not in r.data)
+        for r in project.events
     ]
-    events = _unique_ids(events, report, "event")
-    pages = [p for p in (_page(r, report) for r in project.pages) if p]
+    events = _unique_ids([e for e in events if e[0]], report, "event")
+    pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
+    pages = _unique_ids([p for p in pages if p[0]], report, "page")
     if not drafts:
         live_articles = {a.id for a in articles if not a.draft}
         events = [e for e in events if not e.draft]
