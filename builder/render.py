@@ -8,7 +8,7 @@ pages freely, and the writer alone decides what reaches the disk.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -174,11 +174,11 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
     return years
 
 
-def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
+def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     timeline = ctx.timeline
-    yield _page(env, ctx, "index.html", "", groups=group_by_month(timeline.events))
+    yield make(env, ctx, "index.html", "", groups=group_by_month(timeline.events))
     for index, event in enumerate(timeline.events):
-        yield _page(
+        yield make(
             env,
             ctx,
             "event.html",
@@ -187,9 +187,9 @@ def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
             previous=timeline.events[index - 1] if index else None,
             next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
         )
-    yield _page(env, ctx, "articles.html", "articles/", articles=timeline.articles)
+    yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:
-        yield _page(
+        yield make(
             env,
             ctx,
             "article.html",
@@ -199,11 +199,11 @@ def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
         )
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
-        yield _page(
+        yield make(
             env, ctx, "taxonomy.html", urls.taxonomy_path(taxonomy), taxonomy=taxonomy, terms=terms
         )
         for term in terms:
-            yield _page(
+            yield make(
                 env,
                 ctx,
                 "term.html",
@@ -212,14 +212,14 @@ def _pages(env: jinja2.Environment, ctx: _Context) -> Iterator[OutputFile]:
                 groups=group_by_month(term.events),
             )
     for year, events in timeline.years.items():
-        yield _page(
+        yield make(
             env, ctx, "year.html", urls.year_path(year), year=year, groups=group_by_month(events)
         )
     for page in timeline.pages:
-        yield _page(env, ctx, "page.html", urls.page_path(page.id), page=page)
-    yield _page(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
-    yield _page(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
-    yield _page(env, ctx, "sitemap.xml", "sitemap.xml", site_paths=list(sitemap_paths(timeline)))
+        yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
+    yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
+    yield make(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
+    yield make(env, ctx, "sitemap.xml", "sitemap.xml", site_paths=list(sitemap_paths(timeline)))
     yield OutputFile("events.json", events_json(timeline, ctx.links).encode("utf-8"))
 
 
@@ -298,7 +298,26 @@ def events_json(timeline: Timeline, links: urls.Urls) -> str:
 
 def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[OutputFile]:
     """Every file of the site, in memory: pages, feeds, exports and the theme's static files."""
-    env = make_environment(theme)
+    return [OutputFile(item.path, item.render()) for item in plan_site(timeline, theme, links)]
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One file of the site before rendering: its path, and a function that renders it."""
+
+    path: str
+    render: Callable[[], bytes]
+
+
+def plan_site(
+    timeline: Timeline, theme: Theme, links: urls.Urls, env: jinja2.Environment | None = None
+) -> list[PlannedFile]:
+    """Every file of the site, each rendered only when asked (what `render_site` renders).
+
+    The live-preview server renders the pages open in a browser first and the rest later;
+    it may pass an environment whose templates it has already compiled.
+    """
+    env = env or make_environment(theme)
     static = static_files(theme)
     ctx = _Context(
         timeline,
@@ -307,10 +326,20 @@ def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[Outp
         {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
         {path: path for path in static},
     )
-    outputs = list(_pages(env, ctx))
+
+    def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
+        def render() -> bytes:
+            return _page(env, ctx, template, site_path, root, **values).data
+
+        return PlannedFile(urls.file_for(site_path), render)
+
+    plan = [
+        item if isinstance(item, PlannedFile) else PlannedFile(item.path, lambda d=item.data: d)
+        for item in _pages(env, ctx, planned)
+    ]
     for path, source in static.items():
-        outputs.append(OutputFile(path, source.read_bytes()))
-    return outputs
+        plan.append(PlannedFile(path, lambda d=source.read_bytes(): d))
+    return plan
 
 
 def article_byline(article: Article) -> str:
