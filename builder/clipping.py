@@ -58,7 +58,6 @@ MONTHS: dict[str, int] = {
     "december": 12,
     "dec": 12,
 }
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -274,10 +273,8 @@ def _date_problem(rest: str, offset: int, line_number: int) -> tuple[Problem, in
     ]
     for candidate, sep in candidates:
         if date_parts(candidate) is not None:
-            col = offset + sep.end() + 1
-            return Problem(
-                line_number, col, ERROR, f"`{candidate}` is not a real date"
-            ), sep.start()
+            message = f"`{candidate}` is not a real date"
+            return Problem(line_number, offset + sep.end() + 1, ERROR, message), sep.start()
     short = [c for c in candidates if len(c[0].split()) <= 3] or candidates[-1:]
     if short:
         candidate, sep = short[0]
