@@ -133,6 +133,12 @@ def _normalise_base_url(base_url: str | None) -> str | None:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+def checked_base_url(base_url: str | None) -> str | None:
+    """A --base-url flag checked as `timeline build` checks it: an absolute http(s) URL,
+    returned ending in `/` (UsageError otherwise). `timeline serve` uses it too."""
+    return _normalise_base_url(base_url)
+
+
 def run_build(
     project: Path,
     *,

@@ -1,0 +1,995 @@
+"""`timeline serve`: a live preview that editors can leave open all day and trust.
+
+Editors keep the preview open while they write, so it must never need a restart, a manual
+reload or a second guess. The design follows from what users of `mkdocs serve`, `zola serve`
+and `hugo server` complain about:
+
+- **Never a half-written build.** Each build is an immutable `Snapshot` in memory (every
+  output path, and its bytes once rendered); requests read the snapshot that is current when
+  they arrive, and a new build replaces it by reference only once it is known to be good.
+  Each complete good build is also written to a temporary folder (never site/), which is
+  removed on exit.
+- **Fast where the editor looks.** A rebuild re-reads only changed files (one `FileCache`
+  per server), rebuilds the model, then renders first the pages that browsers showed
+  recently; the rest render on first request or in the background. A template change
+  re-renders from the last model without re-reading content; a stylesheet change is
+  swapped in the browser without a reload.
+- **Errors never kill it.** A failed rebuild keeps the last good build, prints the errors
+  and shows them over every open page; fixing the file removes them by itself.
+- **Safe to leave running.** GET and HEAD only, only files of the build (they live in
+  memory, so no request can reach the disk), loopback by default, DNS-rebinding Host check.
+
+The browser side is `builder/data/livereload.js`, injected into HTML responses here only.
+One tab per browser holds the event stream and relays it to the others, so any number of
+tabs uses one connection. `builder.watch` turns file-system events into batches of changes.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import ipaddress
+import json
+import mimetypes
+import secrets
+import shutil
+import signal
+import socket
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+import jinja2
+
+from builder import build, render, urls
+from builder.diagnostics import Diagnostic, Report
+from builder.load import FileCache
+from builder.watch import (
+    CONFIG,
+    CONTENT,
+    STYLE,
+    TEMPLATE,
+    Change,
+    ChangeQueue,
+    Watcher,
+    WatchPlan,
+    describe,
+)
+from builder.write import DuplicateOutput, OutputFile
+
+#: A batch of changes is rebuilt once the file system has been quiet this long (seconds)…
+QUIET = 0.05
+#: …or once this long has passed since its first change, so a storm still rebuilds.
+LONGEST_WAIT = 1.0
+#: How many recently viewed pages a rebuild renders before it is published.
+RECENT_PAGES = 6
+#: Seconds between keep-alive comments on an idle event stream.
+PING_SECONDS = 15.0
+#: Seconds the background renderer waits after a build is published, leaving the CPU to
+#: the browsers that reload at that moment.
+BACKGROUND_DELAY = 0.25
+#: Where the preview's own endpoints live, below the site's base path.
+INTERNAL = "__timeline/"
+
+RELOAD = "reload"
+CSS = "css"
+
+
+# --- builds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """What the browsers are told: which build is served, and whether the newest one failed."""
+
+    version: int
+    build: str  # id of the build being served ("" when none is)
+    previous: str  # id of the build served before it, for the stylesheet-only swap
+    ok: bool
+    kind: str = RELOAD  # RELOAD, or CSS when only stylesheets changed since `previous`
+    errors: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        """The state as the JSON the reload script reads."""
+        return json.dumps(
+            {
+                "version": self.version,
+                "build": self.build,
+                "previous": self.previous,
+                "ok": self.ok,
+                "kind": self.kind,
+                "errors": list(self.errors),
+            },
+            ensure_ascii=False,
+        )
+
+
+class RenderFailed(Exception):
+    """A page of a build could not be rendered; carries the diagnostic to show."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+class Snapshot:
+    """One build of the whole site: every output path, each rendered at most once, on demand.
+
+    All pages of a snapshot come from the same model and theme, so a page rendered late is
+    exactly the page an eager build would have written. A snapshot is never modified after a
+    page failed to render: the server then stops serving it.
+    """
+
+    def __init__(
+        self, build_id: str, plan: list[render.PlannedFile], base_path: str, project: Path
+    ):
+        self.id = build_id
+        self.base_path = base_path
+        self.created = time.monotonic()
+        self.failed = False
+        self._project = project
+        self._plan = {item.path: item for item in plan}
+        self._order = [item.path for item in plan]
+        self._rendered: dict[str, bytes] = {}
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._plan
+
+    def file(self, path: str) -> bytes:
+        """The bytes of the output file at `path`, rendering it if needed (RenderFailed)."""
+        data = self._rendered.get(path)
+        if data is None:
+            try:
+                data = self._plan[path].render()
+            except Exception as exc:  # a template bug or a theme file gone: fail this build
+                raise RenderFailed(_render_problem(exc, path, self._project)) from exc
+            self._rendered[path] = data
+        return data
+
+    def unrendered(self) -> list[str]:
+        """Output paths not rendered yet, in build order."""
+        return [path for path in self._order if path not in self._rendered]
+
+    def outputs(self) -> list[OutputFile]:
+        """Every file, rendered (call once `unrendered()` is empty)."""
+        return [OutputFile(path, self.file(path)) for path in self._order]
+
+    def page_count(self) -> int:
+        """How many HTML pages the build has."""
+        return sum(1 for path in self._order if path.endswith(".html"))
+
+
+def _render_problem(exc: Exception, output: str, project: Path) -> Diagnostic:
+    """A `path:line:col` diagnostic for a rendering failure, pointing into the template."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Diagnostic(
+            _shown(Path(exc.filename), project),
+            exc.lineno or 1,
+            1,
+            "error",
+            f"template syntax: {exc.message}",
+        )
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if (
+            frame.filename.endswith((".html", ".xml", ".txt", ".j2"))
+            and Path(frame.filename).is_file()
+        ):
+            where = frame
+    message = f"{type(exc).__name__}: {exc} (rendering {output})"
+    if where is None:
+        return Diagnostic("(render)", 1, 1, "error", message)
+    return Diagnostic(_shown(Path(where.filename), project), where.lineno or 1, 1, "error", message)
+
+
+def _shown(path: Path, project: Path) -> str:
+    try:
+        return path.resolve().relative_to(project).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class _Model:
+    """What the rebuild thread keeps between rebuilds, to redo only what a change needs."""
+
+    timeline: object | None = None
+    theme: render.Theme | None = None
+    env: jinja2.Environment | None = None
+    warnings: tuple[str, ...] = ()
+    failed: bool = True
+
+
+class Terminal:
+    """Prints the preview's lines (one per rebuild), whole lines only, from any thread."""
+
+    def __init__(self, out=None, err=None):
+        self._out = out or sys.stdout
+        self._err = err or sys.stderr
+        self._lock = threading.Lock()
+
+    def say(self, line: str, stamp: bool = True) -> None:
+        """Print a status line, prefixed by the time of day."""
+        with self._lock:
+            prefix = time.strftime("%H:%M:%S ") if stamp else ""
+            print(prefix + line, file=self._out, flush=True)
+
+    def problems(self, lines: list[str]) -> None:
+        """Print diagnostics, one per line, on standard error."""
+        with self._lock:
+            for line in lines:
+                print(line, file=self._err)
+            self._err.flush()
+
+
+class Preview:
+    """The project as last built, rebuilt on changes; what every HTTP request reads.
+
+    Threads: the rebuild thread alone calls `rebuild`; the background thread runs
+    `complete_builds`; request threads call `fetch`, `state`, `wait_for_state` and
+    `note_viewed`. Shared fields change only under `_changed`.
+    """
+
+    def __init__(
+        self, project: Path, options: build.BuildOptions, output: Path, terminal: Terminal
+    ):
+        self.project = project
+        self.options = options
+        self.output = output
+        self._terminal = terminal
+        self._cache = FileCache()
+        self._instance = secrets.token_hex(3)
+        self._builds = 0
+        self._model = _Model()
+        self._changed = threading.Condition()
+        self._current: Snapshot | None = None
+        self._verified: Snapshot | None = None
+        self._state = State(version=0, build="", previous="", ok=False)
+        self._closed = False
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._rendering = 0
+
+    # -- reading (request threads) --
+
+    def current(self) -> Snapshot | None:
+        """The snapshot being served, or None before the first good build."""
+        with self._changed:
+            return self._current
+
+    def state(self) -> State:
+        """What the browsers should know now."""
+        with self._changed:
+            return self._state
+
+    def base_path(self) -> str:
+        """The URL path the site is served under (`/`, or the path of the base URL)."""
+        snapshot = self.current()
+        if snapshot is not None:
+            return snapshot.base_path
+        return urls.Urls(self.options.base_url or "").base_path
+
+    def wait_for_state(self, version: int, timeout: float) -> State | None:
+        """The state once it differs from `version` (or after `timeout`); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._state.version != version, timeout)
+            return None if self._closed else self._state
+
+    def fetch(self, path: str) -> tuple[Snapshot | None, bytes | None]:
+        """The served snapshot and the file at `path` in it (None if it has no such file).
+
+        A page that fails to render fails its whole build: the previous good build takes
+        over, and the page is answered from it.
+        """
+        while True:
+            snapshot = self.current()
+            if snapshot is None or path not in snapshot:
+                return snapshot, None
+            try:
+                with self._busy():
+                    return snapshot, snapshot.file(path)
+            except RenderFailed as failure:
+                self._fail_late(snapshot, failure.diagnostic)
+
+    def note_viewed(self, path: str) -> None:
+        """Remember a page a browser showed, so the next rebuild renders it first."""
+        with self._changed:
+            self._recent[path] = None
+            self._recent.move_to_end(path)
+            while len(self._recent) > RECENT_PAGES:
+                self._recent.popitem(last=False)
+
+    @contextmanager
+    def _busy(self):
+        with self._changed:
+            self._rendering += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._rendering -= 1
+
+    def close(self) -> None:
+        """Wake every waiting event stream so it ends."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    # -- building (the rebuild thread) --
+
+    def watch_plan(self) -> WatchPlan:
+        """The folders to watch: content/ and the folders of the theme in use."""
+        theme = self._model.theme or render.find_theme(self.project, "default")
+        folders = dict.fromkeys(d.parent.resolve() for d in theme.template_dirs + theme.static_dirs)
+        return WatchPlan(self.project, tuple(folders))
+
+    def rebuild(self, changes: list[Change]) -> bool:
+        """Rebuild for a batch of changes (all of it when `changes` is empty), publish the
+        new build if it is good, and print one line; True if it was good."""
+        started = time.perf_counter()
+        report = Report()
+        try:
+            snapshot = self._next_snapshot(changes, report)
+        except Exception as exc:  # a bug must not end the preview; show it like a content error
+            self._terminal.problems(traceback.format_exc().rstrip().splitlines())
+            report.error("(timeline serve)", 1, 1, f"internal error: {type(exc).__name__}: {exc}")
+            snapshot = None
+        ms = (time.perf_counter() - started) * 1000
+        if snapshot is None:
+            self._publish_failure(report, changes, ms)
+            return False
+        self._publish(snapshot, report, changes, ms)
+        return True
+
+    def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
+        kinds = {change.kind for change in changes}
+        model = self._model
+        if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
+            timeline, loaded, _ = build.make_timeline(self.project, self.options, self._cache)
+            report.extend(loaded)
+            if timeline is None:
+                model.failed = True
+                return None
+            model.timeline = timeline
+        timeline = model.timeline
+        theme = render.find_theme(self.project, timeline.site.theme)
+        if not theme.template_dirs:
+            report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
+            model.failed = True
+            return None
+        if model.env is None or theme != model.theme or kinds & {CONFIG, TEMPLATE}:
+            model.env = render.make_environment(theme)
+            model.env.auto_reload = False  # a snapshot keeps the templates it started with
+        model.theme = theme
+        links = urls.Urls(timeline.site.base_url)
+        plan = render.plan_site(timeline, theme, links, model.env)
+        for path in _duplicates(plan):
+            report.error("content", 1, 1, f"two pages want the same output path {path!r}")
+        if report.failed():
+            model.failed = True
+            return None
+        self._builds += 1
+        snapshot = Snapshot(f"{self._instance}-{self._builds}", plan, links.base_path, self.project)
+        with self._changed:
+            recent = [path for path in reversed(self._recent) if path in snapshot]
+        for path in recent:
+            try:
+                snapshot.file(path)
+            except RenderFailed as failure:
+                report.items.append(failure.diagnostic)
+                model.failed = True
+                return None
+        model.failed = False
+        return snapshot
+
+    def _publish(
+        self, snapshot: Snapshot, report: Report, changes: list[Change], ms: float
+    ) -> None:
+        with self._changed:
+            previous = self._current
+            css_only = bool(changes) and all(c.kind == STYLE for c in changes)
+            kind = CSS if css_only and previous is not None and self._state.ok else RELOAD
+            self._current = snapshot
+            self._state = State(
+                self._state.version + 1, snapshot.id, previous.id if previous else "", True, kind
+            )
+            self._changed.notify_all()
+        self._show_warnings(report)
+        if not changes:
+            timeline = self._model.timeline
+            self._terminal.say(
+                f"built in {ms:.0f} ms: {snapshot.page_count()} pages "
+                f"({_count(len(timeline.events), 'event')}, "
+                f"{_count(len(timeline.articles), 'article')})"
+            )
+        else:
+            swapped = "; stylesheet swapped in open pages" if kind == CSS else ""
+            self._terminal.say(f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped})")
+
+    def _publish_failure(self, report: Report, changes: list[Change], ms: float) -> None:
+        errors = [d for d in report.sorted() if d.severity == "error"]
+        with self._changed:
+            served = self._current
+            self._state = State(
+                self._state.version + 1,
+                served.id if served else "",
+                "",
+                False,
+                errors=tuple(d.format() for d in errors),
+            )
+            self._changed.notify_all()
+        self._terminal.problems([d.format() for d in report.sorted()])
+        self._model.warnings = ()
+        what = f" ({describe(changes)})" if changes else ""
+        still = "previous build still served" if served else "nothing to serve until it is fixed"
+        verb = "rebuild" if changes else "build"
+        self._terminal.say(f"{verb} failed{what}: {_count(len(errors), 'error')} ({still})")
+
+    def _show_warnings(self, report: Report) -> None:
+        warnings = tuple(d.format() for d in report.sorted() if d.severity == "warning")
+        if warnings and warnings != self._model.warnings:
+            self._terminal.problems([*warnings, f"{_count(len(warnings), 'warning')}"])
+        self._model.warnings = warnings
+
+    def _fail_late(self, snapshot: Snapshot, diagnostic: Diagnostic) -> None:
+        """A page of a published build failed to render: go back to the last complete one."""
+        with self._changed:
+            if snapshot.failed:
+                return
+            snapshot.failed = True
+            if self._current is not snapshot:
+                return  # already replaced by a newer build
+            fallback = self._verified if self._verified is not snapshot else None
+            self._current = fallback
+            self._model.failed = True
+            self._state = State(
+                self._state.version + 1,
+                fallback.id if fallback else "",
+                "",
+                False,
+                errors=(diagnostic.format(),),
+            )
+            self._changed.notify_all()
+        self._terminal.problems([diagnostic.format()])
+        still = "previous build still served" if fallback else "nothing to serve until it is fixed"
+        self._terminal.say(f"rebuild failed: 1 error ({still})")
+
+    # -- completing builds (the background thread) --
+
+    def complete_builds(self, stop: threading.Event) -> None:
+        """Render the rest of each published build in the background, then write it to the
+        build folder and keep it as the build to fall back to."""
+        while not stop.is_set():
+            snapshot = self._next_to_complete(stop)
+            if snapshot is None or not self._render_rest(snapshot, stop):
+                continue
+            try:
+                build.write_outputs(snapshot.outputs(), self.output)
+            except (OSError, ValueError, DuplicateOutput) as exc:
+                self._terminal.problems([f"timeline: warning: cannot write {self.output}: {exc}"])
+            with self._changed:
+                if not snapshot.failed:
+                    self._verified = snapshot
+
+    def _next_to_complete(self, stop: threading.Event) -> Snapshot | None:
+        with self._changed:
+            self._changed.wait_for(
+                lambda: (
+                    stop.is_set()
+                    or (self._current is not None and self._current is not self._verified)
+                ),
+                timeout=0.5,
+            )
+            snapshot = self._current
+        if snapshot is None or snapshot is self._verified or stop.is_set():
+            return None
+        delay = snapshot.created + BACKGROUND_DELAY - time.monotonic()
+        if delay > 0 and stop.wait(delay):
+            return None
+        return snapshot
+
+    def _render_rest(self, snapshot: Snapshot, stop: threading.Event) -> bool:
+        for path in snapshot.unrendered():
+            while self._rendering and not stop.is_set():
+                time.sleep(0.005)  # a browser is waiting for a page: let it go first
+            if stop.is_set() or self.current() is not snapshot:
+                return False
+            try:
+                snapshot.file(path)
+            except RenderFailed as failure:
+                self._fail_late(snapshot, failure.diagnostic)
+                return False
+        return True
+
+
+def _duplicates(plan: list[render.PlannedFile]) -> list[str]:
+    seen: set[str] = set()
+    twice = []
+    for item in plan:
+        if item.path in seen:
+            twice.append(item.path)
+        seen.add(item.path)
+    return twice
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
+    ".pdf": "application/pdf",
+}
+
+
+def content_type(path: str) -> str:
+    """The Content-Type for an output path, by its suffix."""
+    suffix = Path(path).suffix.lower()
+    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+class BadTarget(ValueError):
+    """A request target that is not a plain path (traversal, bad encoding, control bytes)."""
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """The percent-decoded path and the raw query of a request target; BadTarget otherwise.
+
+    Decoding happens once: `%252e` stays the three characters `%2e`, a name that no build
+    has, rather than becoming a dot. Dot segments, backslashes and control characters are
+    refused outright, although the server could not reach the disk through them anyway.
+    """
+    if not target.startswith("/"):
+        raise BadTarget(target)
+    raw, _, query = target.partition("?")
+    raw = raw.partition("#")[0]
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise BadTarget(target) from None
+    if "\\" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
+        raise BadTarget(target)
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise BadTarget(target)
+    return path, query
+
+
+def inject(page: bytes, tag: bytes) -> bytes:
+    """`page` with `tag` inserted before its last `</body>` (appended if there is none)."""
+    at = page.rfind(b"</body")
+    if at < 0:
+        at = page.lower().rfind(b"</body")
+    if at < 0:
+        return page + tag
+    return page[:at] + tag + page[at:]
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Which Host headers the server answers: DNS-rebinding protection.
+
+    A page on a hostile domain that resolves to 127.0.0.1 still sends its own name as Host,
+    so only loopback names, the bound address and, when bound to every interface, this
+    machine's names and IP literals are answered.
+    """
+
+    names: frozenset[str]
+    any_ip: bool = False
+
+    def allows(self, header: str | None) -> bool:
+        """Whether a request with this Host header may be answered."""
+        if not header:
+            return False
+        host = header.strip().lower()
+        if host.startswith("["):
+            host = host[1 : host.find("]")] if "]" in host else ""
+        elif host.count(":") == 1:
+            host = host.rsplit(":", 1)[0]
+        host = host.rstrip(".")
+        if host in self.names or host.endswith(".localhost"):
+            return True
+        return self.any_ip and _is_ip(host)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def host_policy(bound: str) -> HostPolicy:
+    """The Host policy for a server bound to address `bound`."""
+    names = {"localhost", "127.0.0.1", "::1", bound.lower()}
+    wildcard = bound in ("0.0.0.0", "::", "")
+    if wildcard:
+        with suppress(OSError):
+            names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return HostPolicy(frozenset(names), any_ip=wildcard)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The HTTP server: one thread per connection, none of which delays exit."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple, family: int, hosts: HostPolicy, client_script: bytes):
+        self.address_family = family
+        self.hosts = hosts
+        self.client_script = client_script
+        self.preview: Preview | None = None
+        super().__init__(address, PreviewHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the address up in DNS, which can hang.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a browser closed its tab or cancelled a request
+        super().handle_error(request, client_address)
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    """Answers one request from the current snapshot, or from the preview's own endpoints."""
+
+    server: PreviewServer
+    server_version = "timeline-serve"
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # the terminal shows one line per rebuild, not one per request
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def _not_allowed(self) -> None:
+        self._plain(405, "only GET and HEAD are allowed\n", head=False, Allow="GET, HEAD")
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+
+    def _answer(self, head: bool) -> None:
+        if not self.server.hosts.allows(self.headers.get("Host")):
+            self._plain(403, "this preview answers only to localhost and its own address\n", head)
+            return
+        try:
+            path, query = parse_target(self.path)
+        except BadTarget:
+            self._plain(400, "bad request path\n", head)
+            return
+        preview = self.server.preview
+        base = preview.base_path()
+        if not path.startswith(base):
+            if path in ("/", base.rstrip("/")):
+                self._redirect(base)
+            else:
+                self._not_found(head)
+            return
+        rel = path[len(base) :]
+        if rel.startswith(INTERNAL):
+            self._internal(rel[len(INTERNAL) :], query, head)
+        else:
+            self._site_file(rel, path, query, head)
+
+    def _site_file(self, rel: str, path: str, query: str, head: bool) -> None:
+        preview = self.server.preview
+        key = rel + "index.html" if rel == "" or rel.endswith("/") else rel
+        snapshot, data = preview.fetch(key)
+        if snapshot is None:
+            self._placeholder(head)
+            return
+        if data is None:
+            if rel and not rel.endswith("/") and rel + "/index.html" in snapshot:
+                self._redirect(path + "/" + ("?" + query if query else ""), status=301)
+            else:
+                self._not_found(head)
+            return
+        if key.endswith(".html"):
+            preview.note_viewed(key)
+        self._send(200, key, data, head, snapshot.id)
+
+    def _not_found(self, head: bool) -> None:
+        snapshot, data = self.server.preview.fetch("404.html")
+        if data is None:
+            self._plain(404, "not found\n", head)
+        else:
+            self._send(404, "404.html", data, head, snapshot.id)
+
+    def _placeholder(self, head: bool) -> None:
+        state = self.server.preview.state()
+        if state.errors:
+            heading = "The site does not build yet"
+            text = "Fix the problems below; this page shows the site by itself once it builds."
+        else:
+            heading = "Building the site…"
+            text = "This page shows the site by itself once it is built."
+        items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in state.errors)
+        page = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<title>timeline serve: {heading}</title></head><body>"
+            f"<h1>{heading}</h1><p>{text}</p><ol>{items}</ol></body></html>"
+        ).encode()
+        self._send(503, "placeholder.html", page, head, "", **{"Retry-After": "1"})
+
+    def _internal(self, name: str, query: str, head: bool) -> None:
+        if name == "livereload.js":
+            self._send(200, name, self.server.client_script, head, "")
+        elif name == "state":
+            state = self.server.preview.state()
+            self._send(200, "state.json", state.to_json().encode(), head, "")
+        elif name == "events":
+            self._events(parse_qs(query).get("build", [""])[0], head)
+        else:
+            self._plain(404, "not found\n", head)
+
+    def _events(self, known: str, head: bool) -> None:
+        """A server-sent event stream of states, starting with the current one unless the
+        client already shows it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if head:
+            return
+        preview = self.server.preview
+        state = preview.state()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            if not (state.ok and state.build == known):
+                self._event(state)
+            version = state.version
+            while True:
+                state = preview.wait_for_state(version, PING_SECONDS)
+                if state is None:
+                    return
+                if state.version == version:
+                    self.wfile.write(b": ping\n\n")
+                else:
+                    self._event(state)
+                    version = state.version
+        except (ConnectionError, TimeoutError, ValueError):
+            return  # the tab went away (ValueError: the socket was closed on shutdown)
+
+    def _event(self, state: State) -> None:
+        self.wfile.write(f"id: {state.version}\ndata: {state.to_json()}\n\n".encode())
+
+    def _send(
+        self, status: int, name: str, data: bytes, head: bool, build_id: str, **extra
+    ) -> None:
+        ctype = content_type(name)
+        if ctype.startswith("text/html"):
+            data = inject(data, self._script_tag(build_id))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _script_tag(self, build_id: str) -> bytes:
+        base = html.escape(self.server.preview.base_path() + INTERNAL)
+        return (
+            f'<script src="{base}livereload.js" data-build="{html.escape(build_id)}" '
+            f'data-events="{base}events" data-state="{base}state" defer></script>\n'
+        ).encode()
+
+    def _plain(self, status: int, text: str, head: bool, **extra) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _redirect(self, location: str, status: int = 302) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+class BindError(Exception):
+    """The server cannot listen where it was asked to; the message says why."""
+
+
+def bind(host: str, port: int, client_script: bytes) -> PreviewServer:
+    """A server listening on host:port (port 0: a free one); BindError with a clear message."""
+    if not 0 <= port <= 65535:
+        raise BindError(f"--port {port} is not a port number (0-65535; 0 picks a free one)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise BindError(f"cannot find the address {host!r}: {exc.strerror}") from None
+    family, _, _, _, sockaddr = infos[0]
+    try:
+        return PreviewServer(sockaddr[:2], family, host_policy(sockaddr[0]), client_script)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            message = (
+                f"port {port} on {host} is in use; choose another with --port (0 picks a free one)"
+            )
+        elif exc.errno == errno.EACCES:
+            message = f"not allowed to listen on port {port} on {host}; choose another with --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            message = f"{host} is not an address of this machine; use --host 127.0.0.1"
+        else:
+            message = f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+        raise BindError(message) from None
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a bound address is reachable from this machine only."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def site_url(server: PreviewServer, host: str, base_path: str) -> str:
+    """The URL to open: the bound address (loopback when bound to every interface)."""
+    address, port = server.server_address[:2]
+    shown = host if host and not _is_ip(host) else address
+    if shown in ("0.0.0.0", ""):
+        shown = "127.0.0.1"
+    elif shown == "::":
+        shown = "::1"
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}{base_path}"
+
+
+def client_script() -> bytes:
+    """The reload script the server injects into HTML pages (package data)."""
+    return resources.files("builder").joinpath("data", "livereload.js").read_bytes()
+
+
+@dataclass
+class _Threads:
+    """The background threads of one serve run, so they can be stopped together."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    started: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, name: str, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self.started.append(thread)
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in self.started:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _rebuild_loop(preview: Preview, watcher: Watcher, changes: ChangeQueue, stop) -> None:
+    while not stop.is_set():
+        batch = changes.next_batch(stop, QUIET, LONGEST_WAIT)
+        if not batch:
+            continue
+        watcher.update(preview.watch_plan())  # a folder that came back is watched before it is read
+        preview.rebuild(batch)
+        watcher.update(preview.watch_plan())  # site.yaml may have chosen another theme
+
+
+def run_serve(project: Path, *, host: str, port: int, drafts: bool, base_url: str | None) -> int:
+    """`timeline serve`: build PROJECT into a temporary folder, serve it, rebuild on changes
+    and reload the browsers, until Ctrl-C. Returns 0, or 2 when it cannot listen."""
+    options = build.BuildOptions(drafts=drafts, base_url=build.checked_base_url(base_url))
+    try:
+        server = bind(host, port, client_script())
+    except BindError as exc:
+        print(f"timeline: error: {exc}", file=sys.stderr)
+        return 2
+    terminal = Terminal()
+    bound = server.server_address[0]
+    if not is_loopback(bound):
+        terminal.problems(
+            [
+                f"timeline: warning: listening on {host}, which other machines can reach: they "
+                "can read this preview, drafts included (--host 127.0.0.1 keeps it local)"
+            ]
+        )
+    folder = Path(tempfile.mkdtemp(prefix="timeline-serve-"))
+    threads = _Threads()
+    watcher = None
+    serving = False
+    previous_sigterm = _stop_on_sigterm()
+    try:
+        preview = Preview(project, options, folder / "site", terminal)
+        server.preview = preview
+        changes = ChangeQueue()
+        watcher = Watcher(changes, preview.watch_plan())
+        watcher.start()
+        threads.start("http", server.serve_forever, 0.2)
+        serving = True
+        preview.rebuild([])
+        terminal.problems(watcher.notes)
+        terminal.say(
+            f"serving {site_url(server, host, preview.base_path())}  (Ctrl-C to stop)", stamp=False
+        )
+        terminal.say(f"building into {folder / 'site'} (removed on exit)", stamp=False)
+        threads.start("rebuild", _rebuild_loop, preview, watcher, changes, threads.stop)
+        threads.start("background", preview.complete_builds, threads.stop)
+        while not threads.stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        threads.stop.set()
+        if server.preview is not None:
+            server.preview.close()
+        if serving:
+            server.shutdown()
+        server.server_close()
+        if watcher is not None:
+            watcher.stop()
+        threads.join(0.8)
+        shutil.rmtree(folder, ignore_errors=True)
+        _restore_sigterm(previous_sigterm)
+    terminal.say("stopped; the temporary build folder was removed", stamp=False)
+    return 0
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM stop the server as Ctrl-C does (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
