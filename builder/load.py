@@ -264,12 +264,22 @@ def _mark_pos(mark: yaml.Mark, line_offset: int) -> Pos:
     return Pos(mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """What went wrong, in words that say what to change."""
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
+    """The syntax error positioned where the fix goes, in words that say what to change."""
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and (
+        "quoted scalar" in (exc.context or "") or "expected ':'" in (exc.problem or "")
+    ):
+        mark = exc.context_mark  # the quote left open, the line without a colon
+    pos = _mark_pos(mark, line_offset) if mark else Pos(1 + line_offset, 1)
+    return YamlProblem(pos.line, pos.col, _syntax_message(exc, text, line_offset))
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> str:
     problem = exc.problem or exc.context or "syntax error"
     context = exc.context or ""
-    where = exc.context_mark
-    opened = f" on line {where.line + 1}, column {where.column + 1}" if where else ""
+    where = exc.context_mark and _mark_pos(exc.context_mark, line_offset)
+    opened = f" on line {where.line}, column {where.col}" if where else ""
     if "quoted scalar" in context and "end of stream" in problem:
         return f"the quoted text opened{opened} is never closed: add the closing quote"
     if "tab character" in problem:
@@ -282,15 +292,27 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
         char = _char_at(text, exc.problem_mark)
         if char == "\t":
             return "a tab cannot indent YAML: indent with spaces"
-        return f"{char!r} cannot start a value: put the value in quotes"
+        if char:
+            return f"{char!r} cannot start a value: put the value in quotes"
     if "mapping values are not allowed" in problem:
-        return "a colon followed by a space starts a new key here: put the text in quotes"
+        return (
+            "a colon followed by a space starts a new key here: put the text in quotes, "
+            "or check the indentation"
+        )
     if "undefined alias" in problem:
         return "this *alias names no &anchor defined before it: define the anchor or quote the *"
     if "another document" in problem:
         return "a second YAML document (---) starts here: keep one document per file"
-    if "expected <block end>" in problem or "expected '-' indicator" in problem:
-        return f"invalid YAML: {problem} ({context}{opened}): check the indentation"
+    if "expected ':'" in problem:
+        return (
+            "invalid YAML: this line is not `key: value`: add the colon and a space, or indent "
+            "it under its key"
+        )
+    if any(f"expected {what}" in problem for what in ("<block end>", "'-' indicator", "key")):
+        return (
+            f"invalid YAML: {problem} ({context}{opened}): check the indentation, and put "
+            "values holding quotes or ': ' in quotes"
+        )
     return f"invalid YAML: {problem}" + (f" ({context}{opened})" if context else "")
 
 
@@ -314,10 +336,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> object:
         _check_structure(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else 1 + line_offset
-        col = mark.column + 1 if mark else 1
-        raise YamlProblem(line, col, _syntax_message(exc, text)) from None
+        raise _syntax_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
     if node is None:

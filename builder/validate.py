@@ -79,14 +79,14 @@ class _Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.error(data.pos, f"missing required field {key!r}")
+                self.error(data.pos, f"missing required field {key!r}: add a line {key}: ...")
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(data.at(key), f"{key!r} must be text, not {_type_name(value)}")
             return None
         value = str(value).strip()
         if required and not value:
-            self.error(data.at(key), f"{key!r} must not be empty")
+            self.error(data.at(key), f"{key!r} must not be empty: write one")
             return None
         return value
 
@@ -125,7 +125,9 @@ class _Checker:
     def date(self, data: YamlMap, key: str, required: bool = False) -> EdtfDate | None:
         if key not in data or data[key] is None:
             if required:
-                self.error(data.pos, f"missing required field {key!r} (for example: 2023-10-13)")
+                self.error(
+                    data.pos, f"missing required field {key!r}: add a line {key}: 2023-10-13"
+                )
             return None
         try:
             return parse_edtf(data[key])

@@ -1,0 +1,453 @@
+"""Loading: real files in, plain values out, each remembering its line and column.
+
+These are unit tests of `builder.load` on real files in a temporary project. Hostile input
+(unsafe tags, alias bombs, deep nesting, bad bytes, links out of the project, files that
+vanish) must end as a positioned problem or a warning, never as an exception or a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, write
+
+from builder import load
+from builder.load import FileCache, Pos, YamlProblem, decode_utf8, load_project, parse_yaml
+
+SITE = "title: Load test\n"
+
+
+def _project(root: Path, events: dict[str, str | bytes] | None = None) -> Path:
+    """A project with site.yaml and the given events files (text is dedented, bytes raw)."""
+    write(root / "content" / "site.yaml", SITE)
+    (root / "content" / "events").mkdir(parents=True, exist_ok=True)
+    for name, body in (events or {}).items():
+        path = root / "content" / "events" / name
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            write(path, body)
+    return root
+
+
+def _lines(report) -> list[str]:
+    return [d.format() for d in report.sorted()]
+
+
+def test_the_c_loader_is_used_when_present() -> None:
+    assert hasattr(yaml, "CSafeLoader"), "PyYAML here was built without libyaml"
+    assert load._Loader is yaml.CSafeLoader
+
+
+def test_positions_of_values_in_an_events_file(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "a.yaml": """\
+            - date: 2023-10-13
+              title: "Putin warns"
+              countries: [TJ, Afghanistan]
+              location: {name: Dushanbe, lat: 38.5}
+            - date: 2021-08~
+              title: Second
+            """
+        },
+    )
+    raw, report = load_project(root)
+    assert report.items == []
+    first, second = (e.data for e in raw.events)
+    assert first.pos == Pos(1, 3)
+    assert first.key_at("title") == Pos(2, 3)
+    assert first.at("title") == Pos(2, 10)
+    assert first["title"] == "Putin warns"
+    assert first["date"] == "2023-10-13"  # dates stay text for the EDTF parser
+    assert first["countries"].at(0) == Pos(3, 15)
+    assert first["countries"].at(1) == Pos(3, 19)
+    assert first["location"].at("lat") == Pos(4, 35)
+    assert first["location"]["lat"] == 38.5
+    assert second.pos == Pos(5, 3)
+    assert second.at("date") == Pos(5, 9)
+    assert [e.index for e in raw.events] == [0, 1]
+    assert {e.file for e in raw.events} == {"content/events/a.yaml"}
+
+
+def test_positions_in_front_matter_are_offset_by_the_opening_line(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write(
+        root / "content" / "articles" / "report.md",
+        """\
+        ---
+        title: A report
+        date: 2023-09-05
+        tags: [border, cis]
+        ---
+        Body text.
+        """,
+    )
+    raw, report = load_project(root)
+    assert report.items == []
+    (article,) = raw.articles
+    assert article.id == "report"
+    assert article.meta.at("title") == Pos(2, 8)
+    assert article.meta.at("date") == Pos(3, 7)
+    assert article.meta["tags"].at(1) == Pos(4, 16)
+    assert article.body_line == 6
+    assert article.body.strip() == "Body text."
+
+
+def test_byte_order_mark_and_crlf_files_load_with_the_right_positions(tmp_path: Path) -> None:
+    body = "\ufeffdate: 2023-10-13\r\ntitle: Café\r\ntags: [a, b]\r\n".encode()
+    root = _project(tmp_path, {"bom.yaml": body})
+    write(root / "content" / "articles" / "crlf.md", "")
+    (root / "content" / "articles" / "crlf.md").write_bytes(
+        b"\xef\xbb\xbf---\r\ntitle: Windows\r\ndate: 2023-01-02\r\n---\r\nBody\r\n"
+    )
+    raw, report = load_project(root)
+    assert report.items == []
+    (event,) = raw.events
+    assert event.data["title"] == "Café"
+    assert event.data.at("date") == Pos(1, 7)  # the mark takes no column
+    assert event.data["tags"].at(1) == Pos(3, 11)
+    (article,) = raw.articles
+    assert article.meta["title"] == "Windows"
+    assert article.meta.at("date") == Pos(3, 7)
+    assert "\r" not in article.body
+
+
+def test_non_utf8_bytes_are_reported_at_the_bad_byte(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"latin1.yaml": b"date: 2023-10-13\ntitle: caf\xe9 au lait\n"})
+    raw, report = load_project(root)
+    assert raw.events == []
+    (line,) = _lines(report)
+    assert line.startswith("content/events/latin1.yaml:2:11: error: the file is not UTF-8")
+    assert "0xE9" in line and "save the file as UTF-8" in line
+
+
+def test_bad_byte_column_counts_characters_not_bytes() -> None:
+    # "título: é" holds two 2-byte characters before the bad byte
+    with pytest.raises(YamlProblem) as caught:
+        decode_utf8("a: 1\r\ntítulo: é ".encode() + b"\xff\n")
+    assert (caught.value.line, caught.value.col) == (2, 11)
+    with pytest.raises(YamlProblem) as caught:
+        decode_utf8(b"\xef\xbb\xbf\xff")
+    assert (caught.value.line, caught.value.col) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object:builder.load.Pos {{line: 1, col: 1}}",
+        "!!python/name:os.system",
+        "!custom {marker}",
+    ],
+)
+def test_unsafe_yaml_tags_are_refused(tmp_path: Path, tagged: str) -> None:
+    marker = tmp_path / "pwned"
+    text = f"date: 2023-10-13\ntitle: {tagged.format(marker=marker)}\n"
+    root = _project(tmp_path / "p", {"tag.yaml": text})
+    raw, report = load_project(root)
+    assert raw.events == []
+    (line,) = _lines(report)
+    assert line.startswith("content/events/tag.yaml:2:8: error: the YAML tag")
+    assert "is not allowed: remove it" in line
+    assert not marker.exists()
+
+
+def test_duplicate_keys_are_refused_naming_the_first_line(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {"dup.yaml": "date: 2023-10-13\ntitle: First\nsummary: x\ntitle: Second\n"},
+    )
+    raw, report = load_project(root)
+    assert raw.events == []
+    assert _lines(report) == [
+        "content/events/dup.yaml:4:1: error: duplicate key 'title' (first given on line 2)"
+    ]
+
+
+def _alias_bomb(levels: int = 10, width: int = 10) -> str:
+    """The "billion laughs" document: each level repeats the previous one `width` times."""
+    lines = ['a0: &a0 ["lol"' + ', "lol"' * (width - 1) + "]"]
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_fails_with_a_clear_error(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"bomb.yaml": _alias_bomb()})
+    raw, report = load_project(root)
+    assert raw.events == []
+    (line,) = _lines(report)
+    assert line.startswith("content/events/bomb.yaml:")
+    assert "expand to more than 100,000 values (a YAML alias bomb?)" in line
+    # it points at the alias where the expansion crosses the limit, before expanding any
+    assert line.startswith("content/events/bomb.yaml:5:45: error:")
+
+
+def test_alias_bomb_does_not_eat_memory(tmp_path: Path) -> None:
+    """Parse 10**10 values' worth of aliases in a process capped at 512 MB of address space:
+    expanding even a millionth of it would not fit."""
+    (tmp_path / "bomb.yaml").write_text(_alias_bomb(), encoding="utf-8")
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (512 * 2**20, 512 * 2**20))\n"
+        "from builder.load import YamlProblem, parse_yaml\n"
+        "text = open(sys.argv[1], encoding='utf-8').read()\n"
+        "try:\n"
+        "    parse_yaml(text)\n"
+        "except YamlProblem as problem:\n"
+        "    print('refused', problem.line, problem.message)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "bomb.yaml")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("refused 5 ")
+    assert "alias bomb" in proc.stdout
+
+
+def test_moderate_alias_use_is_fine() -> None:
+    data = parse_yaml("base: &src {url: 'https://a.example/x'}\nuse: [*src, *src]\n")
+    assert data["use"][1]["url"] == "https://a.example/x"
+
+
+def test_an_alias_inside_its_own_value_is_refused() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml("date: 2023-10-13\ntags: &t [a, *t]\n")
+    assert (caught.value.line, caught.value.col) == (2, 14)
+    assert "the alias *t is used inside the value it names" in caught.value.message
+
+
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """libyaml's composer recurses in C: 100,000 nested lists used to kill the process."""
+    depth = 100_000
+    root = _project(
+        tmp_path, {"deep.yaml": "date: 2023-10-13\ntags: " + "[" * depth + "]" * depth + "\n"}
+    )
+    write(root / "content" / "events" / "ok.yaml", "date: 2023-10-14\ntitle: Fine\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "builder", "check", str(root)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (
+        "content/events/deep.yaml:2:70: error: lists and mappings are nested more than 64 levels "
+        "deep here: flatten them" in proc.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (
+            'date: 2023-10-13\ntitle: "Putin warns\n',
+            (2, 8),
+            "the quoted text opened on line 2, column 8 is never closed: add the closing quote",
+        ),
+        ("date: 2023-10-13\n\ttitle: x\n", (2, 1), "a tab cannot indent YAML: indent with spaces"),
+        (
+            "date: 2023-10-13\ntitle: Putin: a warning\n",
+            (2, 13),
+            "a colon followed by a space starts a new key here: put the text in quotes",
+        ),
+        ("date: 2023-10-13\ntitle: @putin\n", (2, 8), "'@' cannot start a value: put the value"),
+        (
+            "date: 2023-10-13\ncountries: [TJ, AF\ntitle: x\n",
+            (3, 6),
+            "the list opened with [ on line 2, column 12 is not closed properly: add ] or a comma",
+        ),
+        ("date: 2023-10-13\ntitle: x\n---\ndate: 2023\n", (3, 1), "a second YAML document"),
+        ("title: *nothing\n", (1, 8), "this *alias names no &anchor defined before it"),
+        (
+            "date: 2023-10-13\ntitle without a colon\nsummary: x\n",
+            (2, 1),
+            "invalid YAML: this line is not `key: value`: add the colon and a space",
+        ),
+        (
+            "- date: 2023-10-13\n title: x\n",
+            (2, 2),
+            "invalid YAML: did not find expected '-' indicator (while parsing a block collection "
+            "on line 1, column 1): check the indentation",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_say_where_and_what_to_do(
+    text: str, where: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(text)
+    assert (caught.value.line, caught.value.col) == where
+    assert caught.value.message.startswith(message)
+
+
+def test_syntax_error_in_front_matter_is_positioned_in_the_file(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write(
+        root / "content" / "articles" / "bad.md",
+        "---\ntitle: ok\ndate: 2023-01-01\nauthor: [a, b\n---\nBody\n",
+    )
+    _raw, report = load_project(root)
+    (line,) = _lines(report)
+    assert line.startswith(
+        "content/articles/bad.md:5:1: error: the list opened with [ on line 4, column 9 is not"
+    )
+
+
+def test_unclosed_front_matter_says_how_to_close_it(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write(root / "content" / "articles" / "open.md", "---\ntitle: x\ndate: 2023-01-01\nBody\n")
+    raw, report = load_project(root)
+    assert raw.articles == []
+    assert _lines(report) == [
+        "content/articles/open.md:1:1: error: front matter opened on line 1 is never closed: "
+        "add a line with ---"
+    ]
+
+
+def test_a_symlink_out_of_the_project_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.yaml", "date: 2023-10-13\ntitle: Secret outside event\n")
+    write(outside / "more" / "x.yaml", "date: 2023-10-13\ntitle: Another outside event\n")
+    root = _project(tmp_path / "proj", {"inside.yaml": "date: 2023-10-13\ntitle: Inside\n"})
+    events = root / "content" / "events"
+    (events / "link.yaml").symlink_to(outside / "secret.yaml")
+    (events / "folder").symlink_to(outside / "more")
+    (events / "alias.yaml").symlink_to(events / "inside.yaml")  # inside: followed
+    raw, report = load_project(root)
+    assert sorted(e.data["title"] for e in raw.events) == ["Inside", "Inside"]
+    assert _lines(report) == [
+        "content/events/folder:1:1: warning: this symbolic link leads outside the project and "
+        "was not followed: copy what it points to into the project to use it",
+        "content/events/link.yaml:1:1: warning: this symbolic link leads outside the project "
+        "and was not followed: copy what it points to into the project to use it",
+    ]
+    assert report.errors == []
+
+
+def test_a_linked_site_yaml_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere.yaml", "title: Not ours\n")
+    root = _project(tmp_path / "proj")
+    (root / "content" / "site.yaml").unlink()
+    (root / "content" / "site.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    raw, report = load_project(root)
+    assert raw.site.data is None
+    assert _lines(report) == [
+        "content/site.yaml:1:1: error: site.yaml is a link leading outside the project: "
+        "copy the file in"
+    ]
+
+
+def test_a_file_gone_before_it_is_read_is_left_out(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"ok.yaml": "date: 2023-10-13\ntitle: Stays\n"})
+    (root / "content" / "events" / "gone.yaml").symlink_to(root / "content" / "nowhere.yaml")
+    raw, report = load_project(root)
+    assert [e.data["title"] for e in raw.events] == ["Stays"]
+    assert report.items == []
+    assert [f.rel for f in raw.files] == ["content/events/ok.yaml"]
+
+
+def test_files_vanishing_while_loading_never_crash(tmp_path: Path) -> None:
+    """An editor saving by delete-and-rename: a second thread removes and recreates files
+    while the project is loaded again and again; every load must finish without an
+    exception and without inventing errors."""
+    root = _project(tmp_path, {"ok.yaml": "date: 2023-10-13\ntitle: Stays\n"})
+    flicker = [root / "content" / "events" / f"flicker{n}.yaml" for n in range(20)]
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            for path in flicker:
+                path.write_text("date: 2023-10-13\ntitle: Flicker\n", encoding="utf-8")
+            for path in flicker:
+                path.unlink()
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    try:
+        seen = set()
+        for _ in range(300):
+            raw, report = load_project(root, FileCache())
+            assert report.errors == [], _lines(report)
+            seen.add(len(raw.events))
+    finally:
+        stop.set()
+        worker.join()
+    assert 1 in seen or len(seen) > 1  # the churn really overlapped the loads
+
+
+def _events_file(root: Path) -> Path:
+    return root / "content" / "events" / "a.yaml"
+
+
+def test_file_cache_reuses_a_parse_until_mtime_or_size_change(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"a.yaml": "date: 2023-10-13\ntitle: First\n"})
+    path = _events_file(root)
+    cache = FileCache()
+    first, _ = load_project(root, cache)
+    again, _ = load_project(root, cache)
+    assert again.events[0].data is first.events[0].data  # the cached parse, not a new one
+
+    stat = path.stat()
+    path.write_text("date: 2023-10-13\ntitle: Other\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    same, _ = load_project(root, cache)
+    assert same.events[0].data is first.events[0].data  # unchanged fingerprint: trusted
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    touched, _ = load_project(root, cache)
+    assert touched.events[0].data is not first.events[0].data
+    assert touched.events[0].data["title"] == "Other"
+
+    path.write_text("date: 2023-10-13\ntitle: Longer title\n", encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # mtime as before
+    grown, _ = load_project(root, cache)
+    assert grown.events[0].data["title"] == "Longer title"  # the size changed
+
+
+def test_file_cache_keeps_problems_too_and_forgets_them_when_fixed(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"a.yaml": "date: 2023-10-13\ntitle: [unclosed\n"})
+    cache = FileCache()
+    _, report = load_project(root, cache)
+    assert len(report.errors) == 1
+    _, report = load_project(root, cache)
+    assert len(report.errors) == 1
+    path = _events_file(root)
+    stat = path.stat()
+    path.write_text("date: 2023-10-13\ntitle: fixed now\n", encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    raw, report = load_project(root, cache)
+    assert report.items == []
+    assert raw.events[0].data["title"] == "fixed now"
+
+
+def test_an_events_file_must_hold_events(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "scalar.yaml": "just a sentence\n",
+            "items.yaml": "- date: 2023-10-13\n  title: ok\n- not an event\n",
+            "empty.yaml": "# nothing yet\n",
+        },
+    )
+    raw, report = load_project(root)
+    assert raw.events == []
+    assert _lines(report) == [
+        "content/events/items.yaml:3:3: error: each event must be a mapping (date:, title: ...)",
+        "content/events/scalar.yaml:1:1: error: an events file holds one event (a mapping) or "
+        "a list of events",
+    ]
