@@ -1,0 +1,770 @@
+"""Event dates, written in EDTF (the Library of Congress Extended Date/Time Format), levels 0 and 1.
+
+Historians rarely know the exact day. An event happened "around August 2021", "some time in
+the 2010s", "in spring 2001" or "from October 2021 on". EDTF is the standard way to write
+such dates as short text, so an editor can state exactly what is known and no more, and the
+timeline can still place, group, sort and label every event.
+
+We parse EDTF ourselves instead of using the `edtf` package for two reasons. That package
+takes several milliseconds per date, which is far too slow for live preview. And editors need
+error messages that say what to write instead, with the column of the mistake. The `edtf`
+package is still used in the tests, to check this module against it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["PRECISIONS", "DateError", "DatePart", "EdtfDate", "parse_edtf"]
+
+#: Every precision a date can have, from the coarsest to the finest.
+PRECISIONS: tuple[str, ...] = ("century", "decade", "year", "season", "month", "day")
+
+_PRECISION_RANK = {name: rank for rank, name in enumerate(PRECISIONS)}
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_SEASON_NAMES = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+# (first month, last month) of each season, meteorological, northern hemisphere.
+# Winter starts in December of its year and ends in February of the next.
+_SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+_QUALIFIERS = "?~%"
+_EXAMPLE = "a date such as 2023-10-13"
+_GENERAL_ADVICE = (
+    "write a date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-10-13), optionally followed by "
+    "? (uncertain), ~ (approximate) or % (both)"
+)
+
+# The whole of EDTF level 0/1 for one date (one end of an interval) fits in two patterns.
+_DATE_RE = re.compile(
+    r"(?P<year>-?(?:[0-9]{4}|[0-9]{3}X|[0-9]{2}XX))"
+    r"(?:-(?P<month>[0-9]{2}|XX)(?:-(?P<day>[0-9]{2}|XX))?)?"
+    r"(?P<qualifier>[?~%])?",
+    re.ASCII,
+)
+_LONG_YEAR_RE = re.compile(r"Y(?P<year>-?[1-9][0-9]{4,})", re.ASCII)
+# Only used to explain a date that did not match the patterns above.
+_LOOSE_DATE_RE = re.compile(
+    r"(?P<sign>-?)(?P<year>[0-9X]*)(?:-(?P<month>[0-9X]*))?(?:-(?P<day>[0-9X]*))?", re.ASCII
+)
+_WORDY_APPROXIMATION_RE = re.compile(r"(?i)(?:c\.|ca\.?|circa|about|around|approx)\s*\d")
+_WORDY_ERA_RE = re.compile(r"(?i)\d\s*(?:bc|bce|b\.c\.|ad|ce|a\.d\.)$")
+_TIME_RE = re.compile(r"[T\s]?[0-9]{1,2}:[0-9]{2}|T[0-9]{2}", re.ASCII)
+_MONTH_NAME_RE = re.compile(r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_DECADE_WORD_RE = re.compile(r"(?P<digits>[0-9]{3})0'?s", re.ASCII)
+
+
+class DateError(ValueError):
+    """A value that is not an EDTF date we can use.
+
+    `message` says what is wrong and what to write instead; `offset` is the 0-based index
+    into the given string where the problem is, or None when no single place is to blame.
+    """
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class DatePart:
+    """One date on its own, or one end of an interval.
+
+    `kind` is "date", or for an interval end "open" (written `..`: there is no end, or it
+    is not given) or "unknown" (written as nothing: there is an end but nobody knows it).
+    Only dates have the other fields set.
+
+    `year` is the first year the date can fall in and `last_year` the last; they differ
+    only for unspecified year digits (`201X` covers 2010 to 2019; `-201X` covers -2019 to
+    -2010). Years use astronomical numbering as EDTF does: 0000 is 1 BCE, -0044 is 45 BCE.
+    `month` is 1-12 when given; `season` is 21-24 (spring, summer, autumn, winter) for a
+    season, whose `month` is None. `month_unspecified`/`day_unspecified` record `-XX`.
+    """
+
+    kind: str
+    text: str
+    year: int | None = None
+    last_year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    season: int | None = None
+    precision: str | None = None
+    uncertain: bool = False
+    approximate: bool = False
+    year_unspecified_digits: int = 0
+    month_unspecified: bool = False
+    day_unspecified: bool = False
+
+    @property
+    def is_date(self) -> bool:
+        """Whether this is a date rather than an open or unknown interval end."""
+        return self.kind == "date"
+
+    @property
+    def earliest_ymd(self) -> tuple[int, int, int] | None:
+        """(year, month, day) of the first day the date can mean; works for any year."""
+        if self.year is None:
+            return None
+        if self.season is not None:
+            return (self.year, _SEASON_MONTHS[self.season][0], 1)
+        return (self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest_ymd(self) -> tuple[int, int, int] | None:
+        """(year, month, day) of the last day the date can mean; works for any year."""
+        if self.last_year is None:
+            return None
+        year = self.last_year
+        if self.season is not None:
+            last_month = _SEASON_MONTHS[self.season][1]
+            if last_month < _SEASON_MONTHS[self.season][0]:
+                year += 1  # winter ends in the next year
+            return (year, last_month, _days_in_month(year, last_month))
+        if self.day is not None:
+            return (year, self.month or 12, self.day)
+        month = self.month or 12
+        return (year, month, _days_in_month(year, month))
+
+    @property
+    def earliest(self) -> _dt.date | None:
+        """The first day the date can mean, or None if open, unknown or outside years 1-9999."""
+        return _date_or_none(self.earliest_ymd)
+
+    @property
+    def latest(self) -> _dt.date | None:
+        """The last day the date can mean, or None if open, unknown or outside years 1-9999."""
+        return _date_or_none(self.latest_ymd)
+
+    def display(self) -> str:
+        """Human English form: "13 October 2023", "c. August 2021", "2010s", "?" if unknown.
+
+        Approximate dates get a "c. " prefix, uncertain ones a "?" suffix, and `%` both
+        ("c. June 2004?"). Unspecified parts are named after the date: "2004 (month unknown)",
+        "April 1985 (day unknown)", "1985 (month and day unknown)". An open end is "…".
+        """
+        if self.kind == "open":
+            return "…"
+        if self.kind == "unknown":
+            return "?"
+        label = self._plain_label()
+        if self.approximate:
+            label = "c. " + label
+        if self.uncertain:
+            label += "?"
+        if self.month_unspecified and self.day_unspecified:
+            label += " (month and day unknown)"
+        elif self.month_unspecified:
+            label += " (month unknown)"
+        elif self.day_unspecified:
+            label += " (day unknown)"
+        return label
+
+    def datetime_attr(self) -> str | None:
+        """A valid HTML `<time datetime>` value for this date, or None if there is none.
+
+        Day and month precision give "2023-10-13" and "2023-10"; a year, a season and a year
+        with an unspecified month give the year ("2023", "0800", "170000002"). Decades,
+        centuries, open or unknown ends and years before 1 have no HTML form and give None.
+        """
+        if self.year is None or self.year <= 0 or self.year != self.last_year:
+            return None
+        year = f"{self.year:04d}"
+        if self.precision == "day":
+            return f"{year}-{self.month:02d}-{self.day:02d}"
+        if self.precision == "month":
+            return f"{year}-{self.month:02d}"
+        return year
+
+    def _plain_label(self) -> str:
+        """The date in words, without qualifiers or notes about unspecified parts."""
+        assert self.year is not None and self.last_year is not None
+        if self.precision == "decade":
+            return _decade_label(self.year, self.last_year)
+        if self.precision == "century":
+            return _century_label(self.year, self.last_year)
+        year = _year_label(self.year)
+        if self.season is not None:
+            return f"{_SEASON_NAMES[self.season]} {year}"
+        if self.month is None:
+            return year
+        if self.day is None:
+            return f"{_MONTH_NAMES[self.month - 1]} {year}"
+        return f"{self.day} {_MONTH_NAMES[self.month - 1]} {year}"
+
+
+_OPEN = DatePart(kind="open", text="..")
+_UNKNOWN = DatePart(kind="unknown", text="")
+
+
+@dataclass(frozen=True, repr=False)
+class EdtfDate:
+    """A parsed EDTF date or interval, with what a timeline needs to place and label it.
+
+    - `text`: the EDTF text ("2023-10", "2021-10/..").
+    - `precision`: one of `PRECISIONS` - of the start, or of the end when the start is open
+      or unknown. With unspecified digits it is the precision of what is given: `2004-XX`
+      and `1985-XX-XX` are "year", `1985-04-XX` is "month", `201X` is "decade" and `20XX`
+      is "century".
+    - `approximate`, `uncertain`: whether any part carries `~`/`?` (`%` sets both).
+    - `year`: the year to group the event under: the first year of the start (of the end
+      when the start is open or unknown), so `201X` gives 2010. Always set, since every
+      accepted value has at least one date. May lie outside 1-9999 (long years, BCE).
+    - `month`: the month to group under, or None when the precision is coarser than month
+      (seasons included).
+    - `earliest`, `latest`: the first and last day the value can cover; for an interval the
+      start's first day and the end's last day. None for an open or unknown end, or when
+      the day falls outside years 1-9999. A season covers its three months, winter running
+      from December into February of the next year.
+    - `start`, `end`: the parts. For a single date `start` is the date and `end` is None.
+    """
+
+    text: str
+    precision: str
+    approximate: bool
+    uncertain: bool
+    is_interval: bool
+    year: int
+    month: int | None
+    earliest: _dt.date | None
+    latest: _dt.date | None
+    start: DatePart
+    end: DatePart | None
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"EdtfDate({self.text!r})"
+
+    def sort_key(self) -> tuple[int, int, int, int, int, int, int, int, int, str]:
+        """A key that orders any EdtfDate values chronologically.
+
+        Values sort by the first day their start can mean; an interval with an open or
+        unknown start sorts by the first day of its end instead. On a tie the less precise
+        value comes first, so 2023 < 2023-01 < 2023-01-01 < 2023-01-02, and 2023-09 <
+        2023-09-01 < 2023-09-05. Remaining ties put an open or unknown start first, then
+        the value that can end sooner (an open or unknown end last), then the EDTF text.
+        Long years and BCE years sort in their true place. The key holds only ints and a
+        str, so keys of any two values compare.
+        """
+        anchor = self.start if self.start.is_date else self.end
+        assert anchor is not None and anchor.earliest_ymd is not None
+        year, month, day = anchor.earliest_ymd
+        last = self.end if self.end is not None else self.start
+        last_ymd = last.latest_ymd
+        end_key = (1, 0, 0, 0) if last_ymd is None else (0, *last_ymd)
+        start_known = 1 if self.start.is_date else 0
+        return (
+            year,
+            month,
+            day,
+            _PRECISION_RANK[anchor.precision or "day"],
+            start_known,
+            *end_key,
+            self.text,
+        )
+
+    def display(self) -> str:
+        """Human English form of the date or interval.
+
+        Dates: "13 October 2023", "October 2023", "Spring 2001", "2023", "2010s" (`201X`),
+        "21st century" (`20XX`, i.e. 2000-2099), "2004 (month unknown)", "45 BCE" (-0044),
+        "170000002" (Y170000002); "c. " prefix for approximate, "?" suffix for uncertain,
+        both for `%` ("c. June 2004?"). Intervals: "2021 – 2023", "October 2021 –
+        October 2023", with compact forms for unqualified days or months in the same year
+        ("13–15 October 2023", "13 September – 15 October 2023", "September–October 2023");
+        open ends "from October 2021" / "until 2023"; unknown ends "October 2021 – ?" /
+        "? – 2023".
+        """
+        if self.end is None:
+            return self.start.display()
+        return _interval_label(self.start, self.end)
+
+    def datetime_attr(self) -> str | None:
+        """A valid HTML `<time datetime>` value, or None when HTML cannot express it.
+
+        That is the start's value, or the end's when the start is open or unknown: see
+        `DatePart.datetime_attr` ("2023-10-13", "2023-10", "2023"; None for decades,
+        centuries and years before 1).
+        """
+        anchor = self.start if self.start.is_date else self.end
+        assert anchor is not None
+        return anchor.datetime_attr()
+
+
+def parse_edtf(value: object) -> EdtfDate:
+    """Parse the value of a `date:` field, as PyYAML hands it over, into an EdtfDate.
+
+    Accepts EDTF text (levels 0 and 1, surrounding whitespace ignored), a `datetime.date`
+    (day precision), a `datetime.datetime` (its date) or an int year (2023, -44, 12345).
+    Either end of an interval may be any single date this accepts (seasons, X digits and
+    long years included), `..` (open) or nothing (unknown); at least one end must be a
+    date, and the end must not come before the start. Seasons may be qualified (2001-21~);
+    long years may not. Raises DateError for anything else, with a message saying what to
+    write instead.
+    """
+    if isinstance(value, str):
+        return _parse_string(value)
+    if isinstance(value, _dt.datetime):
+        return _parse_text(value.date().isoformat())
+    if isinstance(value, _dt.date):
+        return _parse_text(value.isoformat())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _parse_text(_year_as_edtf(value))
+    raise DateError(_wrong_type_message(value))
+
+
+def _parse_string(value: str) -> EdtfDate:
+    """Parse EDTF text, reporting error offsets relative to the string as given."""
+    text = value.strip()
+    if not text:
+        raise DateError(f"the date is empty; give {_EXAMPLE}")
+    try:
+        return _parse_text(text)
+    except DateError as error:
+        leading = len(value) - len(value.lstrip())
+        if leading and error.offset is not None:
+            raise DateError(error.message, error.offset + leading) from None
+        raise
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str) -> EdtfDate:
+    """Parse stripped, non-empty EDTF text; results are immutable, so they are cached."""
+    slash = text.find("/")
+    if slash < 0:
+        return _single_date(text, _parse_part(text, 0, text))
+    second_slash = text.find("/", slash + 1)
+    if second_slash >= 0:
+        raise DateError(
+            f"'{text}' is not an EDTF date: only one '/' is allowed, between the start and "
+            "the end of an interval; separate year, month and day with '-', as 2023-10-13",
+            second_slash,
+        )
+    start = _parse_interval_end(text[:slash], 0, text)
+    end = _parse_interval_end(text[slash + 1 :], slash + 1, text)
+    if not start.is_date and not end.is_date:
+        raise DateError(
+            f"'{text}' is not an EDTF date: an interval needs a date at one end at least, "
+            "as 2021/.. or ../2023",
+            0,
+        )
+    if start.is_date and end.is_date and _ends_before_start(start, end):
+        raise DateError(
+            f"'{text}' is not a valid interval: it ends ({end.display()}) before it starts "
+            f"({start.display()}); put the earlier date first",
+            slash + 1,
+        )
+    return _interval(text, start, end)
+
+
+def _ends_before_start(start: DatePart, end: DatePart) -> bool:
+    """Whether the last day `end` can mean is before the first day `start` can mean."""
+    assert start.earliest_ymd is not None and end.latest_ymd is not None
+    return end.latest_ymd < start.earliest_ymd
+
+
+def _single_date(text: str, part: DatePart) -> EdtfDate:
+    """The EdtfDate for a date that is not an interval."""
+    assert part.year is not None and part.precision is not None
+    return EdtfDate(
+        text=text,
+        precision=part.precision,
+        approximate=part.approximate,
+        uncertain=part.uncertain,
+        is_interval=False,
+        year=part.year,
+        month=_grouping_month(part),
+        earliest=part.earliest,
+        latest=part.latest,
+        start=part,
+        end=None,
+    )
+
+
+def _interval(text: str, start: DatePart, end: DatePart) -> EdtfDate:
+    """The EdtfDate for an interval with at least one date among its ends."""
+    anchor = start if start.is_date else end
+    assert anchor.year is not None and anchor.precision is not None
+    return EdtfDate(
+        text=text,
+        precision=anchor.precision,
+        approximate=start.approximate or end.approximate,
+        uncertain=start.uncertain or end.uncertain,
+        is_interval=True,
+        year=anchor.year,
+        month=_grouping_month(anchor),
+        earliest=start.earliest,
+        latest=end.latest,
+        start=start,
+        end=end,
+    )
+
+
+def _grouping_month(part: DatePart) -> int | None:
+    """The month to group a date under, or None when it is less precise than a month."""
+    return part.month if part.precision in ("month", "day") else None
+
+
+def _parse_interval_end(text: str, offset: int, whole: str) -> DatePart:
+    """One side of an interval: `..` (open), nothing (unknown) or a date."""
+    if text == "..":
+        return _OPEN
+    if not text:
+        return _UNKNOWN
+    return _parse_part(text, offset, whole)
+
+
+def _parse_part(text: str, offset: int, whole: str) -> DatePart:
+    """A date that is not an interval; `offset` locates `text` inside `whole`."""
+    match = _DATE_RE.fullmatch(text)
+    if match is not None:
+        return _checked_date(match, offset, whole)
+    long_year = _LONG_YEAR_RE.fullmatch(text)
+    if long_year is not None:
+        year = int(long_year["year"])
+        return DatePart(kind="date", text=text, year=year, last_year=year, precision="year")
+    advice, at = _syntax_advice(text)
+    raise DateError(f"'{whole}' is not an EDTF date: {advice}", offset + at)
+
+
+def _checked_date(match: re.Match[str], offset: int, whole: str) -> DatePart:
+    """The DatePart for a date that matched `_DATE_RE`, once its values are checked."""
+    year_text, month_text, day_text = match["year"], match["month"], match["day"]
+
+    def fail(message: str, group: str) -> DateError:
+        return DateError(f"'{whole}' is not an EDTF date: {message}", offset + match.start(group))
+
+    if year_text == "-0000":
+        raise fail("there is no year -0000; write 0000 (which is 1 BCE)", "year")
+    unspecified_digits = year_text.count("X")
+    if unspecified_digits and month_text is not None:
+        raise fail(
+            "a year with unspecified digits (such as 201X) cannot have a month or day in "
+            "EDTF level 1; write 201X, or an interval such as 2010-10/2019-10",
+            "month",
+        )
+    first_year, last_year = _year_range(year_text)
+    qualifier = match["qualifier"] or ""
+    common = {
+        "kind": "date",
+        "text": match.string,
+        "year": first_year,
+        "last_year": last_year,
+        "uncertain": qualifier in ("?", "%"),
+        "approximate": qualifier in ("~", "%"),
+    }
+    if month_text is None:
+        precision = ("year", "decade", "century")[unspecified_digits]
+        return DatePart(precision=precision, year_unspecified_digits=unspecified_digits, **common)
+    if month_text == "XX":
+        if day_text is not None and day_text != "XX":
+            raise fail(
+                f"when the month is unspecified the day must be too: write {year_text}-XX-XX",
+                "day",
+            )
+        return DatePart(
+            precision="year", month_unspecified=True, day_unspecified=day_text == "XX", **common
+        )
+    month = int(month_text)
+    if month in _SEASON_NAMES:
+        if day_text is not None:
+            raise fail(
+                f"{month_text} is a season ({_SEASON_NAMES[month].lower()}), which has no days",
+                "day",
+            )
+        return DatePart(precision="season", season=month, **common)
+    if not 1 <= month <= 12:
+        raise fail("months run from 01 to 12 (21 to 24 are spring to winter)", "month")
+    if day_text is None:
+        return DatePart(precision="month", month=month, **common)
+    if day_text == "XX":
+        return DatePart(precision="month", month=month, day_unspecified=True, **common)
+    day = int(day_text)
+    if day == 0:
+        raise fail("days run from 01, as 2023-10-01", "day")
+    days = _days_in_month(first_year, month)
+    if day > days:
+        plain = f"{year_text}-{month_text}-{day_text}"
+        raise DateError(
+            f"{plain} is not a real date: {_MONTH_NAMES[month - 1]} "
+            f"{_year_for_message(year_text)} has {days} days",
+            offset + match.start("day"),
+        )
+    return DatePart(precision="day", month=month, day=day, **common)
+
+
+def _year_range(year_text: str) -> tuple[int, int]:
+    """The first and last year an EDTF year such as "2023", "-0044" or "201X" can be."""
+    if "X" not in year_text:
+        year = int(year_text)
+        return year, year
+    zeros, nines = int(year_text.replace("X", "0")), int(year_text.replace("X", "9"))
+    return min(zeros, nines), max(zeros, nines)
+
+
+def _year_for_message(year_text: str) -> str:
+    """A year as an editor would recognise it in an error message: 2023, 0800, -0044."""
+    if year_text.startswith("-"):
+        return year_text
+    return year_text.lstrip("0") or "0"
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """Days in a month of the proleptic Gregorian calendar, for any (astronomical) year."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def _date_or_none(ymd: tuple[int, int, int] | None) -> _dt.date | None:
+    """A `datetime.date`, or None when there is no day or its year is outside 1-9999."""
+    if ymd is None or not _dt.MINYEAR <= ymd[0] <= _dt.MAXYEAR:
+        return None
+    return _dt.date(*ymd)
+
+
+def _year_as_edtf(year: int) -> str:
+    """EDTF text for an int year: 2023 -> "2023", -44 -> "-0044", 12345 -> "Y12345"."""
+    if abs(year) > 9999:
+        return f"Y{year}"
+    return f"{year:04d}" if year >= 0 else f"-{-year:04d}"
+
+
+def _wrong_type_message(value: object) -> str:
+    """What to say when the date field holds something that is neither text nor a year."""
+    if value is None:
+        return f"the date is empty; give {_EXAMPLE}"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' is not a date; give {_EXAMPLE}"
+    if isinstance(value, float):
+        return (
+            f"{value!r} is not a date: give a whole year (2023) or a date written with '-', "
+            "as 2023-10 or 2023-10-13"
+        )
+    if isinstance(value, (list, tuple, set, dict)):
+        kind = type(value).__name__
+        return f"give one date, not a {kind}; for a span write an interval, as 2021/2023"
+    return f"a date must be text such as 2023-10-13, not {type(value).__name__}"
+
+
+# -- Explaining syntax errors --------------------------------------------------------------
+
+
+def _syntax_advice(text: str) -> tuple[str, int]:
+    """Why `text` (one date, not an interval) is not EDTF, and the index of the problem."""
+    for explain in (_wording_advice, _character_advice, _qualifier_advice):
+        found = explain(text)
+        if found is not None:
+            return found
+    core = text[:-1] if text[-1] in _QUALIFIERS else text
+    if core.startswith(("Y", "y")):
+        return _long_year_advice(core)
+    return _digits_advice(core) or (_GENERAL_ADVICE, 0)
+
+
+def _wording_advice(text: str) -> tuple[str, int] | None:
+    """Advice for dates written in words: "c. 1850", "44 BC", "1990s", "..".."""
+    if text == "..":
+        return "'..' marks an open end of an interval, as 2021/.. or ../2023", 0
+    if _WORDY_APPROXIMATION_RE.match(text):
+        return "mark an approximate date with ~ at the end, as 1850~", 0
+    if _WORDY_ERA_RE.search(text):
+        return "write years before 1 CE as negative astronomical years: 44 BCE is -0043", 0
+    decade = _DECADE_WORD_RE.fullmatch(text)
+    if decade is not None:
+        return f"write a decade with X for its last digit, as {decade['digits']}X", 0
+    if ".." in text:
+        return "separate the start and end of an interval with '/', as 2021/2023", text.index("..")
+    return None
+
+
+def _character_advice(text: str) -> tuple[str, int] | None:
+    """Advice for times, words and other characters that never appear in EDTF level 1."""
+    time = _TIME_RE.search(text)
+    if time is not None:
+        return f"times are not supported; give {_EXAMPLE}", time.start()
+    for index, char in enumerate(text):
+        if char.isalpha() and char not in "XYxy":
+            if _MONTH_NAME_RE.search(text):
+                return "write the month as a number, as 2023-10 or 2023-10-13", index
+            return _GENERAL_ADVICE, index
+    for index, char in enumerate(text):
+        if char.isspace():
+            return "remove the space; EDTF dates contain no spaces, as 2021/2023", index
+        if char == "x":
+            return "write unspecified digits with a capital X, as 201X", index
+    return None
+
+
+def _qualifier_advice(text: str) -> tuple[str, int] | None:
+    """Advice for ?, ~ and % anywhere but once at the very end."""
+    positions = [index for index, char in enumerate(text) if char in _QUALIFIERS]
+    if len(positions) > 1:
+        return (
+            "use one qualifier at the end: ? (uncertain), ~ (approximate) or % (both)",
+            positions[1],
+        )
+    if positions and positions[0] != len(text) - 1:
+        return (
+            "put ?, ~ or % at the end of the date; in EDTF level 1 it qualifies the whole "
+            "date, as 2023-10?",
+            positions[0],
+        )
+    if positions and text.startswith(("Y", "y")):
+        return "a long year (Y...) cannot be qualified with ?, ~ or %", positions[0]
+    return None
+
+
+def _long_year_advice(text: str) -> tuple[str, int]:
+    """Advice for a `Y` year (years beyond four digits) that is not well formed."""
+    if text.startswith("y"):
+        return "write long years with a capital Y, as Y12345", 0
+    digits = text[1:].removeprefix("-")
+    sign = "-" if text[1:].startswith("-") else ""
+    if not digits.isdigit() or not digits.isascii():
+        return "a long year is Y followed by the year's digits only, as Y12345 or Y-12345", 1
+    significant = digits.lstrip("0") or "0"
+    if len(significant) <= 4:
+        return (
+            f"use Y only for years with more than four digits; write {sign}{significant.zfill(4)}",
+            0,
+        )
+    return f"write a long year without leading zeros, as Y{sign}{significant}", 1
+
+
+def _digits_advice(core: str) -> tuple[str, int] | None:
+    """Advice for a date whose year, month or day has the wrong number of digits or X."""
+    parts = _LOOSE_DATE_RE.fullmatch(core)
+    if parts is None:
+        return None
+    sign, year, month, day = parts["sign"], parts["year"], parts["month"], parts["day"]
+    if len(year) != 4 or ("X" in year and not re.fullmatch(r"[0-9]{2,3}X{1,2}", year)):
+        return _year_advice(sign, year, month, day)
+    if month is not None and not re.fullmatch(r"[0-9]{2}|XX", month):
+        at = parts.start("month")
+        if month.isdigit() and len(month) == 1:
+            return f"write months with two digits, as {sign}{year}-0{month}", at
+        if "X" in month:
+            return "an unspecified month is written XX, as 2004-XX", at
+        return "write the month with two digits, as 2023-09", at
+    if day is not None and not re.fullmatch(r"[0-9]{2}|XX", day):
+        at = parts.start("day")
+        if day.isdigit() and len(day) == 1:
+            return f"write days with two digits, as {sign}{year}-{month}-0{day}", at
+        if "X" in day:
+            return "an unspecified day is written XX, as 1985-04-XX", at
+        return "write the day with two digits, as 2023-09-05", at
+    return None
+
+
+def _year_advice(sign: str, year: str, month: str | None, day: str | None) -> tuple[str, int]:
+    """Advice for a year that is not four digits, or has X where level 1 allows none."""
+    at = len(sign)
+    if "X" in year:
+        return (
+            "only the last one or two digits of a year can be X, as 201X or 20XX",
+            at + year.index("X"),
+        )
+    if day is not None and len(day) == 4 and len(year) <= 2:
+        return "put the year first, then month and day: YYYY-MM-DD, as 2023-10-13", 0
+    if len(year) > 4:
+        return f"write years beyond four digits with a Y in front, as Y{sign}{year}", 0
+    if year:
+        return f"write years with four digits, as {sign}{year.zfill(4)}", at
+    return _GENERAL_ADVICE, 0
+
+
+# -- Labels ---------------------------------------------------------------------------------
+
+
+def _interval_label(start: DatePart, end: DatePart) -> str:
+    """Human form of an interval: "2021 – 2023", "from October 2021", "? – 2023"."""
+    if not start.is_date:
+        return f"until {end.display()}" if start.kind == "open" else f"? – {end.display()}"
+    if not end.is_date:
+        return f"from {start.display()}" if end.kind == "open" else f"{start.display()} – ?"
+    if start == end:
+        return start.display()
+    return _compact_span_label(start, end) or f"{start.display()} – {end.display()}"
+
+
+def _compact_span_label(start: DatePart, end: DatePart) -> str | None:
+    """ "13–15 October 2023"-style label for plain days or months in one year, else None."""
+    plain = not (
+        start.uncertain
+        or start.approximate
+        or end.uncertain
+        or end.approximate
+        or start.month_unspecified
+        or start.day_unspecified
+        or end.month_unspecified
+        or end.day_unspecified
+    )
+    if not plain or start.year != end.year or start.precision != end.precision:
+        return None
+    assert start.year is not None
+    year = _year_label(start.year)
+    if start.precision == "month":
+        return f"{_MONTH_NAMES[start.month - 1]}–{_MONTH_NAMES[end.month - 1]} {year}"
+    if start.precision != "day":
+        return None
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {_MONTH_NAMES[start.month - 1]} {year}"
+    return (
+        f"{start.day} {_MONTH_NAMES[start.month - 1]} – "
+        f"{end.day} {_MONTH_NAMES[end.month - 1]} {year}"
+    )
+
+
+def _year_label(year: int) -> str:
+    """A year in words: 2023 -> "2023", 0 -> "1 BCE", -44 -> "45 BCE" (astronomical years)."""
+    return str(year) if year > 0 else f"{1 - year} BCE"
+
+
+def _year_span_label(first: int, last: int) -> str:
+    """A span of years in words: "2010–2019", "2020–2011 BCE", "1 BCE – 9"."""
+    if last <= 0:
+        return f"{1 - first}–{1 - last} BCE"
+    if first > 0:
+        return f"{first}–{last}"
+    return f"{1 - first} BCE – {last}"
+
+
+def _decade_label(first: int, last: int) -> str:
+    """A decade written with X: 201X -> "2010s"; BCE decades as a span of years."""
+    return f"{first}s" if first > 0 else _year_span_label(first, last)
+
+
+def _century_label(first: int, last: int) -> str:
+    """A century written with XX, in the everyday sense: 19XX (1900-1999) -> "20th century"."""
+    if first >= 0:
+        return f"{_ordinal(first // 100 + 1)} century"
+    return f"{_ordinal((100 - first) // 100)} century BCE"
+
+
+def _ordinal(number: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
