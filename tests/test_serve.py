@@ -1,0 +1,597 @@
+"""`timeline serve` as editors use it: a real server process on an ephemeral port, real file
+edits (including a real vim save), real HTTP requests.
+
+Waiting is bounded only to stop a broken server from hanging the suite; no test asserts how
+fast anything happened. Rebuilds are counted from the server's own terminal lines.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import REPO, run_timeline, write
+
+from builder.build import BuildOptions
+from builder.serve import (
+    BadTarget,
+    Preview,
+    Terminal,
+    host_policy,
+    inject,
+    parse_target,
+)
+from builder.watch import CONTENT, STYLE, TEMPLATE, Change, ChangeQueue, WatchPlan
+
+WAIT = 60  # seconds: only a guard against hanging, never a measured expectation
+REBUILD = re.compile(r"(rebuilt in \d+ ms|rebuild failed)")
+
+
+@dataclass
+class Response:
+    """One HTTP response, read whole."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Server:
+    """A real `timeline serve` process; its output is collected line by line as it comes."""
+
+    def __init__(self, project: Path, *args: str):
+        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "builder", "serve", str(project), "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._closed: list[list[str]] = []
+        self._arrived = threading.Condition()
+        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
+            threading.Thread(target=self._collect, args=(stream, lines), daemon=True).start()
+        self.url = self.wait_for(r"serving (http://\S+)").group(1)
+        self.folder = Path(self.wait_for(r"building into (\S+) ").group(1))
+
+    def _collect(self, stream, lines: list[str]) -> None:
+        for line in stream:
+            with self._arrived:
+                lines.append(line.rstrip("\n"))
+                self._arrived.notify_all()
+        with self._arrived:
+            self._closed.append(lines)
+            self._arrived.notify_all()
+
+    def wait_for(self, pattern: str, start: int = 0, stream: str = "out") -> re.Match:
+        """The first line from index `start` on that matches; fails if the server exits."""
+        lines = self.out if stream == "out" else self.err
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + WAIT
+        with self._arrived:
+            while True:
+                for line in lines[start:]:
+                    found = regex.search(line)
+                    if found:
+                        return found
+                if any(closed is lines for closed in self._closed) or time.monotonic() > deadline:
+                    pytest.fail(f"no line matching {pattern!r}:\n{self.log()}")
+                self._arrived.wait(0.2)
+
+    def rebuild_lines(self) -> list[str]:
+        """Every rebuild line printed so far (good or failed)."""
+        with self._arrived:
+            return [line for line in self.out if REBUILD.search(line)]
+
+    def next_rebuild(self, after: int) -> str:
+        """Wait for rebuild number `after + 1` and return its line."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            lines = self.rebuild_lines()
+            if len(lines) > after:
+                return lines[after]
+            self.wait_for(r".", start=len(self.out))  # wakes on the next line
+        pytest.fail(f"no rebuild after {after}:\n{self.log()}")
+
+    def log(self) -> str:
+        return "\n".join(["--- stdout", *self.out, "--- stderr", *self.err])
+
+    def get(self, path: str, method: str = "GET", host: str | None = None) -> Response:
+        """Send `path` exactly as given (no normalisation), with an optional Host header."""
+        parts = urlsplit(self.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader("Host", host if host is not None else parts.netloc)
+            conn.endheaders()
+            reply = conn.getresponse()
+            return Response(reply.status, reply.headers, reply.read())
+        finally:
+            conn.close()
+
+    def path(self, site_path: str = "") -> str:
+        """The URL path of a site path, below the served base path."""
+        return urlsplit(self.url).path + site_path
+
+    def eventually(self, site_path: str, predicate, what: str) -> Response:
+        """GET a page until `predicate(response)` holds."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            response = self.get(self.path(site_path))
+            if predicate(response):
+                return response
+            time.sleep(0.05)
+        pytest.fail(f"{what} never happened:\n{self.log()}")
+
+    def stop(self) -> int:
+        """Ctrl-C, as an editor would; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def serve():
+    """Start `timeline serve` processes; every one is stopped when the test ends."""
+    servers: list[Server] = []
+
+    def start(project: Path, *args: str) -> Server:
+        server = Server(project, *args)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a file in place, as an editor without atomic saves does."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+TAKEOVER = "events/taliban-takeover/"
+
+
+def stylesheet(home: Response) -> str:
+    """The site path of the home page's stylesheet (its name may carry a fingerprint)."""
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', home.text).group(1)
+    return href.removeprefix("./")
+
+
+# --- starting, serving, stopping --------------------------------------------------------
+
+
+def test_serves_the_site_from_a_temporary_folder_and_never_touches_site(project, serve):
+    server = serve(project)
+    assert urlsplit(server.url).port not in (None, 0, 8000)  # --port 0 picked a free port
+    page = server.get(server.path())
+    assert page.status == 200
+    assert "Putin warns about Afghanistan" in page.text
+    assert '<script src="/__timeline/livereload.js"' in page.text
+    assert not server.folder.is_relative_to(project)
+    # The background render writes the complete build there; site/ is never created.
+    server.eventually(TAKEOVER, lambda r: (server.folder / "index.html").is_file(), "a build")
+    assert (server.folder / TAKEOVER / "index.html").is_file()
+    assert not (project / "site").exists()
+
+
+def test_build_output_never_contains_the_reload_script(project, tmp_path):
+    out = tmp_path / "out"
+    result = run_timeline("build", str(project), "-o", str(out))
+    assert result.code == 0, result.err
+    for page in out.rglob("*.html"):
+        assert "__timeline" not in page.read_text(encoding="utf-8"), page
+
+
+def test_ctrl_c_stops_the_server_and_removes_its_folder(project, serve):
+    server = serve(project)
+    server.eventually("", lambda r: server.folder.is_dir(), "the build folder")
+    assert server.stop() == 0
+    assert not server.folder.parent.exists()
+    assert "stopped" in server.out[-1]
+
+
+def test_a_port_in_use_is_a_clear_usage_error(project):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_timeline("serve", str(project), "--port", str(port), timeout=WAIT)
+    assert result.code == 2
+    assert f"port {port} on 127.0.0.1 is in use" in result.err
+    assert "--port" in result.err and "Traceback" not in result.err
+
+
+def test_binding_beyond_loopback_warns(project, serve):
+    server = serve(project, "--host", "0.0.0.0")
+    server.wait_for(r"warning: listening on 0\.0\.0\.0", stream="err")
+    assert server.get(server.path()).status == 200
+
+
+def test_a_bad_base_url_is_a_usage_error(project):
+    result = run_timeline("serve", str(project), "--port", "0", "--base-url", "ftp://x/")
+    assert result.code == 2
+    assert "--base-url" in result.err
+
+
+# --- HTTP -------------------------------------------------------------------------------
+
+
+def test_get_and_head_only_with_types_and_no_caching(project, serve):
+    server = serve(project)
+    page = server.get(server.path())
+    head = server.get(server.path(), method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert head.headers["Content-Length"] == str(len(page.body))
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["Cache-Control"] == "no-store"
+    css = server.get(server.path(stylesheet(page)))
+    assert css.status == 200 and css.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert css.headers["Cache-Control"] == "no-store"
+    feed = server.get(server.path("events.json"))
+    assert feed.headers["Content-Type"] == "application/json"
+    assert json.loads(feed.body)["events"]
+    for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+        refused = server.get(server.path(), method=method)
+        assert refused.status == 405 and refused.headers["Allow"] == "GET, HEAD"
+
+
+def test_missing_pages_get_the_404_page_and_folders_redirect(project, serve):
+    server = serve(project)
+    missing = server.get(server.path("events/no-such-event/"))
+    assert missing.status == 404
+    assert "livereload.js" in missing.text and "<html" in missing.text.lower()
+    folder = server.get(server.path(TAKEOVER.rstrip("/")))
+    assert folder.status == 301 and folder.headers["Location"] == server.path(TAKEOVER)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../../../etc/passwd",
+        "/static/../../content/site.yaml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/%2e%2e/%2e%2e/content/site.yaml",
+        "/static/..%2f..%2fcontent%2fsite.yaml",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/static/%252e%252e%252f%252e%252e%252fcontent/site.yaml",
+        "/..%5c..%5cetc%5cpasswd",
+        "/%00/etc/passwd",
+        "/%ff%fe",
+        "//etc/passwd",
+        "/content/site.yaml",
+    ],
+)
+def test_traversal_attempts_get_404_or_400(project, serve_once, target):
+    reply = serve_once(project).get(target)
+    assert reply.status in (400, 404)
+    assert b"root:" not in reply.body and b"categories:" not in reply.body
+
+
+@pytest.fixture
+def serve_once(serve):
+    """One server shared by the parametrized cases of a test, started on first use."""
+    started: dict[Path, Server] = {}
+
+    def get(project: Path) -> Server:
+        if project not in started:
+            started[project] = serve(project)
+        return started[project]
+
+    return get
+
+
+def test_a_symlink_planted_in_the_build_folder_is_not_followed(project, serve, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret\n")
+    server = serve(project)
+    server.eventually("", lambda r: (server.folder / "index.html").is_file(), "a build")
+    (server.folder / "leak.txt").symlink_to(secret)
+    (server.folder / "leak").symlink_to(tmp_path)
+    for target in ("leak.txt", "leak/secret.txt"):
+        reply = server.get(server.path(target))
+        assert reply.status == 404 and b"top secret" not in reply.body
+
+
+def test_a_foreign_host_header_is_refused(project, serve):
+    server = serve(project)
+    port = urlsplit(server.url).port
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.nip.io:{port}"):
+        assert server.get(server.path(), host=host).status == 403, host
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        assert server.get(server.path(), host=host).status == 200, host
+
+
+def test_base_url_serves_under_its_sub_path(project, serve):
+    server = serve(project, "--base-url", "https://example.org/timeline/")
+    assert urlsplit(server.url).path == "/timeline/"
+    home = server.get("/timeline/")
+    assert home.status == 200
+    assert '<script src="/timeline/__timeline/livereload.js"' in home.text
+    assert server.get("/timeline/" + stylesheet(home)).status == 200
+    assert server.get("/timeline/" + TAKEOVER).status == 200
+    root = server.get("/")
+    assert root.status == 302 and root.headers["Location"] == "/timeline/"
+    assert server.get("/index.html").status == 404
+    assert server.get("/timeline/__timeline/state").status == 200
+
+
+# --- watching and rebuilding -----------------------------------------------------------
+
+
+def test_an_edited_title_is_served_after_one_rebuild(project, serve):
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul falls fast")
+    server.eventually(TAKEOVER, lambda r: "Kabul falls fast" in r.text, "the new title")
+    line = server.next_rebuild(before)
+    assert "rebuilt in" in line and "content/events/takeover.yaml changed" in line
+    assert "Kabul falls fast" in server.get(server.path()).text
+
+
+def test_a_vim_save_is_seen(project, serve):
+    vim = shutil.which("vim")
+    assert vim, "vim is needed to test a real editor's atomic save"
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    target = project / "content/events/takeover.yaml"
+    inode = target.stat().st_ino
+    # vim's real default outside /tmp: probe with 4913, rename the file to file~, write a
+    # new file, delete file~; its swap files come and go meanwhile.
+    subprocess.run(
+        [vim, "-u", "NONE", "-i", "NONE", "-N", "-Es",
+         "-c", "set backupcopy=auto writebackup backupskip=",
+         "-c", "%s/Taliban take Kabul/Saved by vim/", "-c", "wq", str(target)],
+        check=True, timeout=WAIT,
+    )  # fmt: skip
+    assert target.stat().st_ino != inode  # the save really replaced the file
+    server.eventually(TAKEOVER, lambda r: "Saved by vim" in r.text, "vim's change")
+    line = server.next_rebuild(before)
+    assert "content/events/takeover.yaml changed" in line
+
+
+def test_a_temporary_file_renamed_over_the_original_is_seen(project, serve):
+    server = serve(project)
+    target = project / "content/events/takeover.yaml"
+    temp = target.with_name("takeover.yaml___jb_tmp___")
+    temp.write_text(target.read_text().replace("Taliban take Kabul", "Renamed over"))
+    os.replace(temp, target)
+    server.eventually(TAKEOVER, lambda r: "Renamed over" in r.text, "the renamed file")
+
+
+def test_editor_temporary_files_cause_no_rebuild(project, serve):
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    events = project / "content/events"
+    for name in (
+        ".takeover.yaml.swp", ".takeover.yaml.swx", "takeover.yaml~", ".#takeover.yaml",
+        "4913", ".DS_Store", "takeover.yaml___jb_tmp___", "takeover.yaml___jb_old___",
+        "#takeover.yaml#",
+    ):  # fmt: skip
+        (events / name).write_text("title: [broken\n")
+        (events / name).unlink()
+    # A real edit afterwards is the barrier: it must be the only change ever reported.
+    replace_in(events / "takeover.yaml", "Taliban take Kabul", "After the noise")
+    line = server.next_rebuild(before)
+    assert line.endswith("(content/events/takeover.yaml changed)"), line
+    server.eventually(TAKEOVER, lambda r: "After the noise" in r.text, "the real edit")
+    assert len(server.rebuild_lines()) == before + 1
+
+
+def test_a_burst_of_200_writes_rebuilds_at_most_twice(project, serve):
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    events = project / "content/events"
+    for n in range(200):
+        write(events / f"burst-{n:03}.yaml", f"date: 2022-01-{n % 28 + 1:02}\ntitle: Burst {n}\n")
+    server.eventually("events.json", lambda r: burst_events(r) == 200, "the whole burst")
+    during = server.rebuild_lines()[before:]
+    assert 1 <= len(during) <= 2, during
+    # A later edit is a barrier: a late rebuild of the burst would show up before its own.
+    replace_in(events / "takeover.yaml", "Taliban take Kabul", "After the burst")
+    server.eventually(TAKEOVER, lambda r: "After the burst" in r.text, "the barrier edit")
+    lines = server.rebuild_lines()[before:]
+    assert len(lines) <= 3 and all("rebuilt in" in line for line in lines), lines
+
+
+def burst_events(response: Response) -> int:
+    """How many events of the burst a served events.json holds."""
+    events = json.loads(response.body)["events"]
+    return sum(1 for event in events if event["title"].startswith("Burst "))
+
+
+def test_broken_site_yaml_keeps_the_last_good_build_until_fixed(project, serve):
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    site_yaml = project / "content/site.yaml"
+    good = site_yaml.read_text()
+    site_yaml.write_text(good.replace("title: Test Timeline", "title: [Test Timeline"))
+    assert "rebuild failed" in server.next_rebuild(before)
+    server.wait_for(r"^content/site\.yaml:\d+:\d+: error: ", stream="err")
+    state = json.loads(server.get(server.path("__timeline/state")).body)
+    assert state["ok"] is False
+    assert any(e.startswith("content/site.yaml:") for e in state["errors"])
+    page = server.get(server.path())
+    assert page.status == 200 and "Putin warns about Afghanistan" in page.text
+    assert state["build"] in page.text  # the page is the build the state names
+    site_yaml.write_text(good.replace("Test Timeline", "Fixed Timeline"))
+    assert "rebuilt in" in server.next_rebuild(before + 1)
+    server.eventually("", lambda r: "Fixed Timeline" in r.text, "the fixed site")
+    assert json.loads(server.get(server.path("__timeline/state")).body)["ok"] is True
+
+
+def test_a_project_that_does_not_build_yet_serves_its_errors_escaped(project, serve):
+    event = project / "content/events/takeover.yaml"
+    event.write_text("date: 2021-08\ntitle: <img src=x onerror=alert(1)>\ncategory: <b>bad</b>\n")
+    server = serve(project)
+    assert "build failed" in server.out[0]
+    page = server.get(server.path())
+    assert page.status == 503
+    assert "content/events/takeover.yaml:" in page.text
+    assert "<b>bad</b>" not in page.text and "&lt;b&gt;bad&lt;/b&gt;" in page.text
+    event.write_text("date: 2021-08\ntitle: Fixed at last\n")
+    server.eventually("", lambda r: r.status == 200 and "Fixed at last" in r.text, "the fix")
+
+
+def test_deleted_folders_and_vanishing_files_never_kill_the_server(project, serve):
+    server = serve(project)
+    content = project / "content"
+    shutil.rmtree(content / "events")
+    server.eventually("", lambda r: "Putin warns" not in r.text, "the events to go")
+    # Files that appear and vanish while rebuilds read them.
+    (content / "events").mkdir()
+    for n in range(60):
+        churn = content / "events" / f"churn-{n % 5}.yaml"
+        churn.write_text(f"date: 2020-01-01\ntitle: Churn {n}\n")
+        if n % 2:
+            churn.unlink()
+    # The whole content folder goes and comes back: a new folder, watched anew.
+    kept = shutil.copytree(content, project.parent / "kept")
+    shutil.rmtree(content)
+    state = server.eventually(
+        "__timeline/state", lambda r: not json.loads(r.body)["ok"], "the failure"
+    )
+    assert any("site.yaml" in e for e in json.loads(state.body)["errors"])
+    shutil.copytree(kept, content)
+    server.eventually("__timeline/state", lambda r: json.loads(r.body)["ok"], "recovery")
+    write(content / "events/back.yaml", "date: 2020-02-02\ntitle: Back again\n")
+    server.eventually("", lambda r: "Back again" in r.text, "the content to come back")
+    assert server.proc.poll() is None
+    assert server.get(server.path("__timeline/state")).status == 200
+
+
+def test_the_event_stream_announces_each_new_build(project, serve):
+    server = serve(project)
+    state = json.loads(server.get(server.path("__timeline/state")).body)
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)
+    conn.request("GET", server.path(f"__timeline/events?build={state['build']}"))
+    stream = conn.getresponse()
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Streamed")
+    data = None
+    while data is None:
+        line = stream.readline().decode()
+        if line.startswith("data: "):
+            data = json.loads(line[len("data: ") :])
+    conn.close()
+    assert data["ok"] is True and data["build"] != state["build"]
+    assert data["previous"] == state["build"]
+
+
+# --- in-process: the pieces, on real files ----------------------------------------------
+
+
+def test_a_template_change_rerenders_without_rereading_content(project, tmp_path):
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
+    assert preview.rebuild([])
+    templates = project / "themes/default/templates"
+    templates.mkdir(parents=True)
+    shipped = REPO / "themes/default/templates/404.html"
+    (templates / "404.html").write_text(shipped.read_text().replace("</h1>", " (custom)</h1>"))
+    # Content edited on disk but not reported: a template-only rebuild must not read it.
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Unread title")
+    assert preview.rebuild([Change(TEMPLATE, "themes/default/templates/404.html")])
+    _, page_404 = preview.fetch("404.html")
+    _, event_page = preview.fetch(TAKEOVER + "index.html")
+    assert b"(custom)</h1>" in page_404
+    assert b"Taliban take Kabul" in event_page and b"Unread title" not in event_page
+    assert preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
+    _, event_page = preview.fetch(TAKEOVER + "index.html")
+    assert b"Unread title" in event_page
+
+
+def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
+    assert preview.rebuild([])
+    first = preview.state()
+    assert preview.rebuild([Change(STYLE, "themes/default/static/style.css")])
+    swap = preview.state()
+    assert (swap.kind, swap.previous, swap.ok) == ("css", first.build, True)
+    assert preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
+    assert preview.state().kind == "reload"
+
+
+def test_parse_target_decodes_once_and_refuses_dot_segments():
+    assert parse_target("/events/x/?a=1") == ("/events/x/", "a=1")
+    assert parse_target("/a%20b") == ("/a b", "")
+    assert parse_target("/%252e%252e/x") == ("/%2e%2e/x", "")  # stays a plain (missing) name
+    for bad in ("/../x", "/%2e%2e/x", "/a/%2E%2E/b", "/a/./b", "/a%5cb", "/%00", "/%ff", "x"):
+        with pytest.raises(BadTarget):
+            parse_target(bad)
+
+
+def test_host_policy_allows_loopback_names_only():
+    local = host_policy("127.0.0.1")
+    assert local.allows("127.0.0.1:8000") and local.allows("localhost:8000")
+    assert local.allows("[::1]:8000") and local.allows("LOCALHOST") and local.allows("a.localhost")
+    assert not local.allows("evil.example:8000") and not local.allows("10.0.0.5:8000")
+    assert not local.allows(None) and not local.allows("")
+    everywhere = host_policy("0.0.0.0")
+    assert everywhere.allows("192.168.1.20:8000") and not everywhere.allows("evil.example")
+
+
+def test_inject_puts_the_script_before_the_last_body_end():
+    assert inject(b"<body>x</body></html>", b"<s>") == b"<body>x<s></body></html>"
+    assert inject(b"<BODY>x</BODY>", b"<s>") == b"<BODY>x<s></BODY>"
+    assert inject(b"<p>no body", b"<s>") == b"<p>no body<s>"
+
+
+def test_watch_plan_reads_what_changed(project):
+    theme = project / "themes/default"
+    plan = WatchPlan(project, (theme,))
+    kind = lambda rel, is_dir=False: (plan.classify(project / rel, is_dir) or Change("-", "")).kind  # noqa: E731
+    assert kind("content/site.yaml") == "config"
+    assert kind("content/events/2023.yaml") == "content"
+    assert kind("content/events/2023", is_dir=True) == "content"  # a year folder, not vim's 4913
+    assert kind("content/articles/a.txt") == kind("content/pages/about.md") == "content"
+    assert kind("themes/default/templates/base.html") == "template"
+    assert kind("themes/default/static/style.css") == "style"
+    assert kind("themes/default/static/app.js") == "static"
+    assert kind("content") == "config"
+    for ignored in (
+        "content/events/.2023.yaml.swp", "content/events/2023.yaml~", "content/events/4913",
+        "content/events/.#2023.yaml", "content/events/2023.yaml___jb_tmp___",
+        "content/events/notes.txt", "content/.DS_Store", "site/index.html", "README.md",
+        "themes/default/static/.style.css.swp", "themes/default/templates/base.html~",
+    ):  # fmt: skip
+        assert plan.classify(project / ignored, False) is None, ignored
+
+
+def test_change_queue_coalesces_a_burst_into_one_batch():
+    changes = ChangeQueue()
+    stop = threading.Event()
+    for n in range(500):
+        changes.put(Change(CONTENT, f"content/events/{n % 50}.yaml"))
+    batch = changes.next_batch(stop, quiet=0.05, longest=1.0)
+    assert len(batch) == 50  # each file once
+    stop.set()
+    assert changes.next_batch(stop, quiet=0.05, longest=1.0) == []
