@@ -216,15 +216,15 @@ def _check_structure(text: str, line_offset: int) -> None:
     added = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_sizes):
+                p = _mark_pos(event.start_mark, line_offset)
+                raise YamlProblem(
+                    p.line,
+                    p.col,
+                    f"the alias *{event.anchor} is used inside the value it names: remove it",
+                )
             size = sizes.get(event.anchor)
             if size is None:
-                if any(anchor == event.anchor for anchor, _ in open_sizes):
-                    p = _mark_pos(event.start_mark, line_offset)
-                    raise YamlProblem(
-                        p.line,
-                        p.col,
-                        f"the alias *{event.anchor} is used inside the value it names: remove it",
-                    )
                 continue  # an undefined alias: the composer reports it
             added += size
             if added > MAX_ALIAS_VALUES:
@@ -299,6 +299,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> s
             "a colon followed by a space starts a new key here: put the text in quotes, "
             "or check the indentation"
         )
+    if "duplicate anchor" in context:
+        return f"this &anchor is defined a second time (first{opened}): rename one of them"
     if "undefined alias" in problem:
         return "this *alias names no &anchor defined before it: define the anchor or quote the *"
     if "another document" in problem:

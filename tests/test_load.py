@@ -227,6 +227,9 @@ def test_an_alias_inside_its_own_value_is_refused() -> None:
         parse_yaml("date: 2023-10-13\ntags: &t [a, *t]\n")
     assert (caught.value.line, caught.value.col) == (2, 14)
     assert "the alias *t is used inside the value it names" in caught.value.message
+    with pytest.raises(YamlProblem) as caught:  # an anchor name used again, for a new value
+        parse_yaml("date: &t 2023-10-13\ntags: &t [a, *t]\n")
+    assert (caught.value.line, caught.value.col) == (2, 14)
 
 
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
@@ -273,6 +276,11 @@ def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
         ),
         ("date: 2023-10-13\ntitle: x\n---\ndate: 2023\n", (3, 1), "a second YAML document"),
         ("title: *nothing\n", (1, 8), "this *alias names no &anchor defined before it"),
+        (
+            "tags: &x [a]\nactors: &x [b]\n",
+            (2, 9),
+            "this &anchor is defined a second time (first on line 1, column 7): rename one",
+        ),
         (
             "date: 2023-10-13\ntitle without a colon\nsummary: x\n",
             (2, 1),
