@@ -107,6 +107,8 @@ class RawArticle:
     body: str
     body_line: int
     title_derived: bool = False
+    #: Clipping warnings to report with the file's path: (line, col, message).
+    warnings: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +141,14 @@ class RawProject:
     events: list[RawEvent] = field(default_factory=list)
     pages: list[RawPage] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
+
+
+class ClippingProblems(Exception):
+    """Every error found in one raw clipping, reported together."""
+
+    def __init__(self, problems: list[tuple[int, int, str]]):
+        super().__init__(problems[0][2])
+        self.problems = problems
 
 
 class YamlProblem(Exception):
@@ -505,8 +515,7 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     clip = parse_clipping(text)
     errors = [p for p in clip.problems if p.severity == "error"]
     if errors:
-        first = errors[0]
-        raise YamlProblem(first.line, first.col, first.message)
+        raise ClippingProblems([(p.line, p.col, p.message) for p in errors])
     meta = _empty_map(Pos(1, 1))
     fields = {
         "title": clip.title,
@@ -520,7 +529,10 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
             meta[key] = value
             meta.value_pos[key] = Pos(1, 1)
     body = "\n\n".join(clip.paragraphs)
-    return RawArticle(article_id, rel, "txt", meta, body, clip.body_line, clip.title_derived)
+    warnings = [(p.line, p.col, p.message) for p in clip.problems if p.severity != "error"]
+    return RawArticle(
+        article_id, rel, "txt", meta, body, clip.body_line, clip.title_derived, warnings
+    )
 
 
 def _load_page(source: SourceFile) -> RawPage:
@@ -560,7 +572,7 @@ def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
             return hit
     try:
         value: object = read(source)
-    except YamlProblem as problem:
+    except (YamlProblem, ClippingProblems) as problem:
         value = problem
     except FileNotFoundError:
         return VANISHED  # deleted between listing and reading (an editor saving, say)
@@ -596,7 +608,12 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
             project.files.append(source)
             if isinstance(value, YamlProblem):
                 report.error(source.rel, value.line, value.col, value.message)
+            elif isinstance(value, ClippingProblems):
+                for line, col, message in value.problems:
+                    report.error(source.rel, line, col, message)
             elif kind == "article":
+                for line, col, message in value.warnings:
+                    report.warning(source.rel, line, col, message)
                 project.articles.append(value)
             elif kind == "page":
                 project.pages.append(value)

@@ -385,7 +385,7 @@ def _event(
         file=raw.file,
         line=data.pos.line,
     )
-    if not data.get("sources"):
+    if not data.get("sources") and not event.draft:
         check.warning(data.pos, "this event cites no sources: add sources: [{url: ...}]")
     if len(report.errors) > before or date is None or title is None:
         return None
