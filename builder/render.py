@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from builder import urls
+from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
-from builder.model import TAXONOMIES, Article, Event, Timeline
+from builder.dates import EdtfDate
+from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
+from builder.related import related_events
 from builder.text import render_inline, render_markdown
 from builder.write import OutputFile
 
@@ -37,6 +42,9 @@ TAXONOMY_SINGULAR = {
     "categories": "Category",
     "tags": "Tag",
 }
+#: The URL query parameter that filters the timeline by each taxonomy (`?country=tj`).
+FACET_PARAMS = {"countries": "country", "actors": "actor", "categories": "category", "tags": "tag"}
+IMPORTANCE_LABELS = {1: "minor", 2: "notable", 3: "major"}
 MONTHS = tuple(
     [
         "January",
@@ -98,7 +106,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    # An event's summary shows on the timeline and on every term page it belongs to.
+    markdown_once = lru_cache(maxsize=8192)(render_markdown)
+    env.filters["markdown"] = lambda text: Markup(markdown_once(text or ""))
     env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
     env.filters["tojson_compact"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
@@ -140,7 +150,21 @@ class _Context:
             "taxonomy_singular": TAXONOMY_SINGULAR,
             "paths": urls,
             "absolute_url": self.links.absolute,
+            "facet_params": FACET_PARAMS,
+            "category_class": lambda key: colour_class(key, list(self.timeline.site.categories)),
+            "importance_label": lambda n: IMPORTANCE_LABELS.get(n, "minor"),
+            "year_span": year_span,
+            "slug_list": lambda taxonomy, keys: " ".join(
+                self.term_slugs[taxonomy].get(key, "") for key in keys
+            ),
+            "url_host": lambda url: urlsplit(url).hostname or url,
+            "has_asset": lambda name: "static/" + name in self.assets,
         }
+
+    @cached_property
+    def related(self) -> dict[str, list[Event]]:
+        """Related events of every event, computed once per build on first use."""
+        return related_events(self.timeline)
 
 
 def _page(
@@ -176,7 +200,15 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
 
 def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     timeline = ctx.timeline
-    yield make(env, ctx, "index.html", "", groups=group_by_month(timeline.events))
+    yield make(
+        env,
+        ctx,
+        "index.html",
+        "",
+        groups=group_by_month(timeline.events),
+        overview=overview_for(timeline.events, timeline.site),
+        facets=facet_terms(timeline),
+    )
     for index, event in enumerate(timeline.events):
         yield make(
             env,
@@ -186,6 +218,8 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             event=event,
             previous=timeline.events[index - 1] if index else None,
             next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
+            related=ctx.related[event.id],
+            citation=event_citation(event, timeline.site, ctx.links),
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:
@@ -196,6 +230,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             urls.article_path(article.id),
             article=article,
             events=timeline.citing.get(article.id, []),
+            groups=group_by_month(timeline.citing.get(article.id, [])),
         )
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
@@ -221,6 +256,60 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     yield make(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
     yield make(env, ctx, "sitemap.xml", "sitemap.xml", site_paths=list(sitemap_paths(timeline)))
     yield OutputFile("events.json", events_json(timeline, ctx.links).encode("utf-8"))
+
+
+def overview_for(events: list[Event], site: Site) -> Chart | None:
+    """The overview chart of these events, its bars linking to the month (or year) headings."""
+
+    def anchor(key: tuple) -> str:
+        return f"#y{key[0]}-{key[1]:02d}" if len(key) == 2 else f"#y{key[0]}"
+
+    points = [(e.date.year, e.date.month, e.category) for e in events]
+    return overview_chart(points, list(site.categories), site.categories, anchor)
+
+
+def facet_terms(timeline: Timeline) -> dict[str, list[Term]]:
+    """The filter form's values per taxonomy, in the order readers scan them.
+
+    Categories in site.yaml's order (as in the chart's legend), countries by name, and
+    the long lists, actors and tags, most frequent first.
+    """
+    order = {key: index for index, key in enumerate(timeline.site.categories)}
+    taxonomies = timeline.taxonomies
+    by_count = lambda t: (-len(t.events), t.label.casefold())  # noqa: E731
+    return {
+        "categories": sorted(taxonomies["categories"], key=lambda t: order.get(t.key, len(order))),
+        "countries": taxonomies["countries"],
+        "actors": sorted(taxonomies["actors"], key=by_count),
+        "tags": sorted(taxonomies["tags"], key=by_count),
+    }
+
+
+def year_span(date: EdtfDate) -> tuple[int | None, int | None]:
+    """The first and last year a date can fall in; None for an open end (no bound).
+
+    The timeline's year-range filter keeps an event whose span overlaps the chosen years,
+    so an interval from 2021 to 2023 shows when filtering for 2022.
+    """
+    first = date.start.year if date.start.is_date else None
+    if date.end is None:
+        return first, date.start.last_year
+    if date.end.is_date:
+        last = date.end.last_year
+    else:
+        last = None if date.end.kind == "open" else date.start.last_year
+    if first is None and date.start.kind == "unknown":
+        first = last
+    return first, last
+
+
+def event_citation(event: Event, site: Site, links: urls.Urls) -> str:
+    """A ready citation line: `"Title" (15 August 2021). In: Site title. URL`.
+
+    The URL is absolute when the site has a base URL, and the page's path otherwise.
+    """
+    url = links.absolute(urls.event_path(event.id))
+    return f'"{event.title}" ({event.date.display()}). In: {site.title}. {url}'
 
 
 def newest_first(events: list[Event]) -> list[Event]:

@@ -1,0 +1,112 @@
+"""The overview chart: counts become stacked, linked, labelled bars in well-formed SVG."""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+from builder.chart import (
+    MAX_MONTH_BARS,
+    bar_keys,
+    bar_label,
+    colour_class,
+    nice_maximum,
+    overview_chart,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+CATEGORIES = ["attack", "diplomacy"]
+LABELS = {"attack": "Attack", "diplomacy": "Diplomacy"}
+
+
+def month_anchor(key: tuple) -> str:
+    return f"#y{key[0]}-{key[1]:02d}" if len(key) == 2 else f"#y{key[0]}"
+
+
+def parse(svg: str) -> ElementTree.Element:
+    return ElementTree.fromstring(svg)
+
+
+def bars(root: ElementTree.Element) -> dict[str, ElementTree.Element]:
+    return {a.get("href"): a for a in root.iter(f"{SVG}a")}
+
+
+def test_months_are_stacked_by_category_and_link_to_their_month() -> None:
+    points = [
+        (2023, 1, "attack"),
+        (2023, 1, "diplomacy"),
+        (2023, 1, "attack"),
+        (2023, 3, None),
+    ]
+    chart = overview_chart(points, CATEGORIES, LABELS, month_anchor)
+    assert chart is not None and chart.unit == "month" and chart.bars == 3 and chart.omitted == 0
+    root = parse(chart.svg)
+    linked = bars(root)
+    assert set(linked) == {"#y2023-01", "#y2023-03"}  # February is an empty gap, not a link
+    january = linked["#y2023-01"]
+    assert january.get("aria-label") == "January 2023: 3 events (Attack 2, Diplomacy 1)"
+    assert january.find(f"{SVG}title").text == january.get("aria-label")
+    segments = [r for r in january.iter(f"{SVG}rect") if r.get("class") != "hit"]
+    assert [r.get("class") for r in segments] == ["c0", "c1"]
+    heights = [float(r.get("height")) for r in segments]
+    assert heights[0] == 2 * heights[1]
+    # stacked: the second segment sits right on top of the first
+    first, second = segments
+    assert float(second.get("y")) + float(second.get("height")) == float(first.get("y"))
+    assert linked["#y2023-03"].get("aria-label") == "March 2023: 1 event (No category 1)"
+    assert "cx" in [r.get("class") for r in linked["#y2023-03"].iter(f"{SVG}rect")]
+
+
+def test_year_labels_on_the_axis_and_a_nice_scale() -> None:
+    points = [(2022, 11, "attack"), (2023, 2, "attack")] + [(2023, 2, "diplomacy")] * 6
+    root = parse(overview_chart(points, CATEGORIES, LABELS, month_anchor).svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "2022" in texts and "2023" in texts
+    assert "10" in texts and "5" in texts and "0" in texts  # 7 events: axis up to 10
+    assert root.get("role") == "group" and root.get("aria-label")
+
+
+def test_events_without_a_month_are_counted_as_left_out() -> None:
+    points = [(2023, 5, "attack"), (2023, 6, "attack"), (2023, None, "attack")]
+    chart = overview_chart(points, CATEGORIES, LABELS, month_anchor)
+    assert chart.unit == "month" and chart.omitted == 1
+
+
+def test_years_when_most_dates_have_no_month_or_the_span_is_long() -> None:
+    coarse = [(1990, None, "attack"), (1995, None, "attack"), (2001, 4, "diplomacy")]
+    unit, keys = bar_keys(coarse)
+    assert unit == "year" and keys[0] == (1990,) and keys[-1] == (2001,) and len(keys) == 12
+    long_span = [(1900, 1, "attack"), (2000, 1, "attack")]
+    unit, _ = bar_keys(long_span)
+    assert unit == "year"
+    assert MAX_MONTH_BARS < (2000 - 1900) * 12
+    chart = overview_chart(coarse, CATEGORIES, LABELS, month_anchor)
+    assert chart.omitted == 0
+    assert set(bars(parse(chart.svg))) == {"#y1990", "#y1995", "#y2001"}
+
+
+def test_untrusted_labels_are_escaped() -> None:
+    labels = {"attack": '<script>alert("x")</script>'}
+    svg = overview_chart([(2023, 1, "attack")], ["attack"], labels, month_anchor).svg
+    assert "<script>" not in svg
+    assert parse(svg) is not None  # still well-formed
+
+
+def test_nothing_to_draw() -> None:
+    assert overview_chart([], CATEGORIES, LABELS, month_anchor) is None
+
+
+def test_helpers() -> None:
+    tops = {1: 1, 2: 2, 3: 5, 6: 10, 11: 20, 49: 50, 51: 100, 101: 200}
+    assert {n: nice_maximum(n) for n in tops} == tops
+    assert colour_class("diplomacy", CATEGORIES) == "c1"
+    assert colour_class(None, CATEGORIES) == "cx" == colour_class("unknown", CATEGORIES)
+    assert colour_class("k", [f"x{i}" for i in range(10)] + ["k"]) == "c0"  # palette wraps
+    assert bar_label((2023,), 1, []) == "2023: 1 event"
+
+
+def test_size_stays_small_for_a_decade_of_months() -> None:
+    points = [(2015 + i // 12, i % 12 + 1, CATEGORIES[i % 2]) for i in range(120)]
+    svg = overview_chart(points, CATEGORIES, LABELS, month_anchor).svg
+    assert len(re.findall(r"<a ", svg)) == 120
+    assert len(svg) < 60_000

@@ -1,0 +1,510 @@
+"""The default theme in a real browser: filters, search, order, URLs, no-JS, print, axe.
+
+A fixture project (tests/fixtures/theme) is built with the real CLI and served by a real
+HTTP server on 127.0.0.1 from a sub-path (/tl/), as on GitHub Pages project sites; headless
+Chromium drives it through Playwright. What the filters should show is computed from the
+site's own events.json, so the page's DOM filtering is checked against the data export.
+Screenshots of the timeline at 375 and 1280 px, light and dark, go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_timeline
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from builder.text import slugify
+
+FIXTURE = Path(__file__).parent / "fixtures" / "theme"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SUB_PATH = "/tl/"
+VISIBLE_EVENT_IDS = """els => els.filter(e => e.offsetParent !== null).map(e => e.id)"""
+FACETS = {"country": "countries", "actor": "actors", "category": "category", "tag": "tags"}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves files quietly and remembers every path that was not found."""
+
+    missing: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        if code == 404:
+            self.missing.append(self.path)
+        super().send_error(code, message, explain)
+
+
+class Server:
+    """A real HTTP server on 127.0.0.1 serving `root`, running in a thread."""
+
+    def __init__(self, root: Path) -> None:
+        handler = type("Handler", (_Handler,), {"missing": []})
+        self.missing: list[str] = handler.missing
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+        )
+        self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def build_into(project: Path, out: Path) -> None:
+    """Build `project` with the real CLI into `out`, for publishing under the sub-path."""
+    base_url = "https://example.org" + SUB_PATH
+    result = run_timeline("build", str(project), "-o", str(out), "--base-url", base_url)
+    assert result.code == 0, result.err
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    """The fixture project, built and served from the sub-path /tl/."""
+    root = tmp_path_factory.mktemp("served")
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server, root / "tl"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from Debian, driven by Playwright."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Open a URL in a fresh browser context (own cookies, colour scheme, JS on or off)."""
+    contexts = []
+
+    def open_(url: str, width: int = 1280, scheme: str = "light", js: bool = True) -> Page:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js
+        )
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.errors = errors  # type: ignore[attr-defined]
+        page.goto(url)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def events_data(site_dir: Path) -> list[dict]:
+    """The built site's events.json events."""
+    return json.loads((site_dir / "events.json").read_text(encoding="utf-8"))["events"]
+
+
+def slugs_of(event: dict, facet: str) -> set[str]:
+    """The term slugs an event has for a facet, as the filter form's values are written."""
+    value = event[FACETS[facet]]
+    values = [value] if isinstance(value, str) else (value or [])
+    return {slugify(v) for v in values}
+
+
+def visible_ids(page: Page) -> list[str]:
+    """Ids of the events shown, in page order."""
+    return page.eval_on_selector_all("li.event", VISIBLE_EVENT_IDS)
+
+
+def timeline_url(server: Server, query: str = "") -> str:
+    """The served timeline's address, with an optional query (`?country=tj`)."""
+    return server.origin + SUB_PATH + query
+
+
+def facet_box(page: Page, facet: str, value: str):
+    """The checkbox of one facet value."""
+    return page.locator(f'#filters input[name="{facet}"][value="{value}"]')
+
+
+def count_beside(page: Page, facet: str, value: str) -> int:
+    """The count shown beside a facet value."""
+    return int(facet_box(page, facet, value).locator("xpath=..").locator(".n").inner_text())
+
+
+def open_facet(page: Page, facet: str) -> None:
+    """Open the facet's disclosure (actors and tags start closed)."""
+    page.eval_on_selector(f'#filters details[data-facet="{facet}"]', "d => { d.open = true; }")
+
+
+# --- Filtering ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("facet", ["country", "actor", "category", "tag"])
+def test_each_facet_value_shows_exactly_its_events(site, open_page, facet: str) -> None:
+    server, site_dir = site
+    events = events_data(site_dir)
+    page = open_page(timeline_url(server))
+    open_facet(page, facet)
+    values = page.eval_on_selector_all(
+        f'#filters input[name="{facet}"]', "els => els.map(e => e.value)"
+    )
+    expected_values = set().union(*(slugs_of(e, facet) for e in events))
+    assert set(values) == expected_values
+    for value in values:
+        expected = [e["id"] for e in events if value in slugs_of(e, facet)]
+        assert count_beside(page, facet, value) == len(expected), value
+        facet_box(page, facet, value).check()
+        assert visible_ids(page) == expected, value
+        assert f"{facet}={value}" in page.url
+        assert page.locator("#status").inner_text() == (
+            f"Showing {len(expected)} of {len(events)} events"
+        )
+        facet_box(page, facet, value).uncheck()
+    assert len(visible_ids(page)) == len(events)
+    assert page.errors == []
+
+
+def test_values_of_one_facet_add_up_and_facets_narrow_each_other(site, open_page) -> None:
+    server, site_dir = site
+    events = events_data(site_dir)
+    page = open_page(timeline_url(server))
+    facet_box(page, "country", "tj").check()
+    facet_box(page, "country", "uz").check()
+    either = [e["id"] for e in events if {"tj", "uz"} & slugs_of(e, "country")]
+    assert visible_ids(page) == either
+    facet_box(page, "category", "attack").check()
+    both = [
+        e["id"]
+        for e in events
+        if {"tj", "uz"} & slugs_of(e, "country") and e["category"] == "attack"
+    ]
+    assert visible_ids(page) == both == ["rocket-fire", "termez-claim"]
+    # counts beside other countries say what adding them would show (within attacks);
+    # counts beside categories say what each category would show within TJ or UZ
+    assert count_beside(page, "country", "af") == 3
+    assert count_beside(page, "country", "ru") == 0
+    assert count_beside(page, "category", "diplomacy") == 3
+    assert count_beside(page, "category", "border-incident") == 1
+    label = facet_box(page, "country", "ru").locator("xpath=..")
+    assert "zero" in (label.get_attribute("class") or "")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rocket", ["rocket-fire", "termez-claim"]),
+        ("iskp", ["termez-claim", "rahmon-warning"]),  # title and summary
+        ("khorasan", ["rocket-fire", "termez-claim", "rahmon-warning"]),  # actor names
+        ("Moscow  EMBASSY", ["embassy-talks"]),  # every word, any case
+        ("طالبان", ["dari-meeting"]),
+        ("zzz-nothing", []),
+    ],
+)
+def test_search_over_titles_summaries_and_actors(site, open_page, query, expected) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server))
+    page.fill("#q", query)
+    assert visible_ids(page) == expected
+    assert page.locator("#no-match").is_visible() == (not expected)
+
+
+def test_year_range_keeps_events_overlapping_it(site, open_page) -> None:
+    server, site_dir = site
+    events = events_data(site_dir)
+    page = open_page(timeline_url(server))
+    page.select_option('#filters select[name="from"]', "2022")
+    page.select_option('#filters select[name="to"]', "2023")
+    expected = [
+        e["id"]
+        for e in events
+        if date.fromisoformat(e["start"]).year <= 2023 and date.fromisoformat(e["end"]).year >= 2022
+    ]
+    assert "rocket-fire" in expected  # the 2021-2023 span overlaps
+    assert visible_ids(page) == expected
+    assert "from=2022" in page.url and "to=2023" in page.url
+    assert page.locator("#y2021").is_visible()  # where the span starts
+    # empty years are hidden, and so are their jump links
+    page.select_option('#filters select[name="from"]', "2024")
+    page.select_option('#filters select[name="to"]', "")
+    assert visible_ids(page) == ["aid-convoy", "embassy-talks"]
+    assert not page.locator("#y2021").is_visible()
+    assert not page.locator('.years-nav a[href="#y2021"]').is_visible()
+    assert page.locator('.years-nav a[href="#y2024"]').is_visible()
+
+
+def test_major_only(site, open_page) -> None:
+    server, site_dir = site
+    page = open_page(timeline_url(server))
+    page.check('#filters input[name="major"]')
+    expected = [e["id"] for e in events_data(site_dir) if e["importance"] == 3]
+    assert visible_ids(page) == expected == ["kabul-falls", "rahmon-warning"]
+
+
+def test_clear_all_restores_everything(site, open_page) -> None:
+    server, site_dir = site
+    page = open_page(timeline_url(server, "?country=tj&q=border&sort=desc"))
+    assert len(visible_ids(page)) < len(events_data(site_dir))
+    page.locator("#filters [data-clear]").click()
+    assert len(visible_ids(page)) == len(events_data(site_dir))
+    assert page.input_value("#q") == ""
+    assert "country=" not in page.url and "q=" not in page.url
+    assert "sort=desc" in page.url  # the order is not a filter
+
+
+# --- URL state and order -----------------------------------------------------------------
+
+
+def test_a_filtered_url_loaded_fresh_gives_the_same_view(site, open_page) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server))
+    facet_box(page, "country", "af").check()
+    open_facet(page, "tag")
+    facet_box(page, "tag", "rockets").check()
+    page.fill("#q", "rocket")
+    page.select_option('#filters select[name="from"]', "2022")
+    page.check('.toolbar input[value="desc"]')
+    shown, url = visible_ids(page), page.url
+    assert shown == ["termez-claim", "rocket-fire"]
+    fresh = open_page(url)
+    assert visible_ids(fresh) == shown
+    assert fresh.input_value("#q") == "rocket"
+    assert facet_box(fresh, "country", "af").is_checked()
+    assert facet_box(fresh, "tag", "rockets").is_checked()
+    assert fresh.input_value('#filters select[name="from"]') == "2022"
+    assert fresh.locator('.toolbar input[value="desc"]').is_checked()
+    assert fresh.url == url
+
+
+def test_hand_written_urls_are_understood(site, open_page) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server, "?country=TJ,UZ&category=attack"))
+    assert visible_ids(page) == ["rocket-fire", "termez-claim"]
+    assert facet_box(page, "country", "tj").is_checked()
+
+
+def test_sort_toggle_reverses_the_chronology_and_is_kept_in_the_url(site, open_page) -> None:
+    server, site_dir = site
+    chronological = [e["id"] for e in events_data(site_dir)]
+    page = open_page(timeline_url(server))
+    assert visible_ids(page) == chronological
+    page.check('.toolbar input[value="desc"]')
+    assert visible_ids(page) == chronological[::-1]
+    assert "sort=desc" in page.url
+    years = page.eval_on_selector_all(".timeline .year-h", "els => els.map(e => e.textContent)")
+    assert years == ["2024", "2023", "2022", "2021"]
+    page.reload()
+    assert visible_ids(page) == chronological[::-1]
+    page.check('.toolbar input[value="asc"]')
+    assert visible_ids(page) == chronological
+    assert "sort=" not in page.url
+
+
+def test_filters_are_operable_by_keyboard(site, open_page) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server))
+    page.focus("#q")
+    page.keyboard.type("rocket")
+    page.keyboard.press("Enter")  # does not submit the form away
+    assert visible_ids(page) == ["rocket-fire", "termez-claim"]
+    box = facet_box(page, "category", "attack")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if box.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the category checkbox cannot be reached with Tab")
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    assert "category=attack" in page.url
+    # focus is visible: the focused checkbox has an outline
+    assert box.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+
+
+# --- Without JavaScript, phones, print ---------------------------------------------------
+
+
+def test_without_javascript_every_event_is_present(site, open_page) -> None:
+    server, site_dir = site
+    events = events_data(site_dir)
+    page = open_page(timeline_url(server, "?country=tj&sort=desc"), js=False)
+    assert visible_ids(page) == [e["id"] for e in events]
+    assert not page.locator("#filters").is_visible()
+    assert not page.locator("#toolbar").is_visible()
+    # the taxonomy pages stand in for the filters, by links
+    browse = page.locator("nav.browse")
+    assert browse.is_visible()
+    href = browse.get_by_role("link", name="Tajikistan").get_attribute("href")
+    term = open_page(server.origin + SUB_PATH + href.removeprefix("./"), js=False)
+    expected = [e["id"] for e in events if "TJ" in e["countries"]]
+    assert visible_ids(term) == expected
+    # the overview chart needs no script either
+    assert page.locator("svg.chart a").count() > 0
+
+
+@pytest.mark.parametrize("width", [320, 375, 768, 1280, 1920])
+def test_no_horizontal_scrolling_at_any_width(site, open_page, width: int) -> None:
+    server, _ = site
+    for path in ["", "events/rocket-fire/", "articles/wire-report/", "countries/tj/"]:
+        page = open_page(server.origin + SUB_PATH + path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+
+
+def test_filters_open_from_a_button_on_phones(site, open_page) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server), width=375)
+    toggle = page.locator(".filters-toggle")
+    assert toggle.is_visible() and not page.locator("#q").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("#q").is_visible()
+    facet_box(page, "country", "ru").check()
+    assert toggle.inner_text().endswith("(1)")
+
+
+def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server))
+    page.emulate_media(media="print")
+    for selector in [".site-header", ".site-footer", ".overview", "#filters", "#toolbar"]:
+        assert not page.locator(selector).is_visible(), selector
+    assert len(visible_ids(page)) == 9
+    link = page.locator('#kabul-falls .src a[href="https://news.example/kabul"]')
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert "https://news.example/kabul" in after
+
+
+# --- Requests, accessibility, screenshots ------------------------------------------------
+
+
+def test_no_request_leaves_the_origin_and_nothing_is_missing(site, open_page) -> None:
+    server, _ = site
+    requested: list[str] = []
+    for path in ["", "events/kabul-falls/", "articles/wire-report/", "tags/rockets/", "404.html"]:
+        page = open_page("about:blank")
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(server.origin + SUB_PATH + path)
+        page.wait_for_load_state("networkidle")
+    assert requested
+    assert all(url.startswith(server.origin + SUB_PATH) for url in requested), requested
+    assert server.missing == []
+
+
+def run_axe(page: Page) -> list[dict]:
+    """axe-core's violations on the page (every rule axe runs by default, contrast included).
+
+    Contrast that axe could not decide counts as a violation too, except for the chart's
+    SVG axis labels (axe cannot see behind SVG): nothing on the page may escape the check.
+    """
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run()")
+    undecided = [
+        n["html"][:80]
+        for v in result["incomplete"]
+        if v["id"] == "color-contrast"
+        for n in v["nodes"]
+        if not n["html"].startswith("<text")
+    ]
+    problems = [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+    return problems + (
+        [{"id": "color-contrast undecided", "nodes": undecided}] if undecided else []
+    )
+
+
+AXE_PAGES = {
+    "timeline": "",
+    "event": "events/rocket-fire/",
+    "article": "articles/wire-report/",
+    "term": "countries/tj/",
+    "taxonomy": "categories/",
+    "year": "years/2022/",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page_name", list(AXE_PAGES))
+def test_axe_reports_no_violations(site, open_page, page_name: str, scheme: str) -> None:
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + AXE_PAGES[page_name], scheme=scheme)
+    assert run_axe(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_a_filtered_phone_view(site, open_page, scheme: str) -> None:
+    server, _ = site
+    page = open_page(timeline_url(server, "?category=attack&sort=desc"), width=375, scheme=scheme)
+    page.locator(".filters-toggle").click()
+    assert run_axe(page) == []
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    """The repository's own content/, built and served, when it has events."""
+    if not any((REPO / "content" / "events").glob("*.yaml")):
+        pytest.fail("content/events holds no events to check")
+    root = tmp_path_factory.mktemp("shipped")
+    build_into(REPO, root / "tl")
+    server = Server(root)
+    yield server, root / "tl"
+    server.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_the_shipped_content(shipped_site, open_page, scheme: str) -> None:
+    server, site_dir = shipped_site
+    events = events_data(site_dir)
+    article = next(p.parent.name for p in (site_dir / "articles").glob("*/index.html"))
+    paths = [
+        "",
+        f"events/{events[len(events) // 2]['id']}/",
+        f"articles/{article}/",
+        f"categories/{slugify(events[0]['category'] or 'x')}/",
+        "countries/",
+    ]
+    for path in paths:
+        page = open_page(server.origin + SUB_PATH + path, scheme=scheme)
+        assert page.errors == []
+        assert run_axe(page) == [], path
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_of_the_timeline(shipped_site, open_page, width: int, scheme: str) -> None:
+    server, _ = shipped_site
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = open_page(timeline_url(server), width=width, scheme=scheme)
+    target = ARTIFACTS / f"timeline-{width}-{scheme}.png"
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 10_000
+    page.locator(".timeline .year").nth(1).scroll_into_view_if_needed()
+    events = ARTIFACTS / f"timeline-{width}-{scheme}-events.png"
+    page.screenshot(path=str(events))
+    assert events.stat().st_size > 10_000

@@ -1,0 +1,252 @@
+"""The default theme's HTML, without a browser: structure, weight, links, overrides, helpers.
+
+Built with the real CLI from the theme fixture project (tests/fixtures/theme); the browser
+tests in test_theme_browser.py check behaviour, these check what every page is made of.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_timeline, write
+
+from builder.build import BuildOptions, make_timeline
+from builder.dates import parse_edtf
+from builder.related import related_events
+from builder.render import year_span
+
+FIXTURE = Path(__file__).parent / "fixtures" / "theme"
+THEME_STATIC = REPO / "themes" / "default" / "static"
+JS_BUDGET = 15 * 1024
+CSS_BUDGET = 25 * 1024
+
+
+class Outline(HTMLParser):
+    """Collects what the checks below need from one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.h1 = 0
+        self.ids: list[str] = []
+        self.resources: list[str] = []
+        self.landmarks: set[str] = set()
+        self.times: list[dict] = []
+        self.titles_with_dir: int = 0
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        if tag == "h1":
+            self.h1 += 1
+        if "id" in a:
+            self.ids.append(a["id"] or "")
+        if tag in ("main", "nav", "header", "footer"):
+            self.landmarks.add(tag)
+        if tag == "script" and a.get("src"):
+            self.resources.append(a["src"] or "")
+        if tag == "link" and a.get("rel") in ("stylesheet", "icon", "preload", "modulepreload"):
+            self.resources.append(a.get("href") or "")
+        if tag in ("img", "iframe", "video", "audio", "source"):
+            self.resources.append(a.get("src") or "")
+        if tag == "time":
+            self.times.append(a)
+
+
+def outline(path: Path) -> Outline:
+    parser = Outline()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The theme fixture project built with the real CLI; returns the output folder."""
+    root = tmp_path_factory.mktemp("theme-render")
+    shutil.copytree(FIXTURE, root / "project")
+    result = run_timeline(
+        "build", str(root / "project"), "-o", str(root / "site"), "--base-url", "https://ex.org/t/"
+    )
+    assert result.code == 0, result.err
+    return root / "site"
+
+
+def test_weight_budget_of_the_theme() -> None:
+    js = sum(p.stat().st_size for p in THEME_STATIC.rglob("*.js"))
+    css = sum(p.stat().st_size for p in THEME_STATIC.rglob("*.css"))
+    assert js <= JS_BUDGET, f"JavaScript is {js} bytes, over {JS_BUDGET}"
+    assert css <= CSS_BUDGET, f"CSS is {css} bytes, over {CSS_BUDGET}"
+
+
+def test_the_contract_pages_exist(built: Path) -> None:
+    for path in [
+        "index.html",
+        "404.html",
+        "events/kabul-falls/index.html",
+        "articles/wire-report/index.html",
+        "countries/index.html",
+        "countries/tj/index.html",
+        "actors/index.html",
+        "actors/islamic-state-khorasan-province/index.html",
+        "categories/index.html",
+        "categories/attack/index.html",
+        "tags/index.html",
+        "tags/rockets/index.html",
+        "years/2021/index.html",
+        "years/2024/index.html",
+    ]:
+        assert (built / path).is_file(), path
+
+
+def test_every_page_has_one_h1_landmarks_a_language_and_only_local_resources(built) -> None:
+    pages = list(built.rglob("*.html"))
+    assert len(pages) > 30
+    for page in pages:
+        o = outline(page)
+        assert o.h1 == 1, page
+        assert o.lang == "en", page
+        assert {"main", "header", "footer", "nav"} <= o.landmarks, page
+        assert len(o.ids) == len(set(o.ids)), (page, sorted(i for i in o.ids if o.ids.count(i) > 1))
+        for url in o.resources:
+            assert not re.match(r"^([a-z]+:)?//", url), (page, url)
+        for time in o.times:
+            value = time.get("datetime")
+            assert value is None or re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", value), (page, time)
+
+
+def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
+    index = (built / "index.html").read_text(encoding="utf-8")
+    item = re.search(r'<li class="event [^"]*" id="rocket-fire"[^>]*>', index).group(0)
+    assert 'data-country="af tj"' in item
+    assert 'data-actor="islamic-state-khorasan-province"' in item
+    assert 'data-category="attack"' in item
+    assert 'data-tag="rockets border-security"' in item
+    assert 'data-from="2021" data-to="2023"' in item
+    assert "is-span" in item and "imp-2" in item
+    # one ordered list per month, a year and month axis, precision and qualifiers in words
+    assert index.count('<ol class="events">') == 8
+    assert '<h2 class="year-h" id="y2021-h">2021</h2>' in index
+    assert '<h3 class="month-h">October 2021</h3>' in index
+    assert '<h3 class="month-h">2024, month not known</h3>' in index
+    assert (
+        '<time datetime="2021-10" class="date p-month approximate">c. October 2021</time>' in index
+    )
+    assert '<span class="flag flag-approx">approximate</span>' in index
+    assert '<span class="flag flag-uncertain">uncertain</span>' in index
+    assert '<span class="flag flag-span">span</span>' in index
+    assert '<span class="flag flag-major">major</span>' in index
+    # user text is marked for the bidirectional algorithm
+    assert 'dir="auto">دیدار هیئت طالبان با مقامات ازبکستان</a>' in index
+
+
+def test_chart_bars_link_to_month_headings_that_exist(built: Path) -> None:
+    index = (built / "index.html").read_text(encoding="utf-8")
+    chart = re.search(r"<svg class=\"chart\".*?</svg>", index, re.S).group(0)
+    targets = re.findall(r'<a href="#([^"]+)"', chart)
+    assert targets and all(f'id="{t}"' in index for t in targets)
+    assert "#y2023-10" in chart
+    # the legend names every category with its count; years can be jumped to
+    assert re.search(r">Attack</a> <span class=\"n\">3</span>", index)
+    assert re.search(r">No category</span> <span class=\"n\">1</span>", index)
+    for year in (2021, 2022, 2023, 2024):
+        assert f'<a href="#y{year}">{year} <span class="n">' in index
+
+
+def test_event_page_has_sources_related_neighbours_and_a_citation(built: Path) -> None:
+    page = html.unescape((built / "events/rocket-fire/index.html").read_text(encoding="utf-8"))
+    assert (
+        '"Rocket fire into Tajikistan over two years" (October 2021 – October 2023). '
+        "In: Theme Test Timeline. https://ex.org/t/events/rocket-fire/"
+    ) in page
+    assert 'href="../../articles/wire-report/"' in page  # source: our article page
+    assert 'href="https://wire.example/border-report"' in page  # and the original
+    related = re.search(r'<section class="related".*?</section>', page, re.S).group(0)
+    assert "termez-claim" in related  # shares ISKP and the rockets tag
+    assert related.count("<li>") <= 5
+    assert 'rel="prev" href="../../events/csto-drills/"' in page
+    assert 'rel="next" href="../../events/termez-claim/"' in page
+
+
+def test_article_and_term_pages_list_their_events_as_timelines(built: Path) -> None:
+    article = (built / "articles/wire-report/index.html").read_text(encoding="utf-8")
+    assert "By Jane Doe, John Roe" in article and "Example Wire" in article
+    assert 'id="rocket-fire"' in article and 'id="border-clash"' in article
+    assert 'id="kabul-falls"' not in article
+    term = (built / "countries/tj/index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<li class="event [^"]*" id="([^"]+)"', term)
+    assert ids == ["csto-drills", "rocket-fire", "border-clash", "rahmon-warning"]
+    assert 'href="../../?country=tj"' in term  # the same view, filterable
+
+
+def test_citation_without_a_base_url_uses_the_page_path(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "p")
+    assert run_timeline("build", str(tmp_path / "p")).code == 0
+    page = html.unescape((tmp_path / "p/site/events/kabul-falls/index.html").read_text("utf-8"))
+    citation = (
+        '"Taliban take Kabul" (15 August 2021). In: Theme Test Timeline. /events/kabul-falls/'
+    )
+    assert citation in page
+
+
+def test_a_project_theme_overrides_one_template_only(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURE, project)
+    site_yaml = project / "content/site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8").replace(
+            "language: en", "language: en\ntheme: custom"
+        ),
+        encoding="utf-8",
+    )
+    write(
+        project / "themes/custom/templates/event.html",
+        """\
+        {% extends "base.html" %}
+        {% block main %}<h1 class="custom">{{ event.title }}</h1>{% endblock %}
+        """,
+    )
+    write(project / "themes/custom/static/extra.css", ":root { --accent: #8a1538; }\n")
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    event = (project / "site/events/kabul-falls/index.html").read_text(encoding="utf-8")
+    assert '<h1 class="custom">Taliban take Kabul</h1>' in event
+    assert 'class="site-header"' in event  # base.html still comes from the default theme
+    index = (project / "site/index.html").read_text(encoding="utf-8")
+    assert 'class="overview"' in index and 'class="custom"' not in index
+    # an extra stylesheet is linked after the default one, on every page
+    links = re.findall(r'<link rel="stylesheet" href="\./static/([^"]+)">', index)
+    assert [name.split(".")[0] for name in links] == ["style", "extra"]
+    assert "#8a1538" in (project / "site/static" / links[1]).read_text(encoding="utf-8")
+    default = (FIXTURE / "content/site.yaml").read_text(encoding="utf-8")
+    assert "theme:" not in default  # the fixture's own build links no extra.css
+
+
+def test_year_span_of_dates_and_intervals() -> None:
+    assert year_span(parse_edtf("2023-10-13")) == (2023, 2023)
+    assert year_span(parse_edtf("201X")) == (2010, 2019)
+    assert year_span(parse_edtf("2021-10/2023-10")) == (2021, 2023)
+    assert year_span(parse_edtf("2021/..")) == (2021, None)
+    assert year_span(parse_edtf("../2023")) == (None, 2023)
+    assert year_span(parse_edtf("2021/")) == (2021, 2021)
+
+
+def test_related_events_share_actors_or_tags_and_are_capped() -> None:
+    timeline, report, _ = make_timeline(FIXTURE, BuildOptions())
+    assert timeline is not None, report
+    related = related_events(timeline, limit=3)
+    assert set(related) == {e.id for e in timeline.events}
+    for event_id, others in related.items():
+        assert len(others) <= 3 and event_id not in [o.id for o in others]
+    assert [o.id for o in related["termez-claim"]][:2] == ["rocket-fire", "rahmon-warning"]
+    # the Taliban's other events first, the nearest in time first among equals
+    assert [o.id for o in related["kabul-falls"]] == [
+        "dari-meeting",
+        "border-clash",
+        "embassy-talks",
+    ]

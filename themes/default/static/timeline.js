@@ -1,0 +1,213 @@
+/* Filters, search and order for the timeline page: progressive enhancement only.
+ *
+ * Without this script every event is listed, oldest first, and the taxonomy pages filter
+ * by links. With it, the facet form (#filters) narrows the events already in the page,
+ * using the data-* attributes on each <li class="event">: term slugs per facet, the
+ * years it spans and its importance. Counts beside each facet value say how many events
+ * a click would show. The whole state lives in the URL query (?q=…&country=tj&from=2022
+ * &sort=desc), so a filtered view can be shared, bookmarked and reloaded.
+ * It works on whatever events the page holds, so a page split by year works the same. */
+(function () {
+  'use strict';
+  var doc = document;
+  doc.documentElement.classList.add('js');
+  var form = doc.getElementById('filters');
+  var lists = [].slice.call(doc.querySelectorAll('[data-timeline]'));
+  if (!form || !lists.length) return;
+
+  var FACETS = ['category', 'country', 'actor', 'tag'];
+  var toolbar = doc.getElementById('toolbar');
+  var status = doc.getElementById('status');
+  var noMatch = doc.getElementById('no-match');
+  var toggle = toolbar && toolbar.querySelector('.filters-toggle');
+  var order = 'asc';
+
+  function norm(text) {
+    return (text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  }
+  function words(value) { return value ? value.split(' ') : []; }
+  function text(li, selector) {
+    return [].map.call(li.querySelectorAll(selector), function (el) { return el.textContent; }).join(' ');
+  }
+
+  var items = [].slice.call(doc.querySelectorAll('li.event')).map(function (li) {
+    var d = li.dataset;
+    var item = {
+      li: li,
+      from: d.from ? +d.from : -Infinity,
+      to: d.to ? +d.to : Infinity,
+      imp: +d.imp || 1,
+      text: ' ' + norm(text(li, '.event-title, .summary, .actors, .meta'))
+    };
+    FACETS.forEach(function (f) { item[f] = words(d[f]); });
+    return item;
+  });
+
+  /* The state, read from the form (the URL is written from it). */
+  function readForm() {
+    var data = new FormData(form);
+    var state = {
+      q: norm(data.get('q')),
+      from: +data.get('from') || 0,
+      to: +data.get('to') || 0,
+      major: data.get('major') === '1'
+    };
+    FACETS.forEach(function (f) { state[f] = data.getAll(f); });
+    return state;
+  }
+
+  function writeForm(params) {
+    form.elements.q.value = params.get('q') || '';
+    ['from', 'to'].forEach(function (name) {
+      var select = form.elements[name];
+      if (select) select.value = params.get(name) || '';
+      if (select && select.selectedIndex < 0) select.value = '';
+    });
+    var wanted = {};
+    FACETS.forEach(function (f) {
+      params.getAll(f).join(',').toLowerCase().split(',').forEach(function (v) { wanted[f + '=' + v] = 1; });
+    });
+    [].forEach.call(form.querySelectorAll('input[type=checkbox]'), function (box) {
+      box.checked = !!wanted[box.name + '=' + box.value] || (box.name === 'major' && params.get('major') === '1');
+    });
+  }
+
+  function toQuery(state) {
+    var params = new URLSearchParams();
+    var raw = form.elements.q.value.trim();
+    if (raw) params.set('q', raw);
+    FACETS.forEach(function (f) { state[f].forEach(function (v) { params.append(f, v); }); });
+    if (state.from) params.set('from', state.from);
+    if (state.to) params.set('to', state.to);
+    if (state.major) params.set('major', '1');
+    if (order === 'desc') params.set('sort', 'desc');
+    var query = params.toString();
+    return query ? '?' + query : '';
+  }
+
+  /* Which facets an event fails (null: fails search, years or importance, so no facet counts it). */
+  function failures(item, state, terms) {
+    if (state.from && item.to < state.from) return null;
+    if (state.to && item.from > state.to) return null;
+    if (state.major && item.imp < 3) return null;
+    for (var i = 0; i < terms.length; i++) {
+      if (item.text.indexOf(' ' + terms[i]) < 0) return null;
+    }
+    return FACETS.filter(function (f) {
+      var chosen = state[f];
+      return chosen.length && !item[f].some(function (v) { return chosen.indexOf(v) >= 0; });
+    });
+  }
+
+  function apply() {
+    var state = readForm();
+    var terms = words(state.q);
+    var counts = {};
+    var shown = 0;
+    FACETS.forEach(function (f) { counts[f] = {}; });
+    items.forEach(function (item) {
+      var failed = failures(item, state, terms);
+      var visible = !!failed && !failed.length;
+      item.li.hidden = !visible;
+      if (visible) shown++;
+      if (!failed || failed.length > 1) return;
+      FACETS.forEach(function (f) {
+        if (failed.length && failed[0] !== f) return;
+        item[f].forEach(function (v) { counts[f][v] = (counts[f][v] || 0) + 1; });
+      });
+    });
+    updateCounts(counts);
+    updateGroups();
+    var active = terms.length + (state.from ? 1 : 0) + (state.to ? 1 : 0) + (state.major ? 1 : 0);
+    FACETS.forEach(function (f) { active += state[f].length; });
+    var total = items.length;
+    status.textContent = active
+      ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's')
+      : total + ' event' + (total === 1 ? '' : 's');
+    if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
+    noMatch.hidden = shown > 0;
+    history.replaceState(history.state, '', location.pathname + toQuery(state) + location.hash);
+  }
+
+  function updateCounts(counts) {
+    [].forEach.call(form.querySelectorAll('.facet'), function (box) {
+      var f = box.dataset.facet;
+      var selected = 0;
+      [].forEach.call(box.querySelectorAll('input'), function (input) {
+        var n = counts[f][input.value] || 0;
+        var label = input.closest('label');
+        label.querySelector('.n').textContent = n;
+        label.classList.toggle('zero', !n && !input.checked);
+        if (input.checked) selected++;
+      });
+      box.querySelector('[data-selected]').textContent = selected ? '(' + selected + ' selected)' : '';
+    });
+  }
+
+  function updateGroups() {
+    [].forEach.call(doc.querySelectorAll('[data-timeline] .month'), function (month) {
+      month.hidden = !month.querySelector('li.event:not([hidden])');
+    });
+    [].forEach.call(doc.querySelectorAll('[data-timeline] .year'), function (year) {
+      var empty = !year.querySelector('.month:not([hidden])');
+      year.hidden = empty;
+      var link = doc.querySelector('.years-nav a[href="#' + year.id + '"]');
+      if (link) link.parentNode.hidden = empty;
+    });
+  }
+
+  /* Newest first is the same DOM in reverse: years, months in a year, events in a month. */
+  function reverseChildren(parent, selector) {
+    var children = [].filter.call(parent.children, function (el) { return el.matches(selector); });
+    children.reverse().forEach(function (el) { parent.appendChild(el); });
+  }
+  function setOrder(value) {
+    if (value === order) return;
+    order = value;
+    lists.forEach(function (list) {
+      reverseChildren(list, '.year');
+      [].forEach.call(list.querySelectorAll('.year'), function (y) { reverseChildren(y, '.month'); });
+      [].forEach.call(list.querySelectorAll('ol.events'), function (ol) { reverseChildren(ol, 'li'); });
+    });
+  }
+
+  function clearAll() {
+    writeForm(new URLSearchParams());
+    apply();
+    form.elements.q.focus();
+  }
+
+  var params = new URLSearchParams(location.search);
+  writeForm(params);
+  var sortInputs = toolbar ? toolbar.querySelectorAll('input[name=sort]') : [];
+  [].forEach.call(sortInputs, function (input) {
+    input.checked = input.value === (params.get('sort') === 'desc' ? 'desc' : 'asc');
+    input.addEventListener('change', function () { setOrder(input.value); apply(); });
+  });
+  setOrder(params.get('sort') === 'desc' ? 'desc' : 'asc');
+  [].forEach.call(form.querySelectorAll('.facet'), function (box) {
+    if (box.querySelector('input:checked')) box.open = true;
+  });
+
+  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', function (e) { e.preventDefault(); apply(); });
+  [].forEach.call(doc.querySelectorAll('[data-clear]'), function (button) {
+    button.addEventListener('click', clearAll);
+  });
+  if (toggle) {
+    toggle.addEventListener('click', function () {
+      var open = form.classList.toggle('open');
+      toggle.setAttribute('aria-expanded', String(open));
+      if (open) form.elements.q.focus();
+    });
+  }
+  form.hidden = false;
+  if (toolbar) toolbar.hidden = false;
+  apply();
+  if (location.hash.length > 1) {
+    var target = doc.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && !target.closest('[hidden]')) target.scrollIntoView();
+  }
+})();
