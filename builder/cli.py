@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
     build.add_argument("--profile", action="store_true", help="print the time per stage")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="render in N processes (default: one per CPU)"
+    )
 
     check = sub.add_parser("check", help="load and validate only; write nothing")
     check.add_argument("project", nargs="?", default=".", help="project folder (default: .)")
@@ -101,6 +104,7 @@ def _run(args: argparse.Namespace) -> int:
             strict=args.strict,
             profile=args.profile,
             quiet=args.quiet,
+            jobs=args.jobs,
         )
     if args.command == "check":
         from builder import build

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
+import threading
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from builder.diagnostics import UsageError
 
 TEMP_PREFIX = ".timeline-tmp-"
 OLD_PREFIX = ".timeline-old-"
+#: Below this many files, forking render processes costs more than it saves.
+MIN_FILES_PER_PROCESS = 400
 
 
 @dataclass(frozen=True)
@@ -136,3 +146,167 @@ def swap_in(built: Path, output: Path) -> None:
     os.rename(output, old)
     os.rename(built, output)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class PlannedOutput(Protocol):
+    """A file of the site not produced yet: its path, and a function that produces its bytes."""
+
+    path: str
+    render: Callable[[], bytes]
+
+
+def check_plan(files: Sequence[PlannedOutput]) -> None:
+    """Refuse a plan with a path outside the output, or with one path twice, before any work."""
+    seen: set[str] = set()
+    for item in files:
+        key = safe_relative(item.path).as_posix()
+        if key in seen:
+            raise DuplicateOutput(f"two pages want the same output path {key!r}")
+        seen.add(key)
+
+
+def usable_processes(jobs: int, files: int) -> int:
+    """How many processes to produce `files` files with, given `jobs` asked for: 1 when
+    forking is unavailable, unsafe (other threads run) or not worth it (a small site)."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
+        return 1  # a forked child gets only this thread; locks held by others stay locked
+    return max(1, min(jobs, files // MIN_FILES_PER_PROCESS))
+
+
+def write_site(
+    files: Sequence[PlannedOutput],
+    output: Path,
+    *,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Produce every planned file and write it into a fresh folder beside `output`, then
+    swap that folder in whole; returns the number of processes used.
+
+    Each file is produced right before it is written and dropped right after, so memory
+    never holds the whole site. With `jobs` above 1 the files are produced and written by
+    that many forked processes (see `usable_processes`), which share the model copy-on-write
+    and take chunks of the plan as they finish the last, so one slow page does not hold the
+    others back. `progress` is called with the number of files just written. Any failure,
+    in any process, leaves `output` as it was and re-raises the error here.
+    """
+    check_plan(files)
+    remove_leftovers(output)
+    folder = new_build_folder(output)
+    processes = usable_processes(jobs, len(files))
+    try:
+        if processes > 1:
+            _write_in_processes(files, folder, processes, progress or _ignore)
+        else:
+            writer = SiteWriter(folder)
+            for item in files:
+                writer.write(item.path, item.render())
+                if progress:
+                    progress(1)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    swap_in(folder, output)
+    return processes
+
+
+def _ignore(count: int) -> None:
+    pass
+
+
+def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
+    """Index ranges small enough that processes finish together, large enough to be cheap."""
+    size = max(4, min(256, count // (processes * 24) or 1))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _write_in_processes(
+    files: Sequence[PlannedOutput], folder: Path, processes: int, progress: Callable[[int], None]
+) -> None:
+    context = multiprocessing.get_context("fork")
+    tasks = context.SimpleQueue()
+    pipes = [context.Pipe(duplex=False) for _ in range(processes)]
+    workers = [
+        context.Process(target=_worker, args=(files, folder, tasks, send), daemon=True)
+        for _, send in pipes
+    ]
+    gc.freeze()  # children must not touch (and so copy) every inherited object when collecting
+    try:
+        for worker in workers:
+            worker.start()
+        for _, send in pipes:
+            send.close()  # only the workers write: a dead one's pipe then reads as closed
+        for chunk in _chunks(len(files), processes):
+            tasks.put(chunk)
+        for _ in workers:
+            tasks.put(None)
+        _collect(workers, [receive for receive, _ in pipes], progress)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        for receive, send in pipes:
+            receive.close()
+            send.close()
+        gc.unfreeze()
+
+
+def _collect(
+    workers: list[multiprocessing.Process], pipes: list[Connection], progress: Callable[[int], None]
+) -> None:
+    """Wait until every worker has said it is finished; raise the first failure reported."""
+    running = dict(zip(pipes, workers, strict=True))
+    while running:
+        exits = {worker.sentinel: pipe for pipe, worker in running.items()}
+        for ready in wait([*running, *exits]):
+            pipe = exits.get(ready, ready)
+            if pipe not in running:
+                continue
+            try:
+                if not pipe.poll():
+                    raise EOFError  # exited without a word: killed, or crashed in C
+                kind, value = pipe.recv()
+            except EOFError:
+                worker = running.pop(pipe)
+                worker.join()
+                raise RuntimeError(
+                    f"a render process ended unexpectedly (exit status {worker.exitcode})"
+                ) from None
+            if kind == "written":
+                progress(value)
+            elif kind == "finished":
+                running.pop(pipe)
+            else:
+                raise value
+
+
+def _worker(files: Sequence[PlannedOutput], folder: Path, tasks, results: Connection) -> None:
+    """A render process: produce and write the chunks it takes, then say it is finished."""
+    writer = SiteWriter(folder)
+    try:
+        while (chunk := tasks.get()) is not None:
+            start, stop = chunk
+            for item in files[start:stop]:
+                writer.write(item.path, item.render())
+            results.send(("written", stop - start))
+        results.send(("finished", None))
+    except BaseException as exc:  # reported to the parent, which raises it
+        results.send(("failed", _portable(exc)))
+    finally:
+        results.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError with its text; in
+    both cases noting the traceback from the render process."""
+    note = "in a render process:\n" + "".join(traceback.format_exception(exc)).rstrip()
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    return exc
