@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from builder import urls
+from builder import exports, search, seo, urls
+from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
 from builder.dates import EdtfDate
@@ -113,6 +114,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.filters["tojson_compact"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     )
+    env.globals["json_ld"] = seo.json_ld
     env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
     return env
 
@@ -253,9 +255,11 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
-    yield make(env, ctx, "feed.xml", "feed.xml", events=newest_first(timeline.events)[:100])
-    yield make(env, ctx, "sitemap.xml", "sitemap.xml", site_paths=list(sitemap_paths(timeline)))
-    yield OutputFile("events.json", events_json(timeline, ctx.links).encode("utf-8"))
+    index = search.search_index_file(timeline)
+    yield index
+    yield make(env, ctx, "search.html", "search/", search_index=index.path)
+    for path, render in exports.plan_exports(timeline, ctx.links):
+        yield PlannedFile(path, render)
 
 
 def overview_for(events: list[Event], site: Site) -> Chart | None:
@@ -312,79 +316,6 @@ def event_citation(event: Event, site: Site, links: urls.Urls) -> str:
     return f'"{event.title}" ({event.date.display()}). In: {site.title}. {url}'
 
 
-def newest_first(events: list[Event]) -> list[Event]:
-    """Events from the latest to the earliest, for feeds."""
-    return list(reversed(events))
-
-
-def sitemap_paths(timeline: Timeline) -> Iterator[str]:
-    """Every HTML page's site path, for sitemap.xml."""
-    yield ""
-    yield "articles/"
-    for event in timeline.events:
-        yield urls.event_path(event.id)
-    for article in timeline.articles:
-        yield urls.article_path(article.id)
-    for taxonomy in TAXONOMIES:
-        yield urls.taxonomy_path(taxonomy)
-        for term in timeline.taxonomies[taxonomy]:
-            yield urls.term_path(taxonomy, term.slug)
-    for year in timeline.years:
-        yield urls.year_path(year)
-    for page in timeline.pages:
-        yield urls.page_path(page.id)
-
-
-def event_record(event: Event, links: urls.Urls) -> dict:
-    """An event as plain JSON data (the events.json schema)."""
-    location = None
-    if event.location:
-        location = {
-            "name": event.location.name,
-            "lat": event.location.lat,
-            "lon": event.location.lon,
-        }
-    return {
-        "id": event.id,
-        "date": event.date.text,
-        "date_display": event.date.display(),
-        "start": event.date.earliest.isoformat() if event.date.earliest else None,
-        "end": event.date.latest.isoformat() if event.date.latest else None,
-        "precision": event.date.precision,
-        "approximate": event.date.approximate,
-        "uncertain": event.date.uncertain,
-        "title": event.title,
-        "summary": event.summary,
-        "countries": event.countries,
-        "location": location,
-        "actors": event.actors,
-        "category": event.category,
-        "tags": event.tags,
-        "importance": event.importance,
-        "sources": [
-            {
-                "article": s.article,
-                "url": s.url,
-                "title": s.title,
-                "publisher": s.publisher,
-                "date": s.date.text if s.date else None,
-            }
-            for s in event.sources
-        ],
-        "url": links.absolute(urls.event_path(event.id)),
-    }
-
-
-def events_json(timeline: Timeline, links: urls.Urls) -> str:
-    """The events.json export: site metadata and every event, in timeline order."""
-    data = {
-        "title": timeline.site.title,
-        "description": timeline.site.description,
-        "events": [event_record(e, links) for e in timeline.events],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
 def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[OutputFile]:
     """Every file of the site, in memory: pages, feeds, exports and the theme's static files."""
     return [OutputFile(item.path, item.render()) for item in plan_site(timeline, theme, links)]
@@ -407,13 +338,13 @@ def plan_site(
     it may pass an environment whose templates it has already compiled.
     """
     env = env or make_environment(theme)
-    static = static_files(theme)
+    static = fingerprint(static_files(theme))
     ctx = _Context(
         timeline,
         links,
         countries().names,
         {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
-        {path: path for path in static},
+        {path: name for path, (name, _) in static.items()},
     )
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
@@ -426,8 +357,8 @@ def plan_site(
         item if isinstance(item, PlannedFile) else PlannedFile(item.path, lambda d=item.data: d)
         for item in _pages(env, ctx, planned)
     ]
-    for path, source in static.items():
-        plan.append(PlannedFile(path, lambda d=source.read_bytes(): d))
+    for name, data in static.values():
+        plan.append(PlannedFile(name, lambda d=data: d))
     return plan
 
 

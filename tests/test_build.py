@@ -39,9 +39,9 @@ def test_build_writes_every_page_and_summary_line(project: Path) -> None:
         "tags/index.html",
         "tags/cis/index.html",
         "years/2021/index.html",
-        "static/style.css",
     ]:
         assert (site / path).is_file(), path
+    assert [p.name for p in (site / "static").glob("style.*.css")]  # fingerprinted
 
 
 def test_index_is_chronological_grouped_by_year_and_month(project: Path) -> None:
@@ -104,13 +104,13 @@ def test_links_work_from_a_sub_path(project: Path) -> None:
     assert result.code == 0, result.err
     site = project / "site"
     event = _html(site, "events/taliban-takeover/index.html")
-    assert 'href="../../static/style.css"' in event
+    assert re.search(r'href="\.\./\.\./static/style\.[0-9a-f]{8}\.css"', event)
     assert (
         '<link rel="canonical" href="https://example.org/timeline/events/taliban-takeover/">'
         in (event)
     )
     not_found = _html(site, "404.html")
-    assert 'href="/timeline/static/style.css"' in not_found
+    assert re.search(r'href="/timeline/static/style\.[0-9a-f]{8}\.css"', not_found)
     sitemap = ElementTree.parse(site / "sitemap.xml").getroot()
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.org/timeline/events/taliban-takeover/" in locs

@@ -1,0 +1,122 @@
+"""A compact search index of events and articles, loaded by a small script on search/.
+
+Why our own index rather than Pagefind: the whole timeline's text is small (a few hundred
+events fit in well under 100 KB), so a single prebuilt file searched in memory is instant,
+needs no binary in the build, and the client stays under 4 KB. The index is a plain script
+(`window.TIMELINE_SEARCH = [...]`) rather than JSON fetched at run time, so search also works
+when the site is opened from disk (`file://`), where browsers refuse `fetch`; it is named
+after its content's hash like other static files, so hosts can cache it forever.
+
+Every entry carries what a result shows (title, date as written, kind, snippet) and the
+words it can be found by: a deduplicated, lowercased, accent-free word list that the client
+matches by prefix. Normalisation here and in `static/search.js` must agree: NFKD, drop
+combining accents U+0300-U+036F, lowercase, split on anything but letters and digits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from builder import urls
+from builder.assets import hashed_name
+from builder.countries import countries
+from builder.exports import plain_text
+from builder.model import Article, Event, Timeline
+from builder.write import OutputFile
+
+#: Longest snippet shown under a result, in characters.
+SNIPPET_LENGTH = 180
+#: Characters of an article's body that are searchable (bodies can be long; titles rarely).
+ARTICLE_TEXT_LIMIT = 20_000
+_WORD = re.compile(r"[^\W_]+")
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def search_words(*texts: str) -> list[str]:
+    """The distinct search words of these texts, in first-seen order."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", text or "")).lower()
+        for word in _WORD.findall(folded):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def snippet(text: str, limit: int = SNIPPET_LENGTH) -> str:
+    """The first `limit` characters of text, cut at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def event_entry(event: Event, timeline: Timeline) -> dict:
+    """The search entry of one event."""
+    names = countries().names
+    summary = plain_text(event.summary)
+    category = timeline.site.categories.get(event.category or "", event.category or "")
+    words = search_words(
+        event.title,
+        event.date.display(),
+        summary,
+        " ".join(event.actors),
+        " ".join(names.get(c, c) for c in event.countries),
+        event.location.name if event.location else "",
+        category,
+        " ".join(event.tags),
+        " ".join(s.title or "" for s in event.sources),
+        " ".join(s.publisher or "" for s in event.sources),
+    )
+    return {
+        "k": "event",
+        "u": urls.event_path(event.id),
+        "t": event.title,
+        "d": event.date.display(),
+        "o": _sort_date(event.date.earliest),
+        "s": snippet(summary),
+        "i": event.importance,
+        "w": " ".join(words),
+    }
+
+
+def article_entry(article: Article) -> dict:
+    """The search entry of one article."""
+    body = plain_text(article.body)
+    words = search_words(
+        article.title,
+        " ".join(article.authors),
+        article.publisher or "",
+        article.date.display() if article.date else "",
+        body[:ARTICLE_TEXT_LIMIT],
+    )
+    return {
+        "k": "article",
+        "u": urls.article_path(article.id),
+        "t": article.title,
+        "d": article.date.display() if article.date else "",
+        "o": _sort_date(article.date.earliest if article.date else None),
+        "s": snippet(body),
+        "i": 1,
+        "w": " ".join(words),
+    }
+
+
+def _sort_date(day) -> str:
+    return day.isoformat() if day is not None else ""
+
+
+def search_entries(timeline: Timeline) -> list[dict]:
+    """Every searchable item: the events in timeline order, then the articles."""
+    return [event_entry(e, timeline) for e in timeline.events] + [
+        article_entry(a) for a in timeline.articles
+    ]
+
+
+def search_index_file(timeline: Timeline) -> OutputFile:
+    """The index as a script at `search/index.<hash>.js`, setting `window.TIMELINE_SEARCH`."""
+    data = json.dumps(search_entries(timeline), ensure_ascii=False, separators=(",", ":"))
+    # JSON is valid JavaScript once U+2028/U+2029 are escaped; "</" cannot close a tag here.
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
+    script = f"window.TIMELINE_SEARCH={data};\n".encode()
+    return OutputFile(hashed_name("search/index.js", script), script)

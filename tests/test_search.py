@@ -1,0 +1,154 @@
+"""Site search: the prebuilt index and its small client, used with the keyboard in headless
+Chromium, over HTTP under a sub-path and straight from disk (file://)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_timeline, write
+from sitehttp import chromium, serve
+
+from builder.search import search_words, snippet
+
+CLIENT = REPO / "themes" / "default" / "static" / "search.js"
+
+EXTRA = """\
+- id: cafe-in-dushanbe
+  date: 2022-05-03
+  title: Café talks in Dušanbe
+  summary: Envoys met in a café. <img src=x onerror="window.pwned=1">
+  countries: [TJ]
+  sources: [{url: "https://news.example/cafe"}]
+"""
+
+
+@pytest.fixture
+def site(project: Path) -> Path:
+    write(project / "content" / "events" / "extra.yaml", EXTRA)
+    result = run_timeline("build", str(project), "--strict")
+    assert result.code == 0, result.err
+    return project / "site"
+
+
+def _index(site: Path) -> list[dict]:
+    [script] = list((site / "search").glob("index.*.js"))
+    text = script.read_text(encoding="utf-8")
+    assert text.startswith("window.TIMELINE_SEARCH=") and text.endswith(";\n")
+    return json.loads(text[len("window.TIMELINE_SEARCH=") : -2])
+
+
+def test_client_is_small() -> None:
+    assert CLIENT.stat().st_size < 4096
+
+
+def test_words_are_folded_like_the_client_folds_them() -> None:
+    assert search_words("Café talks in Dušanbe", "CAFÉ, ISIS-K") == [
+        "cafe",
+        "talks",
+        "in",
+        "dusanbe",
+        "isis",
+        "k",
+    ]
+    assert snippet("word " * 100).endswith("…") and len(snippet("word " * 100)) <= 181
+
+
+def test_index_holds_events_and_articles_with_dates(site: Path) -> None:
+    entries = _index(site)
+    kinds = [e["k"] for e in entries]
+    assert kinds.count("event") == 5 and kinds.count("article") == 2
+    kabul = next(e for e in entries if e["t"] == "Taliban take Kabul")
+    assert kabul["u"] == "events/taliban-takeover/" and kabul["d"] == "c. August 2021"
+    assert {"taliban", "kabul", "afghanistan", "august", "2021"} <= set(kabul["w"].split())
+    report = next(e for e in entries if e["k"] == "article" and e["u"] == "articles/report/")
+    assert report["d"] == "5 September 2023" and "report" in report["w"].split()
+    for entry in entries:
+        assert (site / entry["u"] / "index.html").is_file()
+    page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<script src="\.\./search/index\.[0-9a-f]{8}\.js" defer>', page)
+
+
+def _results(tab) -> list[dict]:
+    return tab.eval_on_selector_all(
+        "#search-results li",
+        """items => items.map(li => ({
+            title: li.querySelector('a').textContent,
+            href: li.querySelector('a').getAttribute('href'),
+            meta: li.querySelector('.meta').textContent,
+        }))""",
+    )
+
+
+def test_search_with_the_keyboard_under_a_sub_path(site: Path) -> None:
+    with serve({"/tl/": site}) as origin, chromium() as browser:
+        tab = browser.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(origin + "/tl/search/")
+        assert tab.evaluate("document.activeElement.id") == "search-q"
+        tab.keyboard.type("kab")
+        results = _results(tab)
+        assert results[0] == {
+            "title": "Taliban take Kabul",
+            "href": "../events/taliban-takeover/",
+            "meta": "Event · c. August 2021",
+        }
+        assert tab.text_content("#search-status").startswith("2 results.")  # the seed cites Kabul
+        assert results[1]["meta"].startswith("Article · ")
+        assert tab.evaluate("location.search") == "?q=kab"
+        tab.keyboard.press("ArrowDown")
+        assert tab.evaluate("document.activeElement.textContent") == "Taliban take Kabul"
+        tab.keyboard.press("ArrowUp")
+        assert tab.evaluate("document.activeElement.id") == "search-q"
+        tab.keyboard.press("ArrowDown")
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(origin + "/tl/events/taliban-takeover/")
+        tab.go_back()
+        tab.wait_for_url(re.compile(r".*/tl/search/\?q=kab$"))
+        tab.wait_for_selector("#search-results li")
+        assert tab.input_value("#search-q") == "kab"
+        tab.click("h1")
+        tab.keyboard.press("/")
+        assert tab.evaluate("document.activeElement.id") == "search-q"
+    assert errors == []
+
+
+def test_results_rank_titles_first_and_show_articles(site: Path) -> None:
+    with serve({"/": site}) as origin, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(origin + "/search/?q=border")
+        tab.wait_for_selector("#search-results li")
+        results = _results(tab)
+        titles = {r["title"] for r in results[:2]}
+        assert titles == {"A report on the border", "Three militants killed near the border"}
+        report = next(r for r in results if r["title"] == "A report on the border")
+        assert report["meta"] == "Article · 5 September 2023"
+        tab.fill("#search-q", "putin bishkek")
+        results = _results(tab)
+        assert results[0]["title"] == "Putin warns about Afghanistan at CIS meeting"
+        assert [r["meta"].split(" · ")[0] for r in results] == ["Event", "Article"]
+        tab.fill("#search-q", "dusanbe cafe")
+        assert [r["title"] for r in _results(tab)] == ["Café talks in Dušanbe"]
+        snippet_text = tab.text_content("#search-results .snippet")
+        assert "<img src=x onerror=" in snippet_text  # shown as text
+        assert tab.evaluate("window.pwned") is None
+        assert tab.eval_on_selector_all("#search-results img", "els => els.length") == 0
+        tab.fill("#search-q", "zzzz")
+        assert _results(tab) == []
+        assert tab.text_content("#search-status") == "No results for “zzzz”."
+
+
+def test_search_works_from_disk(site: Path) -> None:
+    with chromium() as browser:
+        tab = browser.new_page()
+        tab.goto((site / "search" / "index.html").as_uri() + "?q=rocket")
+        tab.wait_for_selector("#search-results li")
+        result = _results(tab)[0]
+        assert result["title"] == "Rocket fire into Tajikistan"
+        assert result["meta"] == "Event · October 2021 – October 2023"
+        tab.keyboard.press("ArrowDown")
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(re.compile(r".*/events/2021-10-2023-10-rocket-fire-into-tajikistan/"))

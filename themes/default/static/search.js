@@ -1,0 +1,100 @@
+/* Site search over the prebuilt index (window.TIMELINE_SEARCH, from search/index.*.js).
+   Every query word must begin a word of an entry; titles count most, then importance,
+   then the newest date. Words are normalised as builder/search.py does. */
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  if (!form) return;
+  var input = document.getElementById("search-q"),
+    list = document.getElementById("search-results"),
+    status = document.getElementById("search-status"),
+    root = form.getAttribute("data-root") || "",
+    data = window.TIMELINE_SEARCH || [],
+    LIMIT = 50;
+
+  function words(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+  function begins(list, term) {
+    return list.some(function (w) { return w.lastIndexOf(term, 0) === 0; });
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text;
+    return node;
+  }
+  data.forEach(function (e) { e.ws = e.w.split(" "); e.tw = words(e.t); });
+
+  function search(query) {
+    var terms = words(query), found = [];
+    if (!terms.length) return found;
+    data.forEach(function (e) {
+      var score = e.i;
+      for (var i = 0; i < terms.length; i++) {
+        if (begins(e.tw, terms[i])) score += 3;
+        else if (begins(e.ws, terms[i])) score += 1;
+        else return;
+      }
+      found.push([score, e]);
+    });
+    return found.sort(function (a, b) {
+      return b[0] - a[0] || (a[1].o < b[1].o) - (a[1].o > b[1].o);
+    });
+  }
+
+  function show(query) {
+    var found = search(query), n = found.length;
+    list.textContent = "";
+    found.slice(0, LIMIT).forEach(function (f) {
+      var e = f[1], li = el("li", "result result-" + e.k), a = el("a", "", e.t),
+        meta = el("p", "meta");
+      a.href = root + e.u;
+      a.dir = "auto";
+      meta.appendChild(el("span", "kind", e.k === "event" ? "Event" : "Article"));
+      if (e.d) meta.appendChild(el("span", "date", " · " + e.d));
+      li.appendChild(a);
+      li.appendChild(meta);
+      if (e.s) li.appendChild(el("p", "snippet", e.s));
+      list.appendChild(li);
+    });
+    status.textContent = !words(query).length ? "" : !n ? "No results for \u201c" + query + "\u201d."
+      : n + " result" + (n === 1 ? "" : "s") + (n > LIMIT ? ", the first " + LIMIT + " shown" : "")
+        + ". Press \u2193 to go through them.";
+    try {
+      history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : location.pathname);
+    } catch (err) { /* file:// pages may refuse; the results still show */ }
+  }
+
+  input.addEventListener("input", function () { show(input.value); });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    show(input.value);
+    var first = list.querySelector("a");
+    if (first) first.focus();
+  });
+  document.addEventListener("keydown", function (ev) {
+    var links = [].slice.call(list.querySelectorAll("a")),
+      at = links.indexOf(document.activeElement);
+    if (ev.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      ev.preventDefault();
+      input.focus();
+      input.select();
+    } else if (ev.key === "ArrowDown" && links.length && (at >= 0 || ev.target === input)) {
+      ev.preventDefault();
+      links[Math.min(at + 1, links.length - 1)].focus();
+    } else if (ev.key === "ArrowUp" && at >= 0) {
+      ev.preventDefault();
+      (at ? links[at - 1] : input).focus();
+    } else if (ev.key === "Escape" && at >= 0) {
+      input.focus();
+    }
+  });
+  var initial = new URLSearchParams(location.search).get("q");
+  if (initial) {
+    input.value = initial;
+    show(initial);
+  }
+  input.focus();
+})();
