@@ -221,3 +221,10 @@ def _list_indent(text: str) -> int:
         m = _LIST_ITEM.match(line)
         return len(m["indent"]) if m else 0
     return 0
+
+
+def run_init(directory: Path) -> int:
+    """`timeline init DIR`: scaffold a new, buildable project (see builder/init_project.py)."""
+    from builder.init_project import run_init as init_project
+
+    return init_project(directory)
