@@ -29,7 +29,7 @@ from builder.diagnostics import UsageError
 TEMP_PREFIX = ".timeline-tmp-"
 OLD_PREFIX = ".timeline-old-"
 #: Below this many files, forking render processes costs more than it saves.
-MIN_FILES_PER_PROCESS = 400
+MIN_FILES_PER_PROCESS = 200
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,190 @@
+"""Builds at scale: several render processes, page-by-page writing, terminal progress.
+
+A cold build of a newsroom-sized timeline renders in one forked process per CPU and writes
+each page as soon as it is rendered; the result must be byte for byte what one process
+writes, and any failure in any process must leave the previous site untouched. Progress
+shows on a terminal only, so CI logs stay line-oriented.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_timeline
+
+from builder.build import Progress
+from builder.write import DuplicateOutput, write_site
+
+sys.path.insert(0, str(REPO / "bench"))
+import corpus  # noqa: E402  (bench/ holds scripts, not a package)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A planned file as render.plan_site makes them: a path and a function for its bytes."""
+
+    path: str
+    render: object
+
+
+def _plan(count: int) -> list[Planned]:
+    return [
+        Planned(f"pages/{n}/index.html", lambda n=n: f"<p>page {n}</p>\n".encode())
+        for n in range(count)
+    ]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_two_processes_write_exactly_what_one_writes(tmp_path: Path) -> None:
+    plan = _plan(2000)
+    assert write_site(plan, tmp_path / "one", jobs=1) == 1
+    counted: list[int] = []
+    assert write_site(plan, tmp_path / "two", jobs=2, progress=counted.append) == 2
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert len(_tree(tmp_path / "two")) == 2000
+    assert sum(counted) == 2000
+
+
+def test_small_sites_are_rendered_in_one_process(tmp_path: Path) -> None:
+    assert write_site(_plan(50), tmp_path / "site", jobs=8) == 1
+
+
+def _failing_at(plan: list[Planned], index: int, render) -> list[Planned]:
+    return [*plan[:index], Planned(plan[index].path, render), *plan[index + 1 :]]
+
+
+def _raise_template_error() -> bytes:
+    raise ValueError("a template broke on this page")
+
+
+def _die() -> bytes:
+    os._exit(9)  # a render process killed mid-build (out of memory, say)
+
+
+@pytest.mark.parametrize(
+    ("render", "error", "message"),
+    [
+        (_raise_template_error, ValueError, "a template broke"),
+        (_die, RuntimeError, "ended unexpectedly"),
+    ],
+)
+def test_a_failing_render_process_leaves_the_previous_site(
+    tmp_path: Path, render, error, message
+) -> None:
+    out = tmp_path / "site"
+    write_site(_plan(10), out)
+    before = _tree(out)
+    with pytest.raises(error, match=message):
+        write_site(_failing_at(_plan(2000), 1500, render), out, jobs=2)
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left
+
+
+def test_a_path_planned_twice_is_refused_before_anything_is_rendered(tmp_path: Path) -> None:
+    rendered: list[str] = []
+
+    def render() -> bytes:
+        rendered.append("x")
+        return b""
+
+    plan = [Planned("a/index.html", render), Planned("a/index.html", render)]
+    with pytest.raises(DuplicateOutput):
+        write_site(plan, tmp_path / "site", jobs=2)
+    assert rendered == []
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated corpus big enough for two render processes (about 900 files)."""
+    root = tmp_path_factory.mktemp("newsroom")
+    corpus.generate(root, events=500, articles=30, seed=7)
+    return root
+
+
+def test_cli_builds_the_same_site_with_one_or_two_processes(newsroom: Path, tmp_path) -> None:
+    one = run_timeline("build", str(newsroom), "-o", str(tmp_path / "one"), "-j", "1", "--profile")
+    two = run_timeline("build", str(newsroom), "-o", str(tmp_path / "two"), "-j", "2", "--profile")
+    assert one.code == 0, one.err
+    assert two.code == 0, two.err
+    assert "render+write (1 process)" in one.out
+    assert "render+write (2 processes)" in two.out
+    for stage in ("load", "validate", "model", "plan"):
+        assert f"  {stage} " in two.out
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+def test_cli_refuses_zero_jobs(newsroom: Path, tmp_path: Path) -> None:
+    run = run_timeline("build", str(newsroom), "-o", str(tmp_path / "site"), "-j", "0")
+    assert run.code == 2
+    assert "--jobs 0 must be 1 or more" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_no_progress_when_the_output_is_not_a_terminal(newsroom: Path, tmp_path: Path) -> None:
+    run = run_timeline("build", str(newsroom), "-o", str(tmp_path / "site"))
+    assert run.code == 0, run.err
+    assert "\r" not in run.out + run.err
+    assert run.err == ""
+    assert run.out.startswith("built ") and run.out.count("\n") == 1
+
+
+def test_progress_on_a_terminal_shows_stage_and_count(newsroom: Path, tmp_path: Path) -> None:
+    """The real CLI under a pseudo-terminal: the corpus takes well over a second."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm")
+    cmd = [sys.executable, "-m", "builder", "build", str(newsroom), "-o", str(tmp_path / "s")]
+    proc = subprocess.Popen(cmd, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the build has ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    screen = b"".join(chunks).decode()
+    assert "\rrender " in screen
+    assert re.search(r"\rrender [1-9][\d,]*/[1-9][\d,]* pages and files", screen)
+    last = screen.replace("\r\n", "\n").split("\r")[-1]
+    assert last.strip().startswith("built ")
+
+
+def test_progress_line_counts_and_is_erased() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, enabled=True)
+    progress.DELAY = 0.0
+    progress.stage("render", 11_185, "pages")
+    progress.advance(3_400)
+    progress._drawn_at = 0.0  # past the redraw interval
+    progress.advance(1)
+    assert "\rrender 0/11,185 pages" in stream.getvalue()
+    assert "\rrender 3,401/11,185 pages" in stream.getvalue()
+    progress.finish()
+    assert stream.getvalue().endswith("\r" + " " * len("render 3,401/11,185 pages") + "\r")
+
+
+def test_progress_stays_silent_for_short_builds() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, enabled=True)  # DELAY is a second: nothing is drawn sooner
+    progress.stage("render", 10, "pages")
+    progress.advance(10)
+    progress.finish()
+    assert stream.getvalue() == ""
