@@ -75,9 +75,11 @@ LONGEST_WAIT = 1.0
 RECENT_PAGES = 6
 #: Seconds between keep-alive comments on an idle event stream.
 PING_SECONDS = 15.0
-#: Seconds the background renderer waits after a build is published, leaving the CPU to
-#: the browsers that reload at that moment.
-BACKGROUND_DELAY = 0.25
+#: The background renderer starts a page only after this many seconds without a request or
+#: a new build, leaving the CPU to browsers that are reloading…
+BACKGROUND_QUIET = 0.3
+#: …but waits for quiet at most this long after a build, so steady traffic cannot starve it.
+BACKGROUND_PATIENCE = 2.0
 #: Where the preview's own endpoints live, below the site's base path.
 INTERNAL = "__timeline/"
 
@@ -257,7 +259,9 @@ class Preview:
         self._state = State(version=0, build="", previous="", ok=False)
         self._closed = False
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._rendering = 0
+        self._rendering = 0  # pages being rendered for waiting browsers
+        self._rebuilding = False
+        self._last_activity = 0.0  # time.monotonic() of the last request or published build
 
     # -- reading (request threads) --
 
@@ -312,11 +316,13 @@ class Preview:
     def _busy(self):
         with self._changed:
             self._rendering += 1
+            self._last_activity = time.monotonic()
         try:
             yield
         finally:
             with self._changed:
                 self._rendering -= 1
+                self._last_activity = time.monotonic()
 
     def close(self) -> None:
         """Wake every waiting event stream so it ends."""
@@ -337,12 +343,15 @@ class Preview:
         new build if it is good, and print one line; True if it was good."""
         started = time.perf_counter()
         report = Report()
+        self._rebuilding = True  # the background renderer pauses meanwhile
         try:
             snapshot = self._next_snapshot(changes, report)
         except Exception as exc:  # a bug must not end the preview; show it like a content error
             self._terminal.problems(traceback.format_exc().rstrip().splitlines())
             report.error("(timeline serve)", 1, 1, f"internal error: {type(exc).__name__}: {exc}")
             snapshot = None
+        finally:
+            self._rebuilding = False
         ms = (time.perf_counter() - started) * 1000
         if snapshot is None:
             self._publish_failure(report, changes, ms)
@@ -404,6 +413,8 @@ class Preview:
             )
             self._changed.notify_all()
         self._show_warnings(report)
+        if previous is not None and previous.base_path != snapshot.base_path:
+            self._terminal.say(f"the site is now served under {snapshot.base_path} (base_url)")
         if not changes:
             timeline = self._model.timeline
             self._terminal.say(
@@ -492,15 +503,11 @@ class Preview:
             snapshot = self._current
         if snapshot is None or snapshot is self._verified or stop.is_set():
             return None
-        delay = snapshot.created + BACKGROUND_DELAY - time.monotonic()
-        if delay > 0 and stop.wait(delay):
-            return None
         return snapshot
 
     def _render_rest(self, snapshot: Snapshot, stop: threading.Event) -> bool:
         for path in snapshot.unrendered():
-            while self._rendering and not stop.is_set():
-                time.sleep(0.005)  # a browser is waiting for a page: let it go first
+            self._wait_for_quiet(snapshot, stop)
             if stop.is_set() or self.current() is not snapshot:
                 return False
             try:
@@ -509,6 +516,18 @@ class Preview:
                 self._fail_late(snapshot, failure.diagnostic)
                 return False
         return True
+
+    def _wait_for_quiet(self, snapshot: Snapshot, stop: threading.Event) -> None:
+        """Wait while browsers are loading pages or a rebuild runs: they go first."""
+        while not stop.is_set():
+            with self._changed:
+                busy = self._rendering or self._rebuilding
+                since = max(self._last_activity, snapshot.created)
+            now = time.monotonic()
+            quiet = now - since >= BACKGROUND_QUIET
+            if not busy and (quiet or now - snapshot.created >= BACKGROUND_PATIENCE):
+                return
+            stop.wait(0.01)
 
 
 def _duplicates(plan: list[render.PlannedFile]) -> list[str]:
