@@ -31,8 +31,6 @@ from functools import cache
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-import icalendar
-
 from builder import urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
@@ -151,15 +149,14 @@ def _timestamp(day: dt.date | None) -> str:
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown as one line of plain text (for CSV cells, calendars and search snippets)."""
-    parts = []
-    for token in markdown_renderer().parse(markdown or ""):
-        if token.type == "inline":
-            parts.extend(_inline_text(token.children or []))
-        elif token.type in ("code_block", "fence"):
-            parts.append(token.content)
-        parts.append(" ")
-    return " ".join("".join(parts).split())
+    """Markdown as one line of plain text (for CSV cells, calendars and search snippets).
+
+    Parsed as inline Markdown only, twice as fast as a full parse: emphasis, code and links
+    become their text, while block marks such as list bullets stay as written.
+    """
+    tokens = markdown_renderer().parseInline(markdown or "")
+    text = "".join(_inline_text(tokens[0].children or [])) if tokens else ""
+    return " ".join(text.split())
 
 
 def _inline_text(children: list) -> Iterator[str]:
@@ -213,18 +210,32 @@ def event_record(event: Event, links: urls.Urls, from_file: str = "events.json")
     }
 
 
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_document(head: dict, key: str, items: Iterable[dict]) -> str:
+    """`head` as a JSON object whose last member `key` lists `items`, one per line.
+
+    One item per line keeps the file readable and diffable; compact JSON lets Python use
+    its C encoder (an indented dump of 10,000 events takes seconds).
+    """
+    opening = _compact({**head, key: []})[:-2]  # everything up to the list's "[" ... "]}"
+    body = ",\n".join(_compact(item) for item in items)
+    return f"{opening}\n{body}\n]}}\n" if body else f"{opening}]}}\n"
+
+
 def events_json(timeline: Timeline, links: urls.Urls) -> str:
     """The events.json export: site metadata and every event, in timeline order."""
-    data = {
+    head = {
         "version": EVENTS_JSON_VERSION,
         "title": timeline.site.title,
         "description": timeline.site.description,
         "language": timeline.site.language,
         "base_url": timeline.site.base_url or None,
         "categories": timeline.site.categories,
-        "events": [event_record(e, links) for e in timeline.events],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json_document(head, "events", (event_record(e, links) for e in timeline.events))
 
 
 # -- timelinejs.json ------------------------------------------------------------------------
@@ -285,7 +296,7 @@ def timelinejs_slide(
 def timelinejs_json(timeline: Timeline, links: urls.Urls) -> str:
     """The timelinejs.json export, the JSON that `new TL.Timeline(el, url)` loads."""
     site = timeline.site
-    data = {
+    head = {
         "title": {
             "unique_id": "_title",
             "text": {
@@ -293,9 +304,9 @@ def timelinejs_json(timeline: Timeline, links: urls.Urls) -> str:
                 "text": f"<p>{html.escape(site.description)}</p>" if site.description else "",
             },
         },
-        "events": [timelinejs_slide(e, timeline, links) for e in timeline.events],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    slides = (timelinejs_slide(e, timeline, links) for e in timeline.events)
+    return json_document(head, "events", slides)
 
 
 # -- events.csv -----------------------------------------------------------------------------
@@ -363,39 +374,76 @@ def _needs_date_in_title(date: EdtfDate) -> bool:
     return date.precision != "day" or date.approximate or date.uncertain
 
 
+def ics_text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 section 3.3.11 requires."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """A content line folded into lines of at most 75 octets (RFC 5545 section 3.1).
+
+    Folds never split a UTF-8 sequence or a backslash escape (some clients mishandle both).
+    """
+    data = line.encode("utf-8")
+    if len(data) <= limit:
+        return line
+    parts, start, room = [], 0, limit
+    while start < len(data):
+        end = min(start + room, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1  # inside a multi-byte character
+        chunk = data[start:end]
+        trailing = len(chunk) - len(chunk.rstrip(b"\\"))
+        if end < len(data) and trailing % 2 == 1:
+            end -= 1  # a lone backslash starts an escape: keep it with its character
+        parts.append(data[start:end].decode("utf-8"))
+        start, room = end, limit - 1  # continuation lines begin with a space
+    return "\r\n ".join(parts)
+
+
+def _ics_date(day: dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
 def calendar_event(
     event: Event, timeline: Timeline, links: urls.Urls, modified: ModifiedDates
-) -> icalendar.Event | None:
-    """An all-day VEVENT spanning every day the date can mean, or None outside years 1-9999.
+) -> list[str] | None:
+    """The content lines of an all-day VEVENT spanning every day the date can mean.
 
     A day is a one-day event; a month, a year or an interval spans all its days, and the
     summary then names the date as written ("c. August 2021"), so a month-long bar is not
-    read as a month-long happening.
+    read as a month-long happening. None when the date lies outside years 1-9999.
     """
     first, last = _first_day(event.date), _last_day(event.date)
     if first is None or last is None or last >= dt.date.max:
         return None
-    vevent = icalendar.Event()
-    vevent.add("uid", f"{event.id}@{_calendar_domain(timeline)}")
     stamp = modified.events.get(event.id) or modified.site or _EPOCH
-    vevent.add("dtstamp", dt.datetime.combine(stamp, dt.time(), tzinfo=dt.timezone.utc))
-    vevent.add("dtstart", first)
-    vevent.add("dtend", last + dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
     title = event.title
     if _needs_date_in_title(event.date):
         title += f" ({event.date.display()})"
-    vevent.add("summary", title)
-    vevent.add("description", _calendar_description(event, timeline, links))
-    vevent.add("transp", "TRANSPARENT")
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{ics_text(event.id + '@' + _calendar_domain(timeline))}",
+        f"DTSTAMP:{_ics_date(stamp)}T000000Z",
+        f"DTSTART;VALUE=DATE:{_ics_date(first)}",
+        # DTEND of an all-day event is the day after its last day
+        f"DTEND;VALUE=DATE:{_ics_date(last + dt.timedelta(days=1))}",
+        f"SUMMARY:{ics_text(title)}",
+        f"DESCRIPTION:{ics_text(_calendar_description(event, timeline, links))}",
+        "TRANSP:TRANSPARENT",
+    ]
     if event.category:
-        vevent.add("categories", [timeline.site.categories.get(event.category, event.category)])
+        label = timeline.site.categories.get(event.category, event.category)
+        lines.append(f"CATEGORIES:{ics_text(label)}")
     if event.location:
-        vevent.add("location", event.location.name)
+        lines.append(f"LOCATION:{ics_text(event.location.name)}")
         if event.location.lat is not None and event.location.lon is not None:
-            vevent.add("geo", (event.location.lat, event.location.lon))
+            lines.append(f"GEO:{event.location.lat!r};{event.location.lon!r}")
     if links.base_url:
-        vevent.add("url", links.absolute(urls.event_path(event.id)))
-    return vevent
+        lines.append(f"URL:{links.absolute(urls.event_path(event.id))}")
+    lines.append("END:VEVENT")
+    return lines
 
 
 def _calendar_description(event: Event, timeline: Timeline, links: urls.Urls) -> str:
@@ -418,20 +466,27 @@ def _calendar_description(event: Event, timeline: Timeline, links: urls.Urls) ->
 
 
 def events_ics(timeline: Timeline, links: urls.Urls) -> bytes:
-    """The events.ics export: an iCalendar (RFC 5545) file of all-day events."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//timeline-builder//Timeline export//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", timeline.site.title)
-    if timeline.site.description:
-        calendar.add("x-wr-caldesc", timeline.site.description)
+    """The events.ics export: an iCalendar (RFC 5545) file of all-day events.
+
+    Written directly rather than with the `icalendar` package (which the tests use to read
+    it back): that package folds lines character by character, which took 17 s for 10,000
+    events; this takes well under one.
+    """
+    site = timeline.site
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//timeline-builder//Timeline export//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{ics_text(site.title)}",
+    ]
+    if site.description:
+        lines.append(f"X-WR-CALDESC:{ics_text(site.description)}")
     modified = modified_dates(timeline)
     for event in timeline.events:
-        vevent = calendar_event(event, timeline, links, modified)
-        if vevent is not None:
-            calendar.add_component(vevent)
-    return calendar.to_ical()
+        lines.extend(calendar_event(event, timeline, links, modified) or [])
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
 # -- events.geojson -------------------------------------------------------------------------
@@ -463,8 +518,7 @@ def events_geojson(timeline: Timeline, links: urls.Urls) -> str:
                 },
             }
         )
-    data = {"type": "FeatureCollection", "features": features}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json_document({"type": "FeatureCollection"}, "features", features)
 
 
 # -- Atom feeds -----------------------------------------------------------------------------

@@ -255,9 +255,8 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
-    index = search.search_index_file(timeline)
-    yield index
-    yield make(env, ctx, "search.html", "search/", search_index=index.path)
+    yield PlannedFile(search.INDEX_PATH, lambda: search.search_index(timeline))
+    yield make(env, ctx, "search.html", "search/", search_index=search.INDEX_PATH)
     for path, render in exports.plan_exports(timeline, ctx.links):
         yield PlannedFile(path, render)
 

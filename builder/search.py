@@ -3,14 +3,18 @@
 Why our own index rather than Pagefind: the whole timeline's text is small (a few hundred
 events fit in well under 100 KB), so a single prebuilt file searched in memory is instant,
 needs no binary in the build, and the client stays under 4 KB. The index is a plain script
-(`window.TIMELINE_SEARCH = [...]`) rather than JSON fetched at run time, so search also works
-when the site is opened from disk (`file://`), where browsers refuse `fetch`; it is named
-after its content's hash like other static files, so hosts can cache it forever.
+(`search/index.js`, setting `window.TIMELINE_SEARCH = [...]`) rather than JSON fetched at run
+time, so search also works when the site is opened from disk (`file://`), where browsers
+refuse `fetch`. Its name is fixed, so the build can plan it before computing it (the live
+preview renders it only when asked).
 
 Every entry carries what a result shows (title, date as written, kind, snippet) and the
 words it can be found by: a deduplicated, lowercased, accent-free word list that the client
-matches by prefix. Normalisation here and in `static/search.js` must agree: NFKD, drop
-combining accents U+0300-U+036F, lowercase, split on anything but letters and digits.
+matches by prefix. Words come from the Markdown source with link targets removed (Markdown
+marks are not letters, so they drop out), which is far cheaper than parsing long articles.
+
+Normalisation here and in `static/search.js` must agree: NFKD, drop combining accents
+U+0300-U+036F, lowercase, split on anything but letters and digits.
 """
 
 from __future__ import annotations
@@ -20,17 +24,18 @@ import re
 import unicodedata
 
 from builder import urls
-from builder.assets import hashed_name
 from builder.countries import countries
 from builder.exports import plain_text
 from builder.model import Article, Event, Timeline
-from builder.write import OutputFile
 
 #: Longest snippet shown under a result, in characters.
 SNIPPET_LENGTH = 180
 #: Characters of an article's body that are searchable (bodies can be long; titles rarely).
 ARTICLE_TEXT_LIMIT = 20_000
 _WORD = re.compile(r"[^\W_]+")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>|https?://\S+")
+#: The index's path; search.html loads it with a script element.
+INDEX_PATH = "search/index.js"
 _ACCENTS = re.compile("[\u0300-\u036f]")
 
 
@@ -44,6 +49,16 @@ def search_words(*texts: str) -> list[str]:
     return list(seen)
 
 
+def other_words(title: str, words: list[str]) -> str:
+    """The words not already in the title (the client matches title words on their own)."""
+    in_title = set(search_words(title))
+    return " ".join(w for w in words if w not in in_title)
+
+
+def _without_link_targets(markdown: str) -> str:
+    return _LINK_TARGET.sub("] ", markdown or "")
+
+
 def snippet(text: str, limit: int = SNIPPET_LENGTH) -> str:
     """The first `limit` characters of text, cut at a word boundary, with an ellipsis."""
     if len(text) <= limit:
@@ -54,12 +69,10 @@ def snippet(text: str, limit: int = SNIPPET_LENGTH) -> str:
 def event_entry(event: Event, timeline: Timeline) -> dict:
     """The search entry of one event."""
     names = countries().names
-    summary = plain_text(event.summary)
     category = timeline.site.categories.get(event.category or "", event.category or "")
     words = search_words(
-        event.title,
         event.date.display(),
-        summary,
+        _without_link_targets(event.summary),
         " ".join(event.actors),
         " ".join(names.get(c, c) for c in event.countries),
         event.location.name if event.location else "",
@@ -74,21 +87,20 @@ def event_entry(event: Event, timeline: Timeline) -> dict:
         "t": event.title,
         "d": event.date.display(),
         "o": _sort_date(event.date.earliest),
-        "s": snippet(summary),
+        "s": snippet(plain_text(event.summary)),
         "i": event.importance,
-        "w": " ".join(words),
+        "w": other_words(event.title, words),
     }
 
 
 def article_entry(article: Article) -> dict:
     """The search entry of one article."""
-    body = plain_text(article.body)
+    body = article.body or ""
     words = search_words(
-        article.title,
         " ".join(article.authors),
         article.publisher or "",
         article.date.display() if article.date else "",
-        body[:ARTICLE_TEXT_LIMIT],
+        _without_link_targets(body[:ARTICLE_TEXT_LIMIT]),
     )
     return {
         "k": "article",
@@ -96,9 +108,9 @@ def article_entry(article: Article) -> dict:
         "t": article.title,
         "d": article.date.display() if article.date else "",
         "o": _sort_date(article.date.earliest if article.date else None),
-        "s": snippet(body),
+        "s": snippet(plain_text(body[: SNIPPET_LENGTH * 4])),
         "i": 1,
-        "w": " ".join(words),
+        "w": other_words(article.title, words),
     }
 
 
@@ -113,10 +125,9 @@ def search_entries(timeline: Timeline) -> list[dict]:
     ]
 
 
-def search_index_file(timeline: Timeline) -> OutputFile:
-    """The index as a script at `search/index.<hash>.js`, setting `window.TIMELINE_SEARCH`."""
+def search_index(timeline: Timeline) -> bytes:
+    """The index as a script setting `window.TIMELINE_SEARCH`, served at INDEX_PATH."""
     data = json.dumps(search_entries(timeline), ensure_ascii=False, separators=(",", ":"))
     # JSON is valid JavaScript once U+2028/U+2029 are escaped; "</" cannot close a tag here.
     data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
-    script = f"window.TIMELINE_SEARCH={data};\n".encode()
-    return OutputFile(hashed_name("search/index.js", script), script)
+    return f"window.TIMELINE_SEARCH={data};\n".encode()

@@ -344,3 +344,30 @@ def test_timelinejs_partial_dates_are_fields_and_headlines_are_escaped(rich: Pat
     assert (
         headline == "=HYPERLINK(&quot;https://evil.example&quot;) &quot;quoted&quot;, with commas"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "short",
+        "Comma, semicolon; backslash \\ and\nnewline " * 5,
+        "Кириллица и эмодзи 🙂 " * 12,
+        "\\" * 200,
+        "x" * 74 + "\\,tail",
+        "é" * 100,
+    ],
+)
+def test_ics_lines_fold_at_75_octets_and_read_back(text: str) -> None:
+    from builder.exports import fold, ics_text
+
+    line = fold("DESCRIPTION:" + ics_text(text))
+    physical = line.split("\r\n")
+    assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+    assert all(p.startswith(" ") for p in physical[1:])
+    calendar = icalendar.Calendar.from_ical(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:x\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;VALUE=DATE:20240101\r\n{line}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    [event] = calendar.walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == text
