@@ -362,6 +362,8 @@ class Preview:
     def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
         kinds = {change.kind for change in changes}
         model = self._model
+        if kinds & {CONFIG, TEMPLATE}:
+            model.env = None  # compile templates afresh, even if this rebuild fails early
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
             timeline, loaded, _ = build.make_timeline(self.project, self.options, self._cache)
             report.extend(loaded)
@@ -375,7 +377,7 @@ class Preview:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
             model.failed = True
             return None
-        if model.env is None or theme != model.theme or kinds & {CONFIG, TEMPLATE}:
+        if model.env is None or theme != model.theme:
             model.env = render.make_environment(theme)
             model.env.auto_reload = False  # a snapshot keeps the templates it started with
         model.theme = theme

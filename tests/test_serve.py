@@ -529,6 +529,24 @@ def test_a_template_change_rerenders_without_rereading_content(project, tmp_path
     assert b"Unread title" in event_page
 
 
+def test_a_template_change_made_while_content_is_broken_is_not_lost(project, tmp_path):
+    override = project / "themes/default/templates/404.html"
+    override.parent.mkdir(parents=True)
+    shutil.copy(REPO / "themes/default/templates/404.html", override)
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
+    assert preview.rebuild([])
+    assert b"(custom)" not in preview.fetch("404.html")[1]  # the template is compiled now
+    event = project / "content/events/takeover.yaml"
+    good = event.read_text()
+    event.write_text(good.replace("title: Taliban take Kabul", "title: [broken"))
+    assert not preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
+    replace_in(override, "</h1>", " (custom)</h1>")
+    assert not preview.rebuild([Change(TEMPLATE, "themes/default/templates/404.html")])
+    event.write_text(good)
+    assert preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
+    assert b"(custom)</h1>" in preview.fetch("404.html")[1]
+
+
 def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
     preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
     assert preview.rebuild([])
