@@ -15,15 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from builder import urls
-from builder.countries import countries
+from builder import uptodate
 from builder.diagnostics import ContentError, Report, UsageError
-from builder.load import FileCache, load_project
-from builder.model import Timeline, build_timeline
-from builder.render import PlannedFile, find_theme, plan_site
-from builder.validate import validate_project
 from builder.write import (
     DuplicateOutput,
     OutputFile,
@@ -34,6 +29,13 @@ from builder.write import (
     swap_in,
     write_site,
 )
+
+# The stages (and Jinja2, PyYAML, markdown-it) are imported where they are used, so that
+# `timeline build` with nothing changed answers without paying for those imports.
+if TYPE_CHECKING:
+    from builder.load import FileCache
+    from builder.model import Timeline
+    from builder.render import PlannedFile
 
 
 @dataclass
@@ -185,6 +187,11 @@ def make_timeline(
     progress: Progress | None = None,
 ) -> tuple[Timeline | None, Report, dict[str, float]]:
     """Load, validate and model the project; the timeline is None if content errors stop it."""
+    from builder.countries import countries
+    from builder.load import load_project
+    from builder.model import build_timeline
+    from builder.validate import validate_project
+
     progress = progress or Progress(enabled=False)
     timings: dict[str, float] = {}
     progress.stage("load")
@@ -210,6 +217,9 @@ def plan_build(
 ) -> list[PlannedFile] | None:
     """Every file the site will have, not rendered yet; None (reported) if the theme is
     missing."""
+    from builder import urls
+    from builder.render import find_theme, plan_site
+
     with _timed(timings, "plan"):
         theme = find_theme(project, timeline.site.theme)
         if not theme.template_dirs:
@@ -267,11 +277,14 @@ def write_outputs(outputs: list[OutputFile], output: Path) -> None:
 
 def print_report(report: Report, stream=sys.stderr) -> None:
     """Print every diagnostic, sorted by path and line, then the count."""
+    for line in report_lines(report):
+        print(line, file=stream)
+
+
+def report_lines(report: Report) -> list[str]:
+    """The lines `print_report` prints: every diagnostic, then the count (none if clean)."""
     items = report.sorted()
-    for item in items:
-        print(item.format(), file=stream)
-    if items:
-        print(report.summary(), file=stream)
+    return [item.format() for item in items] + ([report.summary()] if items else [])
 
 
 def _normalise_base_url(base_url: str | None) -> str | None:
@@ -313,8 +326,15 @@ def run_build(
         raise UsageError(f"--jobs {jobs} must be 1 or more")
     progress = Progress(enabled=False if quiet else None)
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+    with _timed(timings, "check"):
+        key = uptodate.inputs_key(project, out, options)
+        last = uptodate.unchanged(out, key)
+    if last is not None:
+        return _report_unchanged(last, out, timings, started, profile=profile, quiet=quiet)
     with progress.ticking(), _collections_paused():
-        timeline, report, timings = make_timeline(project, options, progress=progress)
+        timeline, report, stages = make_timeline(project, options, progress=progress)
+        timings.update(stages)
         progress.stage("plan")
         plan = plan_build(project, timeline, report, timings) if timeline else None
     progress.finish()
@@ -340,12 +360,38 @@ def run_build(
             if step == "render+write":
                 shown += f" ({processes} process{'es' * (processes != 1)})"
             print(f"  {shown:<28} {spent * 1000:9.1f} ms")
+    pages = sum(1 for item in plan if item.path.endswith(".html"))
+    counts = (
+        f"{pages} pages ({_count(len(timeline.events), 'event')}, "
+        f"{_count(len(timeline.articles), 'article')})"
+    )
     if not quiet:
-        pages = sum(1 for item in plan if item.path.endswith(".html"))
+        print(f"built {counts} into {_shown(out)} in {seconds:.2f} s")
+    uptodate.remember(out, key, counts, report_lines(report))
+    return 0
+
+
+def _report_unchanged(
+    last: uptodate.LastBuild,
+    out: Path,
+    timings: dict[str, float],
+    started: float,
+    *,
+    profile: bool,
+    quiet: bool,
+) -> int:
+    """What `timeline build` says when nothing changed: the last build's warnings again,
+    and its summary, marked as not rebuilt."""
+    for line in last.diagnostics:
+        print(line, file=sys.stderr)
+    if profile:
+        for step, spent in timings.items():
+            print(f"  {step:<28} {spent * 1000:9.1f} ms")
+    if not quiet:
+        seconds = time.perf_counter() - started
         print(
-            f"built {pages} pages ({_count(len(timeline.events), 'event')}, "
-            f"{_count(len(timeline.articles), 'article')}) "
-            f"into {_shown(out)} in {seconds:.2f} s"
+            f"built {last.counts} into {_shown(out)} in {seconds:.2f} s "
+            "(nothing changed since the last build: no file rewritten)"
         )
     return 0
 

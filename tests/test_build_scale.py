@@ -188,3 +188,81 @@ def test_progress_stays_silent_for_short_builds() -> None:
     progress.advance(10)
     progress.finish()
     assert stream.getvalue() == ""
+
+
+# -- nothing changed, nothing rebuilt ---------------------------------------------------------
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder for the records of last builds (inherited by the CLI)."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def _stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_a_build_with_nothing_changed_rewrites_nothing(project: Path, cache_home: Path) -> None:
+    unsourced = project / "content" / "events" / "unsourced.yaml"
+    unsourced.write_text("date: 2024-01-02\ntitle: An event nobody sourced yet\n")
+    first = run_timeline("build", str(project))
+    assert first.code == 0, first.err
+    site = project / "site"
+    before, inode = _stamps(site), site.stat().st_ino
+    again = run_timeline("build", str(project), "--profile")
+    assert again.code == 0, again.err
+    assert "nothing changed since the last build: no file rewritten" in again.out
+    assert "  check " in again.out
+    assert again.out.split("\n")[-2].startswith(first.out.split(" in ")[0])
+    assert "unsourced.yaml:1:1: warning:" in first.err
+    assert again.err == first.err  # the same warnings, printed again
+    assert _stamps(site) == before and site.stat().st_ino == inode
+    assert sorted(p.name for p in project.iterdir()) == ["content", "site"]
+    assert list((cache_home / "timeline-builder" / "last-builds").glob("*.json"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["content", "output file touched", "output file deleted", "option", "theme override"],
+)
+def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: str) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    args = ["build", str(project)]
+    site = project / "site"
+    if change == "content":
+        events = project / "content" / "events" / "takeover.yaml"
+        events.write_text(events.read_text().replace("Taliban take Kabul", "Kabul falls"))
+    elif change == "output file touched":
+        page = site / "index.html"
+        page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
+    elif change == "output file deleted":
+        (site / "404.html").unlink()
+    elif change == "option":
+        args.append("--drafts")
+    else:
+        override = project / "themes" / "default" / "templates" / "404.html"
+        override.parent.mkdir(parents=True)
+        override.write_text("<p>Not here</p>\n")
+    run = run_timeline(*args)
+    assert run.code == 0, run.err
+    assert "nothing changed" not in run.out
+    if change == "content":
+        assert "Kabul falls" in (site / "events" / "taliban-takeover" / "index.html").read_text()
+    elif change == "theme override":
+        assert (site / "404.html").read_text() == "<p>Not here</p>\n"
+    else:
+        assert "edited by hand" not in (site / "index.html").read_text()
+        assert (site / "404.html").exists()
+
+
+def test_an_unwritable_cache_only_means_building(project: Path, tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    for _ in range(2):
+        run = run_timeline("build", str(project))
+        assert run.code == 0, run.err
+        assert "nothing changed" not in run.out
