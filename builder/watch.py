@@ -51,6 +51,9 @@ TEMPLATE = "template"  # a Jinja2 template: re-render without re-reading content
 CONTENT = "content"  # an article, event or page: re-read that file, rebuild the model
 CONFIG = "config"  # site.yaml or a whole folder: rebuild everything
 
+#: How many changes in one batch make it a storm, which waits for a longer quiet.
+STORM_SIZE = 10
+
 #: Events that can change what the build reads. Opening and reading (our own build reads
 #: every file) and attribute changes are left out, so they never cause a rebuild.
 WATCHED_EVENTS = [
@@ -185,9 +188,13 @@ class ChangeQueue:
         """Add one change (called from the watcher thread)."""
         self._queue.put(change)
 
-    def next_batch(self, stop: threading.Event, quiet: float, longest: float) -> list[Change]:
+    def next_batch(
+        self, stop: threading.Event, quiet: float, longest: float, storm_quiet: float = 0.25
+    ) -> list[Change]:
         """Wait for a change, then collect more until none came for `quiet` seconds or
         `longest` seconds passed since the first; each change once, in order of arrival.
+        Once a batch holds `STORM_SIZE` changes it is a storm (a checkout, a "save all"),
+        whose pauses are longer: it then waits for `storm_quiet` seconds of quiet instead.
         Returns an empty list once `stop` is set."""
         while True:
             if stop.is_set():
@@ -200,7 +207,8 @@ class ChangeQueue:
         batch = {first: None}
         deadline = time.monotonic() + longest
         while not stop.is_set():
-            wait = min(quiet, deadline - time.monotonic())
+            pause = storm_quiet if len(batch) >= STORM_SIZE else quiet
+            wait = min(pause, deadline - time.monotonic())
             if wait <= 0:
                 break
             try:
