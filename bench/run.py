@@ -61,6 +61,7 @@ class Run:
     """One finished command: wall time, its own peak memory, exit status and output."""
 
     seconds: float
+    cpu_seconds: float
     max_rss_mb: float
     returncode: int
     stdout: str
@@ -79,6 +80,7 @@ class Results:
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     runs: int = 0
     cold: list[float] = field(default_factory=list)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     rebuild: list[float] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     rss_mb: float = 0.0
@@ -109,6 +111,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict | None = Non
         err.seek(0)
         return Run(
             seconds,
+            usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss / 1024,
             proc.returncode,
             out.read().decode("utf-8", "replace"),
@@ -177,6 +180,7 @@ def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: st
         _fresh(out)
         run = _checked(run_measured(cmd, cwd=project), "timeline build")
         results.cold.append(run.seconds)
+        results.cpu.setdefault("ours", []).append(run.cpu_seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
         stage_runs.append(_profile_stages(run.stdout))
         _say(f"  timeline build, cold, run {i + 1}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB")
@@ -225,6 +229,7 @@ def measure_hugo(timeline, work: Path, out: Path, runs: int, results: Results) -
         cmd = [str(binary), "--quiet", "-s", str(site), "-d", str(_fresh(out))]
         run = _checked(run_measured(cmd + ["--cacheDir", str(cache)]), "hugo")
         results.hugo.append(run.seconds)
+        results.cpu.setdefault("hugo", []).append(run.cpu_seconds)
         _say(f"  hugo, cold, run {i + 1}: {run.seconds:.2f} s")
     results.hugo_pages = site_stats(out)[0]
 
@@ -245,6 +250,7 @@ def measure_pelican(timeline, work: Path, out: Path, runs: int, results: Results
         cmd += ["-s", str(site / "pelicanconf.py"), "-q"]
         run = _checked(run_measured(cmd, cwd=site), "pelican")
         results.pelican.append(run.seconds)
+        results.cpu.setdefault("pelican", []).append(run.cpu_seconds)
         _say(f"  pelican, cold, run {i + 1}: {run.seconds:.2f} s")
     results.pelican_pages = site_stats(out)[0]
 
@@ -484,12 +490,22 @@ def table(r: Results) -> str:
     lines = [_row(header, widths), _row(tuple("-" * w for w in widths), widths)]
     lines += [_row(row, widths) for row in rows]
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in r.stages.items())
+    cpu = ", ".join(f"{k} {median(v):.1f} s" for k, v in r.cpu.items())
     head = (
         f"{r.events:,} events, {r.articles:,} articles; {r.cpus} CPUs; output on "
         f"{r.output_root}; medians of {r.runs} runs; load average "
         f"{r.load_before[0]:.1f} before, {r.load_after[0]:.1f} after"
     )
-    return "\n".join([head, "", *lines, "", f"our cold build by stage (median): {stages}"])
+    return "\n".join(
+        [
+            head,
+            "",
+            *lines,
+            "",
+            f"our cold build by stage (median wall time): {stages}",
+            f"CPU time of the cold builds (user + system, all processes; median): {cpu}",
+        ]
+    )
 
 
 def _row(cells: tuple[str, ...], widths: list[int]) -> str:
