@@ -73,15 +73,16 @@ def _month_keys(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int
 def bar_keys(points: Sequence[tuple[int, int | None, str | None]]) -> tuple[str, list[tuple]]:
     """The unit of the bars and every bar's key, gaps included, in chronological order.
 
-    Months (`(year, month)`) when most events have a month and the span is short enough to
-    draw; otherwise years (`(year,)`).
+    Months (`(year, month)`) when most events have a month, the others fall within the
+    years those cover, and the span is short enough to draw; otherwise years (`(year,)`).
     """
     with_month = [(y, m) for y, m, _ in points if m is not None]
-    if with_month and len(with_month) * 2 >= len(points):
-        keys = _month_keys(min(with_month), max(with_month))
-        if len(keys) <= MAX_MONTH_BARS:
-            return "month", keys
     years = [y for y, _, _ in points]
+    if with_month and len(with_month) * 2 >= len(points):
+        first, last = min(with_month), max(with_month)
+        keys = _month_keys(first, last)
+        if len(keys) <= MAX_MONTH_BARS and first[0] <= min(years) and max(years) <= last[0]:
+            return "month", keys
     return "year", [(y,) for y in range(min(years), max(years) + 1)]
 
 

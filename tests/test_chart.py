@@ -76,6 +76,8 @@ def test_years_when_most_dates_have_no_month_or_the_span_is_long() -> None:
     coarse = [(1990, None, "attack"), (1995, None, "attack"), (2001, 4, "diplomacy")]
     unit, keys = bar_keys(coarse)
     assert unit == "year" and keys[0] == (1990,) and keys[-1] == (2001,) and len(keys) == 12
+    outside = [(1990, None, "attack"), (2020, 5, "attack"), (2020, 6, "attack")]
+    assert bar_keys(outside) == ("year", [(y,) for y in range(1990, 2021)])
     long_span = [(1900, 1, "attack"), (2000, 1, "attack")]
     unit, _ = bar_keys(long_span)
     assert unit == "year"

@@ -141,8 +141,12 @@ def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
     assert '<span class="flag flag-uncertain">uncertain</span>' in index
     assert '<span class="flag flag-span">span</span>' in index
     assert '<span class="flag flag-major">major</span>' in index
-    # user text is marked for the bidirectional algorithm
-    assert 'dir="auto">دیدار هیئت طالبان با مقامات ازبکستان</a>' in index
+    # user text is marked for the bidirectional algorithm, on the block so it aligns too
+    assert (
+        '<h4 dir="auto" class="event-title"><a href="./events/dari-meeting/" dir="auto">'
+        "دیدار هیئت طالبان با مقامات ازبکستان</a></h4>"
+    ) in index
+    assert index.count('<div class="summary" dir="auto">') == 9
 
 
 def test_chart_bars_link_to_month_headings_that_exist(built: Path) -> None:
