@@ -430,7 +430,8 @@ def run_check(
             status = 1
     if status == 0 and timeline is not None:
         print(
-            f"ok: {len(timeline.events)} events, {len(timeline.articles)} articles, "
+            f"ok: {_count(len(timeline.events), 'event')}, "
+            f"{_count(len(timeline.articles), 'article')}, "
             f"{report.summary()}"
         )
     return status
