@@ -71,8 +71,10 @@ from builder.write import DuplicateOutput, OutputFile
 QUIET = 0.05
 #: …or once this long has passed since its first change, so a storm still rebuilds.
 LONGEST_WAIT = 1.0
-#: How many recently viewed pages a rebuild renders before it is published.
+#: How many recently viewed pages a rebuild renders before it is published: the most recent
+#: one always, the others while this many seconds of rendering are not used up.
 RECENT_PAGES = 6
+PRERENDER_BUDGET = 0.1
 #: Seconds between keep-alive comments on an idle event stream.
 PING_SECONDS = 15.0
 #: The background renderer starts a page only after this many seconds without a request or
@@ -158,8 +160,14 @@ class Snapshot:
             self._rendered[path] = data
         return data
 
+    def render_first(self, paths: list[str]) -> None:
+        """Put these paths (pages browsers showed lately) first in the rendering order."""
+        first = [path for path in paths if path in self._plan]
+        chosen = set(first)
+        self._order = first + [path for path in self._order if path not in chosen]
+
     def unrendered(self) -> list[str]:
-        """Output paths not rendered yet, in build order."""
+        """Output paths not rendered yet, in rendering order."""
         return [path for path in self._order if path not in self._rendered]
 
     def outputs(self) -> list[OutputFile]:
@@ -392,7 +400,11 @@ class Preview:
         snapshot = Snapshot(f"{self._instance}-{self._builds}", plan, links.base_path, self.project)
         with self._changed:
             recent = [path for path in reversed(self._recent) if path in snapshot]
-        for path in recent:
+        snapshot.render_first(recent)
+        budget_end = time.perf_counter() + PRERENDER_BUDGET
+        for number, path in enumerate(recent):
+            if number and time.perf_counter() > budget_end:
+                break  # the rest render on request, or first in the background
             try:
                 snapshot.file(path)
             except RenderFailed as failure:
