@@ -14,25 +14,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from builder.dates import MONTH_NAMES as _MONTHS
+
 #: How many colours the theme's palette has; categories beyond it reuse colours in turn.
 PALETTE_SIZE = 10
 #: Above this many months the chart counts per year instead, so bars stay wide enough to see.
 MAX_MONTH_BARS = 180
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _PLOT_HEIGHT = 96
 _TOP = 10
 _LEFT = 30

@@ -25,7 +25,8 @@ PRECISIONS: tuple[str, ...] = ("century", "decade", "year", "season", "month", "
 
 _PRECISION_RANK = {name: rank for rank, name in enumerate(PRECISIONS)}
 
-_MONTH_NAMES = (
+#: English month names, shared by everything that shows a date.
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -206,8 +207,8 @@ class DatePart:
         if self.month is None:
             return year
         if self.day is None:
-            return f"{_MONTH_NAMES[self.month - 1]} {year}"
-        return f"{self.day} {_MONTH_NAMES[self.month - 1]} {year}"
+            return f"{MONTH_NAMES[self.month - 1]} {year}"
+        return f"{self.day} {MONTH_NAMES[self.month - 1]} {year}"
 
 
 _OPEN = DatePart(kind="open", text="..")
@@ -505,7 +506,7 @@ def _checked_date(match: re.Match[str], offset: int, whole: str) -> DatePart:
     if day > days:
         plain = f"{year_text}-{month_text}-{day_text}"
         raise DateError(
-            f"{plain} is not a real date: {_MONTH_NAMES[month - 1]} "
+            f"{plain} is not a real date: {MONTH_NAMES[month - 1]} "
             f"{_year_for_message(year_text)} has {days} days",
             offset + match.start("day"),
         )
@@ -724,14 +725,14 @@ def _compact_span_label(start: DatePart, end: DatePart) -> str | None:
     assert start.year is not None
     year = _year_label(start.year)
     if start.precision == "month":
-        return f"{_MONTH_NAMES[start.month - 1]}–{_MONTH_NAMES[end.month - 1]} {year}"
+        return f"{MONTH_NAMES[start.month - 1]}–{MONTH_NAMES[end.month - 1]} {year}"
     if start.precision != "day":
         return None
     if start.month == end.month:
-        return f"{start.day}–{end.day} {_MONTH_NAMES[start.month - 1]} {year}"
+        return f"{start.day}–{end.day} {MONTH_NAMES[start.month - 1]} {year}"
     return (
-        f"{start.day} {_MONTH_NAMES[start.month - 1]} – "
-        f"{end.day} {_MONTH_NAMES[end.month - 1]} {year}"
+        f"{start.day} {MONTH_NAMES[start.month - 1]} – "
+        f"{end.day} {MONTH_NAMES[end.month - 1]} {year}"
     )
 
 

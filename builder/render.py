@@ -22,6 +22,7 @@ from builder import exports, search, seo, urls
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
+from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
 from builder.related import related_events
@@ -46,22 +47,6 @@ TAXONOMY_SINGULAR = {
 #: The URL query parameter that filters the timeline by each taxonomy (`?country=tj`).
 FACET_PARAMS = {"countries": "country", "actors": "actor", "categories": "category", "tags": "tag"}
 IMPORTANCE_LABELS = {1: "minor", 2: "notable", 3: "major"}
-MONTHS = tuple(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-)
 
 
 @dataclass(frozen=True)

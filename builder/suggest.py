@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from builder.clipping import MONTHS, parse_clipping, parse_date
+from builder.dates import MONTH_NAMES
 from builder.diagnostics import Report
 from builder.importer import escape_markdown
 from builder.load import YamlMap, YamlProblem, decode_utf8, parse_yaml, split_front_matter
@@ -33,20 +34,6 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 #: How far ahead a day named without its year ("on 20 October") may be to count as upcoming.
 _UPCOMING_DAYS = 31
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NUMBER_WORDS = {
     "a": 1,
