@@ -105,12 +105,20 @@ def make_environment(theme: Theme) -> jinja2.Environment:
 
 
 def static_files(theme: Theme) -> dict[str, Path]:
-    """Static files of the theme by output path (`static/...`), the most specific winning."""
+    """Static files of the theme by output path (`static/...`), the most specific winning.
+
+    A symbolic link that leads outside its theme folder is skipped, so a planted link can
+    never copy a file from elsewhere on disk into the published site.
+    """
     files: dict[str, Path] = {}
     for folder in reversed(theme.static_dirs):
+        theme_root = folder.parent.resolve()
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                files["static/" + path.relative_to(folder).as_posix()] = path
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            if not path.resolve().is_relative_to(theme_root):
+                continue
+            files["static/" + path.relative_to(folder).as_posix()] = path
     return files
 
 

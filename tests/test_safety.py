@@ -143,3 +143,14 @@ def test_symlink_out_of_project_is_not_followed(project: Path, tmp_path: Path) -
     assert not (project / "site/articles/link").exists()
     all_text = "".join(p.read_text("utf-8") for p in (project / "site").rglob("*.html"))
     assert "secret text" not in all_text
+
+
+def test_theme_static_link_out_of_the_theme_is_not_published(project: Path, tmp_path: Path) -> None:
+    secret = write(tmp_path / "private.txt", "private bytes\n")
+    static = project / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    (static / "leak.txt").symlink_to(secret)
+    assert run_timeline("build", str(project)).code == 0
+    published = [p for p in (project / "site").rglob("*") if p.is_file()]
+    assert not any("leak" in p.name for p in published)
+    assert all(b"private bytes" not in p.read_bytes() for p in published)
