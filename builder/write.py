@@ -216,10 +216,16 @@ def _ignore(count: int) -> None:
     pass
 
 
-def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
-    """Index ranges small enough that processes finish together, large enough to be cheap."""
-    size = max(4, min(256, count // (processes * 24) or 1))
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
+def _chunks(count: int, processes: int) -> list[range]:
+    """The plan's indexes dealt into chunks: chunk k holds every n-th file from the k-th.
+
+    A plan lists pages of one kind together, and kinds differ a hundredfold in cost (event
+    pages, then the big term pages, then the exports): consecutive chunks left the last
+    process with every term page. Dealt chunks each hold a slice of every kind, so they cost
+    about the same, and enough of them (24 per process) keep processes finishing together.
+    """
+    dealt = max(1, min(count, processes * 24))
+    return [range(first, count, dealt) for first in range(dealt)]
 
 
 def _write_in_processes(
@@ -288,10 +294,10 @@ def _worker(files: Sequence[PlannedOutput], folder: Path, tasks, results: Connec
     writer = SiteWriter(folder)
     try:
         while (chunk := tasks.get()) is not None:
-            start, stop = chunk
-            for item in files[start:stop]:
+            for index in chunk:
+                item = files[index]
                 writer.write(item.path, item.render())
-            results.send(("written", stop - start))
+            results.send(("written", len(chunk)))
         results.send(("finished", None))
     except BaseException as exc:  # reported to the parent, which raises it
         results.send(("failed", _portable(exc)))
