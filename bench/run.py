@@ -189,8 +189,8 @@ def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: st
         results.rebuild.append(run.seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
         _say(f"  timeline build, nothing changed, run {i + 1}: {run.seconds:.2f} s")
-    names = {name for stages in stage_runs for name in stages}
-    results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in sorted(names)}
+    names = dict.fromkeys(name for stages in stage_runs for name in stages)  # pipeline order
+    results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in names}
     pages, files, total, largest, over = site_stats(out)
     results.pages, results.files, results.output_mb = pages, files, total / MB
     results.largest_page = (largest[0], largest[1] / MB)
@@ -478,7 +478,7 @@ def table(r: Results) -> str:
         (
             "largest HTML page",
             f"{size:.2f} MB",
-            f"{name}; {r.pages_over_1mb} pages over 1 MB",
+            f"{name}; {r.pages_over_1mb} page{'s' * (r.pages_over_1mb != 1)} over 1 MB",
             f"≤ 1 MB {_verdict(size <= TARGETS['largest_page_mb'])}",
         )
     )
