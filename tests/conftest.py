@@ -52,6 +52,19 @@ def run_timeline(*args: str, cwd: Path | None = None, timeout: float = 120) -> R
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def timeline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a separate process."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
 def write(path: Path, text: str) -> Path:
     """Write dedented text to path, creating folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime
 import html
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import timeline
 from markdown_it import MarkdownIt
 
 from builder.clipping import parse_clipping
@@ -22,19 +20,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 SEED = FIXTURES / "seed-khaama.txt"
 SEED_NAME = "putin-expresses-support-for-tajikistan-amid-growing-threats-from-afghanistan"
 OCT_13 = datetime.date(2023, 10, 13)
-
-
-def timeline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a separate process."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def front_matter(path: Path) -> tuple[dict, str]:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import timeline
 from edtf import parse_edtf
 
 from builder.importer import run_import
@@ -50,19 +48,6 @@ SEED_CANDIDATES = [
         "in Tajikistan to enhance border security.",
     ),
 ]
-
-
-def timeline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a separate process."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def suggest(path: Path) -> tuple[list[dict], str]:
