@@ -14,16 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from sitehttp import CHROMIUM, CHROMIUM_ARGS
 from test_serve import TAKEOVER, Server, replace_in
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 60_000  # a guard against hanging, not an expectation
 OVERLAY = "#timeline-serve-errors"
 
@@ -32,9 +25,7 @@ OVERLAY = "#timeline-serve-errors"
 def browser():
     """One headless Chromium for the module."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

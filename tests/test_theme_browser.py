@@ -21,20 +21,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_timeline
 from playwright.sync_api import Browser, Page, sync_playwright
+from sitehttp import CHROMIUM, CHROMIUM_ARGS
 
 from builder.text import slugify
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SUB_PATH = "/tl/"
 VISIBLE_EVENT_IDS = """els => els.filter(e => e.offsetParent !== null).map(e => e.id)"""
 FACETS = {"country": "countries", "actor": "actors", "category": "category", "tag": "tags"}
@@ -95,9 +88,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
 def browser() -> Iterator[Browser]:
     """Headless Chromium from Debian, driven by Playwright."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
