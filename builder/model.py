@@ -52,6 +52,9 @@ class Event:
     draft: bool = False
     file: str = ""
     line: int = 0
+    #: Changes whenever validation makes this record anew (0: not from validation), so
+    #: caches that outlive one build, in `serve`, can tell an unchanged event from an edit.
+    revision: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Article:
     body: str = ""
     file: str = ""
     title_derived: bool = False
+    #: As `Event.revision`.
+    revision: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass
@@ -119,6 +124,21 @@ class Timeline:
     years: dict[int, list[Event]]
     articles_by_id: dict[str, Article]
     citing: dict[str, list[Event]]
+
+    def event_key(self, event: Event) -> tuple:
+        """What an event's own output (its list item, its export records) depends on.
+
+        Equal keys mean equal output, so per-event caches are keyed on this: the event's
+        revision and the revisions of the articles it cites (whose titles it shows). An
+        event that never went through validation falls back on its identity, which is
+        only unique while the timeline holds it.
+        """
+        cited = tuple(
+            (s.article, getattr(self.articles_by_id.get(s.article), "revision", None))
+            for s in event.sources
+            if s.article
+        )
+        return (event.revision or id(event), cited)
 
     def term(self, taxonomy: str, key: str) -> Term | None:
         """The term of `taxonomy` with this key, if any event uses it."""
