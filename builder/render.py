@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -25,7 +25,7 @@ from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
-from builder.related import related_events
+from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
 from builder.write import OutputFile
 
@@ -131,6 +131,24 @@ class _Context:
     country_names: dict[str, str]
     term_slugs: dict[str, dict[str, str]]
     assets: dict[str, str]
+    #: Each event's rendered list item, by `list_item_key`: an event shows on about seven
+    #: lists (timeline, year, its terms), and its item differs only by the page's depth.
+    list_items: dict[tuple, Markup] = field(default_factory=dict)
+
+    def list_item_key(self, event: Event, heading: str, compact: bool, root: str) -> tuple:
+        """What an event's list item depends on: the event, its heading, compactness, depth."""
+        return (self.timeline.event_key(event), heading, compact, root)
+
+    @jinja2.pass_context
+    def event_item_once(
+        self, context: jinja2.runtime.Context, macro, event: Event, heading: str, compact: bool
+    ) -> Markup:
+        """The list item `macro` renders for this event, rendered once per page depth."""
+        key = self.list_item_key(event, heading, compact, context["root"])
+        item = self.list_items.get(key)
+        if item is None:
+            item = self.list_items[key] = Markup(macro(event, heading, compact))
+        return item
 
     def globals(self) -> dict:
         return {
@@ -154,12 +172,21 @@ class _Context:
             ),
             "url_host": lambda url: urlsplit(url).hostname or url,
             "has_asset": lambda name: "static/" + name in self.assets,
+            "event_item_once": self.event_item_once,
         }
 
     @cached_property
-    def related(self) -> dict[str, list[Event]]:
-        """Related events of every event, computed once per build on first use."""
-        return related_events(self.timeline)
+    def related(self) -> RelatedEvents:
+        """Finds an event's related events when its page renders, not while planning."""
+        return RelatedEvents(self.timeline)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A template value computed only when its page renders (in a render process, or when
+    the live preview asks for that page), so planning every page stays cheap."""
+
+    compute: Callable[[], object]
 
 
 def _page(
@@ -172,6 +199,7 @@ def _page(
 ) -> OutputFile:
     file_path = urls.file_for(site_path)
     prefix = root if root is not None else urls.root_for(file_path)
+    values = {k: v.compute() if isinstance(v, Deferred) else v for k, v in values.items()}
     html = env.get_template(template).render(
         **ctx.globals(),
         root=prefix,
@@ -213,7 +241,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             event=event,
             previous=timeline.events[index - 1] if index else None,
             next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
-            related=ctx.related[event.id],
+            related=Deferred(lambda event=event: ctx.related.of(event)),
             citation=event_citation(event, timeline.site, ctx.links),
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
