@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from builder.load import FileCache
     from builder.model import Timeline
     from builder.render import PlannedFile
+    from builder.validate import ValidationCache
 
 
 @dataclass
@@ -185,8 +186,13 @@ def make_timeline(
     options: BuildOptions,
     cache: FileCache | None = None,
     progress: Progress | None = None,
+    validation: ValidationCache | None = None,
 ) -> tuple[Timeline | None, Report, dict[str, float]]:
-    """Load, validate and model the project; the timeline is None if content errors stop it."""
+    """Load, validate and model the project; the timeline is None if content errors stop it.
+
+    The live preview passes the caches it keeps between rebuilds: parsed files (`cache`)
+    and validated records (`validation`).
+    """
     from builder.countries import countries
     from builder.load import load_project
     from builder.model import build_timeline
@@ -199,7 +205,7 @@ def make_timeline(
         raw, report = load_project(project, cache)
     progress.stage("validate")
     with _timed(timings, "validate"):
-        valid = validate_project(raw, report, drafts=options.drafts)
+        valid = validate_project(raw, report, drafts=options.drafts, cache=validation)
     if report.failed(options.strict):
         return None, report, timings
     if options.base_url is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import cached_property
 
 from builder.model import Event, Timeline
 
@@ -34,50 +35,76 @@ def proximity(days: int) -> float:
     return 1.0 / (1.0 + abs(days) / 30.0)
 
 
-def _windows(timeline: Timeline) -> dict[str, list[tuple[float, list[Event]]]]:
-    """For each event id: (weight, nearby events) for every actor and tag it shares."""
-    found: dict[str, list[tuple[float, list[Event]]]] = defaultdict(list)
-    for taxonomy, base in WEIGHTS.items():
-        for term in timeline.taxonomies.get(taxonomy, []):
-            events = term.events
-            if len(events) < 2:
-                continue
-            weight = base / math.log2(len(events) + 1)
-            for index, event in enumerate(events):
-                window = events[max(0, index - WINDOW) : index + WINDOW + 1]
-                found[event.id].append((weight, window))
-    return found
+class RelatedEvents:
+    """Related events found one event at a time, when its page is rendered.
 
-
-def related_events(timeline: Timeline, limit: int = 5) -> dict[str, list[Event]]:
-    """Up to `limit` related events per event id, the most related first.
-
-    Score: the weights of shared actors and tags, plus closeness in time, plus a little
-    for the same category. Chronological neighbours are candidates even with nothing
-    shared, so every event with others around it gets some context.
+    Finding them for all events before rendering would hold up every render process and
+    every live-preview rebuild; one event's related events need only the windows around it
+    in its own actors and tags, found through indexes built once per timeline.
     """
-    windows = _windows(timeline)
-    days = {e.id: day_number(e) for e in timeline.events}
-    result: dict[str, list[Event]] = {}
-    for index, event in enumerate(timeline.events):
+
+    def __init__(self, timeline: Timeline, limit: int = 5):
+        self.timeline = timeline
+        self.limit = limit
+
+    @cached_property
+    def _terms(self) -> dict[tuple[str, str], tuple[list[Event], dict[str, int]]]:
+        """Each actor and tag: its events and every event's position among them."""
+        return {
+            (taxonomy, term.key): (term.events, {e.id: i for i, e in enumerate(term.events)})
+            for taxonomy in WEIGHTS
+            for term in self.timeline.taxonomies.get(taxonomy, [])
+            if len(term.events) >= 2
+        }
+
+    @cached_property
+    def _chronology(self) -> dict[str, int]:
+        return {e.id: i for i, e in enumerate(self.timeline.events)}
+
+    def _windows(self, event: Event) -> list[tuple[float, list[Event]]]:
+        """(weight, nearby events) for every actor and tag the event shares with others."""
+        found = []
+        for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
+            for key in keys:
+                hit = self._terms.get((taxonomy, key))
+                if hit is None:
+                    continue
+                events, positions = hit
+                index = positions[event.id]
+                weight = WEIGHTS[taxonomy] / math.log2(len(events) + 1)
+                found.append((weight, events[max(0, index - WINDOW) : index + WINDOW + 1]))
+        return found
+
+    def of(self, event: Event) -> list[Event]:
+        """Up to `limit` related events of `event`, the most related first.
+
+        Score: the weights of shared actors and tags, plus closeness in time, plus a
+        little for the same category. Chronological neighbours are candidates even with
+        nothing shared, so every event with others around it gets some context.
+        """
         scores: dict[str, float] = defaultdict(float)
         candidates: dict[str, Event] = {}
-        for weight, window in windows.get(event.id, []):
+        for weight, window in self._windows(event):
             for other in window:
                 if other.id != event.id:
                     scores[other.id] += weight
                     candidates[other.id] = other
-        lo, hi = max(0, index - NEIGHBOURS), index + NEIGHBOURS + 1
-        for other in timeline.events[lo:hi]:
+        index = self._chronology[event.id]
+        everything = self.timeline.events
+        for other in everything[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]:
             if other.id != event.id:
                 candidates[other.id] = other
+        here = day_number(event)
+        days = {other_id: day_number(other) - here for other_id, other in candidates.items()}
         for other_id, other in candidates.items():
-            scores[other_id] += proximity(days[other_id] - days[event.id])
+            scores[other_id] += proximity(days[other_id])
             if event.category and other.category == event.category:
                 scores[other_id] += 0.5
-        ranked = sorted(
-            candidates.values(),
-            key=lambda o: (-scores[o.id], abs(days[o.id] - days[event.id]), o.id),
-        )
-        result[event.id] = ranked[:limit]
-    return result
+        ranked = sorted(candidates.values(), key=lambda o: (-scores[o.id], abs(days[o.id]), o.id))
+        return ranked[: self.limit]
+
+
+def related_events(timeline: Timeline, limit: int = 5) -> dict[str, list[Event]]:
+    """Up to `limit` related events for every event id (see `RelatedEvents.of`)."""
+    finder = RelatedEvents(timeline, limit)
+    return {event.id: finder.of(event) for event in timeline.events}

@@ -7,14 +7,17 @@ problem: an editor running `timeline check` sees every mistake at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
-from builder.diagnostics import Report
+from builder.diagnostics import Diagnostic, Report
 from builder.load import Pos, RawArticle, RawEvent, RawPage, RawProject, YamlList, YamlMap
 from builder.model import Article, Event, Location, Page, Site, Source
 from builder.text import is_web_url, slugify
@@ -492,29 +495,97 @@ _FIX_DUPLICATE = {
 }
 
 
-def validate_project(project: RawProject, report: Report, drafts: bool = False) -> Validated:
+@dataclass
+class ValidationCache:
+    """Validated records kept between the live preview's rebuilds, so that saving one
+    events file re-validates the events of that file and not the whole timeline.
+
+    A record is reused when it comes from the very same parsed value (the loader's
+    `FileCache` hands back the same object for an unchanged file) and everything else
+    validation reads (site.yaml's vocabularies, the set of article ids) is unchanged.
+    Reused records keep their `revision`, which is how later caches know them unchanged.
+    One cache belongs to one caller; none is global.
+    """
+
+    revisions: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    context: object = None
+    #: id(parsed value) -> (the value, kept so its id stays unique; record; diagnostics)
+    records: dict[int, tuple[object, object, list[Diagnostic]]] = field(default_factory=dict)
+
+    def start(self, context: object) -> None:
+        """Begin a validation run; forget every record if what validation reads changed."""
+        if context != self.context:
+            self.records.clear()
+            self.context = context
+        self._seen: set[int] = set()
+
+    def record(self, raw: object, report: Report, make: Callable[[Report], object]) -> object:
+        """The record validated from `raw`, replaying its diagnostics into `report`."""
+        key = id(raw)
+        self._seen.add(key)
+        hit = self.records.get(key)
+        if hit is None or hit[0] is not raw:
+            own = Report()
+            value = make(own)
+            if value is not None:
+                value.revision = next(self.revisions)
+            hit = (raw, value, own.items)
+            self.records[key] = hit
+        report.items.extend(hit[2])
+        return hit[1]
+
+    def finish(self) -> None:
+        """Drop the records of files that are gone or changed."""
+        for key in self.records.keys() - self._seen:
+            del self.records[key]
+
+
+def validate_project(
+    project: RawProject,
+    report: Report,
+    drafts: bool = False,
+    cache: ValidationCache | None = None,
+) -> Validated:
     """Check the whole project, reporting every problem, and return what is valid.
 
-    Drafts are checked like everything else but left out unless `drafts` is set.
+    Drafts are checked like everything else but left out unless `drafts` is set. With a
+    `cache` (the live preview keeps one), unchanged records are reused, not re-checked.
     """
+    cache = cache or ValidationCache()
     site = validate_site(project, report)
-    articles = [(_article(r, report), r.file, Pos(1, 1), False) for r in project.articles]
-    articles = _unique_ids([a for a in articles if a[0]], report, "article")
     article_ids = {a.id for a in project.articles}
     lookup = _actor_lookup(site)
+    cache.start((tuple(site.categories.items()), tuple(lookup.items()), frozenset(article_ids)))
+    articles = [
+        (cache.record(r, report, lambda own, r=r: _article(r, own)), r.file, Pos(1, 1), False)
+        for r in project.articles
+    ]
+    articles = _unique_ids([a for a in articles if a[0]], report, "article")
     events = [
-        (_event(r, site, report, article_ids, lookup), r.file, r.data.at("id"), "id" not in r.data)
+        (
+            cache.record(
+                r.data, report, lambda own, r=r: _event(r, site, own, article_ids, lookup)
+            ),
+            r.file,
+            r.data.at("id"),
+            "id" not in r.data,
+        )
         for r in project.events
     ]
     events = _unique_ids([e for e in events if e[0]], report, "event")
     pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")
+    cache.finish()
     if not drafts:
         live_articles = {a.id for a in articles if not a.draft}
-        events = [e for e in events if not e.draft]
+        events = [_without_draft_sources(e, live_articles) for e in events if not e.draft]
         articles = [a for a in articles if not a.draft]
-        for event in events:
-            event.sources = [
-                s for s in event.sources if not s.article or s.article in live_articles
-            ]
     return Validated(site, events, articles, pages)
+
+
+def _without_draft_sources(event: Event, live_articles: set[str]) -> Event:
+    """The event citing only published articles (a copy, if it cited a draft)."""
+    kept = [s for s in event.sources if not s.article or s.article in live_articles]
+    if len(kept) == len(event.sources):
+        return event
+    return dataclasses.replace(event, sources=kept)
