@@ -38,6 +38,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -159,119 +160,334 @@ class YamlProblem(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-def _pos(node: yaml.Node, line_offset: int) -> Pos:
-    mark = node.start_mark
+def _mark_pos(mark: yaml.Mark, line_offset: int) -> Pos:
     return Pos(mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _scalar(node: yaml.ScalarNode, line_offset: int) -> object:
-    # Dates stay text: the EDTF parser reads them, and reports impossible ones by position.
-    if node.tag == _STR or node.tag == _TIMESTAMP:
-        return node.value
-    if node.tag not in _SCALAR_TAGS:
-        p = _pos(node, line_offset)
-        raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
+def _plain_tag(value: str, resolvers: dict) -> str:
+    """The tag PyYAML's resolver gives a plain (unquoted, untagged) scalar."""
+    for candidates in (resolvers.get(value[0] if value else ""), resolvers.get(None)):
+        for tag, regexp in candidates or ():
+            if regexp.match(value):
+                return tag
+    return _STR
+
+
+def _scalar_value(event: yaml.ScalarEvent, tag: str, pos: Pos) -> object:
+    """The Python value of a scalar: its text for strings and dates (dates stay text: the
+    EDTF parser reads them and reports impossible ones by position), else what PyYAML's
+    safe constructor makes of it."""
+    if tag in (_STR, _TIMESTAMP):
+        return event.value
+    if tag not in _SCALAR_TAGS:
+        raise YamlProblem(pos.line, pos.col, f"the YAML tag {tag!r} is not allowed: remove it")
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
-        return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
     except (ValueError, yaml.YAMLError) as exc:
-        p = _pos(node, line_offset)
-        raise YamlProblem(p.line, p.col, f"cannot read {node.value!r}: {exc}") from None
+        raise YamlProblem(pos.line, pos.col, f"cannot read {event.value!r}: {exc}") from None
+    except (LookupError, TypeError):  # `!!bool maybe`, `!!int ""`: the tag forces a misfit
+        kind = tag.rsplit(":", 1)[-1]
+        raise YamlProblem(
+            pos.line, pos.col, f"cannot read {event.value!r} as a {kind}: remove the !!{kind} tag"
+        ) from None
 
 
-def _node_value(node: yaml.Node, line_offset: int) -> object:
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, line_offset)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            p = _pos(node, line_offset)
-            raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
-        items = YamlList(_node_value(child, line_offset) for child in node.value)
-        items.pos = _pos(node, line_offset)
-        items.item_pos = [_pos(child, line_offset) for child in node.value]
+def _check_key(tag: str, is_scalar: bool, pos: Pos) -> None:
+    """Refuse a merge key (<<) and a key that is a list or mapping."""
+    if tag == _MERGE:
+        raise YamlProblem(pos.line, pos.col, "YAML merge keys (<<) are not supported")
+    if not is_scalar:
+        raise YamlProblem(pos.line, pos.col, "a key must be a plain word, not a list or mapping")
+
+
+def _collection(tag: str, is_map: bool, pos: Pos) -> YamlMap | YamlList:
+    """An empty positioned mapping or list, if its tag is the plain one."""
+    if tag != (_MAP if is_map else _SEQ):
+        raise YamlProblem(pos.line, pos.col, f"the YAML tag {tag!r} is not allowed: remove it")
+    if is_map:
+        return _empty_map(pos)
+    items = YamlList()
+    items.pos, items.item_pos = pos, []
+    return items
+
+
+def _shell(value: object) -> object:
+    """A scalar itself; for a mapping or list, an empty one with the same positions."""
+    if isinstance(value, YamlMap):
+        copy = _empty_map(value.pos)
+        copy.key_pos, copy.value_pos = dict(value.key_pos), dict(value.value_pos)
+        return copy
+    if isinstance(value, YamlList):
+        items = YamlList()
+        items.pos, items.item_pos = value.pos, list(value.item_pos)
         return items
-    return _mapping(node, line_offset)
+    return value
 
 
-def _mapping(node: yaml.MappingNode, line_offset: int) -> YamlMap:
-    if node.tag != _MAP:
-        p = _pos(node, line_offset)
-        raise YamlProblem(p.line, p.col, f"the YAML tag {node.tag!r} is not allowed: remove it")
-    result = YamlMap()
-    result.pos = _pos(node, line_offset)
-    result.key_pos, result.value_pos = {}, {}
-    for key_node, value_node in node.value:
-        kp = _pos(key_node, line_offset)
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            raise YamlProblem(kp.line, kp.col, "YAML merge keys (<<) are not supported")
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise YamlProblem(kp.line, kp.col, "a key must be a plain word, not a list or mapping")
-        key = _scalar(key_node, line_offset)
-        key = key if isinstance(key, str) else str(key)
-        if key in result:
-            first = result.key_pos[key]
+def _copy(value: object) -> object:
+    """A deep copy of an anchored value for one of its aliases, positions and all (as the
+    composed tree gave each alias its own values). Iterative: aliases of aliases can nest
+    deeper than Python recursion goes."""
+    top = _shell(value)
+    pending = [(value, top)] if top is not value else []
+    while pending:
+        source, target = pending.pop()
+        pairs = source.items() if isinstance(source, YamlMap) else enumerate(source)
+        for key, item in pairs:
+            child = _shell(item)
+            if isinstance(target, YamlMap):
+                target[key] = child
+            else:
+                target.append(child)
+            if child is not item:
+                pending.append((item, child))
+    return top
+
+
+class _Open:
+    """A list or mapping whose end has not been read yet."""
+
+    __slots__ = ("anchor", "size", "value", "is_map", "key", "key_pos")
+
+    def __init__(self, anchor: str | None, is_map: bool) -> None:
+        self.anchor = anchor
+        self.size = 1  # how many values it expands to so far, itself included
+        self.value: YamlMap | YamlList | None = None
+        self.is_map = is_map
+        self.key: object = _NO_KEY  # a mapping's key waiting for its value
+        self.key_pos: Pos | None = None
+
+
+_NO_KEY = object()
+
+
+class _EventReader:
+    """Positioned values built straight from one YAML event stream, in one pass.
+
+    Problems take precedence as they always have: a syntax error, nesting deeper than
+    MAX_DEPTH or an alias bomb is raised where the stream meets it, wherever it is; else
+    the first thing PyYAML's composer refuses (an undefined or repeated anchor, a second
+    document); else the first value that cannot be read (an unsafe tag, a duplicate key, a
+    merge key, a scalar its type cannot hold). The last two are held until the stream ends.
+    """
+
+    def __init__(self, line_offset: int) -> None:
+        self.offset = line_offset
+        self.resolvers = _Loader.yaml_implicit_resolvers
+        self.open: list[_Open] = []
+        self.sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
+        self.added = 0  # values added by aliases so far
+        self.documents = 0
+        self.root_mark: yaml.Mark | None = None
+        self.root: object = None
+        self.anchor_marks: dict[str, yaml.Mark] = {}  # the composer's anchors, first document
+        self.anchored: dict[str, tuple[object, Pos, bool]] = {}  # value, position, scalar?
+        self.composer_error: yaml.MarkedYAMLError | None = None
+        self.value_error: YamlProblem | None = None
+        self.composing = True  # until the composer would have stopped
+        self.building = True  # until composing stops or a value cannot be read
+
+    def read(self, parser: yaml.CSafeLoader) -> object:
+        """The document's value, or the problem that takes precedence."""
+        scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+        starts = {yaml.MappingStartEvent: True, yaml.SequenceStartEvent: False}
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is scalar:
+                self._on_scalar(event)
+            elif kind in ends:
+                self._on_end()
+            elif kind in starts:
+                self._on_start(event, starts[kind])
+            elif kind is alias:
+                self._on_alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                self._on_document(event)
+            elif kind is yaml.StreamEndEvent:
+                break
+        if self.composer_error is not None:
+            raise self.composer_error
+        if self.value_error is not None:
+            raise self.value_error
+        return self.root
+
+    def _on_scalar(self, event: yaml.ScalarEvent) -> None:
+        if event.anchor is not None:
+            self.sizes[event.anchor] = 1
+        if self.open:
+            self.open[-1].size += 1
+        elif self.root_mark is None:
+            self.root_mark = event.start_mark
+        if not self.composing or not self._register(event.anchor, event.start_mark):
+            return
+        if not self.building:
+            return
+        mark = event.start_mark
+        pos = Pos(mark.line + 1 + self.offset, mark.column + 1)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _plain_tag(event.value, self.resolvers) if event.implicit[0] else _STR
+        try:
+            parent = self.open[-1] if self.open else None
+            if parent is not None and parent.is_map and parent.key is _NO_KEY:
+                _check_key(tag, True, pos)
+                value = _scalar_value(event, tag, pos)
+                self._take_key(parent, value, pos)
+            else:
+                value = _scalar_value(event, tag, pos)
+                self._add(parent, value, pos)
+            if event.anchor is not None:
+                self.anchored[event.anchor] = (value, pos, True)
+        except YamlProblem as problem:
+            self._stop(problem)
+
+    def _on_start(self, event: yaml.CollectionStartEvent, is_map: bool) -> None:
+        if len(self.open) >= MAX_DEPTH:
+            p = _mark_pos(event.start_mark, self.offset)
             raise YamlProblem(
-                kp.line, kp.col, f"duplicate key {key!r} (first given on line {first.line})"
+                p.line,
+                p.col,
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here: "
+                "flatten them",
             )
-        result[key] = _node_value(value_node, line_offset)
-        result.key_pos[key] = kp
-        result.value_pos[key] = _pos(value_node, line_offset)
-    return result
+        if not self.open and self.root_mark is None:
+            self.root_mark = event.start_mark
+        frame = _Open(event.anchor, is_map)
+        parent = self.open[-1] if self.open else None
+        self.open.append(frame)
+        if not self.composing or not self._register(event.anchor, event.start_mark):
+            return
+        if not self.building:
+            return
+        pos = _mark_pos(event.start_mark, self.offset)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _MAP if is_map else _SEQ
+        try:
+            if parent is not None and parent.is_map and parent.key is _NO_KEY:
+                _check_key(tag, False, pos)
+            frame.value = _collection(tag, is_map, pos)
+        except YamlProblem as problem:
+            self._stop(problem)
 
+    def _on_end(self) -> None:
+        frame = self.open.pop()
+        if frame.anchor is not None:
+            self.sizes[frame.anchor] = frame.size
+        parent = self.open[-1] if self.open else None
+        if parent is not None:
+            parent.size += frame.size
+        if not self.building:
+            return
+        value = frame.value
+        try:
+            self._add(parent, value, value.pos)
+        except YamlProblem as problem:  # pragma: no cover - a collection never fails a key
+            self._stop(problem)
+            return
+        if frame.anchor is not None:
+            self.anchored[frame.anchor] = (value, value.pos, False)
 
-def _check_structure(text: str, line_offset: int) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and aliases that expand to too much, or to
-    themselves, by walking the parser's event stream (no recursion, nothing expanded)."""
-    open_sizes: list[list] = []  # per open collection: [anchor, values so far]
-    sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
-    added = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for anchor, _ in open_sizes):
-                p = _mark_pos(event.start_mark, line_offset)
-                raise YamlProblem(
-                    p.line,
-                    p.col,
-                    f"the alias *{event.anchor} is used inside the value it names: remove it",
-                )
-            size = sizes.get(event.anchor)
-            if size is None:
-                continue  # an undefined alias: the composer reports it
-            added += size
-            if added > MAX_ALIAS_VALUES:
-                p = _mark_pos(event.start_mark, line_offset)
+    def _on_alias(self, event: yaml.AliasEvent) -> None:
+        anchor = event.anchor
+        if any(frame.anchor == anchor for frame in self.open):
+            p = _mark_pos(event.start_mark, self.offset)
+            raise YamlProblem(
+                p.line, p.col, f"the alias *{anchor} is used inside the value it names: remove it"
+            )
+        size = self.sizes.get(anchor)
+        if size is not None:
+            self.added += size
+            if self.added > MAX_ALIAS_VALUES:
+                p = _mark_pos(event.start_mark, self.offset)
                 raise YamlProblem(
                     p.line,
                     p.col,
                     f"the aliases in this file expand to more than {MAX_ALIAS_VALUES:,} values "
                     "(a YAML alias bomb?): write the values out instead of using *aliases",
                 )
-        elif isinstance(event, yaml.CollectionStartEvent):
-            if len(open_sizes) >= MAX_DEPTH:
-                p = _mark_pos(event.start_mark, line_offset)
-                raise YamlProblem(
-                    p.line,
-                    p.col,
-                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here: "
-                    "flatten them",
+            if self.open:
+                self.open[-1].size += size
+        if not self.composing:
+            return
+        if anchor not in self.anchor_marks:
+            self._composer_failed(
+                yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+            )
+            return
+        if not self.building:
+            return
+        value, pos, is_scalar = self.anchored[anchor]
+        try:
+            parent = self.open[-1] if self.open else None
+            if parent is not None and parent.is_map and parent.key is _NO_KEY:
+                _check_key(_STR, is_scalar, pos)
+                self._take_key(parent, value, pos)
+            else:
+                self._add(parent, _copy(value), pos)
+        except YamlProblem as problem:
+            self._stop(problem)
+
+    def _on_document(self, event: yaml.DocumentStartEvent) -> None:
+        self.documents += 1
+        if self.documents == 2 and self.composing:
+            self._composer_failed(
+                yaml.composer.ComposerError(
+                    "expected a single document in the stream",
+                    self.root_mark,
+                    "but found another document",
+                    event.start_mark,
                 )
-            open_sizes.append([event.anchor, 1])
-            continue
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, size = open_sizes.pop()
-            if anchor is not None:
-                sizes[anchor] = size
-        elif isinstance(event, yaml.ScalarEvent):
-            size = 1
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
+            )
+
+    def _register(self, anchor: str | None, mark: yaml.Mark) -> bool:
+        """Note a node's anchor as the composer does; False when it names one already."""
+        if anchor is None:
+            return True
+        first = self.anchor_marks.get(anchor)
+        if first is not None:
+            self._composer_failed(
+                yaml.composer.ComposerError(
+                    "found duplicate anchor; first occurrence", first, "second occurrence", mark
+                )
+            )
+            return False
+        self.anchor_marks[anchor] = mark
+        return True
+
+    def _take_key(self, parent: _Open, key: object, pos: Pos) -> None:
+        key = key if isinstance(key, str) else str(key)
+        if key in parent.value:
+            first = parent.value.key_pos[key]
+            raise YamlProblem(
+                pos.line, pos.col, f"duplicate key {key!r} (first given on line {first.line})"
+            )
+        parent.key, parent.key_pos = key, pos
+
+    def _add(self, parent: _Open | None, value: object, pos: Pos) -> None:
+        if parent is None:
+            self.root = value
+        elif not parent.is_map:
+            parent.value.append(value)
+            parent.value.item_pos.append(pos)
         else:
-            continue
-        if open_sizes:
-            open_sizes[-1][1] += size
+            mapping, key = parent.value, parent.key
+            mapping[key] = value
+            mapping.key_pos[key] = parent.key_pos
+            mapping.value_pos[key] = pos
+            parent.key = _NO_KEY
 
+    def _stop(self, problem: YamlProblem) -> None:
+        self.building = False
+        if self.value_error is None:
+            self.value_error = problem
 
-def _mark_pos(mark: yaml.Mark, line_offset: int) -> Pos:
-    return Pos(mark.line + 1 + line_offset, mark.column + 1)
+    def _composer_failed(self, error: yaml.MarkedYAMLError) -> None:
+        self.composing = self.building = False
+        self.composer_error = error
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
@@ -345,15 +561,15 @@ def parse_yaml(text: str, line_offset: int = 0) -> object:
     (front matter).
     """
     try:
-        _check_structure(text, line_offset)
-        node = yaml.compose(text, Loader=_Loader)
+        parser = _Loader(text)
+        try:
+            return _EventReader(line_offset).read(parser)
+        finally:
+            parser.dispose()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
-    if node is None:
-        return None
-    return _node_value(node, line_offset)
 
 
 def decode_utf8(data: bytes) -> str:
