@@ -275,6 +275,7 @@ class _EventReader:
     def __init__(self, line_offset: int) -> None:
         self.offset = line_offset
         self.resolvers = _Loader.yaml_implicit_resolvers
+        self.plain_tags: dict[str, str] = {}
         self.open: list[_Open] = []
         self.sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
         self.added = 0  # values added by aliases so far
@@ -315,34 +316,45 @@ class _EventReader:
         return self.root
 
     def _on_scalar(self, event: yaml.ScalarEvent) -> None:
-        if event.anchor is not None:
-            self.sizes[event.anchor] = 1
+        anchor = event.anchor
         if self.open:
-            self.open[-1].size += 1
-        elif self.root_mark is None:
-            self.root_mark = event.start_mark
-        if not self.composing or not self._register(event.anchor, event.start_mark):
-            return
+            parent = self.open[-1]
+            parent.size += 1
+        else:
+            parent = None
+            if self.root_mark is None:
+                self.root_mark = event.start_mark
+        if anchor is not None:
+            self.sizes[anchor] = 1
+            if self.composing and not self._register(anchor, event.start_mark):
+                return
         if not self.building:
             return
         mark = event.start_mark
         pos = Pos(mark.line + 1 + self.offset, mark.column + 1)
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _plain_tag(event.value, self.resolvers) if event.implicit[0] else _STR
+            tag = self._resolved(event.value) if event.implicit[0] else _STR
         try:
-            parent = self.open[-1] if self.open else None
             if parent is not None and parent.is_map and parent.key is _NO_KEY:
                 _check_key(tag, True, pos)
-                value = _scalar_value(event, tag, pos)
+                value = event.value if tag == _STR else _scalar_value(event, tag, pos)
                 self._take_key(parent, value, pos)
             else:
-                value = _scalar_value(event, tag, pos)
+                value = event.value if tag == _STR else _scalar_value(event, tag, pos)
                 self._add(parent, value, pos)
-            if event.anchor is not None:
-                self.anchored[event.anchor] = (value, pos, True)
         except YamlProblem as problem:
             self._stop(problem)
+            return
+        if anchor is not None:
+            self.anchored[anchor] = (value, pos, True)
+
+    def _resolved(self, text: str) -> str:
+        """The tag of a plain scalar, remembered per text (keys repeat in every event)."""
+        tag = self.plain_tags.get(text)
+        if tag is None:
+            tag = self.plain_tags[text] = _plain_tag(text, self.resolvers)
+        return tag
 
     def _on_start(self, event: yaml.CollectionStartEvent, is_map: bool) -> None:
         if len(self.open) >= MAX_DEPTH:
