@@ -459,3 +459,98 @@ def test_an_events_file_must_hold_events(tmp_path: Path) -> None:
         "content/events/scalar.yaml:1:1: error: an events file holds one event (a mapping) or "
         "a list of events",
     ]
+
+
+SCALARS = """\
+plain: some words
+quoted: 'yes'
+double: "1.5"
+yes_: yes
+off_: Off
+int_: 42
+negative: -7
+hex: 0x1F
+underscored: 1_000
+sexagesimal: 1:30
+float_: 1.5e3
+infinity: .inf
+not_a_number: .NaN
+null_: ~
+empty:
+day: 2023-10-13
+instant: 2023-10-13T10:00:00Z
+forced_str: !!str 12
+forced_int: !!int "12"
+literal: |
+  two
+  lines
+"""
+
+
+def test_scalars_resolve_to_the_types_pyyaml_safe_load_gives_dates_staying_text() -> None:
+    ours = parse_yaml(SCALARS)
+    theirs = yaml.load(SCALARS, Loader=yaml.SafeLoader)
+    assert list(ours) == list(theirs)
+    for key, value in theirs.items():
+        if key in ("day", "instant"):
+            assert ours[key] == SCALARS.split(f"{key}: ")[1].split("\n")[0]
+        elif value != value:  # NaN
+            assert ours[key] != ours[key]
+        else:
+            assert (type(ours[key]), ours[key]) == (type(value), value), key
+
+
+def test_each_alias_gets_its_own_copy_positioned_where_the_anchor_is() -> None:
+    data = parse_yaml("base: &src {url: x, tags: [a, b]}\nuse: [*src, *src]\n")
+    first, second = data["use"]
+    assert first == second == data["base"]
+    assert first is not second and first["tags"] is not data["base"]["tags"]
+    assert data["use"].item_pos == [Pos(1, 7), Pos(1, 7)]
+    assert first.at("tags") == Pos(1, 27) and first["tags"].at(1) == Pos(1, 31)
+    assert parse_yaml("a: &k key\n*k : 1\n").key_at("key") == Pos(1, 4)
+
+
+def test_a_forced_tag_that_cannot_hold_its_value_is_a_positioned_error() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml("date: 2023-10-13\nfeatured: !!bool maybe\n")
+    assert (caught.value.line, caught.value.col) == (2, 11)
+    assert caught.value.message == "cannot read 'maybe' as a bool: remove the !!bool tag"
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml('count: !!int ""\n')
+    assert caught.value.message == "cannot read '' as a int: remove the !!int tag"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "start"),
+    [
+        # a syntax error anywhere is reported before a duplicate key earlier in the file
+        ("a: 1\na: 2\nb: [1\n", (4, 1), "the list opened with ["),
+        # so is nesting too deep, and what the composer refuses (an undefined alias)
+        ("a: 1\na: 2\nb: *none\n", (3, 4), "this *alias names no &anchor"),
+        ("b: *none\nc: " + "[" * 70 + "]" * 70 + "\n", (2, 67), "lists and mappings are nested"),
+        # of several value problems, the first in the file
+        ("a: !!set {}\nb: 1\nb: 2\n", (1, 4), "the YAML tag 'tag:yaml.org,2002:set'"),
+        ("a: 1\n? [x]\n: 2\na: 3\n", (2, 3), "a key must be a plain word"),
+        ("<<: {a: 1}\n", (1, 1), "YAML merge keys (<<) are not supported"),
+    ],
+)
+def test_the_problem_reported_is_the_one_that_takes_precedence(
+    text: str, where: tuple[int, int], start: str
+) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(text)
+    assert (caught.value.line, caught.value.col) == where
+    assert caught.value.message.startswith(start)
+
+
+def test_aliases_nesting_deeper_than_python_recursion_still_load() -> None:
+    """Each line nests the previous anchor 60 levels deeper: 2,400 levels in all, within
+    the alias limit; the values are built without recursion."""
+    lines = ["a0: &a0 leaf"]
+    for n in range(1, 41):
+        lines.append(f"a{n}: &a{n} " + "[" * 60 + f"*a{n - 1}" + "]" * 60)
+    data = parse_yaml("\n".join(lines) + "\n")
+    value, depth = data["a40"], 0
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert (value, depth) == ("leaf", 2400)
