@@ -15,6 +15,12 @@ file's time is the checkout time, does not claim that every page changed.
 Links: with a `base_url` every link is absolute. Without one, links are relative to the
 file that holds them, so the exports work wherever the site is served, sub-paths included;
 Atom and sitemap readers resolve them against the document's own address.
+
+Each export is a join of per-event pieces (a JSON record, a CSV row, a VEVENT, an Atom
+entry...). A `FragmentMemo` keeps those pieces between builds, keyed on what they depend
+on, so the live preview re-renders every export in milliseconds after one event's edit; a
+cold build uses a memo of its own, which also means each summary's plain text and each
+event's dates are worked out once rather than once per export.
 """
 
 from __future__ import annotations
@@ -25,22 +31,20 @@ import html
 import io
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
 from builder import urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
-from builder.model import TAXONOMIES, Event, Timeline
+from builder.model import TAXONOMIES, Article, Event, Timeline
 from builder.text import markdown_renderer, render_markdown, slugify
 from builder.write import OutputFile
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Most entries a feed carries; feed readers keep what they have already seen.
 FEED_LIMIT = 100
 #: Taxonomies that get a feed of their own per term.
@@ -73,6 +77,7 @@ CSV_COLUMNS = (
 #: Characters that make a spreadsheet read a cell as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EPOCH = dt.date(1970, 1, 1)
+_XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 
 
 # -- Links and dates ------------------------------------------------------------------------
@@ -85,6 +90,11 @@ def link(links: urls.Urls, site_path: str, from_file: str) -> str:
     return urls.root_for(from_file) + site_path
 
 
+def _link_root(links: urls.Urls, from_file: str) -> str:
+    """What `link` puts before every site path written in `from_file`."""
+    return links.absolute("") if links.base_url else urls.root_for(from_file)
+
+
 def _publication_dates(event: Event, timeline: Timeline) -> Iterator[dt.date]:
     for source in event.sources:
         if source.date is not None and source.date.earliest is not None:
@@ -94,9 +104,13 @@ def _publication_dates(event: Event, timeline: Timeline) -> Iterator[dt.date]:
             yield article.date.earliest
 
 
+def _article_dates(timeline: Timeline) -> list[dt.date]:
+    return [a.date.earliest for a in timeline.articles if a.date and a.date.earliest]
+
+
 def newest_publication(timeline: Timeline) -> dt.date | None:
     """The newest publication date of any article or cited source: the content's "now"."""
-    dates = [a.date.earliest for a in timeline.articles if a.date and a.date.earliest]
+    dates = _article_dates(timeline)
     for event in timeline.events:
         dates.extend(_publication_dates(event, timeline))
     return max(dates, default=None)
@@ -112,10 +126,13 @@ class ModifiedDates:
 
     def of_events(self, events: Iterable[Event]) -> dt.date | None:
         """The newest modification among these events."""
-        return max((self.events[e.id] for e in events if e.id in self.events), default=None)
+        dates = self.events
+        return max(
+            [d for d in map(dates.get, [e.id for e in events]) if d is not None], default=None
+        )
 
 
-def modified_dates(timeline: Timeline) -> ModifiedDates:
+def modified_dates(timeline: Timeline, memo: FragmentMemo | None = None) -> ModifiedDates:
     """Last-modified dates for sitemap lastmod, Atom `updated` and iCalendar DTSTAMP.
 
     An event changed last when its newest source was published (new reporting is what
@@ -123,10 +140,20 @@ def modified_dates(timeline: Timeline) -> ModifiedDates:
     lies beyond the newest publication date in the project, so a scheduled future event
     does not claim to have been modified in the future. An article counts from its date.
     """
-    ceiling = newest_publication(timeline)
+    return (memo or FragmentMemo()).fragments(timeline).modified
+
+
+def _own_dates(event: Event, timeline: Timeline) -> tuple[dt.date | None, dt.date | None]:
+    """An event's newest publication date and its first day (its modification, uncapped)."""
+    return max(_publication_dates(event, timeline), default=None), _first_day(event.date)
+
+
+def _modified_from(timeline: Timeline, own: list[tuple]) -> ModifiedDates:
+    """`modified_dates` from each event's `_own_dates`, in timeline order."""
+    ceiling = max([*_article_dates(timeline), *(p for p, _ in own if p is not None)], default=None)
     events = {}
-    for event in timeline.events:
-        when = max(_publication_dates(event, timeline), default=None) or _first_day(event.date)
+    for event, (published, first) in zip(timeline.events, own, strict=True):
+        when = published or first
         if when is not None:
             events[event.id] = min(when, ceiling) if ceiling else when
     articles = {a.id: a.date.earliest for a in timeline.articles if a.date and a.date.earliest}
@@ -165,6 +192,155 @@ def _inline_text(children: list) -> Iterator[str]:
             yield child.content
         elif child.type in ("softbreak", "hardbreak"):
             yield " "
+
+
+# -- Fragments kept between builds ----------------------------------------------------------
+
+
+def _site_inputs(timeline: Timeline) -> tuple:
+    """The site-wide values that per-event fragments show (see FragmentMemo)."""
+    site = timeline.site
+    categories = tuple(site.categories.items())
+    return (site.title, site.description, site.language, site.base_url, categories)
+
+
+def article_key(article: Article) -> tuple:
+    """As `Timeline.event_key`, for an article: equal keys mean an unchanged article."""
+    return ("article", article.revision or id(article))
+
+
+@dataclass(eq=False)
+class FragmentMemo:
+    """Per-event and per-article pieces of the exports and the search index, between builds.
+
+    Every export is a join of pieces: each event's compact JSON record, TimelineJS slide,
+    CSV row, VEVENT, GeoJSON feature, Atom entry (one per link depth), plain-text summary,
+    dates and search entry, and each article's search entry. They are kept per event under
+    `Timeline.event_key` (the event's revision and those of the articles it cites) and per
+    article under `article_key`; pieces that also depend on other values keep those with
+    them and are remade when they differ: the prefix of links (the base URL, or the depth of
+    the file holding the link) and the event's last-modified date, which moves with the
+    newest publication in the project. Rendering with a memo gives exactly the bytes of
+    rendering without one.
+
+    Give the same memo to `plan_exports` and `search.search_index` on every rebuild (`serve`
+    keeps one as long as it runs; a cold build needs none). Each timeline rendered through
+    it drops the pieces of events and articles that timeline no longer holds (removed, or
+    edited: an edit changes the key), so it holds about one set of pieces per event.
+
+    Site-wide inputs are checked on each timeline, and every piece is dropped when one
+    differs: site.yaml's `title`, `description`, `language`, `base_url` and `categories`
+    (with their labels). What the memo does NOT notice, so the caller must `clear()` it (or
+    make a new one) when it changes: the `links` passed to `plan_exports` other than
+    through `site.base_url` (the prefixes of links are checked, the rest of `urls.Urls` is
+    not); the country names (`builder.countries`, fixed while a process runs); the
+    builder's own code; and records changed in place. An event or article must be replaced
+    by a new record with a new `revision` when it changes (as validation does), never
+    mutated, or its old pieces are served again.
+    """
+
+    #: `_site_inputs` of the timeline the pieces were made for.
+    site: tuple | None = None
+    #: Pieces per event by `Timeline.event_key`: piece name -> value.
+    events: dict[Hashable, dict] = field(default_factory=dict)
+    #: Pieces per article by `article_key`.
+    articles: dict[Hashable, dict] = field(default_factory=dict)
+    #: The pieces of the timeline rendered last, shared by its exports and search index.
+    latest: TimelineFragments | None = None
+
+    def clear(self) -> None:
+        """Forget every piece (for a change to an input the memo does not cover)."""
+        self.site, self.events, self.articles, self.latest = None, {}, {}, None
+
+    def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
+        """The pieces of this timeline: those of its last rendering unless `fresh`.
+
+        `plan_exports` asks for fresh ones (each call is a new build, and the caller may have
+        rebuilt the timeline object); the search index renders with the same pieces.
+        """
+        latest = self.latest
+        if fresh or latest is None or latest.timeline is not timeline:
+            latest = self.latest = TimelineFragments(self, timeline)
+        return latest
+
+    def holders(self, timeline: Timeline) -> tuple[list[dict], list[dict]]:
+        """Each event's and each article's dict of pieces, in timeline order.
+
+        Starts over if the site-wide inputs changed, and drops the pieces of every event
+        and article this timeline does not hold.
+        """
+        site = _site_inputs(timeline)
+        if site != self.site:
+            self.site, self.events, self.articles = site, {}, {}
+        event_keys = list(map(timeline.event_key, timeline.events))
+        old = self.events
+        self.events = events = {key: old.get(key) or {} for key in event_keys}
+        article_keys = list(map(article_key, timeline.articles))
+        old = self.articles
+        self.articles = articles = {key: old.get(key) or {} for key in article_keys}
+        return list(map(events.__getitem__, event_keys)), list(
+            map(articles.__getitem__, article_keys)
+        )
+
+
+class TimelineFragments:
+    """One timeline's pieces, gathered from the memo when an export first needs them."""
+
+    def __init__(self, memo: FragmentMemo, timeline: Timeline) -> None:
+        self.memo = memo
+        self.timeline = timeline
+
+    @cached_property
+    def _holders(self) -> tuple[list[dict], list[dict]]:
+        return self.memo.holders(self.timeline)
+
+    @property
+    def events(self) -> list[dict]:
+        """Each event's pieces, in timeline order."""
+        return self._holders[0]
+
+    @property
+    def articles(self) -> list[dict]:
+        """Each article's pieces, in the timeline's article order."""
+        return self._holders[1]
+
+    @cached_property
+    def of_event(self) -> dict[int, dict]:
+        """Each event's pieces by the event object's `id()` (for events taken from terms)."""
+        return dict(zip(map(id, self.timeline.events), self.events, strict=True))
+
+    @cached_property
+    def modified(self) -> ModifiedDates:
+        """`modified_dates` of the timeline."""
+        timeline = self.timeline
+        own = []
+        for event, pieces in zip(timeline.events, self.events, strict=True):
+            dates = pieces.get("dates")
+            if dates is None:
+                dates = pieces["dates"] = _own_dates(event, timeline)
+            own.append(dates)
+        return _modified_from(timeline, own)
+
+    @cached_property
+    def calendar_domain(self) -> str:
+        """The domain part of every VEVENT's UID."""
+        return _calendar_domain(self.timeline)
+
+
+def summary_text(event: Event, pieces: dict) -> str:
+    """`plain_text` of the event's summary, kept with the event's pieces."""
+    text = pieces.get("plain")
+    if text is None:
+        text = pieces["plain"] = plain_text(event.summary)
+    return text
+
+
+def summary_html(event: Event, pieces: dict) -> str:
+    """The event's summary as HTML, kept with the event's pieces."""
+    text = pieces.get("html")
+    if text is None:
+        text = pieces["html"] = render_markdown(event.summary)
+    return text
 
 
 # -- events.json ----------------------------------------------------------------------------
@@ -214,18 +390,44 @@ def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _compact_bytes(value: object) -> bytes:
+    return _compact(value).encode("utf-8")
+
+
 def json_document(head: dict, key: str, items: Iterable[dict]) -> str:
     """`head` as a JSON object whose last member `key` lists `items`, one per line.
 
     One item per line keeps the file readable and diffable; compact JSON lets Python use
     its C encoder (an indented dump of 10,000 events takes seconds).
     """
-    opening = _compact({**head, key: []})[:-2]  # everything up to the list's "[" ... "]}"
-    body = ",\n".join(_compact(item) for item in items)
-    return f"{opening}\n{body}\n]}}\n" if body else f"{opening}]}}\n"
+    return _json_lines(head, key, [_compact_bytes(item) for item in items]).decode("utf-8")
 
 
-def events_json(timeline: Timeline, links: urls.Urls) -> str:
+def _json_lines(head: dict, key: str, items: list[bytes]) -> bytes:
+    """`json_document` of items already encoded (compact, UTF-8)."""
+    opening = _compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
+    body = b",\n".join(items)
+    return opening + b"\n" + body + b"\n]}\n" if body else opening + b"]}\n"
+
+
+def _event_pieces(
+    kind: str,
+    timeline: Timeline,
+    memo: FragmentMemo | None,
+    make: Callable[[Event, dict], bytes],
+) -> list[bytes]:
+    """Every event's piece `kind` in timeline order, made by `make(event, pieces)` if new."""
+    holders = (memo or FragmentMemo()).fragments(timeline).events
+    result = []
+    for event, pieces in zip(timeline.events, holders, strict=True):
+        piece = pieces.get(kind)
+        if piece is None:
+            piece = pieces[kind] = make(event, pieces)
+        result.append(piece)
+    return result
+
+
+def events_json(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
     """The events.json export: site metadata and every event, in timeline order."""
     head = {
         "version": EVENTS_JSON_VERSION,
@@ -235,7 +437,13 @@ def events_json(timeline: Timeline, links: urls.Urls) -> str:
         "base_url": timeline.site.base_url or None,
         "categories": timeline.site.categories,
     }
-    return json_document(head, "events", (event_record(e, links) for e in timeline.events))
+    records = _event_pieces(
+        "json " + _link_root(links, "events.json"),
+        timeline,
+        memo,
+        lambda event, _: _compact_bytes(event_record(event, links)),
+    )
+    return _json_lines(head, "events", records)
 
 
 # -- timelinejs.json ------------------------------------------------------------------------
@@ -270,19 +478,27 @@ def _sources_html(event: Event, timeline: Timeline, links: urls.Urls, from_file:
 
 
 def timelinejs_slide(
-    event: Event, timeline: Timeline, links: urls.Urls, from_file: str = "timelinejs.json"
+    event: Event,
+    timeline: Timeline,
+    links: urls.Urls,
+    from_file: str = "timelinejs.json",
+    summary: str | None = None,
 ) -> dict:
-    """One TimelineJS 3 slide: partial dates as year/month/day, qualifiers in display_date."""
+    """One TimelineJS 3 slide: partial dates as year/month/day, qualifiers in display_date.
+
+    `summary` is the summary's HTML when the caller has it already.
+    """
     anchor = event.date.start if event.date.start.is_date else event.date.end
     assert anchor is not None
+    if summary is None:
+        summary = render_markdown(event.summary)
     slide: dict = {
         "unique_id": event.id,
         "start_date": _timelinejs_date(anchor),
         "display_date": event.date.display(),
         "text": {
             "headline": html.escape(event.title),
-            "text": render_markdown(event.summary)
-            + _sources_html(event, timeline, links, from_file),
+            "text": summary + _sources_html(event, timeline, links, from_file),
         },
         "group": timeline.site.categories.get(event.category or "", event.category or ""),
         "autolink": False,
@@ -293,7 +509,9 @@ def timelinejs_slide(
     return slide
 
 
-def timelinejs_json(timeline: Timeline, links: urls.Urls) -> str:
+def timelinejs_json(
+    timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None
+) -> bytes:
     """The timelinejs.json export, the JSON that `new TL.Timeline(el, url)` loads."""
     site = timeline.site
     head = {
@@ -305,8 +523,15 @@ def timelinejs_json(timeline: Timeline, links: urls.Urls) -> str:
             },
         },
     }
-    slides = (timelinejs_slide(e, timeline, links) for e in timeline.events)
-    return json_document(head, "events", slides)
+    slides = _event_pieces(
+        "slide " + _link_root(links, "timelinejs.json"),
+        timeline,
+        memo,
+        lambda event, pieces: _compact_bytes(
+            timelinejs_slide(event, timeline, links, summary=summary_html(event, pieces))
+        ),
+    )
+    return _json_lines(head, "events", slides)
 
 
 # -- events.csv -----------------------------------------------------------------------------
@@ -317,8 +542,13 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def csv_row(event: Event, timeline: Timeline, links: urls.Urls) -> list[str]:
-    """One events.csv row, in the order of CSV_COLUMNS; lists are joined with "; "."""
+def csv_row(
+    event: Event, timeline: Timeline, links: urls.Urls, summary: str | None = None
+) -> list[str]:
+    """One events.csv row, in the order of CSV_COLUMNS; lists are joined with "; ".
+
+    `summary` is the summary's plain text when the caller has it already.
+    """
     loc = event.location
     names = countries().names
     sources = []
@@ -337,7 +567,7 @@ def csv_row(event: Event, timeline: Timeline, links: urls.Urls) -> list[str]:
         "true" if event.date.approximate else "false",
         "true" if event.date.uncertain else "false",
         _cell(event.title),
-        _cell(plain_text(event.summary)),
+        _cell(plain_text(event.summary) if summary is None else summary),
         "; ".join(names.get(c, c) for c in event.countries),
         _cell(loc.name) if loc else "",
         "" if loc is None or loc.lat is None else repr(loc.lat),
@@ -352,14 +582,24 @@ def csv_row(event: Event, timeline: Timeline, links: urls.Urls) -> list[str]:
     ]
 
 
-def events_csv(timeline: Timeline, links: urls.Urls) -> str:
-    """The events.csv export: a header row, then one row per event (RFC 4180, CRLF lines)."""
+def _csv_line(row: Iterable[str]) -> bytes:
+    """One row as RFC 4180 text: CRLF line ends, quotes doubled, quoting only when needed."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, dialect="excel")  # RFC 4180: CRLF, "" doubled, minimal quoting
-    writer.writerow(CSV_COLUMNS)
-    for event in timeline.events:
-        writer.writerow(csv_row(event, timeline, links))
-    return buffer.getvalue()
+    csv.writer(buffer, dialect="excel").writerow(row)
+    return buffer.getvalue().encode("utf-8")
+
+
+def events_csv(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
+    """The events.csv export: a header row, then one row per event (RFC 4180, CRLF lines)."""
+    rows = _event_pieces(
+        "csv " + _link_root(links, "events.csv"),
+        timeline,
+        memo,
+        lambda event, pieces: _csv_line(
+            csv_row(event, timeline, links, summary_text(event, pieces))
+        ),
+    )
+    return _csv_line(CSV_COLUMNS) + b"".join(rows)
 
 
 # -- events.ics -----------------------------------------------------------------------------
@@ -415,22 +655,30 @@ def calendar_event(
     summary then names the date as written ("c. August 2021"), so a month-long bar is not
     read as a month-long happening. None when the date lies outside years 1-9999.
     """
+    stamp = modified.events.get(event.id) or modified.site or _EPOCH
+    summary = plain_text(event.summary)
+    return _vevent(event, timeline, links, stamp, _calendar_domain(timeline), summary)
+
+
+def _vevent(
+    event: Event, timeline: Timeline, links: urls.Urls, stamp: dt.date, domain: str, summary: str
+) -> list[str] | None:
+    """`calendar_event` given its DTSTAMP, UID domain and the summary's plain text."""
     first, last = _first_day(event.date), _last_day(event.date)
     if first is None or last is None or last >= dt.date.max:
         return None
-    stamp = modified.events.get(event.id) or modified.site or _EPOCH
     title = event.title
     if _needs_date_in_title(event.date):
         title += f" ({event.date.display()})"
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{ics_text(event.id + '@' + _calendar_domain(timeline))}",
+        f"UID:{ics_text(event.id + '@' + domain)}",
         f"DTSTAMP:{_ics_date(stamp)}T000000Z",
         f"DTSTART;VALUE=DATE:{_ics_date(first)}",
         # DTEND of an all-day event is the day after its last day
         f"DTEND;VALUE=DATE:{_ics_date(last + dt.timedelta(days=1))}",
         f"SUMMARY:{ics_text(title)}",
-        f"DESCRIPTION:{ics_text(_calendar_description(event, timeline, links))}",
+        f"DESCRIPTION:{ics_text(_calendar_description(event, timeline, links, summary))}",
         "TRANSP:TRANSPARENT",
     ]
     if event.category:
@@ -446,10 +694,10 @@ def calendar_event(
     return lines
 
 
-def _calendar_description(event: Event, timeline: Timeline, links: urls.Urls) -> str:
+def _calendar_description(event: Event, timeline: Timeline, links: urls.Urls, summary: str) -> str:
     lines = [event.date.display()]
     if event.summary:
-        lines += ["", plain_text(event.summary)]
+        lines += ["", summary]
     cited = []
     for s in event.sources:
         article = timeline.articles_by_id.get(s.article or "")
@@ -465,7 +713,12 @@ def _calendar_description(event: Event, timeline: Timeline, links: urls.Urls) ->
     return "\n".join(lines)
 
 
-def events_ics(timeline: Timeline, links: urls.Urls) -> bytes:
+def _content_lines(lines: Iterable[str]) -> bytes:
+    """iCalendar content lines, folded, each ending in CRLF."""
+    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
     """The events.ics export: an iCalendar (RFC 5545) file of all-day events.
 
     Written directly rather than with the `icalendar` package (which the tests use to read
@@ -473,7 +726,7 @@ def events_ics(timeline: Timeline, links: urls.Urls) -> bytes:
     events; this takes well under one.
     """
     site = timeline.site
-    lines = [
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//timeline-builder//Timeline export//EN",
@@ -481,44 +734,104 @@ def events_ics(timeline: Timeline, links: urls.Urls) -> bytes:
         f"X-WR-CALNAME:{ics_text(site.title)}",
     ]
     if site.description:
-        lines.append(f"X-WR-CALDESC:{ics_text(site.description)}")
-    modified = modified_dates(timeline)
-    for event in timeline.events:
-        lines.extend(calendar_event(event, timeline, links, modified) or [])
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+        head.append(f"X-WR-CALDESC:{ics_text(site.description)}")
+    fragments = (memo or FragmentMemo()).fragments(timeline)
+    modified = fragments.modified
+    kind = "vevent " + links.base_url  # only a base URL adds to a VEVENT (its URL line)
+    body = []
+    for event, pieces in zip(timeline.events, fragments.events, strict=True):
+        stamp = modified.events.get(event.id) or modified.site or _EPOCH
+        known = pieces.get(kind)
+        if known is None or known[0] != stamp:
+            lines = _vevent(
+                event,
+                timeline,
+                links,
+                stamp,
+                fragments.calendar_domain,
+                summary_text(event, pieces),
+            )
+            known = pieces[kind] = (stamp, _content_lines(lines or []))
+        body.append(known[1])
+    return _content_lines(head) + b"".join(body) + b"END:VCALENDAR\r\n"
 
 
 # -- events.geojson -------------------------------------------------------------------------
 
 
-def events_geojson(timeline: Timeline, links: urls.Urls) -> str:
+def geojson_feature(event: Event, links: urls.Urls) -> dict | None:
+    """An event's GeoJSON Point feature; None without coordinates."""
+    loc = event.location
+    if loc is None or loc.lat is None or loc.lon is None:
+        return None
+    return {
+        "type": "Feature",
+        "id": event.id,
+        "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
+        "properties": {
+            "title": event.title,
+            "date": event.date.text,
+            "date_display": event.date.display(),
+            "start": event.date.earliest.isoformat() if event.date.earliest else None,
+            "end": event.date.latest.isoformat() if event.date.latest else None,
+            "place": loc.name,
+            "countries": event.countries,
+            "category": event.category,
+            "importance": event.importance,
+            "url": link(links, urls.event_path(event.id), "events.geojson"),
+        },
+    }
+
+
+def events_geojson(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
     """The events.geojson export (RFC 7946): a Point per event with coordinates."""
-    features = []
-    for event in timeline.events:
-        loc = event.location
-        if loc is None or loc.lat is None or loc.lon is None:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": event.id,
-                "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
-                "properties": {
-                    "title": event.title,
-                    "date": event.date.text,
-                    "date_display": event.date.display(),
-                    "start": event.date.earliest.isoformat() if event.date.earliest else None,
-                    "end": event.date.latest.isoformat() if event.date.latest else None,
-                    "place": loc.name,
-                    "countries": event.countries,
-                    "category": event.category,
-                    "importance": event.importance,
-                    "url": link(links, urls.event_path(event.id), "events.geojson"),
-                },
-            }
-        )
-    return json_document({"type": "FeatureCollection"}, "features", features)
+
+    def feature(event: Event, _: dict) -> bytes:
+        value = geojson_feature(event, links)
+        return b"" if value is None else _compact_bytes(value)
+
+    features = _event_pieces(
+        "feature " + _link_root(links, "events.geojson"), timeline, memo, feature
+    )
+    return _json_lines({"type": "FeatureCollection"}, "features", [f for f in features if f])
+
+
+# -- XML, written as ElementTree writes it ----------------------------------------------------
+
+
+def _xml_text(text: str) -> str:
+    """Character data escaped exactly as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _xml_attribute(text: str) -> str:
+    """An attribute value escaped exactly as ElementTree escapes it."""
+    text = _xml_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _xml_element(tag: str, text: str | None = None, attributes: Iterable[tuple] = ()) -> str:
+    """An element without children, as ElementTree writes it (`<a />` when it has no text).
+
+    String-built rather than serialised from a tree, so that each Atom entry can be kept
+    and joined on its own.
+    """
+    start = "<" + tag + "".join(f' {name}="{_xml_attribute(v)}"' for name, v in attributes)
+    return f"{start}>{_xml_text(text)}</{tag}>" if text else start + " />"
 
 
 # -- Atom feeds -----------------------------------------------------------------------------
@@ -537,7 +850,7 @@ class Feed:
 def feeds(timeline: Timeline) -> list[Feed]:
     """The site's feed, then one per country and one per category, events newest first."""
     site = timeline.site
-    result = [Feed("feed.xml", site.title, "", list(reversed(timeline.events)))]
+    result = [Feed("feed.xml", site.title, "", timeline.events[::-1])]
     for taxonomy in FEED_TAXONOMIES:
         for term in timeline.taxonomies[taxonomy]:
             result.append(
@@ -545,7 +858,7 @@ def feeds(timeline: Timeline) -> list[Feed]:
                     feed_path(taxonomy, term.slug),
                     f"{term.label} · {site.title}",
                     urls.term_path(taxonomy, term.slug),
-                    list(reversed(term.events)),
+                    term.events[::-1],
                 )
             )
     return result
@@ -564,52 +877,104 @@ def _feed_id(timeline: Timeline, links: urls.Urls, site_path: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _entry_html(event: Event, timeline: Timeline, links: urls.Urls, from_file: str) -> str:
+def _entry_html(
+    event: Event, timeline: Timeline, links: urls.Urls, from_file: str, summary: str
+) -> str:
     date = f"<p><strong>{html.escape(event.date.display())}</strong></p>"
-    return date + render_markdown(event.summary) + _sources_html(event, timeline, links, from_file)
+    return date + summary + _sources_html(event, timeline, links, from_file)
 
 
-def atom_feed(feed: Feed, timeline: Timeline, links: urls.Urls, modified: ModifiedDates) -> bytes:
+def atom_entry(
+    event: Event,
+    timeline: Timeline,
+    links: urls.Urls,
+    from_file: str,
+    updated: dt.date | None,
+    summary: str | None = None,
+) -> str:
+    """An event's Atom `<entry>` in the feed at `from_file`, last updated on `updated`.
+
+    `summary` is the summary's HTML when the caller has it already.
+    """
+    page = urls.event_path(event.id)
+    alternate = (
+        ("rel", "alternate"),
+        ("type", "text/html"),
+        ("href", link(links, page, from_file)),
+    )
+    parts = [
+        "<entry>",
+        _xml_element("title", event.title),
+        _xml_element("id", _feed_id(timeline, links, page)),
+        _xml_element("link", None, alternate),
+        _xml_element("updated", _timestamp(updated)),
+    ]
+    first = _first_day(event.date)
+    if first is not None:
+        parts.append(
+            _xml_element("published", _timestamp(min(first, updated) if updated else first))
+        )
+    if event.category:
+        label = timeline.site.categories.get(event.category, event.category)
+        parts.append(_xml_element("category", None, (("term", event.category), ("label", label))))
+    if summary is None:
+        summary = render_markdown(event.summary)
+    content = _entry_html(event, timeline, links, from_file, summary)
+    parts += [_xml_element("content", content, (("type", "html"),)), "</entry>"]
+    return "".join(parts)
+
+
+def atom_feed(
+    feed: Feed,
+    timeline: Timeline,
+    links: urls.Urls,
+    modified: ModifiedDates | None = None,
+    memo: FragmentMemo | None = None,
+) -> bytes:
     """An Atom (RFC 4287) feed of the feed's newest events."""
     site = timeline.site
+    fragments = (memo or FragmentMemo()).fragments(timeline)
+    modified = modified or fragments.modified
     events = feed.events[:FEED_LIMIT]
-    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: site.language})
-    _sub(root, "title", feed.title)
+    self_link = (("rel", "self"), ("type", "application/atom+xml"))
+    self_link += (("href", link(links, feed.path, feed.path)),)
+    page_link = (("rel", "alternate"), ("type", "text/html"))
+    page_link += (("href", link(links, feed.page_path, feed.path)),)
+    parts = [
+        _XML_DECLARATION,
+        f'<feed xmlns="{ATOM}" xml:lang="{_xml_attribute(site.language)}">',
+        _xml_element("title", feed.title),
+    ]
     if site.description:
-        _sub(root, "subtitle", site.description)
-    _sub(root, "id", _feed_id(timeline, links, feed.path))
-    _sub(root, "updated", _timestamp(modified.of_events(events) or modified.site))
-    self_href = link(links, feed.path, feed.path)
-    _sub(root, "link", rel="self", type="application/atom+xml", href=self_href)
-    page_href = link(links, feed.page_path, feed.path)
-    _sub(root, "link", rel="alternate", type="text/html", href=page_href)
-    author = _sub(root, "author")
-    _sub(author, "name", site.title)
-    _sub(root, "generator", "timeline-builder", uri="https://pypi.org/project/timeline-builder/")
+        parts.append(_xml_element("subtitle", site.description))
+    parts += [
+        _xml_element("id", _feed_id(timeline, links, feed.path)),
+        _xml_element("updated", _timestamp(modified.of_events(events) or modified.site)),
+        _xml_element("link", None, self_link),
+        _xml_element("link", None, page_link),
+        f"<author>{_xml_element('name', site.title)}</author>",
+        _xml_element(
+            "generator",
+            "timeline-builder",
+            (("uri", "https://pypi.org/project/timeline-builder/"),),
+        ),
+    ]
+    kind = "entry " + _link_root(links, feed.path)
+    of_event = fragments.of_event
     for event in events:
-        entry = _sub(root, "entry")
-        _sub(entry, "title", event.title)
-        page = urls.event_path(event.id)
-        _sub(entry, "id", _feed_id(timeline, links, page))
-        _sub(entry, "link", rel="alternate", type="text/html", href=link(links, page, feed.path))
         updated = modified.events.get(event.id) or modified.site
-        _sub(entry, "updated", _timestamp(updated))
-        first = _first_day(event.date)
-        if first is not None:
-            _sub(entry, "published", _timestamp(min(first, updated) if updated else first))
-        if event.category:
-            label = site.categories.get(event.category, event.category)
-            _sub(entry, "category", term=event.category, label=label)
-        _sub(entry, "content", _entry_html(event, timeline, links, feed.path), type="html")
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+        pieces = of_event.get(id(event))
+        if pieces is None:  # not one of the timeline's events: nowhere to keep it
+            pieces = {}
+        known = pieces.get(kind)
+        if known is None or known[0] != updated:
+            entry = atom_entry(
+                event, timeline, links, feed.path, updated, summary_html(event, pieces)
+            )
+            known = pieces[kind] = (updated, entry)
+        parts.append(known[1])
+    parts.append("</feed>\n")
+    return "".join(parts).encode("utf-8")
 
 
 # -- sitemap.xml, robots.txt, .nojekyll -----------------------------------------------------
@@ -638,14 +1003,20 @@ def sitemap_entries(
 
 def sitemap_xml(timeline: Timeline, links: urls.Urls, modified: ModifiedDates) -> bytes:
     """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL."""
-    root = ET.Element("urlset", {"xmlns": SITEMAP})
+    root = _link_root(links, "sitemap.xml")
+    days: dict[dt.date, str] = {}  # most pages share their date with others
+    parts = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP}">']
     for path, lastmod in sitemap_entries(timeline, modified):
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = link(links, path, "sitemap.xml")
-        if lastmod is not None:
-            ET.SubElement(url, "lastmod").text = lastmod.isoformat()
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+        location = _xml_element("loc", root + path)
+        if lastmod is None:
+            parts.append(f"<url>{location}</url>")
+            continue
+        day = days.get(lastmod)
+        if day is None:
+            day = days[lastmod] = _xml_element("lastmod", lastmod.isoformat())
+        parts.append(f"<url>{location}{day}</url>")
+    parts.append("</urlset>\n")
+    return "".join(parts).encode("utf-8")
 
 
 def robots_txt(links: urls.Urls) -> str:
@@ -659,27 +1030,39 @@ def robots_txt(links: urls.Urls) -> str:
 # -- Everything -----------------------------------------------------------------------------
 
 
-def plan_exports(timeline: Timeline, links: urls.Urls) -> list[tuple[str, Callable[[], bytes]]]:
+def plan_exports(
+    timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None
+) -> list[tuple[str, Callable[[], bytes]]]:
     """Every feed, data export and host file as (path, render): paths now, bytes on demand.
 
-    The live-preview server renders the page open in the browser first and these later.
+    The live-preview server renders the page open in the browser first and these later; it
+    passes the `FragmentMemo` it keeps between rebuilds (and the same memo to
+    `search.search_index`), so these re-render in milliseconds after a small edit. Without
+    one, the exports share a memo of their own.
     """
-    modified = cache(lambda: modified_dates(timeline))
+    memo = memo or FragmentMemo()
+    memo.fragments(timeline, fresh=True)  # gathered when the first export renders
+
+    def modified() -> ModifiedDates:
+        return memo.fragments(timeline).modified
+
     plan: list[tuple[str, Callable[[], bytes]]] = [
-        ("events.json", lambda: events_json(timeline, links).encode("utf-8")),
-        ("timelinejs.json", lambda: timelinejs_json(timeline, links).encode("utf-8")),
-        ("events.csv", lambda: events_csv(timeline, links).encode("utf-8")),
-        ("events.ics", lambda: events_ics(timeline, links)),
-        ("events.geojson", lambda: events_geojson(timeline, links).encode("utf-8")),
+        ("events.json", lambda: events_json(timeline, links, memo)),
+        ("timelinejs.json", lambda: timelinejs_json(timeline, links, memo)),
+        ("events.csv", lambda: events_csv(timeline, links, memo)),
+        ("events.ics", lambda: events_ics(timeline, links, memo)),
+        ("events.geojson", lambda: events_geojson(timeline, links, memo)),
         ("sitemap.xml", lambda: sitemap_xml(timeline, links, modified())),
         ("robots.txt", lambda: robots_txt(links).encode("utf-8")),
         (".nojekyll", lambda: b""),
     ]
     for feed in feeds(timeline):
-        plan.append((feed.path, lambda f=feed: atom_feed(f, timeline, links, modified())))
+        plan.append((feed.path, lambda f=feed: atom_feed(f, timeline, links, memo=memo)))
     return plan
 
 
-def render_exports(timeline: Timeline, links: urls.Urls) -> list[OutputFile]:
+def render_exports(
+    timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None
+) -> list[OutputFile]:
     """Every feed, data export and host file of the site, in memory."""
-    return [OutputFile(path, render()) for path, render in plan_exports(timeline, links)]
+    return [OutputFile(path, render()) for path, render in plan_exports(timeline, links, memo)]

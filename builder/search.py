@@ -13,6 +13,10 @@ words it can be found by: a deduplicated, lowercased, accent-free word list that
 matches by prefix. Words come from the Markdown source with link targets removed (Markdown
 marks are not letters, so they drop out), which is far cheaper than parsing long articles.
 
+The index is a join of one compact JSON entry per event and per article; given the
+`exports.FragmentMemo` that the exports use, entries are kept between builds, so the live
+preview re-renders the index in milliseconds after a small edit.
+
 Normalisation here and in `static/search.js` must agree: NFKD, drop combining accents
 U+0300-U+036F, lowercase, split on anything but letters and digits.
 """
@@ -25,7 +29,7 @@ import unicodedata
 
 from builder import urls
 from builder.countries import countries
-from builder.exports import plain_text
+from builder.exports import FragmentMemo, plain_text, summary_text
 from builder.model import Article, Event, Timeline
 
 #: Longest snippet shown under a result, in characters.
@@ -66,8 +70,8 @@ def snippet(text: str, limit: int = SNIPPET_LENGTH) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def event_entry(event: Event, timeline: Timeline) -> dict:
-    """The search entry of one event."""
+def event_entry(event: Event, timeline: Timeline, summary: str | None = None) -> dict:
+    """The search entry of one event (`summary`: its plain text, if the caller has it)."""
     names = countries().names
     category = timeline.site.categories.get(event.category or "", event.category or "")
     words = search_words(
@@ -87,7 +91,7 @@ def event_entry(event: Event, timeline: Timeline) -> dict:
         "t": event.title,
         "d": event.date.display(),
         "o": _sort_date(event.date.earliest),
-        "s": snippet(plain_text(event.summary)),
+        "s": snippet(plain_text(event.summary) if summary is None else summary),
         "i": event.importance,
         "w": other_words(event.title, words),
     }
@@ -125,9 +129,31 @@ def search_entries(timeline: Timeline) -> list[dict]:
     ]
 
 
-def search_index(timeline: Timeline) -> bytes:
-    """The index as a script setting `window.TIMELINE_SEARCH`, served at INDEX_PATH."""
-    data = json.dumps(search_entries(timeline), ensure_ascii=False, separators=(",", ":"))
+def _script_json(value: object) -> bytes:
+    """Compact JSON that stays valid inside a script element."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     # JSON is valid JavaScript once U+2028/U+2029 are escaped; "</" cannot close a tag here.
     data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
-    return f"window.TIMELINE_SEARCH={data};\n".encode()
+    return data.encode("utf-8")
+
+
+def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes:
+    """The index as a script setting `window.TIMELINE_SEARCH`, served at INDEX_PATH.
+
+    With the memo the exports use (see `exports.FragmentMemo`), each entry is encoded once
+    and kept until its event or article changes.
+    """
+    fragments = (memo or FragmentMemo()).fragments(timeline)
+    entries = []
+    for event, pieces in zip(timeline.events, fragments.events, strict=True):
+        entry = pieces.get("search")
+        if entry is None:
+            summary = summary_text(event, pieces)
+            entry = pieces["search"] = _script_json(event_entry(event, timeline, summary))
+        entries.append(entry)
+    for article, pieces in zip(timeline.articles, fragments.articles, strict=True):
+        entry = pieces.get("search")
+        if entry is None:
+            entry = pieces["search"] = _script_json(article_entry(article))
+        entries.append(entry)
+    return b"window.TIMELINE_SEARCH=[" + b",".join(entries) + b"];\n"
