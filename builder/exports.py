@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from builder import urls
+from builder import periods, urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Timeline
@@ -997,6 +997,8 @@ def sitemap_entries(
             yield urls.term_path(taxonomy, term.slug), modified.of_events(term.events)
     for year, events in timeline.years.items():
         yield urls.year_path(year), modified.of_events(events)
+    for listed in periods.period_pages(timeline):
+        yield listed.path, modified.of_events(listed.period.events)
     for page in timeline.pages:
         yield urls.page_path(page.id), None
 

@@ -99,6 +99,9 @@ class Site:
     theme: str = "default"
     categories: dict[str, str] = field(default_factory=dict)
     actors: dict[str, list[str]] = field(default_factory=dict)
+    #: Longer lists (the timeline, a term's or a year's events) are split into pages by
+    #: period; 400 list items of about 1.8 KB keep every page well under 1 MB.
+    events_per_page: int = 400
 
 
 @dataclass

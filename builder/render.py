@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from builder import exports, search, seo, urls
+from builder import exports, periods, search, seo, urls
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
@@ -134,6 +134,17 @@ class _Context:
     #: Each event's rendered list item, by `list_item_key`: an event shows on about seven
     #: lists (timeline, year, its terms), and its item differs only by the page's depth.
     list_items: dict[tuple, Markup] = field(default_factory=dict)
+    #: The timeline page of each event by id, filled on first use (see `timeline_path`).
+    timeline_pages: dict[str, str] = field(default_factory=dict)
+
+    def timeline_path(self, event: Event) -> str:
+        """Site path of the timeline page listing this event: the root, unless the timeline
+        is split into periods."""
+        if not self.timeline_pages:
+            limit = self.timeline.site.events_per_page
+            for page in periods.list_pages("", self.timeline.events, limit):
+                self.timeline_pages.update((e.id, page.path) for e in page.period.events)
+        return self.timeline_pages.get(event.id, "")
 
     def list_item_key(self, event: Event, heading: str, compact: bool, root: str) -> tuple:
         """What an event's list item depends on: the event, its heading, compactness, depth."""
@@ -173,6 +184,7 @@ class _Context:
             "url_host": lambda url: urlsplit(url).hostname or url,
             "has_asset": lambda name: "static/" + name in self.assets,
             "event_item_once": self.event_item_once,
+            "timeline_path": self.timeline_path,
         }
 
     @cached_property
@@ -223,15 +235,8 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
 
 def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     timeline = ctx.timeline
-    yield make(
-        env,
-        ctx,
-        "index.html",
-        "",
-        groups=group_by_month(timeline.events),
-        overview=overview_for(timeline.events, timeline.site),
-        facets=facet_terms(timeline),
-    )
+    limit = timeline.site.events_per_page
+    yield from _timeline_pages(env, ctx, make)
     for index, event in enumerate(timeline.events):
         yield make(
             env,
@@ -261,18 +266,14 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             env, ctx, "taxonomy.html", urls.taxonomy_path(taxonomy), taxonomy=taxonomy, terms=terms
         )
         for term in terms:
-            yield make(
-                env,
-                ctx,
-                "term.html",
-                urls.term_path(taxonomy, term.slug),
-                term=term,
-                groups=group_by_month(term.events),
-            )
+            pages = periods.list_pages(urls.term_path(taxonomy, term.slug), term.events, limit)
+            for page, paging in _pagings(pages):
+                groups = group_by_month(page.period.events)
+                yield make(env, ctx, "term.html", page.path, term=term, groups=groups, **paging)
     for year, events in timeline.years.items():
-        yield make(
-            env, ctx, "year.html", urls.year_path(year), year=year, groups=group_by_month(events)
-        )
+        for page, paging in _pagings(periods.list_pages(urls.year_path(year), events, limit)):
+            groups = group_by_month(page.period.events)
+            yield make(env, ctx, "year.html", page.path, year=year, groups=groups, **paging)
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
@@ -282,14 +283,119 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         yield PlannedFile(path, render)
 
 
-def overview_for(events: list[Event], site: Site) -> Chart | None:
-    """The overview chart of these events, its bars linking to the month (or year) headings."""
+def _pagings(pages: list[periods.ListPage]) -> Iterator[tuple[periods.ListPage, dict]]:
+    """Each page of a list with what its template gets to link the periods (nothing when the
+    list is one page, so unsplit lists render exactly as they always have)."""
+    if len(pages) == 1:
+        yield pages[0], {}
+        return
+    for index, page in enumerate(pages):
+        yield page, {"paging": periods.Paging(pages, index)}
 
-    def anchor(key: tuple) -> str:
-        return f"#y{key[0]}-{key[1]:02d}" if len(key) == 2 else f"#y{key[0]}"
 
+def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
+    """The timeline: index.html, and when it is split, a page per earlier period."""
+    timeline = ctx.timeline
+    pages = periods.list_pages("", timeline.events, timeline.site.events_per_page)
+    facets = facet_terms(timeline)
+    if len(pages) == 1:
+        overview = overview_for(timeline.events, timeline.site)
+        yield make(
+            env,
+            ctx,
+            "index.html",
+            "",
+            groups=group_by_month(timeline.events),
+            overview=overview,
+            facets=facets,
+        )
+        return
+    where = _period_index(pages)
+    for page, paging in _pagings(pages):
+        href = _period_link(page.path, pages, where)
+        yield make(
+            env,
+            ctx,
+            "index.html",
+            page.path,
+            groups=group_by_month(page.period.events),
+            overview=Deferred(lambda href=href: overview_for(timeline.events, timeline.site, href)),
+            facets=facets,
+            year_links={year: href((year,)) for year in timeline.years},
+            **paging,
+        )
+    yield PlannedFile(FILTERS_PATH, lambda: filters_json(ctx, pages))
+
+
+#: A split timeline's facet file: what timeline.js needs to count matches in other periods.
+FILTERS_PATH = "filters.json"
+
+
+def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
+    """The terms and years of every event on a split timeline, as compact as JSON allows.
+
+    `terms` lists each facet's term slugs; `periods` the number of events of each period page
+    in order; `events`, in the same order, one row per event: first year, last year (null
+    for an open end), importance, then per facet (category, country, actor, tag) the term
+    indexes, a bare number when there is one.
+    """
+    facets = {t: FACET_PARAMS[t] for t in ("categories", "countries", "actors", "tags")}
+    index = {
+        taxonomy: {key: n for n, key in enumerate(ctx.term_slugs[taxonomy])} for taxonomy in facets
+    }
+
+    def terms(taxonomy: str, keys: list[str]) -> int | list[int]:
+        found = [index[taxonomy][key] for key in keys if key in index[taxonomy]]
+        return found[0] if len(found) == 1 else found
+
+    rows = []
+    for page in pages:
+        for e in page.period.events:
+            first, last = year_span(e.date)
+            values = ([e.category] if e.category else [], e.countries, e.actors, e.tags)
+            facet_terms = [terms(t, keys) for t, keys in zip(facets, values, strict=True)]
+            rows.append([first, last, e.importance, *facet_terms])
+    data = {
+        "terms": {param: list(ctx.term_slugs[t].values()) for t, param in facets.items()},
+        "periods": [len(page.period.events) for page in pages],
+        "events": rows,
+    }
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+def _period_index(pages: list[periods.ListPage]) -> dict[tuple, int]:
+    """Which page holds the first event of each year, `(year,)`, and month, `(year, month)`."""
+    where: dict[tuple, int] = {}
+    for index, page in enumerate(pages):
+        for event in page.period.events:
+            where.setdefault((event.date.year,), index)
+            where.setdefault((event.date.year, event.date.month), index)
+    return where
+
+
+def _period_link(here: str, pages: list[periods.ListPage], where: dict[tuple, int]):
+    """From the page at `here`, the link to a year's or month's heading on whichever period
+    page holds it."""
+    root = urls.root_for(urls.file_for(here))
+
+    def href(key: tuple) -> str:
+        target = pages[where.get(key, where.get(key[:1], len(pages) - 1))].path
+        return _anchor(key) if target == here else root + target + _anchor(key)
+
+    return href
+
+
+def _anchor(key: tuple) -> str:
+    return f"#y{key[0]}-{key[1]:02d}" if len(key) == 2 else f"#y{key[0]}"
+
+
+def overview_for(
+    events: list[Event], site: Site, href: Callable[[tuple], str] = _anchor
+) -> Chart | None:
+    """The overview chart of these events, its bars linking to the month (or year) headings
+    (`href` gives each bar's link, by default the heading on the same page)."""
     points = [(e.date.year, e.date.month, e.category) for e in events]
-    return overview_chart(points, list(site.categories), site.categories, anchor)
+    return overview_chart(points, list(site.categories), site.categories, href)
 
 
 def facet_terms(timeline: Timeline) -> dict[str, list[Term]]:

@@ -65,6 +65,12 @@ def year_path(year: int) -> str:
     return f"years/{year}/"
 
 
+def period_path(list_path: str, slug: str) -> str:
+    """Site path of one period of a split list: `periods/2019-2020/` for the timeline (whose
+    path is the root), `countries/af/2019/` beside a term's or a year's page."""
+    return f"{list_path or 'periods/'}{slug}/"
+
+
 def page_path(page_id: str) -> str:
     """Site path of a free-standing page such as about/."""
     return f"{slugify(page_id)}/"

@@ -6,7 +6,9 @@
  * years it spans and its importance. Counts beside each facet value say how many events
  * a click would show. The whole state lives in the URL query (?q=…&country=tj&from=2022
  * &sort=desc), so a filtered view can be shared, bookmarked and reloaded.
- * It works on whatever events the page holds, so a page split by year works the same. */
+ * It works on whatever events the page holds. A timeline split into period pages also
+ * says, from filters.json (terms and years of every event), how many events match in each
+ * period, and its period links carry the query so following one keeps the filters. */
 (function () {
   'use strict';
   var doc = document;
@@ -127,7 +129,55 @@
       : total + ' event' + (total === 1 ? '' : 's');
     if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
     noMatch.hidden = shown > 0;
+    periodCounts(state, active);
     history.replaceState(history.state, '', location.pathname + toQuery(state) + location.hash);
+  }
+
+  /* Matches per period of a split timeline, counted in filters.json (fetched on first use). */
+  var nav = doc.querySelector('[data-periods]');
+  var all;
+  function periodCounts(state, active) {
+    if (!nav) return;
+    var links = doc.querySelectorAll('a[data-period], .period-steps a');
+    var query = toQuery(state);
+    [].forEach.call(links, function (a) { a.search = query; });
+    var note = nav.querySelector('[data-period-matches]');
+    note.hidden = !active;
+    note.textContent = 'Counting matches in all periods…';
+    if (active && !all) {
+      all = [];
+      fetch(nav.dataset.filters).then(function (r) { return r.json(); }).then(function (data) {
+        all = readFilters(data);
+        apply();
+      }).catch(function () { note.textContent = 'Matches in other periods could not be counted.'; });
+    }
+    if (active && !all.length) return;
+    var counts = [], sum = 0;
+    if (active) all.forEach(function (item) {
+      var failed = failures(item, state, []);
+      if (failed && !failed.length) { counts[item.p] = (counts[item.p] || 0) + 1; sum++; }
+    });
+    [].forEach.call(nav.querySelectorAll('a[data-period]'), function (a) {
+      var n = a.querySelector('.n');
+      n.dataset.all = n.dataset.all || n.textContent;
+      n.textContent = active ? counts[a.dataset.period] || 0 : n.dataset.all;
+      a.classList.toggle('zero', active && !counts[a.dataset.period]);
+    });
+    note.textContent = sum + ' event' + (sum === 1 ? '' : 's') + ' match in all periods' +
+      (state.q ? ' (not counting the text search, which each page does on its own)' : '') +
+      '; the numbers say how many in each.';
+  }
+  function readFilters(data) {
+    var p = 0, left = data.periods[0];
+    return data.events.map(function (row) {
+      while (!left) left = data.periods[++p];
+      left--;
+      var item = { p: p, from: row[0] === null ? -Infinity : row[0], to: row[1] === null ? Infinity : row[1], imp: row[2] };
+      FACETS.forEach(function (f, i) {
+        item[f] = [].concat(row[3 + i]).map(function (k) { return data.terms[f][k]; });
+      });
+      return item;
+    });
   }
 
   function updateCounts(counts) {
