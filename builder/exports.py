@@ -34,6 +34,9 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter, eq, itemgetter
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from builder import periods, urls
@@ -78,6 +81,10 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EPOCH = dt.date(1970, 1, 1)
 _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+_ID = attrgetter("id")
+_REVISION = attrgetter("revision")
+_ID_AND_REVISION = attrgetter("id", "revision")
+T = TypeVar("T")
 
 
 # -- Links and dates ------------------------------------------------------------------------
@@ -126,10 +133,7 @@ class ModifiedDates:
 
     def of_events(self, events: Iterable[Event]) -> dt.date | None:
         """The newest modification among these events."""
-        dates = self.events
-        return max(
-            [d for d in map(dates.get, [e.id for e in events]) if d is not None], default=None
-        )
+        return max(filter(None, map(self.events.get, map(_ID, events))), default=None)
 
 
 def modified_dates(timeline: Timeline, memo: FragmentMemo | None = None) -> ModifiedDates:
@@ -140,22 +144,25 @@ def modified_dates(timeline: Timeline, memo: FragmentMemo | None = None) -> Modi
     lies beyond the newest publication date in the project, so a scheduled future event
     does not claim to have been modified in the future. An article counts from its date.
     """
-    return (memo or FragmentMemo()).fragments(timeline).modified
+    return _fragments(memo, timeline).modified
 
 
 def _own_dates(event: Event, timeline: Timeline) -> tuple[dt.date | None, dt.date | None]:
-    """An event's newest publication date and its first day (its modification, uncapped)."""
-    return max(_publication_dates(event, timeline), default=None), _first_day(event.date)
+    """An event's newest publication date, and its modification before the ceiling."""
+    published = max(_publication_dates(event, timeline), default=None)
+    return published, published or _first_day(event.date)
 
 
 def _modified_from(timeline: Timeline, own: list[tuple]) -> ModifiedDates:
     """`modified_dates` from each event's `_own_dates`, in timeline order."""
-    ceiling = max([*_article_dates(timeline), *(p for p, _ in own if p is not None)], default=None)
-    events = {}
-    for event, (published, first) in zip(timeline.events, own, strict=True):
-        when = published or first
-        if when is not None:
-            events[event.id] = min(when, ceiling) if ceiling else when
+    published = map(itemgetter(0), own)
+    ceiling = max(filter(None, chain(_article_dates(timeline), published)), default=None)
+    whens = list(map(itemgetter(1), own))
+    events = dict(zip(map(_ID, timeline.events), whens, strict=True))
+    if None in whens:  # a date with no day at all (an open interval)
+        events = {key: when for key, when in events.items() if when is not None}
+    if ceiling is not None and max(events.values(), default=ceiling) > ceiling:
+        events = {key: min(when, ceiling) for key, when in events.items()}
     articles = {a.id: a.date.earliest for a in timeline.articles if a.date and a.date.earliest}
     every = [*events.values(), *articles.values()]
     return ModifiedDates(events, articles, max(every, default=None))
@@ -204,20 +211,15 @@ def _site_inputs(timeline: Timeline) -> tuple:
     return (site.title, site.description, site.language, site.base_url, categories)
 
 
-def article_key(article: Article) -> tuple:
-    """As `Timeline.event_key`, for an article: equal keys mean an unchanged article."""
-    return ("article", article.revision or id(article))
-
-
 @dataclass(eq=False)
 class FragmentMemo:
     """Per-event and per-article pieces of the exports and the search index, between builds.
 
     Every export is a join of pieces: each event's compact JSON record, TimelineJS slide,
     CSV row, VEVENT, GeoJSON feature, Atom entry (one per link depth), plain-text summary,
-    dates and search entry, and each article's search entry. They are kept per event under
-    `Timeline.event_key` (the event's revision and those of the articles it cites) and per
-    article under `article_key`; pieces that also depend on other values keep those with
+    dates and search entry, and each article's search entry. An event's pieces are kept
+    under its `Timeline.event_key` (its revision and those of the articles it cites), an
+    article's under its revision. Pieces that also depend on other values keep those with
     them and are remade when they differ: the prefix of links (the base URL, or the depth of
     the file holding the link) and the event's last-modified date, which moves with the
     newest publication in the project. Rendering with a memo gives exactly the bytes of
@@ -226,7 +228,7 @@ class FragmentMemo:
     Give the same memo to `plan_exports` and `search.search_index` on every rebuild (`serve`
     keeps one as long as it runs; a cold build needs none). Each timeline rendered through
     it drops the pieces of events and articles that timeline no longer holds (removed, or
-    edited: an edit changes the key), so it holds about one set of pieces per event.
+    edited: an edit changes the key), so it holds one set of pieces per event.
 
     Site-wide inputs are checked on each timeline, and every piece is dropped when one
     differs: site.yaml's `title`, `description`, `language`, `base_url` and `categories`
@@ -234,23 +236,28 @@ class FragmentMemo:
     make a new one) when it changes: the `links` passed to `plan_exports` other than
     through `site.base_url` (the prefixes of links are checked, the rest of `urls.Urls` is
     not); the country names (`builder.countries`, fixed while a process runs); the
-    builder's own code; and records changed in place. An event or article must be replaced
-    by a new record with a new `revision` when it changes (as validation does), never
-    mutated, or its old pieces are served again.
+    builder's own code; records changed in place; and the numbering of revisions. A record
+    must be replaced by a new one with a new `revision` when it changes (as validation
+    does), never mutated, and a revision must name one record for as long as the memo
+    lives: clear the memo whenever revisions could start again (a new `ValidationCache`).
+    Records without a revision (not from validation) get new pieces in every build.
     """
 
     #: `_site_inputs` of the timeline the pieces were made for.
     site: tuple | None = None
-    #: Pieces per event by `Timeline.event_key`: piece name -> value.
-    events: dict[Hashable, dict] = field(default_factory=dict)
-    #: Pieces per article by `article_key`.
-    articles: dict[Hashable, dict] = field(default_factory=dict)
+    #: (event_key, pieces) of each validated event, by its revision (see `holders`).
+    events: dict[int, tuple[Hashable, dict]] = field(default_factory=dict)
+    #: Pieces of each validated article, by its revision.
+    articles: dict[int, dict] = field(default_factory=dict)
+    #: (id, revision) of every article when `events` was filled: the rest of event keys.
+    article_revisions: list[tuple] = field(default_factory=list)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
 
     def clear(self) -> None:
         """Forget every piece (for a change to an input the memo does not cover)."""
-        self.site, self.events, self.articles, self.latest = None, {}, {}, None
+        self.site, self.events, self.articles, self.article_revisions = None, {}, {}, []
+        self.latest = None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -271,16 +278,38 @@ class FragmentMemo:
         """
         site = _site_inputs(timeline)
         if site != self.site:
-            self.site, self.events, self.articles = site, {}, {}
-        event_keys = list(map(timeline.event_key, timeline.events))
-        old = self.events
-        self.events = events = {key: old.get(key) or {} for key in event_keys}
-        article_keys = list(map(article_key, timeline.articles))
-        old = self.articles
-        self.articles = articles = {key: old.get(key) or {} for key in article_keys}
-        return list(map(events.__getitem__, event_keys)), list(
-            map(articles.__getitem__, article_keys)
-        )
+            self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
+        return self._event_holders(timeline), self._article_holders(timeline)
+
+    def _event_holders(self, timeline: Timeline) -> list[dict]:
+        # While no article's revision changed, an event's revision stands for its key (a
+        # revision names one record, whose sources are fixed): a lookup by revision is
+        # much cheaper than making 10,000 keys. Otherwise every key is made anew.
+        events = timeline.events
+        revisions = list(map(_REVISION, events))
+        cited = list(map(_ID_AND_REVISION, timeline.articles))
+        known, by_key = self.events, {}
+        if cited != self.article_revisions:
+            known, by_key = {}, dict(known.values())
+            self.article_revisions = cited
+        found = list(map(known.get, revisions))
+        if None in found:
+            for index, event in enumerate(events):
+                if found[index] is None:
+                    key = timeline.event_key(event)
+                    found[index] = (key, by_key.get(key) or {})
+        self.events = dict(zip(revisions, found, strict=True))
+        self.events.pop(0, None)  # no revision: keyed by identity, so never kept
+        return list(map(itemgetter(1), found))
+
+    def _article_holders(self, timeline: Timeline) -> list[dict]:
+        revisions = list(map(_REVISION, timeline.articles))
+        found = list(map(self.articles.get, revisions))
+        if None in found:
+            found = [pieces if pieces is not None else {} for pieces in found]
+        self.articles = dict(zip(revisions, found, strict=True))
+        self.articles.pop(0, None)
+        return found
 
 
 class TimelineFragments:
@@ -304,6 +333,14 @@ class TimelineFragments:
         """Each article's pieces, in the timeline's article order."""
         return self._holders[1]
 
+    def event_pieces(self, kind: str, make: Callable[[Event, dict], T]) -> list[T]:
+        """Every event's piece `kind` in timeline order, made by `make(event, pieces)` if new."""
+        return _pieces(kind, self.timeline.events, self.events, make)
+
+    def article_pieces(self, kind: str, make: Callable[[Article, dict], T]) -> list[T]:
+        """Every article's piece `kind`, in the timeline's article order."""
+        return _pieces(kind, self.timeline.articles, self.articles, make)
+
     @cached_property
     def of_event(self) -> dict[int, dict]:
         """Each event's pieces by the event object's `id()` (for events taken from terms)."""
@@ -313,18 +350,28 @@ class TimelineFragments:
     def modified(self) -> ModifiedDates:
         """`modified_dates` of the timeline."""
         timeline = self.timeline
-        own = []
-        for event, pieces in zip(timeline.events, self.events, strict=True):
-            dates = pieces.get("dates")
-            if dates is None:
-                dates = pieces["dates"] = _own_dates(event, timeline)
-            own.append(dates)
+        own = self.event_pieces("dates", lambda event, _: _own_dates(event, timeline))
         return _modified_from(timeline, own)
 
     @cached_property
     def calendar_domain(self) -> str:
         """The domain part of every VEVENT's UID."""
         return _calendar_domain(self.timeline)
+
+
+def _fragments(memo: FragmentMemo | None, timeline: Timeline) -> TimelineFragments:
+    """The timeline's pieces from the caller's memo, or from a memo for this call alone."""
+    return (memo or FragmentMemo()).fragments(timeline)
+
+
+def _pieces(kind: str, records: list, holders: list[dict], make: Callable) -> list:
+    result = [pieces.get(kind) for pieces in holders]
+    if None in result:
+        for index, record in enumerate(records):
+            if result[index] is None:
+                pieces = holders[index]
+                result[index] = pieces[kind] = make(record, pieces)
+    return result
 
 
 def summary_text(event: Event, pieces: dict) -> str:
@@ -406,25 +453,17 @@ def json_document(head: dict, key: str, items: Iterable[dict]) -> str:
 def _json_lines(head: dict, key: str, items: list[bytes]) -> bytes:
     """`json_document` of items already encoded (compact, UTF-8)."""
     opening = _compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
-    body = b",\n".join(items)
-    return opening + b"\n" + body + b"\n]}\n" if body else opening + b"]}\n"
+    if not items:
+        return opening + b"]}\n"
+    return _concatenate(opening + b"\n", items, b",\n", b"\n]}\n")
 
 
-def _event_pieces(
-    kind: str,
-    timeline: Timeline,
-    memo: FragmentMemo | None,
-    make: Callable[[Event, dict], bytes],
-) -> list[bytes]:
-    """Every event's piece `kind` in timeline order, made by `make(event, pieces)` if new."""
-    holders = (memo or FragmentMemo()).fragments(timeline).events
-    result = []
-    for event, pieces in zip(timeline.events, holders, strict=True):
-        piece = pieces.get(kind)
-        if piece is None:
-            piece = pieces[kind] = make(event, pieces)
-        result.append(piece)
-    return result
+def _concatenate(first: bytes, items: list[bytes], separator: bytes, last: bytes) -> bytes:
+    """first + separator.join(items) + last, copying the (large) result only once."""
+    parts = [separator] * (2 * len(items) + 1)
+    parts[1::2] = items
+    parts[0], parts[-1] = first, last
+    return b"".join(parts)
 
 
 def events_json(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
@@ -437,10 +476,8 @@ def events_json(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None 
         "base_url": timeline.site.base_url or None,
         "categories": timeline.site.categories,
     }
-    records = _event_pieces(
+    records = _fragments(memo, timeline).event_pieces(
         "json " + _link_root(links, "events.json"),
-        timeline,
-        memo,
         lambda event, _: _compact_bytes(event_record(event, links)),
     )
     return _json_lines(head, "events", records)
@@ -523,10 +560,8 @@ def timelinejs_json(
             },
         },
     }
-    slides = _event_pieces(
+    slides = _fragments(memo, timeline).event_pieces(
         "slide " + _link_root(links, "timelinejs.json"),
-        timeline,
-        memo,
         lambda event, pieces: _compact_bytes(
             timelinejs_slide(event, timeline, links, summary=summary_html(event, pieces))
         ),
@@ -591,15 +626,13 @@ def _csv_line(row: Iterable[str]) -> bytes:
 
 def events_csv(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
     """The events.csv export: a header row, then one row per event (RFC 4180, CRLF lines)."""
-    rows = _event_pieces(
+    rows = _fragments(memo, timeline).event_pieces(
         "csv " + _link_root(links, "events.csv"),
-        timeline,
-        memo,
         lambda event, pieces: _csv_line(
             csv_row(event, timeline, links, summary_text(event, pieces))
         ),
     )
-    return _csv_line(CSV_COLUMNS) + b"".join(rows)
+    return _concatenate(_csv_line(CSV_COLUMNS), rows, b"", b"")
 
 
 # -- events.ics -----------------------------------------------------------------------------
@@ -735,25 +768,24 @@ def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None =
     ]
     if site.description:
         head.append(f"X-WR-CALDESC:{ics_text(site.description)}")
-    fragments = (memo or FragmentMemo()).fragments(timeline)
+    fragments = _fragments(memo, timeline)
     modified = fragments.modified
+    stamps = list(map(modified.events.get, map(_ID, timeline.events)))
+    if None in stamps:
+        stamps = [stamp or modified.site or _EPOCH for stamp in stamps]
     kind = "vevent " + links.base_url  # only a base URL adds to a VEVENT (its URL line)
-    body = []
-    for event, pieces in zip(timeline.events, fragments.events, strict=True):
-        stamp = modified.events.get(event.id) or modified.site or _EPOCH
-        known = pieces.get(kind)
-        if known is None or known[0] != stamp:
-            lines = _vevent(
-                event,
-                timeline,
-                links,
-                stamp,
-                fragments.calendar_domain,
-                summary_text(event, pieces),
-            )
-            known = pieces[kind] = (stamp, _content_lines(lines or []))
-        body.append(known[1])
-    return _content_lines(head) + b"".join(body) + b"END:VCALENDAR\r\n"
+    known = [pieces.get(kind) for pieces in fragments.events]
+    if None in known or not all(map(eq, map(itemgetter(0), known), stamps)):
+        for index, (event, pieces) in enumerate(
+            zip(timeline.events, fragments.events, strict=True)
+        ):
+            if known[index] is None or known[index][0] != stamps[index]:
+                summary = summary_text(event, pieces)
+                domain = fragments.calendar_domain
+                lines = _vevent(event, timeline, links, stamps[index], domain, summary)
+                known[index] = pieces[kind] = (stamps[index], _content_lines(lines or []))
+    body = list(map(itemgetter(1), known))
+    return _concatenate(_content_lines(head), body, b"", b"END:VCALENDAR\r\n")
 
 
 # -- events.geojson -------------------------------------------------------------------------
@@ -790,8 +822,8 @@ def events_geojson(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | No
         value = geojson_feature(event, links)
         return b"" if value is None else _compact_bytes(value)
 
-    features = _event_pieces(
-        "feature " + _link_root(links, "events.geojson"), timeline, memo, feature
+    features = _fragments(memo, timeline).event_pieces(
+        "feature " + _link_root(links, "events.geojson"), feature
     )
     return _json_lines({"type": "FeatureCollection"}, "features", [f for f in features if f])
 
@@ -933,7 +965,7 @@ def atom_feed(
 ) -> bytes:
     """An Atom (RFC 4287) feed of the feed's newest events."""
     site = timeline.site
-    fragments = (memo or FragmentMemo()).fragments(timeline)
+    fragments = _fragments(memo, timeline)
     modified = modified or fragments.modified
     events = feed.events[:FEED_LIMIT]
     self_link = (("rel", "self"), ("type", "application/atom+xml"))
@@ -992,9 +1024,10 @@ def sitemap_entries(
         yield urls.article_path(article.id), modified.articles.get(article.id)
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
-        yield urls.taxonomy_path(taxonomy), modified.of_events(e for t in terms for e in t.events)
-        for term in terms:
-            yield urls.term_path(taxonomy, term.slug), modified.of_events(term.events)
+        newest = [modified.of_events(term.events) for term in terms]
+        yield urls.taxonomy_path(taxonomy), max(filter(None, newest), default=None)
+        for term, lastmod in zip(terms, newest, strict=True):
+            yield urls.term_path(taxonomy, term.slug), lastmod
     for year, events in timeline.years.items():
         yield urls.year_path(year), modified.of_events(events)
     for listed in periods.period_pages(timeline):
@@ -1005,18 +1038,14 @@ def sitemap_entries(
 
 def sitemap_xml(timeline: Timeline, links: urls.Urls, modified: ModifiedDates) -> bytes:
     """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL."""
-    root = _link_root(links, "sitemap.xml")
-    days: dict[dt.date, str] = {}  # most pages share their date with others
+    root = _xml_text(_link_root(links, "sitemap.xml"))
+    days = {None: "</loc></url>"}  # most pages share their date with others
     parts = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP}">']
     for path, lastmod in sitemap_entries(timeline, modified):
-        location = _xml_element("loc", root + path)
-        if lastmod is None:
-            parts.append(f"<url>{location}</url>")
-            continue
-        day = days.get(lastmod)
-        if day is None:
-            day = days[lastmod] = _xml_element("lastmod", lastmod.isoformat())
-        parts.append(f"<url>{location}{day}</url>")
+        end = days.get(lastmod)
+        if end is None:
+            end = days[lastmod] = f"</loc><lastmod>{lastmod.isoformat()}</lastmod></url>"
+        parts += ("<url><loc>", root, _xml_text(path), end)
     parts.append("</urlset>\n")
     return "".join(parts).encode("utf-8")
 

@@ -144,16 +144,14 @@ def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes:
     and kept until its event or article changes.
     """
     fragments = (memo or FragmentMemo()).fragments(timeline)
-    entries = []
-    for event, pieces in zip(timeline.events, fragments.events, strict=True):
-        entry = pieces.get("search")
-        if entry is None:
-            summary = summary_text(event, pieces)
-            entry = pieces["search"] = _script_json(event_entry(event, timeline, summary))
-        entries.append(entry)
-    for article, pieces in zip(timeline.articles, fragments.articles, strict=True):
-        entry = pieces.get("search")
-        if entry is None:
-            entry = pieces["search"] = _script_json(article_entry(article))
-        entries.append(entry)
+    events = fragments.event_pieces(
+        "search",
+        lambda event, pieces: _script_json(
+            event_entry(event, timeline, summary_text(event, pieces))
+        ),
+    )
+    articles = fragments.article_pieces(
+        "search", lambda article, _: _script_json(article_entry(article))
+    )
+    entries = events + articles
     return b"window.TIMELINE_SEARCH=[" + b",".join(entries) + b"];\n"
