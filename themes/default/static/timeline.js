@@ -125,7 +125,7 @@
     FACETS.forEach(function (f) { active += state[f].length; });
     var total = items.length;
     status.textContent = active
-      ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's')
+      ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's') + (nav ? ' in this period' : '')
       : total + ' event' + (total === 1 ? '' : 's');
     if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
     noMatch.hidden = shown > 0;

@@ -1,0 +1,111 @@
+"""A split timeline in a real browser: filters count matches in every period and survive a
+move to another period page; without JavaScript each period page is a complete list.
+
+The project of tests/test_periods.py (27 events, five a page) is built with the real CLI for
+a sub-path, served by a real HTTP server on 127.0.0.1 and driven in headless Chromium.
+Kyrgyzstan (`kg`) is on events 9, 18 and 27, one each in January–March 2018, 2019–2020 and
+2022 (the latest period, on index.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_timeline
+from playwright.sync_api import Browser, Page, sync_playwright
+from sitehttp import CHROMIUM, CHROMIUM_ARGS, serve
+from test_periods import TIMELINE_PAGES, make_project
+
+VISIBLE_EVENTS = "els => els.filter(e => e.offsetParent !== null).map(e => e.id)"
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The split project, built for https://example.org/tl/ and served under /tl/."""
+    root = tmp_path_factory.mktemp("split-browser")
+    project = make_project(root / "project", 5)
+    out = root / "site"
+    result = run_timeline(
+        "build", str(project), "-o", str(out), "--base-url", "https://example.org/tl/"
+    )
+    assert result.code == 0, result.err
+    with serve({"/tl/": Path(out)}) as served:
+        yield served + "/tl/"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def visible_events(page: Page) -> list[str]:
+    """Ids of the events the reader can see."""
+    return page.eval_on_selector_all("li.event", VISIBLE_EVENTS)
+
+
+def period_counts(page: Page) -> dict[str, str]:
+    """Each period link's label and the number shown beside it."""
+    links = page.locator("nav.periods a[data-period]")
+    return {
+        links.nth(i).inner_text().rsplit(" ", 1)[0].strip(): links.nth(i).locator(".n").inner_text()
+        for i in range(links.count())
+    }
+
+
+def test_a_filter_counts_matches_in_every_period_and_follows_a_period_link(
+    origin: str, browser: Browser
+) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(origin)
+    assert visible_events(page) == ["e25", "e26", "e27"]
+    page.locator("input[name=country][value=kg]").check()
+    note = page.locator("[data-period-matches]")
+    note.get_by_text("3 events match in all periods").wait_for()
+    assert visible_events(page) == ["e27"]
+    assert period_counts(page) == {
+        "2015–2016": "0",
+        "2017": "0",
+        "January–March 2018": "1",
+        "June–September 2018": "0",
+        "2019–2020": "1",
+        "2021": "0",
+        "2022": "1",
+    }
+    link = page.get_by_role("link", name="January–March 2018")
+    assert link.get_attribute("href").endswith("periods/2018-01-to-03/?country=kg")
+    link.click()
+    page.wait_for_url("**/tl/periods/2018-01-to-03/?country=kg")
+    assert page.locator("input[name=country][value=kg]").is_checked()
+    assert visible_events(page) == ["e09"]
+    note.get_by_text("3 events match in all periods").wait_for()
+    page.locator("[data-clear]").first.click()
+    assert visible_events(page) == ["e08", "e09", "e10", "e11"]
+    assert period_counts(page)["2022"] == "3"
+    assert "country=" not in page.url
+    assert errors == []
+    page.close()
+
+
+def test_without_javascript_each_period_page_is_a_complete_list(
+    origin: str, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    seen: list[str] = []
+    for path, label, count in TIMELINE_PAGES:
+        page.goto(origin + path)
+        ids = visible_events(page)
+        assert len(ids) == count, label
+        seen += ids
+        current = page.locator("nav.periods a[aria-current=page]")
+        assert current.inner_text().startswith(label)
+    assert sorted(seen) == [f"e{n:02d}" for n in range(1, 28)]
+    context.close()
