@@ -43,9 +43,18 @@ class RelatedEvents:
     in its own actors and tags, found through indexes built once per timeline.
     """
 
-    def __init__(self, timeline: Timeline, limit: int = 5):
+    def __init__(
+        self, timeline: Timeline, limit: int = 5, known: dict[str, list[str]] | None = None
+    ):
         self.timeline = timeline
         self.limit = limit
+        #: Related event ids found so far (or carried over from the previous build by the
+        #: live preview, for events an edit cannot have affected: see `affected_by`).
+        self.found: dict[str, list[str]] = dict(known or {})
+
+    @cached_property
+    def _by_id(self) -> dict[str, Event]:
+        return {e.id: e for e in self.timeline.events}
 
     @cached_property
     def _terms(self) -> dict[tuple[str, str], tuple[list[Event], dict[str, int]]]:
@@ -76,6 +85,13 @@ class RelatedEvents:
         return found
 
     def of(self, event: Event) -> list[Event]:
+        """Up to `limit` related events of `event`, the most related first (see `rank`)."""
+        ids = self.found.get(event.id)
+        if ids is None:
+            ids = self.found[event.id] = [other.id for other in self.rank(event)]
+        return [self._by_id[i] for i in ids]
+
+    def rank(self, event: Event) -> list[Event]:
         """Up to `limit` related events of `event`, the most related first.
 
         Score: the weights of shared actors and tags, plus closeness in time, plus a
@@ -102,6 +118,42 @@ class RelatedEvents:
                 scores[other_id] += 0.5
         ranked = sorted(candidates.values(), key=lambda o: (-scores[o.id], abs(days[o.id]), o.id))
         return ranked[: self.limit]
+
+
+def affected_by(old: RelatedEvents, new: RelatedEvents, changed: set[str]) -> set[str]:
+    """Ids of events whose related events may differ between two builds, given the ids of
+    the events added, removed or changed between them.
+
+    Windows are symmetric (an event is in another's window of a term exactly when that
+    one is in its window), so only the windows around each changed event, in the old and
+    the new timeline, can change; a term that gained or lost events changes weight for
+    every event in it.
+    """
+    affected = set(changed)
+    for finder, other in ((old, new), (new, old)):
+        chronology = finder._chronology
+        events = finder.timeline.events
+        for event_id in changed:
+            event = finder._by_id.get(event_id)
+            if event is None:
+                continue
+            index = chronology[event_id]
+            lo, hi = max(0, index - NEIGHBOURS), index + NEIGHBOURS + 1
+            affected.update(e.id for e in events[lo:hi])
+            for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
+                for key in keys:
+                    hit = finder._terms.get((taxonomy, key))
+                    if hit is None:
+                        continue
+                    members, positions = hit
+                    twin = other._terms.get((taxonomy, key))
+                    if twin is None or len(twin[0]) != len(members):
+                        affected.update(e.id for e in members)
+                        continue
+                    at = positions[event_id]
+                    window = members[max(0, at - WINDOW) : at + WINDOW + 1]
+                    affected.update(e.id for e in window)
+    return affected
 
 
 def related_events(timeline: Timeline, limit: int = 5) -> dict[str, list[Event]]:

@@ -8,9 +8,9 @@ pages freely, and the writer alone decides what reaches the disk.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
+from builder.depends import PageKeys
 from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
 from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
@@ -136,6 +137,20 @@ class _Context:
     list_items: dict[tuple, Markup] = field(default_factory=dict)
     #: The timeline page of each event by id, filled on first use (see `timeline_path`).
     timeline_pages: dict[str, str] = field(default_factory=dict)
+    #: Finds an event's related events when its page renders, not while planning.
+    related: RelatedEvents | None = None
+    #: Makes the pages' dependency keys, when the caller wants them (the live preview).
+    keys: PageKeys | None = None
+    #: The exports' and search index's per-event pieces, kept by the live preview.
+    fragments: exports.FragmentMemo | None = None
+
+    def __post_init__(self) -> None:
+        if self.related is None:
+            self.related = RelatedEvents(self.timeline)
+
+    def related_key(self, event: Event) -> Hashable:
+        """What an event's related-events block shows depends on: those events' keys."""
+        return tuple(self.keys.event(other) for other in self.related.of(event))
 
     def timeline_path(self, event: Event) -> str:
         """Site path of the timeline page listing this event: the root, unless the timeline
@@ -187,18 +202,30 @@ class _Context:
             "timeline_path": self.timeline_path,
         }
 
-    @cached_property
-    def related(self) -> RelatedEvents:
-        """Finds an event's related events when its page renders, not while planning."""
-        return RelatedEvents(self.timeline)
-
 
 @dataclass(frozen=True)
 class Deferred:
     """A template value computed only when its page renders (in a render process, or when
-    the live preview asks for that page), so planning every page stays cheap."""
+    the live preview asks for that page), so planning every page stays cheap. `key`
+    returns what the value depends on, for the live preview's page keys."""
 
     compute: Callable[[], object]
+    key: Callable[[], Hashable] | None = None
+
+
+@dataclass
+class RenderMemo:
+    """What rendering one build hands to the next in the live preview, so an edit costs
+    what it changed: list items by event key, related events of the events the edit
+    cannot have affected, and the exports' per-event fragments.
+
+    Everything here is keyed by `Timeline.event_key`, which does not cover site.yaml, the
+    theme or the builder's code: the caller starts a new memo when one of those changes.
+    """
+
+    list_items: dict[tuple, Markup] = field(default_factory=dict)
+    related: RelatedEvents | None = None
+    exports: exports.FragmentMemo | None = None
 
 
 def _page(
@@ -246,7 +273,10 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             event=event,
             previous=timeline.events[index - 1] if index else None,
             next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
-            related=Deferred(lambda event=event: ctx.related.of(event)),
+            related=Deferred(
+                lambda event=event: ctx.related.of(event),
+                lambda event=event: ctx.related_key(event),
+            ),
             citation=event_citation(event, timeline.site, ctx.links),
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
@@ -277,9 +307,9 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
-    yield PlannedFile(search.INDEX_PATH, lambda: search.search_index(timeline))
+    yield PlannedFile(search.INDEX_PATH, lambda: search.search_index(timeline, ctx.fragments))
     yield make(env, ctx, "search.html", "search/", search_index=search.INDEX_PATH)
-    for path, render in exports.plan_exports(timeline, ctx.links):
+    for path, render in exports.plan_exports(timeline, ctx.links, ctx.fragments):
         yield PlannedFile(path, render)
 
 
@@ -311,6 +341,8 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
         )
         return
     where = _period_index(pages)
+    points = tuple((e.date.year, e.date.month, e.category) for e in timeline.events)
+    chart_key = lambda: ("overview", points)  # noqa: E731  (with the page path, in its key)
     for page, paging in _pagings(pages):
         href = _period_link(page.path, pages, where)
         yield make(
@@ -319,7 +351,9 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
             "index.html",
             page.path,
             groups=group_by_month(page.period.events),
-            overview=Deferred(lambda href=href: overview_for(timeline.events, timeline.site, href)),
+            overview=Deferred(
+                lambda href=href: overview_for(timeline.events, timeline.site, href), chart_key
+            ),
             facets=facets,
             year_links={year: href((year,)) for year in timeline.years},
             **paging,
@@ -334,14 +368,19 @@ FILTERS_PATH = "filters.json"
 def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
     """The terms and years of every event on a split timeline, as compact as JSON allows.
 
-    `terms` lists each facet's term slugs; `periods` the number of events of each period page
-    in order; `events`, in the same order, one row per event: first year, last year (null
-    for an open end), importance, then per facet (category, country, actor, tag) the term
-    indexes, a bare number when there is one.
+    `terms` lists each facet's term slugs, the most used first (so the most frequent indexes
+    are the shortest); `periods` the number of events of each period page in order; `events`,
+    in the same order, one row per event: first year, last year (null for an open end),
+    importance, then per facet (category, country, actor, tag) the term indexes, a bare
+    number when there is one.
     """
     facets = {t: FACET_PARAMS[t] for t in ("categories", "countries", "actors", "tags")}
+    by_use = {
+        taxonomy: sorted(ctx.timeline.taxonomies[taxonomy], key=lambda t: -len(t.events))
+        for taxonomy in facets
+    }
     index = {
-        taxonomy: {key: n for n, key in enumerate(ctx.term_slugs[taxonomy])} for taxonomy in facets
+        taxonomy: {t.key: n for n, t in enumerate(terms)} for taxonomy, terms in by_use.items()
     }
 
     def terms(taxonomy: str, keys: list[str]) -> int | list[int]:
@@ -356,7 +395,7 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
             facet_terms = [terms(t, keys) for t, keys in zip(facets, values, strict=True)]
             rows.append([first, last, e.importance, *facet_terms])
     data = {
-        "terms": {param: list(ctx.term_slugs[t].values()) for t, param in facets.items()},
+        "terms": {param: [term.slug for term in by_use[t]] for t, param in facets.items()},
         "periods": [len(page.period.events) for page in pages],
         "events": rows,
     }
@@ -449,42 +488,62 @@ def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[Outp
 
 @dataclass(frozen=True)
 class PlannedFile:
-    """One file of the site before rendering: its path, and a function that renders it."""
+    """One file of the site before rendering: its path, a function that renders it and,
+    when the caller asked for keys, what its bytes depend on (None: not known, render)."""
 
     path: str
     render: Callable[[], bytes]
+    key: Hashable = None
 
 
 def plan_site(
-    timeline: Timeline, theme: Theme, links: urls.Urls, env: jinja2.Environment | None = None
+    timeline: Timeline,
+    theme: Theme,
+    links: urls.Urls,
+    env: jinja2.Environment | None = None,
+    *,
+    memo: RenderMemo | None = None,
+    keyed: bool = False,
 ) -> list[PlannedFile]:
     """Every file of the site, each rendered only when asked (what `render_site` renders).
 
     The live-preview server renders the pages open in a browser first and the rest later;
-    it may pass an environment whose templates it has already compiled.
+    it may pass an environment whose templates it has already compiled, the memo of its
+    previous build, and ask for each page's dependency key (`keyed`), given only when
+    every template is one the builder ships (see `builder.depends`).
     """
     env = env or make_environment(theme)
     static = fingerprint(static_files(theme))
+    assets = {path: name for path, (name, _) in static.items()}
     ctx = _Context(
         timeline,
         links,
         countries().names,
         {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
-        {path: name for path, (name, _) in static.items()},
+        assets,
     )
+    if memo is not None:
+        ctx.list_items = memo.list_items
+        ctx.related = memo.related or ctx.related
+        memo.related = ctx.related
+        memo.exports = ctx.fragments = memo.exports or exports.FragmentMemo()
+    shipped = builtin_themes_dir().resolve()
+    if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
+        ctx.keys = PageKeys(timeline, assets)
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
         def render() -> bytes:
             return _page(env, ctx, template, site_path, root, **values).data
 
-        return PlannedFile(urls.file_for(site_path), render)
+        key = ctx.keys.page(template, site_path, root, values) if ctx.keys else None
+        return PlannedFile(urls.file_for(site_path), render, key)
 
     plan = [
         item if isinstance(item, PlannedFile) else PlannedFile(item.path, lambda d=item.data: d)
         for item in _pages(env, ctx, planned)
     ]
     for name, data in static.values():
-        plan.append(PlannedFile(name, lambda d=data: d))
+        plan.append(PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None))
     return plan
 
 

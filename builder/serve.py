@@ -54,6 +54,8 @@ import jinja2
 from builder import build, render, urls
 from builder.diagnostics import Diagnostic, Report
 from builder.load import FileCache
+from builder.related import RelatedEvents, affected_by
+from builder.validate import ValidationCache
 from builder.watch import (
     CONFIG,
     CONTENT,
@@ -65,7 +67,7 @@ from builder.watch import (
     WatchPlan,
     describe,
 )
-from builder.write import DuplicateOutput, OutputFile
+from builder.write import DuplicateOutput, OutputFile, update_site
 
 #: A batch of changes is rebuilt once the file system has been quiet this long (seconds)…
 QUIET = 0.05
@@ -75,6 +77,10 @@ LONGEST_WAIT = 1.0
 #: one always, the others while this many seconds of rendering are not used up.
 RECENT_PAGES = 6
 PRERENDER_BUDGET = 0.1
+#: A rebuild that re-renders at most this many files (an edit's worth) renders them all
+#: before it is published; a larger one (a template or site.yaml change at scale) renders
+#: the rest on request or in the background.
+EAGER_FILES = 1000
 #: Seconds between keep-alive comments on an idle event stream.
 PING_SECONDS = 15.0
 #: The background renderer starts a page only after this many seconds without a request or
@@ -135,7 +141,12 @@ class Snapshot:
     """
 
     def __init__(
-        self, build_id: str, plan: list[render.PlannedFile], base_path: str, project: Path
+        self,
+        build_id: str,
+        plan: list[render.PlannedFile],
+        base_path: str,
+        project: Path,
+        previous: Snapshot | None = None,
     ):
         self.id = build_id
         self.base_path = base_path
@@ -145,6 +156,24 @@ class Snapshot:
         self._plan = {item.path: item for item in plan}
         self._order = [item.path for item in plan]
         self._rendered: dict[str, bytes] = {}
+        #: Paths whose bytes may differ from the previous snapshot's (all, without one).
+        self.changed = self._take_unchanged(previous) if previous else set(self._plan)
+
+    def _take_unchanged(self, previous: Snapshot) -> set[str]:
+        """Take over from the previous snapshot every file whose dependency key is the
+        same (its bytes, or its renderer when not rendered yet); the paths left to render."""
+        changed = set()
+        for path, item in self._plan.items():
+            before = previous._plan.get(path)
+            if item.key is None or before is None or before.key != item.key:
+                changed.add(path)
+                continue
+            data = previous._rendered.get(path)
+            if data is not None:
+                self._rendered[path] = data
+            else:
+                self._plan[path] = before
+        return changed
 
     def __contains__(self, path: str) -> bool:
         return path in self._plan
@@ -169,6 +198,10 @@ class Snapshot:
     def unrendered(self) -> list[str]:
         """Output paths not rendered yet, in rendering order."""
         return [path for path in self._order if path not in self._rendered]
+
+    def files(self) -> dict[str, bytes]:
+        """Every file by path, rendered (call once `unrendered()` is empty)."""
+        return {path: self.file(path) for path in self._order}
 
     def outputs(self) -> list[OutputFile]:
         """Every file, rendered (call once `unrendered()` is empty)."""
@@ -218,6 +251,10 @@ class _Model:
     env: jinja2.Environment | None = None
     warnings: tuple[str, ...] = ()
     failed: bool = True
+    #: Validated records, kept so an edit re-validates only its file.
+    validation: ValidationCache = field(default_factory=ValidationCache)
+    #: What rendering the last build left for the next (None: start afresh).
+    memo: render.RenderMemo | None = None
 
 
 class Terminal:
@@ -270,6 +307,7 @@ class Preview:
         self._rendering = 0  # pages being rendered for waiting browsers
         self._rebuilding = False
         self._last_activity = 0.0  # time.monotonic() of the last request or published build
+        self._written: dict[str, bytes] | None = None  # what the build folder holds
 
     # -- reading (request threads) --
 
@@ -372,8 +410,12 @@ class Preview:
         model = self._model
         if kinds & {CONFIG, TEMPLATE}:
             model.env = None  # compile templates afresh, even if this rebuild fails early
+            model.memo = None
+        previous_timeline = model.timeline
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
-            timeline, loaded, _ = build.make_timeline(self.project, self.options, self._cache)
+            timeline, loaded, _ = build.make_timeline(
+                self.project, self.options, self._cache, validation=model.validation
+            )
             report.extend(loaded)
             if timeline is None:
                 model.failed = True
@@ -388,16 +430,22 @@ class Preview:
         if model.env is None or theme != model.theme:
             model.env = render.make_environment(theme)
             model.env.auto_reload = False  # a snapshot keeps the templates it started with
+            model.memo = None
         model.theme = theme
         links = urls.Urls(timeline.site.base_url)
-        plan = render.plan_site(timeline, theme, links, model.env)
+        carry_over = model.memo is not None and self._current is not None
+        model.memo = _next_memo(model.memo, previous_timeline, timeline)
+        plan = render.plan_site(timeline, theme, links, model.env, memo=model.memo, keyed=True)
         for path in _duplicates(plan):
             report.error("content", 1, 1, f"two pages want the same output path {path!r}")
         if report.failed():
             model.failed = True
             return None
         self._builds += 1
-        snapshot = Snapshot(f"{self._instance}-{self._builds}", plan, links.base_path, self.project)
+        previous = self._current if carry_over else None
+        snapshot = Snapshot(
+            f"{self._instance}-{self._builds}", plan, links.base_path, self.project, previous
+        )
         with self._changed:
             recent = [path for path in reversed(self._recent) if path in snapshot]
         snapshot.render_first(recent)
@@ -411,6 +459,14 @@ class Preview:
                 report.items.append(failure.diagnostic)
                 model.failed = True
                 return None
+        if len(snapshot.changed) <= EAGER_FILES:
+            for path in snapshot.unrendered():  # only the files the change touched
+                try:
+                    snapshot.file(path)
+                except RenderFailed as failure:
+                    report.items.append(failure.diagnostic)
+                    model.failed = True
+                    return None
         model.failed = False
         return snapshot
 
@@ -438,7 +494,9 @@ class Preview:
             )
         else:
             swapped = "; stylesheet swapped in open pages" if kind == CSS else ""
-            self._terminal.say(f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped})")
+            touched = len(snapshot.changed)
+            files = "" if kind == CSS else f"; {_count(touched, 'file')} re-rendered"
+            self._terminal.say(f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped}{files})")
 
     def _publish_failure(self, report: Report, changes: list[Change], ms: float) -> None:
         errors = [d for d in report.sorted() if d.severity == "error"]
@@ -498,12 +556,23 @@ class Preview:
             if snapshot is None or not self._render_rest(snapshot, stop):
                 continue
             try:
-                build.write_outputs(snapshot.outputs(), self.output)
+                self._mirror(snapshot)
             except (OSError, ValueError, DuplicateOutput) as exc:
+                self._written = None
                 self._terminal.problems([f"timeline: warning: cannot write {self.output}: {exc}"])
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot
+
+    def _mirror(self, snapshot: Snapshot) -> None:
+        """Write a complete build to the build folder: whole the first time, then only the
+        files whose bytes changed."""
+        files = snapshot.files()
+        if self._written is None or not self.output.is_dir():
+            build.write_outputs([OutputFile(p, d) for p, d in files.items()], self.output)
+        else:
+            update_site(self.output, self._written, files)
+        self._written = files
 
     def _next_to_complete(self, stop: threading.Event) -> Snapshot | None:
         with self._changed:
@@ -542,6 +611,27 @@ class Preview:
             if not busy and (quiet or now - snapshot.created >= BACKGROUND_PATIENCE):
                 return
             stop.wait(0.01)
+
+
+def _next_memo(
+    memo: render.RenderMemo | None, before: object | None, after: object
+) -> render.RenderMemo:
+    """The memo for rendering `after`, kept from the build of `before` where the change
+    between them cannot have touched it (a new one when there is nothing to keep)."""
+    if memo is None or before is None:
+        return render.RenderMemo()
+    if before is after:
+        return memo
+    old_keys = {e.id: before.event_key(e) for e in before.events}
+    new_keys = {e.id: after.event_key(e) for e in after.events}
+    changed = {i for i in old_keys.keys() | new_keys.keys() if old_keys.get(i) != new_keys.get(i)}
+    finder = RelatedEvents(after)
+    if memo.related is not None:
+        affected = affected_by(memo.related, finder, changed)
+        finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
+    current = set(new_keys.values())
+    items = {key: item for key, item in memo.list_items.items() if key[0] in current}
+    return render.RenderMemo(list_items=items, related=finder, exports=memo.exports)
 
 
 def _duplicates(plan: list[render.PlannedFile]) -> list[str]:

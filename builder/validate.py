@@ -522,24 +522,36 @@ class ValidationCache:
     A record is reused when it comes from the very same parsed value (the loader's
     `FileCache` hands back the same object for an unchanged file) and everything else
     validation reads (site.yaml's vocabularies, the set of article ids) is unchanged.
-    Reused records keep their `revision`, which is how later caches know them unchanged.
-    One cache belongs to one caller; none is global.
+    A record validated anew that equals the one last made in the same place (file and
+    position in it) is replaced by that one: saving a file of a hundred events after
+    editing one title changes one record. Records keep their `revision` as long as they
+    are reused, which is how later caches know them unchanged. One cache belongs to one
+    caller; none is global.
     """
 
     revisions: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     context: object = None
     #: id(parsed value) -> (the value, kept so its id stays unique; record; diagnostics)
     records: dict[int, tuple[object, object, list[Diagnostic]]] = field(default_factory=dict)
+    #: (file, index in it) -> the record last validated there
+    places: dict[tuple[str, int], object] = field(default_factory=dict)
 
     def start(self, context: object) -> None:
         """Begin a validation run; forget every record if what validation reads changed."""
         if context != self.context:
             self.records.clear()
+            self.places.clear()
             self.context = context
         self._seen: set[int] = set()
 
-    def record(self, raw: object, report: Report, make: Callable[[Report], object]) -> object:
-        """The record validated from `raw`, replaying its diagnostics into `report`."""
+    def record(
+        self,
+        raw: object,
+        place: tuple[str, int],
+        report: Report,
+        make: Callable[[Report], object],
+    ) -> object:
+        """The record validated from `raw`, found at `place`, replaying its diagnostics."""
         key = id(raw)
         self._seen.add(key)
         hit = self.records.get(key)
@@ -547,7 +559,12 @@ class ValidationCache:
             own = Report()
             value = make(own)
             if value is not None:
-                value.revision = next(self.revisions)
+                before = self.places.get(place)
+                if before is not None and before == value:
+                    value = before
+                else:
+                    value.revision = next(self.revisions)
+                    self.places[place] = value
             hit = (raw, value, own.items)
             self.records[key] = hit
         report.items.extend(hit[2])
@@ -557,6 +574,8 @@ class ValidationCache:
         """Drop the records of files that are gone or changed."""
         for key in self.records.keys() - self._seen:
             del self.records[key]
+        live = {id(hit[1]) for hit in self.records.values()}
+        self.places = {place: v for place, v in self.places.items() if id(v) in live}
 
 
 def validate_project(
@@ -576,14 +595,22 @@ def validate_project(
     lookup = _actor_lookup(site)
     cache.start((tuple(site.categories.items()), tuple(lookup.items()), frozenset(article_ids)))
     articles = [
-        (cache.record(r, report, lambda own, r=r: _article(r, own)), r.file, Pos(1, 1), False)
+        (
+            cache.record(r, (r.file, 0), report, lambda own, r=r: _article(r, own)),
+            r.file,
+            Pos(1, 1),
+            False,
+        )
         for r in project.articles
     ]
     articles = _unique_ids([a for a in articles if a[0]], report, "article")
     events = [
         (
             cache.record(
-                r.data, report, lambda own, r=r: _event(r, site, own, article_ids, lookup)
+                r.data,
+                (r.file, r.index),
+                report,
+                lambda own, r=r: _event(r, site, own, article_ids, lookup),
             ),
             r.file,
             r.data.at("id"),

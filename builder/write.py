@@ -78,6 +78,36 @@ class SiteWriter:
         self.write(path, source.read_bytes())
 
 
+def update_site(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> int:
+    """Bring a folder that holds the site `old` up to the site `new`, touching only files
+    whose bytes differ (each replaced atomically) and deleting those that are gone; returns
+    how many files were written or deleted.
+
+    The live preview mirrors each build into its folder this way, so an edit rewrites a few
+    files, not the whole site.
+    """
+    touched = 0
+    for path, data in new.items():
+        before = old.get(path)
+        if before is data or before == data:
+            continue
+        target = folder.joinpath(*safe_relative(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        touched += 1
+    for path in old.keys() - new.keys():
+        target = folder.joinpath(*safe_relative(path).parts)
+        target.unlink(missing_ok=True)
+        touched += 1
+        for parent in target.parents:
+            if parent == folder or not parent.is_relative_to(folder) or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    return touched
+
+
 def check_output_folder(output: Path, project: Path) -> Path:
     """The resolved output folder, or UsageError when writing there could destroy sources.
 

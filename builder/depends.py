@@ -1,0 +1,107 @@
+"""What each page depends on, as a key: equal keys mean the page's bytes are the same.
+
+The live preview (`timeline serve`) keeps the previous build's pages and, after an edit,
+re-renders only those whose key changed: the edited event's page, its neighbours, the
+pages that list or relate to it, the feeds and exports. Keys are made from the values a
+page's template receives (events by `Timeline.event_key`, articles by revision, terms by
+their events), plus the *chrome*: what the shipped templates read from the whole site on
+every page (the site settings, the number of events, the years, the page menu, the term
+and citation counts, the asset names).
+
+A key is only as good as that list, so keys are made only for the templates shipped with
+the builder, whose reads are known; a project that overrides templates gets no keys, and
+every page is rendered again after each change, as in a cold build. A value of a kind
+not known here makes the page's key None (always render) rather than a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Hashable
+
+from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
+
+
+class Unkeyable(Exception):
+    """A template value whose dependencies this module cannot tell."""
+
+
+class PageKeys:
+    """Makes the keys of one build's pages; one per planned build."""
+
+    def __init__(self, timeline: Timeline, assets: dict[str, str]):
+        self.timeline = timeline
+        self._events = {id(e): timeline.event_key(e) for e in timeline.events}
+        self._terms: dict[int, Hashable] = {}  # terms show on many pages (the filters)
+        self.chrome = self._chrome(timeline, assets)
+
+    @staticmethod
+    def _chrome(timeline: Timeline, assets: dict[str, str]) -> Hashable:
+        site = dataclasses.astuple(timeline.site)
+        return (
+            repr(site),
+            len(timeline.events),
+            tuple(timeline.years),
+            tuple((p.id, p.title) for p in timeline.pages),
+            tuple(
+                (name, tuple((t.key, t.label, t.slug, len(t.events)) for t in terms))
+                for name, terms in ((n, timeline.taxonomies[n]) for n in TAXONOMIES)
+            ),
+            tuple((a, len(events)) for a, events in sorted(timeline.citing.items())),
+            tuple(sorted(assets.items())),
+            len(timeline.articles),
+        )
+
+    def page(self, template: str, site_path: str, root: str | None, values: dict) -> Hashable:
+        """The key of one page, or None when one of its values cannot be keyed."""
+        try:
+            parts = tuple((name, self.value(v)) for name, v in sorted(values.items()))
+        except Unkeyable:
+            return None
+        return (template, site_path, root, self.chrome, parts)
+
+    def event(self, event: Event) -> Hashable:
+        """An event's key (see `Timeline.event_key`)."""
+        key = self._events.get(id(event))
+        return key if key is not None else self.timeline.event_key(event)
+
+    def events(self, events: list[Event]) -> Hashable:
+        """The key of a list of events (the bulk of every list page's key)."""
+        try:
+            return tuple(map(self._events.__getitem__, map(id, events)))
+        except KeyError:  # an event that is not on the timeline
+            return tuple(map(self.event, events))
+
+    def term(self, term: Term) -> Hashable:
+        """A term's key: what its label, link and events show."""
+        key = self._terms.get(id(term))
+        if key is None:
+            key = ("term", term.taxonomy, term.key, term.label, term.slug, self.events(term.events))
+            self._terms[id(term)] = key
+        return key
+
+    def value(self, value: object) -> Hashable:
+        """The key of one template value (Unkeyable if its kind is unknown)."""
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        if isinstance(value, Event):
+            return ("event", self.event(value))
+        if isinstance(value, list | tuple):
+            if value and all(type(v) is Event for v in value):
+                return ("events", self.events(value))
+            return tuple(self.value(v) for v in value)
+        if isinstance(value, dict):
+            return tuple((k, self.value(v)) for k, v in value.items())
+        if isinstance(value, Article):
+            return ("article", value.revision or id(value))
+        if isinstance(value, Term):
+            return self.term(value)
+        if isinstance(value, Page):
+            return ("page", value.id, value.title, value.body, value.description)
+        deferred_key = getattr(value, "key", None)
+        if isinstance(deferred_key, Callable):  # a render.Deferred value: it names its key
+            return ("deferred", deferred_key())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = dataclasses.fields(value)
+            return (type(value).__name__, tuple(self.value(getattr(value, f.name)) for f in fields))
+        raise Unkeyable(type(value).__name__)

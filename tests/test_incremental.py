@@ -1,0 +1,155 @@
+"""The live preview's incremental rebuilds give exactly the site a cold build gives.
+
+`timeline serve` keeps the previous build's pages and re-renders only those whose inputs
+changed (builder.depends), keeps validated records between rebuilds (ValidationCache),
+related events of events an edit cannot reach (related.affected_by) and rendered list
+items. Each of those is a cache that could go stale, so every test here edits a real
+project on disk, rebuilds through the preview's own `Preview.rebuild`, and compares every
+file the preview serves with a cold, in-process build of the same files.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder import build, serve
+from builder.render import render_site
+from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import generate  # noqa: E402
+
+
+@pytest.fixture()
+def preview(tmp_path: Path):
+    """A preview of a generated 300-event project, fully rendered once."""
+    root = tmp_path / "proj"
+    generate(root, 300, 20, seed=3)
+    terminal = serve.Terminal(out=open(tmp_path / "terminal.txt", "w"))
+    pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
+    assert pv.rebuild([])
+    served(pv)
+    return pv
+
+
+def served(pv: serve.Preview) -> dict[str, bytes]:
+    """Every file the preview serves now, rendered."""
+    return pv.current().files()
+
+
+def cold(project: Path) -> dict[str, bytes]:
+    """Every file a cold build of the project gives, built in this process."""
+    from builder import urls
+    from builder.render import find_theme
+
+    timeline, report, _ = build.make_timeline(project, build.BuildOptions())
+    assert timeline is not None, report.sorted()
+    theme = find_theme(project, timeline.site.theme)
+    outputs = render_site(timeline, theme, urls.Urls(timeline.site.base_url))
+    return {item.path: item.data for item in outputs}
+
+
+def assert_same_as_cold(pv: serve.Preview) -> None:
+    got, want = served(pv), cold(pv.project)
+    assert sorted(got) == sorted(want)
+    differing = [path for path in want if got[path] != want[path]]
+    assert not differing, f"stale after an incremental rebuild: {differing[:10]}"
+
+
+def edit(path: Path, pattern: str, replacement: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(pattern, replacement, text, count=count)
+    assert n, f"{pattern!r} not found in {path}"
+    path.write_text(new, encoding="utf-8")
+
+
+def rebuild(pv: serve.Preview, path: Path, kind: str = CONTENT) -> serve.Snapshot:
+    assert pv.rebuild([Change(kind, path.relative_to(pv.project).as_posix())])
+    return pv.current()
+
+
+def events_file(pv: serve.Preview, n: int = 1) -> Path:
+    return sorted((pv.project / "content/events").glob("*.yaml"))[n]
+
+
+def test_a_title_edit_re_renders_a_few_files_and_matches_a_cold_build(preview) -> None:
+    total = len(served(preview))
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (edited)"')
+    snapshot = rebuild(preview, target)
+    assert 0 < len(snapshot.changed) < total / 4, (len(snapshot.changed), total)
+    assert_same_as_cold(preview)
+    html = b"".join(snapshot.files().values())
+    assert b"(edited)" in html
+
+
+def test_changing_an_events_actors_date_and_category(preview) -> None:
+    target = events_file(preview, 2)
+    edit(target, r"actors: \[[^\]]*\]", 'actors: ["Taliban", "CSTO"]')
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    edit(target, r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '2019-06-01'")
+    edit(target, r"category: [a-z-]+", "category: diplomacy", count=2)
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+
+
+def test_adding_and_deleting_events(preview) -> None:
+    new = preview.project / "content/events/new.yaml"
+    new.write_text(
+        "date: 2015-03-04\ntitle: A brand new event\nactors: [Taliban]\ntags: [sanctions]\n"
+        "countries: [TJ]\nsources: [{url: 'https://example.org/x'}]\n",
+        encoding="utf-8",
+    )
+    rebuild(preview, new)
+    assert_same_as_cold(preview)
+    gone = events_file(preview, 0)
+    gone.unlink()
+    rebuild(preview, gone)
+    assert_same_as_cold(preview)
+
+
+def test_an_article_edit_reaches_the_events_that_cite_it(preview) -> None:
+    articles = sorted((preview.project / "content/articles").glob("*.md"))
+    for article in articles[:2]:
+        edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
+    rebuild(preview, articles[0])
+    assert_same_as_cold(preview)
+    edit(articles[1], r"(?m)^date: .*$", "date: 2020-01-01\ndraft: true")
+    rebuild(preview, articles[1])
+    assert_same_as_cold(preview)
+
+
+def test_site_yaml_and_template_changes(preview) -> None:
+    site = preview.project / "content/site.yaml"
+    edit(site, r"title: .*", "title: Retitled timeline")
+    rebuild(preview, site, CONFIG)
+    assert_same_as_cold(preview)
+    footer = preview.project / "themes/default/templates/partials/footer.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text('<footer class="site-footer"><p>Our own footer</p></footer>\n')
+    rebuild(preview, footer, TEMPLATE)
+    assert_same_as_cold(preview)
+    assert b"Our own footer" in served(preview)["index.html"]
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (after the override)"')
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+
+
+def test_a_burst_of_edits_then_a_broken_file_then_its_fix(preview) -> None:
+    target = events_file(preview, 1)
+    for n in range(3):
+        edit(target, r'title: "([^"]*)"', rf'title: "\1 ({n})"')
+        rebuild(preview, target)
+    good = target.read_text(encoding="utf-8")
+    target.write_text(good + "\n- date: 2020-13-45\n  title: broken\n", encoding="utf-8")
+    assert not preview.rebuild([Change(CONTENT, "content/events/x.yaml")])
+    target.write_text(good.replace("(2)", "(fixed)"), encoding="utf-8")
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
