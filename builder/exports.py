@@ -35,7 +35,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq, is_, itemgetter
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -236,19 +236,20 @@ class FragmentMemo:
     make a new one) when it changes: the `links` passed to `plan_exports` other than
     through `site.base_url` (the prefixes of links are checked, the rest of `urls.Urls` is
     not); the country names (`builder.countries`, fixed while a process runs); the
-    builder's own code; records changed in place; and the numbering of revisions. A record
-    must be replaced by a new one with a new `revision` when it changes (as validation
-    does), never mutated, and a revision must name one record for as long as the memo
-    lives: clear the memo whenever revisions could start again (a new `ValidationCache`).
-    Records without a revision (not from validation) get new pieces in every build.
+    builder's own code; and records changed in place. A record must be replaced by a new
+    one with a new `revision` when it changes (as validation does), never mutated. Pieces
+    are reused only for the very same record object with the same revision (what a
+    `ValidationCache` hands back for an unchanged event), so timelines validated afresh
+    each time are correct but gain nothing; records without a revision (not from
+    validation) get new pieces in every build.
     """
 
     #: `_site_inputs` of the timeline the pieces were made for.
     site: tuple | None = None
-    #: (event_key, pieces) of each validated event, by its revision (see `holders`).
-    events: dict[int, tuple[Hashable, dict]] = field(default_factory=dict)
-    #: Pieces of each validated article, by its revision.
-    articles: dict[int, dict] = field(default_factory=dict)
+    #: (event, event_key, pieces) of each validated event, by its revision (see `holders`).
+    events: dict[int, tuple[Event, Hashable, dict]] = field(default_factory=dict)
+    #: (article, pieces) of each validated article, by its revision.
+    articles: dict[int, tuple[Article, dict]] = field(default_factory=dict)
     #: (id, revision) of every article when `events` was filled: the rest of event keys.
     article_revisions: list[tuple] = field(default_factory=list)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
@@ -282,34 +283,43 @@ class FragmentMemo:
         return self._event_holders(timeline), self._article_holders(timeline)
 
     def _event_holders(self, timeline: Timeline) -> list[dict]:
-        # While no article's revision changed, an event's revision stands for its key (a
-        # revision names one record, whose sources are fixed): a lookup by revision is
-        # much cheaper than making 10,000 keys. Otherwise every key is made anew.
+        # While no article's revision changed, an event's revision and the record itself
+        # stand for its key: a lookup by revision is much cheaper than making 10,000 keys.
+        # Otherwise every key is made anew. Pieces are reused only for the very same record
+        # (validation hands back the same object for an unchanged event), so a revision
+        # number met again in a record made elsewhere can never bring back old pieces.
         events = timeline.events
         revisions = list(map(_REVISION, events))
         cited = list(map(_ID_AND_REVISION, timeline.articles))
         known, by_key = self.events, {}
         if cited != self.article_revisions:
-            known, by_key = {}, dict(known.values())
+            known, by_key = {}, {key: (event, pieces) for event, key, pieces in known.values()}
             self.article_revisions = cited
         found = list(map(known.get, revisions))
-        if None in found:
+        if None in found or not all(map(is_, map(itemgetter(0), found), events)):
             for index, event in enumerate(events):
-                if found[index] is None:
+                hit = found[index]
+                if hit is None or hit[0] is not event:
                     key = timeline.event_key(event)
-                    found[index] = (key, by_key.get(key) or {})
+                    old = by_key.get(key)
+                    pieces = old[1] if old is not None and old[0] is event else {}
+                    found[index] = (event, key, pieces)
         self.events = dict(zip(revisions, found, strict=True))
         self.events.pop(0, None)  # no revision: keyed by identity, so never kept
-        return list(map(itemgetter(1), found))
+        return list(map(itemgetter(2), found))
 
     def _article_holders(self, timeline: Timeline) -> list[dict]:
-        revisions = list(map(_REVISION, timeline.articles))
+        articles = timeline.articles
+        revisions = list(map(_REVISION, articles))
         found = list(map(self.articles.get, revisions))
-        if None in found:
-            found = [pieces if pieces is not None else {} for pieces in found]
+        if None in found or not all(map(is_, map(itemgetter(0), found), articles)):
+            found = [
+                hit if hit is not None and hit[0] is article else (article, {})
+                for article, hit in zip(articles, found, strict=True)
+            ]
         self.articles = dict(zip(revisions, found, strict=True))
         self.articles.pop(0, None)
-        return found
+        return list(map(itemgetter(1), found))
 
 
 class TimelineFragments:
