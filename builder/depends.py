@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable, Hashable
 
 from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
+from builder.periods import Period
 
 
 class Unkeyable(Exception):
@@ -32,7 +33,9 @@ class PageKeys:
     def __init__(self, timeline: Timeline, assets: dict[str, str]):
         self.timeline = timeline
         self._events = {id(e): timeline.event_key(e) for e in timeline.events}
-        self._terms: dict[int, Hashable] = {}  # terms show on many pages (the filters)
+        #: Keys of dataclass values by id; the values live as long as the plan, which
+        #: outlives this object, so an id cannot be reused meanwhile.
+        self._records: dict[int, Hashable] = {}
         self.chrome = self._chrome(timeline, assets)
 
     @staticmethod
@@ -73,12 +76,21 @@ class PageKeys:
             return tuple(map(self.event, events))
 
     def term(self, term: Term) -> Hashable:
-        """A term's key: what its label, link and events show."""
-        key = self._terms.get(id(term))
-        if key is None:
-            key = ("term", term.taxonomy, term.key, term.label, term.slug, self.events(term.events))
-            self._terms[id(term)] = key
-        return key
+        """A term's key: what the shipped templates show of a term passed to them (its
+        label, link, number of events and the dates of its first and last); the events a
+        page lists come in a value of their own, so an edit does not touch every page that
+        shows the filters."""
+        first, last = (term.events[0], term.events[-1]) if term.events else (None, None)
+        return (
+            "term",
+            term.taxonomy,
+            term.key,
+            term.label,
+            term.slug,
+            len(term.events),
+            first and first.date.display(),
+            last and last.date.display(),
+        )
 
     def value(self, value: object) -> Hashable:
         """The key of one template value (Unkeyable if its kind is unknown)."""
@@ -96,12 +108,23 @@ class PageKeys:
             return ("article", value.revision or id(value))
         if isinstance(value, Term):
             return self.term(value)
+        if isinstance(value, Period):  # period links show a label and a count
+            return ("period", value.slug, value.label, len(value.events))
         if isinstance(value, Page):
             return ("page", value.id, value.title, value.body, value.description)
         deferred_key = getattr(value, "key", None)
         if isinstance(deferred_key, Callable):  # a render.Deferred value: it names its key
             return ("deferred", deferred_key())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = dataclasses.fields(value)
-            return (type(value).__name__, tuple(self.value(getattr(value, f.name)) for f in fields))
+            return self._record(value)
         raise Unkeyable(type(value).__name__)
+
+    def _record(self, value: object) -> Hashable:
+        """A dataclass value's key, made once per object: the pages of a split list share
+        their period records."""
+        key = self._records.get(id(value))
+        if key is None:
+            fields = dataclasses.fields(value)
+            key = (type(value).__name__, tuple(self.value(getattr(value, f.name)) for f in fields))
+            self._records[id(value)] = key
+        return key

@@ -153,3 +153,21 @@ def test_a_burst_of_edits_then_a_broken_file_then_its_fix(preview) -> None:
     target.write_text(good.replace("(2)", "(fixed)"), encoding="utf-8")
     rebuild(preview, target)
     assert_same_as_cold(preview)
+
+
+def test_split_lists_stay_right_after_edits(preview) -> None:
+    site = preview.project / "content/site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "events_per_page: 40\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    assert any(path.startswith("periods/") for path in served(preview))
+    total = len(served(preview))
+    target = events_file(preview, 1)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (split)"')
+    snapshot = rebuild(preview, target)
+    assert len(snapshot.changed) < total / 4
+    periods = [p for p in snapshot.changed if p.startswith("periods/") or p == "index.html"]
+    assert len(periods) <= 2, periods  # the period holding the event, not every period
+    assert_same_as_cold(preview)
+    edit(target, r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '2024-06-01'")
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
