@@ -304,8 +304,9 @@ class FragmentMemo:
                     old = by_key.get(key)
                     pieces = old[1] if old is not None and old[0] is event else {}
                     found[index] = (event, key, pieces)
-        self.events = dict(zip(revisions, found, strict=True))
-        self.events.pop(0, None)  # no revision: keyed by identity, so never kept
+        kept = dict(zip(revisions, found, strict=True))
+        kept.pop(0, None)  # no revision: keyed by identity, so never kept
+        self.events = kept  # replaced whole, never changed after: another thread may read it
         return list(map(itemgetter(2), found))
 
     def _article_holders(self, timeline: Timeline) -> list[dict]:
@@ -317,8 +318,9 @@ class FragmentMemo:
                 hit if hit is not None and hit[0] is article else (article, {})
                 for article, hit in zip(articles, found, strict=True)
             ]
-        self.articles = dict(zip(revisions, found, strict=True))
-        self.articles.pop(0, None)
+        kept = dict(zip(revisions, found, strict=True))
+        kept.pop(0, None)
+        self.articles = kept
         return list(map(itemgetter(1), found))
 
 
@@ -451,17 +453,13 @@ def _compact_bytes(value: object) -> bytes:
     return _compact(value).encode("utf-8")
 
 
-def json_document(head: dict, key: str, items: Iterable[dict]) -> str:
+def json_document(head: dict, key: str, items: list[bytes]) -> bytes:
     """`head` as a JSON object whose last member `key` lists `items`, one per line.
 
     One item per line keeps the file readable and diffable; compact JSON lets Python use
-    its C encoder (an indented dump of 10,000 events takes seconds).
+    its C encoder (an indented dump of 10,000 events takes seconds). The items come
+    encoded already (compact, UTF-8), as the memo keeps them.
     """
-    return _json_lines(head, key, [_compact_bytes(item) for item in items]).decode("utf-8")
-
-
-def _json_lines(head: dict, key: str, items: list[bytes]) -> bytes:
-    """`json_document` of items already encoded (compact, UTF-8)."""
     opening = _compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
     if not items:
         return opening + b"]}\n"
@@ -490,7 +488,7 @@ def events_json(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None 
         "json " + _link_root(links, "events.json"),
         lambda event, _: _compact_bytes(event_record(event, links)),
     )
-    return _json_lines(head, "events", records)
+    return json_document(head, "events", records)
 
 
 # -- timelinejs.json ------------------------------------------------------------------------
@@ -576,7 +574,7 @@ def timelinejs_json(
             timelinejs_slide(event, timeline, links, summary=summary_html(event, pieces))
         ),
     )
-    return _json_lines(head, "events", slides)
+    return json_document(head, "events", slides)
 
 
 # -- events.csv -----------------------------------------------------------------------------
@@ -690,23 +688,15 @@ def _ics_date(day: dt.date) -> str:
 
 
 def calendar_event(
-    event: Event, timeline: Timeline, links: urls.Urls, modified: ModifiedDates
+    event: Event, timeline: Timeline, links: urls.Urls, stamp: dt.date, domain: str, summary: str
 ) -> list[str] | None:
     """The content lines of an all-day VEVENT spanning every day the date can mean.
 
     A day is a one-day event; a month, a year or an interval spans all its days, and the
     summary then names the date as written ("c. August 2021"), so a month-long bar is not
-    read as a month-long happening. None when the date lies outside years 1-9999.
+    read as a month-long happening. None when the date lies outside years 1-9999. `stamp`
+    is its DTSTAMP, `domain` the domain part of its UID, `summary` the summary's plain text.
     """
-    stamp = modified.events.get(event.id) or modified.site or _EPOCH
-    summary = plain_text(event.summary)
-    return _vevent(event, timeline, links, stamp, _calendar_domain(timeline), summary)
-
-
-def _vevent(
-    event: Event, timeline: Timeline, links: urls.Urls, stamp: dt.date, domain: str, summary: str
-) -> list[str] | None:
-    """`calendar_event` given its DTSTAMP, UID domain and the summary's plain text."""
     first, last = _first_day(event.date), _last_day(event.date)
     if first is None or last is None or last >= dt.date.max:
         return None
@@ -792,7 +782,7 @@ def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None =
             if known[index] is None or known[index][0] != stamps[index]:
                 summary = summary_text(event, pieces)
                 domain = fragments.calendar_domain
-                lines = _vevent(event, timeline, links, stamps[index], domain, summary)
+                lines = calendar_event(event, timeline, links, stamps[index], domain, summary)
                 known[index] = pieces[kind] = (stamps[index], _content_lines(lines or []))
     body = list(map(itemgetter(1), known))
     return _concatenate(_content_lines(head), body, b"", b"END:VCALENDAR\r\n")
@@ -835,7 +825,7 @@ def events_geojson(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | No
     features = _fragments(memo, timeline).event_pieces(
         "feature " + _link_root(links, "events.geojson"), feature
     )
-    return _json_lines({"type": "FeatureCollection"}, "features", [f for f in features if f])
+    return json_document({"type": "FeatureCollection"}, "features", [f for f in features if f])
 
 
 # -- XML, written as ElementTree writes it ----------------------------------------------------
