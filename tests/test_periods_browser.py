@@ -4,7 +4,7 @@ move to another period page; without JavaScript each period page is a complete l
 The project of tests/test_periods.py (27 events, five a page) is built with the real CLI for
 a sub-path, served by a real HTTP server on 127.0.0.1 and driven in headless Chromium.
 Kyrgyzstan (`kg`) is on events 9, 18 and 27, one each in January–March 2018, 2019–2020 and
-2022 (the latest period, on index.html).
+2022 (the latest period, on index.html). axe-core checks the period pages, filtered too.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from conftest import run_timeline
 from playwright.sync_api import Browser, Page, sync_playwright
 from sitehttp import CHROMIUM, CHROMIUM_ARGS, serve
 from test_periods import TIMELINE_PAGES, make_project
+from test_theme_browser import run_axe
 
 VISIBLE_EVENTS = "els => els.filter(e => e.offsetParent !== null).map(e => e.id)"
 
@@ -109,3 +110,17 @@ def test_without_javascript_each_period_page_is_a_complete_list(
         assert current.inner_text().startswith(label)
     assert sorted(seen) == [f"e{n:02d}" for n in range(1, 28)]
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["periods/2017/?country=kg", "countries/tj/2017/"])
+def test_axe_finds_nothing_on_period_pages(
+    origin: str, browser: Browser, path: str, scheme: str
+) -> None:
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(origin + path)
+    if "?" in path:
+        page.locator("[data-period-matches]").get_by_text("match in all periods").wait_for()
+        assert page.locator("nav.periods a.zero").count() == 4
+    assert run_axe(page) == []
+    page.close()
