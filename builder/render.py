@@ -123,6 +123,12 @@ def static_files(theme: Theme) -> dict[str, Path]:
     return files
 
 
+#: Stands for a page's relative root (`./`, `../../`) in remembered list items: an item is
+#: rendered once with it, and each page showing the item puts its own root in its place.
+#: Content cannot spell it: all text is escaped, so a `<` in the output is the templates'.
+ITEM_ROOT = Markup("<root>")
+
+
 @dataclass
 class _Context:
     """What every template gets: the timeline, the site, URL helpers, vocabularies."""
@@ -133,8 +139,11 @@ class _Context:
     term_slugs: dict[str, dict[str, str]]
     assets: dict[str, str]
     #: Each event's rendered list item, by `list_item_key`: an event shows on about seven
-    #: lists (timeline, year, its terms), and its item differs only by the page's depth.
-    list_items: dict[tuple, Markup] = field(default_factory=dict)
+    #: lists (timeline, year, its terms), and its item differs only by the page's depth,
+    #: which stands as `ITEM_ROOT` in the item until a page shows it.
+    list_items: dict[tuple, str] = field(default_factory=dict)
+    #: macros.html with links from `ITEM_ROOT`, made on first use (see `event_item_once`).
+    rootless: object = None
     #: The timeline page of each event by id, filled on first use (see `timeline_path`).
     timeline_pages: dict[str, str] = field(default_factory=dict)
     #: Finds an event's related events when its page renders, not while planning.
@@ -161,20 +170,44 @@ class _Context:
                 self.timeline_pages.update((e.id, page.path) for e in page.period.events)
         return self.timeline_pages.get(event.id, "")
 
-    def list_item_key(self, event: Event, heading: str, compact: bool, root: str) -> tuple:
-        """What an event's list item depends on: the event, its heading, compactness, depth."""
-        return (self.timeline.event_key(event), heading, compact, root)
+    def list_item_key(self, event: Event, heading: str, compact: bool) -> tuple:
+        """What an event's list item depends on: the event, its heading and compactness (each
+        page puts in its own way back to the root, see `event_item_once`)."""
+        return (self.timeline.event_key(event), heading, compact)
 
     @jinja2.pass_context
     def event_item_once(
         self, context: jinja2.runtime.Context, macro, event: Event, heading: str, compact: bool
     ) -> Markup:
-        """The list item `macro` renders for this event, rendered once per page depth."""
-        key = self.list_item_key(event, heading, compact, context["root"])
+        """The list item `macro` renders for this event, rendered once for the whole build.
+
+        It is rendered by macros.html's macro of the same name with `ITEM_ROOT` for the
+        relative root, which each page replaces with its own: the bytes are those of a
+        direct render, at any depth. A macro macros.html does not define is rendered once
+        per depth instead.
+        """
+        root = context["root"]
+        rootless = getattr(self._rootless_macros(context.environment), macro.name, None)
+        key = self.list_item_key(event, heading, compact) + (() if rootless else (root,))
         item = self.list_items.get(key)
         if item is None:
-            item = self.list_items[key] = Markup(macro(event, heading, compact))
-        return item
+            item = self.list_items[key] = str((rootless or macro)(event, heading, compact))
+        return Markup(item.replace(ITEM_ROOT, root))
+
+    def _rootless_macros(self, env: jinja2.Environment) -> object:
+        """macros.html with links made from `ITEM_ROOT` instead of a page's relative root."""
+        if self.rootless is None:
+            values = self.globals() | {
+                "root": ITEM_ROOT,
+                "url": lambda target="": ITEM_ROOT + target,
+                "asset": lambda name: (
+                    ITEM_ROOT + self.assets.get("static/" + name, "static/" + name)
+                ),
+                "page_path": "",
+                "canonical": "",
+            }
+            self.rootless = env.get_template("macros.html").make_module(values)
+        return self.rootless
 
     def globals(self) -> dict:
         return {

@@ -246,3 +246,22 @@ def test_events_per_page_must_be_a_positive_whole_number(tmp_path: Path, value: 
         in result.err
     )
     assert "Traceback" not in result.err
+
+
+def test_list_items_shared_by_pages_of_every_depth_keep_content_escaped(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", 5)
+    events = project / "content" / "events" / "all.yaml"
+    events.write_text(
+        events.read_text().replace("title: Event number 10", "title: 'Number 10 <root> ../'")
+    )
+    out = tmp_path / "site"
+    assert run_timeline("build", str(project), "-o", str(out)).code == 0
+    for path in (
+        "periods/2018-01-to-03/",
+        "countries/tj/2018-01-to-03/",
+        "years/2018/2018-01-to-03/",
+    ):
+        html = (out / path / "index.html").read_text(encoding="utf-8")
+        assert 'dir="auto">Number 10 &lt;root&gt; ../</a>' in html
+        assert "<root>" not in html
+    assert run_timeline("check", str(project), "--links", "-o", str(out)).code == 0
