@@ -252,13 +252,19 @@ class FragmentMemo:
     articles: dict[int, tuple[Article, dict]] = field(default_factory=dict)
     #: (id, revision) of every article when `events` was filled: the rest of event keys.
     article_revisions: list[tuple] = field(default_factory=list)
+    #: The sitemap's block of list pages, and what it was made from (see `sitemap_xml`).
+    sitemap_lists: tuple[tuple, str] | None = None
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
 
     def clear(self) -> None:
         """Forget every piece (for a change to an input the memo does not cover)."""
-        self.site, self.events, self.articles, self.article_revisions = None, {}, {}, []
+        self._start_over(None)
         self.latest = None
+
+    def _start_over(self, site: tuple | None) -> None:
+        self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
+        self.sitemap_lists = None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -279,7 +285,7 @@ class FragmentMemo:
         """
         site = _site_inputs(timeline)
         if site != self.site:
-            self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
+            self._start_over(site)
         return self._event_holders(timeline), self._article_holders(timeline)
 
     def _event_holders(self, timeline: Timeline) -> list[dict]:
@@ -1016,12 +1022,34 @@ def sitemap_entries(
     timeline: Timeline, modified: ModifiedDates
 ) -> Iterator[tuple[str, dt.date | None]]:
     """Every HTML page's site path with its last-modified date, for sitemap.xml."""
-    yield "", modified.site
-    yield "articles/", max(modified.articles.values(), default=None)
+    yield from _front_entries(modified)
     for event in timeline.events:
         yield urls.event_path(event.id), modified.events.get(event.id)
+    yield from _article_entries(timeline, modified)
+    yield from list_entries(timeline, modified)
+    yield from _page_entries(timeline)
+
+
+def _front_entries(modified: ModifiedDates) -> Iterator[tuple[str, dt.date | None]]:
+    yield "", modified.site
+    yield "articles/", max(modified.articles.values(), default=None)
+
+
+def _article_entries(
+    timeline: Timeline, modified: ModifiedDates
+) -> Iterator[tuple[str, dt.date | None]]:
     for article in timeline.articles:
         yield urls.article_path(article.id), modified.articles.get(article.id)
+
+
+def list_entries(
+    timeline: Timeline, modified: ModifiedDates
+) -> Iterator[tuple[str, dt.date | None]]:
+    """The sitemap entries of every list page: taxonomies, terms, years and their periods.
+
+    What these read of each event must stay within `_list_inputs` (its id, date and terms)
+    and its modified date, besides `site.events_per_page`: the memo reuses them otherwise.
+    """
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
         newest = [modified.of_events(term.events) for term in terms]
@@ -1032,21 +1060,84 @@ def sitemap_entries(
         yield urls.year_path(year), modified.of_events(events)
     for listed in periods.period_pages(timeline):
         yield listed.path, modified.of_events(listed.period.events)
+
+
+def _page_entries(timeline: Timeline) -> Iterator[tuple[str, None]]:
     for page in timeline.pages:
         yield urls.page_path(page.id), None
 
 
-def sitemap_xml(timeline: Timeline, links: urls.Urls, modified: ModifiedDates) -> bytes:
-    """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL."""
-    root = _xml_text(_link_root(links, "sitemap.xml"))
-    days = {None: "</loc></url>"}  # most pages share their date with others
-    parts = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP}">']
-    for path, lastmod in sitemap_entries(timeline, modified):
-        end = days.get(lastmod)
+def _list_inputs(event: Event) -> tuple:
+    """What placing an event in the site's lists reads: its id, date and terms, in order."""
+    terms = (tuple(event.countries), tuple(event.actors), event.category, tuple(event.tags))
+    return (event.id, event.date.text, *terms)
+
+
+class _SitemapWriter:
+    """Sitemap `<url>` elements, written as ElementTree wrote them."""
+
+    def __init__(self, links: urls.Urls) -> None:
+        self.root = _xml_text(_link_root(links, "sitemap.xml"))
+        self.ends: dict[dt.date | None, str] = {None: "</loc></url>"}  # dates recur
+
+    def url(self, path: str, lastmod: dt.date | None) -> str:
+        """One page's `<url>` element."""
+        end = self.ends.get(lastmod)
         if end is None:
-            end = days[lastmod] = f"</loc><lastmod>{lastmod.isoformat()}</lastmod></url>"
-        parts += ("<url><loc>", root, _xml_text(path), end)
-    parts.append("</urlset>\n")
+            end = self.ends[lastmod] = f"</loc><lastmod>{lastmod.isoformat()}</lastmod></url>"
+        return f"<url><loc>{self.root}{_xml_text(path)}{end}"
+
+    def urls(self, entries: Iterable[tuple[str, dt.date | None]]) -> str:
+        """The `<url>` elements of these entries."""
+        return "".join([self.url(path, lastmod) for path, lastmod in entries])
+
+
+def sitemap_xml(
+    timeline: Timeline,
+    links: urls.Urls,
+    modified: ModifiedDates | None = None,
+    memo: FragmentMemo | None = None,
+) -> bytes:
+    """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL.
+
+    The entries of `sitemap_entries`, in its order; with a memo, each event's entry and the
+    block of list pages are kept while what they show is unchanged.
+    """
+    fragments = _fragments(memo, timeline)
+    modified = modified or fragments.modified
+    writer = _SitemapWriter(links)
+    lastmods = list(map(modified.events.get, map(_ID, timeline.events)))
+    kind = "sitemap " + writer.root
+    known = [pieces.get(kind) for pieces in fragments.events]
+    if None in known or not all(map(eq, map(itemgetter(0), known), lastmods)):
+        for index, (event, pieces) in enumerate(
+            zip(timeline.events, fragments.events, strict=True)
+        ):
+            if known[index] is None or known[index][0] != lastmods[index]:
+                entry = writer.url(urls.event_path(event.id), lastmods[index])
+                known[index] = pieces[kind] = (lastmods[index], entry)
+    inputs = (
+        writer.root,
+        getattr(timeline.site, "events_per_page", None),
+        fragments.event_pieces("lists", lambda event, _: _list_inputs(event)),
+        lastmods,
+    )
+    kept = fragments.memo.sitemap_lists
+    if kept is not None and kept[0] == inputs:
+        lists = kept[1]
+    else:
+        lists = writer.urls(list_entries(timeline, modified))
+        fragments.memo.sitemap_lists = (inputs, lists)
+    parts = [
+        _XML_DECLARATION,
+        f'<urlset xmlns="{SITEMAP}">',
+        writer.urls(_front_entries(modified)),
+        *map(itemgetter(1), known),
+        writer.urls(_article_entries(timeline, modified)),
+        lists,
+        writer.urls(_page_entries(timeline)),
+        "</urlset>\n",
+    ]
     return "".join(parts).encode("utf-8")
 
 
@@ -1074,16 +1165,13 @@ def plan_exports(
     memo = memo or FragmentMemo()
     memo.fragments(timeline, fresh=True)  # gathered when the first export renders
 
-    def modified() -> ModifiedDates:
-        return memo.fragments(timeline).modified
-
     plan: list[tuple[str, Callable[[], bytes]]] = [
         ("events.json", lambda: events_json(timeline, links, memo)),
         ("timelinejs.json", lambda: timelinejs_json(timeline, links, memo)),
         ("events.csv", lambda: events_csv(timeline, links, memo)),
         ("events.ics", lambda: events_ics(timeline, links, memo)),
         ("events.geojson", lambda: events_geojson(timeline, links, memo)),
-        ("sitemap.xml", lambda: sitemap_xml(timeline, links, modified())),
+        ("sitemap.xml", lambda: sitemap_xml(timeline, links, memo=memo)),
         ("robots.txt", lambda: robots_txt(links).encode("utf-8")),
         (".nojekyll", lambda: b""),
     ]

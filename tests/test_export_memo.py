@@ -145,6 +145,19 @@ def test_added_event_appears_in_order(project: Path, preview: Preview) -> None:
     assert ids.index("ferry-crossing") < ids.index("new-checkpoint") < ids.index("border-talks")
 
 
+def test_event_moved_to_another_country_and_year_moves_in_sitemap_and_feeds(
+    project: Path, preview: Preview
+) -> None:
+    _, before = preview.rebuild()
+    assert b"countries/kz/" not in before["sitemap.xml"]
+    edit(project / "content" / "events" / "2022.yaml", "countries: [TJ]", "countries: [KZ]")
+    edit(project / "content" / "events" / "2022.yaml", "date: 2022-07", "date: 2019-07")
+    _, warm = preview.rebuild()
+    assert_same(warm, fresh(project))
+    assert b"countries/kz/" in warm["sitemap.xml"] and b"years/2019/" in warm["sitemap.xml"]
+    assert b"Border talks" in warm["countries/kz/feed.xml"]
+
+
 def test_article_title_change_reaches_the_events_citing_it(project: Path, preview: Preview) -> None:
     preview.rebuild()
     edit(
