@@ -7,7 +7,10 @@ pages freely, and the writer alone decides what reaches the disk.
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
+import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -376,6 +379,14 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     where = _period_index(pages)
     points = tuple((e.date.year, e.date.month, e.category) for e in timeline.events)
     chart_key = lambda: ("overview", points)  # noqa: E731  (with the page path, in its key)
+    drawn: list[Chart | None] = []
+
+    def chart(href: Callable[[tuple], str]) -> Chart | None:
+        """The overview, drawn once for all the pages, with this page's links in its bars."""
+        if not drawn:
+            drawn.append(overview_for(timeline.events, timeline.site))
+        return relinked(drawn[0], href)
+
     for page, paging in _pagings(pages):
         href = _period_link(page.path, pages, where)
         yield make(
@@ -384,14 +395,29 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
             "index.html",
             page.path,
             groups=group_by_month(page.period.events),
-            overview=Deferred(
-                lambda href=href: overview_for(timeline.events, timeline.site, href), chart_key
-            ),
+            overview=Deferred(lambda href=href: chart(href), chart_key),
             facets=facets,
             year_links={year: href((year,)) for year in timeline.years},
             **paging,
         )
     yield PlannedFile(FILTERS_PATH, lambda: filters_json(ctx, pages))
+
+
+#: A bar's link to a heading on its own page, as `overview_for` draws it by default.
+_BAR_LINK = re.compile(r'href="#y(\d+)(?:-(\d\d))?"')
+
+
+def relinked(chart: Chart | None, href: Callable[[tuple], str]) -> Chart | None:
+    """The chart with each bar linking to `href(key)` instead of a heading on the same page."""
+    if chart is None:
+        return None
+
+    def link(match: re.Match) -> str:
+        year, month = match.groups()
+        key = (int(year), int(month)) if month else (int(year),)
+        return f'href="{html.escape(href(key))}"'
+
+    return dataclasses.replace(chart, svg=_BAR_LINK.sub(link, chart.svg))
 
 
 #: A split timeline's facet file: what timeline.js needs to count matches in other periods.
