@@ -84,6 +84,7 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 _ID = attrgetter("id")
 _REVISION = attrgetter("revision")
 _ID_AND_REVISION = attrgetter("id", "revision")
+_ID_AND_DATE = attrgetter("id", "date")
 T = TypeVar("T")
 
 
@@ -252,6 +253,8 @@ class FragmentMemo:
     articles: dict[int, tuple[Article, dict]] = field(default_factory=dict)
     #: (id, revision) of every article when `events` was filled: the rest of event keys.
     article_revisions: list[tuple] = field(default_factory=list)
+    #: The last `modified_dates`, and what they were worked out from.
+    modified: tuple[tuple, ModifiedDates] | None = None
     #: The sitemap's block of list pages, and what it was made from (see `sitemap_xml`).
     sitemap_lists: tuple[tuple, str] | None = None
     #: The pieces of the timeline rendered last, shared by its exports and search index.
@@ -264,7 +267,7 @@ class FragmentMemo:
 
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
-        self.sitemap_lists = None
+        self.modified = self.sitemap_lists = None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -366,10 +369,21 @@ class TimelineFragments:
 
     @cached_property
     def modified(self) -> ModifiedDates:
-        """`modified_dates` of the timeline."""
+        """`modified_dates` of the timeline (the last one's again if made from the same)."""
         timeline = self.timeline
         own = self.event_pieces("dates", lambda event, _: _own_dates(event, timeline))
-        return _modified_from(timeline, own)
+        inputs = (list(map(_ID, timeline.events)), own, list(map(_ID_AND_DATE, timeline.articles)))
+        kept = self.memo.modified
+        if kept is not None and kept[0] == inputs:
+            return kept[1]
+        modified = _modified_from(timeline, own)
+        self.memo.modified = (inputs, modified)
+        return modified
+
+    @cached_property
+    def last_modified(self) -> list[dt.date | None]:
+        """Each event's modification date in `modified`, in timeline order."""
+        return list(map(self.modified.events.get, map(_ID, self.timeline.events)))
 
     @cached_property
     def calendar_domain(self) -> str:
@@ -380,6 +394,23 @@ class TimelineFragments:
 def _fragments(memo: FragmentMemo | None, timeline: Timeline) -> TimelineFragments:
     """The timeline's pieces from the caller's memo, or from a memo for this call alone."""
     return (memo or FragmentMemo()).fragments(timeline)
+
+
+def _dated_pieces(
+    kind: str, records: list, holders: list[dict], dates: list, make: Callable
+) -> list:
+    """Each record's piece `kind` for its date in `dates`, remade when that date moved.
+
+    `make(record, pieces, date)` makes one; the pieces keep (date, piece).
+    """
+    known = [pieces.get(kind) for pieces in holders]
+    if None in known or not all(map(eq, map(itemgetter(0), known), dates)):
+        for index, record in enumerate(records):
+            hit, date = known[index], dates[index]
+            if hit is None or hit[0] != date:
+                pieces = holders[index]
+                known[index] = pieces[kind] = (date, make(record, pieces, date))
+    return list(map(itemgetter(1), known))
 
 
 def _pieces(kind: str, records: list, holders: list[dict], make: Callable) -> list:
@@ -776,21 +807,17 @@ def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None =
         head.append(f"X-WR-CALDESC:{ics_text(site.description)}")
     fragments = _fragments(memo, timeline)
     modified = fragments.modified
-    stamps = list(map(modified.events.get, map(_ID, timeline.events)))
+    stamps = fragments.last_modified
     if None in stamps:
         stamps = [stamp or modified.site or _EPOCH for stamp in stamps]
+    domain = fragments.calendar_domain
+
+    def vevent(event: Event, pieces: dict, stamp: dt.date) -> bytes:
+        summary = summary_text(event, pieces)
+        return _content_lines(calendar_event(event, timeline, links, stamp, domain, summary) or [])
+
     kind = "vevent " + links.base_url  # only a base URL adds to a VEVENT (its URL line)
-    known = [pieces.get(kind) for pieces in fragments.events]
-    if None in known or not all(map(eq, map(itemgetter(0), known), stamps)):
-        for index, (event, pieces) in enumerate(
-            zip(timeline.events, fragments.events, strict=True)
-        ):
-            if known[index] is None or known[index][0] != stamps[index]:
-                summary = summary_text(event, pieces)
-                domain = fragments.calendar_domain
-                lines = calendar_event(event, timeline, links, stamps[index], domain, summary)
-                known[index] = pieces[kind] = (stamps[index], _content_lines(lines or []))
-    body = list(map(itemgetter(1), known))
+    body = _dated_pieces(kind, timeline.events, fragments.events, stamps, vevent)
     return _concatenate(_content_lines(head), body, b"", b"END:VCALENDAR\r\n")
 
 
@@ -997,20 +1024,17 @@ def atom_feed(
             (("uri", "https://pypi.org/project/timeline-builder/"),),
         ),
     ]
+
+    def entry(event: Event, pieces: dict, updated: dt.date | None) -> str:
+        summary = summary_html(event, pieces)
+        return atom_entry(event, timeline, links, feed.path, updated, summary)
+
+    holders = list(map(fragments.of_event.get, map(id, events)))
+    if None in holders:  # not the timeline's own events: nowhere to keep their entries
+        holders = [{} if pieces is None else pieces for pieces in holders]
+    updated = [d or modified.site for d in map(modified.events.get, map(_ID, events))]
     kind = "entry " + _link_root(links, feed.path)
-    of_event = fragments.of_event
-    for event in events:
-        updated = modified.events.get(event.id) or modified.site
-        pieces = of_event.get(id(event))
-        if pieces is None:  # not one of the timeline's events: nowhere to keep it
-            pieces = {}
-        known = pieces.get(kind)
-        if known is None or known[0] != updated:
-            entry = atom_entry(
-                event, timeline, links, feed.path, updated, summary_html(event, pieces)
-            )
-            known = pieces[kind] = (updated, entry)
-        parts.append(known[1])
+    parts += _dated_pieces(kind, events, holders, updated, entry)
     parts.append("</feed>\n")
     return "".join(parts).encode("utf-8")
 
@@ -1106,16 +1130,17 @@ def sitemap_xml(
     fragments = _fragments(memo, timeline)
     modified = modified or fragments.modified
     writer = _SitemapWriter(links)
-    lastmods = list(map(modified.events.get, map(_ID, timeline.events)))
-    kind = "sitemap " + writer.root
-    known = [pieces.get(kind) for pieces in fragments.events]
-    if None in known or not all(map(eq, map(itemgetter(0), known), lastmods)):
-        for index, (event, pieces) in enumerate(
-            zip(timeline.events, fragments.events, strict=True)
-        ):
-            if known[index] is None or known[index][0] != lastmods[index]:
-                entry = writer.url(urls.event_path(event.id), lastmods[index])
-                known[index] = pieces[kind] = (lastmods[index], entry)
+    if modified is fragments.modified:
+        lastmods = fragments.last_modified
+    else:
+        lastmods = list(map(modified.events.get, map(_ID, timeline.events)))
+    events = _dated_pieces(
+        "sitemap " + writer.root,
+        timeline.events,
+        fragments.events,
+        lastmods,
+        lambda event, _, lastmod: writer.url(urls.event_path(event.id), lastmod),
+    )
     inputs = (
         writer.root,
         getattr(timeline.site, "events_per_page", None),
@@ -1132,7 +1157,7 @@ def sitemap_xml(
         _XML_DECLARATION,
         f'<urlset xmlns="{SITEMAP}">',
         writer.urls(_front_entries(modified)),
-        *map(itemgetter(1), known),
+        *events,
         writer.urls(_article_entries(timeline, modified)),
         lists,
         writer.urls(_page_entries(timeline)),
