@@ -113,14 +113,16 @@ class Server:
         """How many rebuilds the server has reported."""
         return sum(1 for line in self.lines if "rebuilt in" in line)
 
-    def build_written(self) -> int | None:
-        """An id of the build folder on disk; it changes when a complete build is written."""
+    def build_written(self) -> tuple[int, int] | None:
+        """An id of the build folder on disk; it changes when a complete build is written
+        (a new folder the first time, then the folder's time once changed files are in)."""
         try:
-            return self.folder.stat().st_ino
+            found = self.folder.stat()
         except OSError:
             return None
+        return found.st_ino, found.st_mtime_ns
 
-    def wait_until_idle(self, previous: int | None) -> int:
+    def wait_until_idle(self, previous: tuple[int, int] | None) -> tuple[int, int]:
         """Wait until the server has written a build newer than `previous` (its background
         rendering is then finished) and return that build's id."""
         deadline = time.monotonic() + GIVE_UP
@@ -224,13 +226,17 @@ def measure(
     return samples
 
 
-def middle_event(project: Path) -> tuple[str, str]:
-    """(id, title) of an event in the middle of the timeline, from a real build's model."""
+def middle_event(project: Path) -> tuple[str, str, str]:
+    """(id, title, site path of the timeline page listing it) of an event in the middle of
+    the timeline, from a real build's model (a long timeline is split into periods)."""
+    from builder import periods
     from builder.build import BuildOptions, make_timeline
 
     timeline, _, _ = make_timeline(project, BuildOptions())
     event = timeline.events[len(timeline.events) // 2]
-    return event.id, event.title
+    pages = periods.list_pages("", timeline.events, timeline.site.events_per_page)
+    where = next(page.path for page in pages if event in page.period.events)
+    return event.id, event.title, where
 
 
 def stage_times(project: Path, page_path: str, repeats: int = 5) -> dict[str, float]:
@@ -291,11 +297,11 @@ def main() -> None:
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
             for label, project in projects:
-                event_id, title = middle_event(project)
+                event_id, title, timeline_page = middle_event(project)
                 line = TitleLine(project, title)
                 for page_label, site_path in (
                     ("event page", f"events/{event_id}/"),
-                    ("timeline (index)", ""),
+                    (f"timeline ({timeline_page or 'index'})", timeline_page),
                 ):
                     server = Server(project)
                     try:

@@ -22,6 +22,9 @@ from collections.abc import Callable, Hashable
 from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
 from builder.periods import Period
 
+#: Values that are their own key.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 
 class Unkeyable(Exception):
     """A template value whose dependencies this module cannot tell."""
@@ -94,30 +97,39 @@ class PageKeys:
 
     def value(self, value: object) -> Hashable:
         """The key of one template value (Unkeyable if its kind is unknown)."""
-        if value is None or isinstance(value, str | int | float | bool):
+        kind = type(value)
+        if kind in _PLAIN:
             return value
-        if isinstance(value, Event):
-            return ("event", self.event(value))
-        if isinstance(value, list | tuple):
+        if kind is list or kind is tuple:
             if value and all(type(v) is Event for v in value):
                 return ("events", self.events(value))
-            return tuple(self.value(v) for v in value)
-        if isinstance(value, dict):
-            return tuple((k, self.value(v)) for k, v in value.items())
-        if isinstance(value, Article):
+            return tuple([v if type(v) in _PLAIN else self.value(v) for v in value])
+        if kind is Event:
+            return ("event", self.event(value))
+        if kind is dict:  # the same filters dict goes to every page of the timeline
+            key = self._records.get(id(value))
+            if key is None:
+                key = self._records[id(value)] = tuple((k, self.value(v)) for k, v in value.items())
+            return key
+        if kind is Term:
+            key = self._records.get(id(value))
+            if key is None:
+                key = self._records[id(value)] = self.term(value)
+            return key
+        if kind is Article:
             return ("article", value.revision or id(value))
-        if isinstance(value, Term):
-            return self.term(value)
-        if isinstance(value, Period):  # period links show a label and a count
+        if kind is Period:  # period links show a label and a count
             return ("period", value.slug, value.label, len(value.events))
-        if isinstance(value, Page):
+        if kind is Page:
             return ("page", value.id, value.title, value.body, value.description)
+        if isinstance(value, str | int | float | bool):
+            return value
         deferred_key = getattr(value, "key", None)
         if isinstance(deferred_key, Callable):  # a render.Deferred value: it names its key
             return ("deferred", deferred_key())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._record(value)
-        raise Unkeyable(type(value).__name__)
+        raise Unkeyable(kind.__name__)
 
     def _record(self, value: object) -> Hashable:
         """A dataclass value's key, made once per object: the pages of a split list share

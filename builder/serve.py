@@ -31,6 +31,7 @@ import html
 import ipaddress
 import json
 import mimetypes
+import os
 import secrets
 import shutil
 import signal
@@ -572,6 +573,7 @@ class Preview:
             build.write_outputs([OutputFile(p, d) for p, d in files.items()], self.output)
         else:
             update_site(self.output, self._written, files)
+            os.utime(self.output)  # the folder's time tells watchers a build is complete
         self._written = files
 
     def _next_to_complete(self, stop: threading.Event) -> Snapshot | None:
