@@ -9,14 +9,39 @@ the script element.
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from builder.countries import countries
 from builder.model import Article, Event, Site
+from builder.text import render_markdown
 
 SCHEMA_ORG = "https://schema.org"
+#: How many characters of a summary a page description keeps (cut on a word, ending in …).
+DESCRIPTION_LENGTH = 200
+#: How far past DESCRIPTION_LENGTH a text may run uncut (Jinja's `truncate` leeway).
+DESCRIPTION_LEEWAY = 5
 
 
 def _without_empty(data: dict) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def shortened(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    """The text cut on a word before `length` characters and ended with `…`, unless it runs
+    at most DESCRIPTION_LEEWAY past them (what Jinja's `truncate(length, end='…')` does)."""
+    if len(text) <= length + DESCRIPTION_LEEWAY:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def event_description(event: Event) -> str:
+    """An event page's description for link previews and search engines: its summary as
+    plain text (the rendered Markdown without tags, as readers see it), shortened; or its
+    date and title when it has no summary. The summary's HTML is the one its page shows,
+    converted once per process by `builder.text`."""
+    if not event.summary:
+        return f"{event.date.display()}: {event.title}"
+    return shortened(Markup(render_markdown(event.summary)).striptags())
 
 
 def event_json_ld(event: Event, site: Site, url: str, description: str) -> dict:
@@ -104,14 +129,19 @@ def website_json_ld(site: Site, url: str) -> dict:
 def json_ld(
     site: Site,
     url: str = "",
-    description: str = "",
+    description: str | None = None,
     event: Event | None = None,
     article: Article | None = None,
     home: bool = False,
 ) -> dict | None:
-    """The JSON-LD object of a page, or None for pages that are not an event, article or home."""
+    """The JSON-LD object of a page, or None for pages that are not an event, article or home.
+
+    An event's description, when not given, is `event_description(event)`; the page's other
+    tags read it back from the object's "description".
+    """
     if event is not None:
-        return event_json_ld(event, site, url, description)
+        return event_json_ld(event, site, url, description or event_description(event))
+    description = description or ""
     if article is not None:
         return article_json_ld(article, site, url, description)
     if home:

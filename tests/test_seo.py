@@ -10,6 +10,11 @@ from xml.etree import ElementTree
 
 import pytest
 from conftest import run_timeline, write
+from markupsafe import escape
+
+from builder import seo
+from builder.build import BuildOptions, make_timeline
+from builder.render import find_theme, make_environment
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://example.org/tl/"
@@ -182,3 +187,50 @@ def test_without_base_url_nothing_claims_an_address(project: Path) -> None:
     root = ElementTree.parse(site / "sitemap.xml").getroot()
     locs = [u.findtext(f"{SITEMAP}loc") for u in root.iter(f"{SITEMAP}url")]
     assert "./events/taliban-takeover/" in locs  # relative to the sitemap's own address
+
+
+LONG = " ".join(["word"] * 60)  # 299 characters
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A *summary* with [a link](https://a.example/) and `code`.",
+        LONG,
+        "x" * 205,  # within the leeway: kept whole
+        "x" * 206,  # past it, one word: cut inside the word
+        "a " * 102 + "tail",  # cut on the last space before 199 characters
+        "Fish &amp; chips, <b>bold</b> and 5 < 6",
+        "- first item\n- second item\n\n# A heading\n\nText[^1].\n\n[^1]: A footnote.",
+        "",  # no summary: the date and the title
+    ],
+)
+def test_event_description_is_what_the_theme_made_of_the_summary(
+    project: Path, summary: str
+) -> None:
+    """`seo.event_description` replaces the template expression below; it must give the
+    same text for every summary, however it is written."""
+    text = json.dumps(summary)
+    write(
+        project / "content" / "events" / "one.yaml",
+        f"id: one\ndate: 2022-11-02\ntitle: One & only\nsummary: {text}\nsources: []\n",
+    )
+    timeline, report, _ = make_timeline(project, BuildOptions())
+    assert timeline is not None, report.sorted()
+    [event] = [e for e in timeline.events if e.id == "one"]
+    env = make_environment(find_theme(project, "default"))
+    before = env.from_string(
+        "{{ (e.summary | markdown | striptags | truncate(200, end='…')) if e.summary "
+        "else e.date.display() ~ ': ' ~ e.title }}"
+    )
+    assert str(escape(seo.event_description(event))) == before.render(e=event)
+    assert len(seo.event_description(event)) <= 205
+
+
+def test_an_event_page_gives_one_description_to_every_reader(site: Path) -> None:
+    page = head(site, "events/nasty/index.html")
+    [data] = [json.loads(text) for text in page.json_ld]
+    assert page.meta["og:description"] == page.meta["twitter:description"]
+    assert data["description"] == page.meta["og:description"]
+    untitled = head(site, "events/taliban-takeover/index.html")  # no summary
+    assert untitled.meta["og:description"] == "c. August 2021: Taliban take Kabul"
