@@ -53,30 +53,36 @@ class Pos:
 
 
 class YamlMap(dict):
-    """A mapping read from YAML that knows where it, each key and each value stand."""
+    """A mapping read from YAML that knows where it, each key and each value stand.
+
+    Keys' and values' places are kept as (line, col) pairs, a Pos made only when asked for:
+    a 10,000-event project has half a million of them, and validation asks for few.
+    """
 
     pos: Pos
-    key_pos: dict
-    value_pos: dict
+    key_pos: dict[str, tuple[int, int]]
+    value_pos: dict[str, tuple[int, int]]
 
     def at(self, key: str) -> Pos:
         """Where the value of `key` stands, or the mapping itself when the key is absent."""
-        return self.value_pos.get(key, self.pos)
+        place = self.value_pos.get(key)
+        return self.pos if place is None else Pos(*place)
 
     def key_at(self, key: str) -> Pos:
         """Where the key itself stands."""
-        return self.key_pos.get(key, self.pos)
+        place = self.key_pos.get(key)
+        return self.pos if place is None else Pos(*place)
 
 
 class YamlList(list):
     """A sequence read from YAML that knows where it and each item stand."""
 
     pos: Pos
-    item_pos: list
+    item_pos: list[tuple[int, int]]  # (line, col) pairs, as in YamlMap
 
     def at(self, index: int) -> Pos:
         """Where item `index` stands."""
-        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+        return Pos(*self.item_pos[index]) if index < len(self.item_pos) else self.pos
 
 
 @dataclass
@@ -173,42 +179,42 @@ def _plain_tag(value: str, resolvers: dict) -> str:
     return _STR
 
 
-def _scalar_value(event: yaml.ScalarEvent, tag: str, pos: Pos) -> object:
+def _scalar_value(event: yaml.ScalarEvent, tag: str, pos: tuple[int, int]) -> object:
     """The Python value of a scalar: its text for strings and dates (dates stay text: the
     EDTF parser reads them and reports impossible ones by position), else what PyYAML's
     safe constructor makes of it."""
     if tag in (_STR, _TIMESTAMP):
         return event.value
     if tag not in _SCALAR_TAGS:
-        raise YamlProblem(pos.line, pos.col, f"the YAML tag {tag!r} is not allowed: remove it")
+        raise YamlProblem(*pos, f"the YAML tag {tag!r} is not allowed: remove it")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
     except (ValueError, yaml.YAMLError) as exc:
-        raise YamlProblem(pos.line, pos.col, f"cannot read {event.value!r}: {exc}") from None
+        raise YamlProblem(*pos, f"cannot read {event.value!r}: {exc}") from None
     except (LookupError, TypeError):  # `!!bool maybe`, `!!int ""`: the tag forces a misfit
         kind = tag.rsplit(":", 1)[-1]
         raise YamlProblem(
-            pos.line, pos.col, f"cannot read {event.value!r} as a {kind}: remove the !!{kind} tag"
+            *pos, f"cannot read {event.value!r} as a {kind}: remove the !!{kind} tag"
         ) from None
 
 
-def _check_key(tag: str, is_scalar: bool, pos: Pos) -> None:
+def _check_key(tag: str, is_scalar: bool, pos: tuple[int, int]) -> None:
     """Refuse a merge key (<<) and a key that is a list or mapping."""
     if tag == _MERGE:
-        raise YamlProblem(pos.line, pos.col, "YAML merge keys (<<) are not supported")
+        raise YamlProblem(*pos, "YAML merge keys (<<) are not supported")
     if not is_scalar:
-        raise YamlProblem(pos.line, pos.col, "a key must be a plain word, not a list or mapping")
+        raise YamlProblem(*pos, "a key must be a plain word, not a list or mapping")
 
 
-def _collection(tag: str, is_map: bool, pos: Pos) -> YamlMap | YamlList:
+def _collection(tag: str, is_map: bool, pos: tuple[int, int]) -> YamlMap | YamlList:
     """An empty positioned mapping or list, if its tag is the plain one."""
     if tag != (_MAP if is_map else _SEQ):
-        raise YamlProblem(pos.line, pos.col, f"the YAML tag {tag!r} is not allowed: remove it")
+        raise YamlProblem(*pos, f"the YAML tag {tag!r} is not allowed: remove it")
     if is_map:
-        return _empty_map(pos)
+        return _empty_map(Pos(*pos))
     items = YamlList()
-    items.pos, items.item_pos = pos, []
+    items.pos, items.item_pos = Pos(*pos), []
     return items
 
 
@@ -248,15 +254,16 @@ def _copy(value: object) -> object:
 class _Open:
     """A list or mapping whose end has not been read yet."""
 
-    __slots__ = ("anchor", "size", "value", "is_map", "key", "key_pos")
+    __slots__ = ("anchor", "size", "value", "pos", "is_map", "key", "key_pos")
 
-    def __init__(self, anchor: str | None, is_map: bool) -> None:
+    def __init__(self, anchor: str | None, is_map: bool, pos: tuple[int, int]) -> None:
         self.anchor = anchor
         self.size = 1  # how many values it expands to so far, itself included
         self.value: YamlMap | YamlList | None = None
+        self.pos = pos
         self.is_map = is_map
         self.key: object = _NO_KEY  # a mapping's key waiting for its value
-        self.key_pos: Pos | None = None
+        self.key_pos: tuple[int, int] | None = None
 
 
 _NO_KEY = object()
@@ -283,7 +290,7 @@ class _EventReader:
         self.root_mark: yaml.Mark | None = None
         self.root: object = None
         self.anchor_marks: dict[str, yaml.Mark] = {}  # the composer's anchors, first document
-        self.anchored: dict[str, tuple[object, Pos, bool]] = {}  # value, position, scalar?
+        self.anchored: dict[str, tuple[object, tuple[int, int], bool]] = {}  # value, place, scalar?
         self.composer_error: yaml.MarkedYAMLError | None = None
         self.value_error: YamlProblem | None = None
         self.composing = True  # until the composer would have stopped
@@ -331,7 +338,7 @@ class _EventReader:
         if not self.building:
             return
         mark = event.start_mark
-        pos = Pos(mark.line + 1 + self.offset, mark.column + 1)
+        pos = (mark.line + 1 + self.offset, mark.column + 1)
         tag = event.tag
         if tag is None or tag == "!":
             tag = self._resolved(event.value) if event.implicit[0] else _STR
@@ -367,14 +374,15 @@ class _EventReader:
             )
         if not self.open and self.root_mark is None:
             self.root_mark = event.start_mark
-        frame = _Open(event.anchor, is_map)
+        mark = event.start_mark
+        pos = (mark.line + 1 + self.offset, mark.column + 1)
+        frame = _Open(event.anchor, is_map, pos)
         parent = self.open[-1] if self.open else None
         self.open.append(frame)
         if not self.composing or not self._register(event.anchor, event.start_mark):
             return
         if not self.building:
             return
-        pos = _mark_pos(event.start_mark, self.offset)
         tag = event.tag
         if tag is None or tag == "!":
             tag = _MAP if is_map else _SEQ
@@ -396,12 +404,12 @@ class _EventReader:
             return
         value = frame.value
         try:
-            self._add(parent, value, value.pos)
+            self._add(parent, value, frame.pos)
         except YamlProblem as problem:  # pragma: no cover - a collection never fails a key
             self._stop(problem)
             return
         if frame.anchor is not None:
-            self.anchored[frame.anchor] = (value, value.pos, False)
+            self.anchored[frame.anchor] = (value, frame.pos, False)
 
     def _on_alias(self, event: yaml.AliasEvent) -> None:
         anchor = event.anchor
@@ -470,16 +478,14 @@ class _EventReader:
         self.anchor_marks[anchor] = mark
         return True
 
-    def _take_key(self, parent: _Open, key: object, pos: Pos) -> None:
+    def _take_key(self, parent: _Open, key: object, pos: tuple[int, int]) -> None:
         key = key if isinstance(key, str) else str(key)
         if key in parent.value:
-            first = parent.value.key_pos[key]
-            raise YamlProblem(
-                pos.line, pos.col, f"duplicate key {key!r} (first given on line {first.line})"
-            )
+            first_line = parent.value.key_pos[key][0]
+            raise YamlProblem(*pos, f"duplicate key {key!r} (first given on line {first_line})")
         parent.key, parent.key_pos = key, pos
 
-    def _add(self, parent: _Open | None, value: object, pos: Pos) -> None:
+    def _add(self, parent: _Open | None, value: object, pos: tuple[int, int]) -> None:
         if parent is None:
             self.root = value
         elif not parent.is_map:
@@ -755,7 +761,7 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     for key, value in fields.items():
         if value not in (None, [], ""):
             meta[key] = value
-            meta.value_pos[key] = Pos(1, 1)
+            meta.value_pos[key] = (1, 1)
     body = "\n\n".join(clip.paragraphs)
     warnings = [(p.line, p.col, p.message) for p in clip.problems if p.severity != "error"]
     return RawArticle(

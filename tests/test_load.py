@@ -505,7 +505,7 @@ def test_each_alias_gets_its_own_copy_positioned_where_the_anchor_is() -> None:
     first, second = data["use"]
     assert first == second == data["base"]
     assert first is not second and first["tags"] is not data["base"]["tags"]
-    assert data["use"].item_pos == [Pos(1, 7), Pos(1, 7)]
+    assert [data["use"].at(0), data["use"].at(1)] == [Pos(1, 7), Pos(1, 7)]
     assert first.at("tags") == Pos(1, 27) and first["tags"].at(1) == Pos(1, 31)
     assert parse_yaml("a: &k key\n*k : 1\n").key_at("key") == Pos(1, 4)
 
