@@ -1,9 +1,10 @@
 """Read a project folder into plain data, remembering where every value came from.
 
 Loading is the only stage that touches the content files. It keeps the line and column
-of every YAML value (from PyYAML's node marks) so that validation, much later, can point
-an editor at the exact place of a mistake. It never trusts the input: only safe YAML
-tags, no symlinks out of the project, a cap on alias expansion, UTF-8 or a clear error.
+of every YAML value (from the marks of PyYAML's C parser events, read in one pass) so that
+validation, much later, can point an editor at the exact place of a mistake. It never
+trusts the input: only safe YAML tags, no symlinks out of the project, a cap on alias
+expansion and on nesting, UTF-8 or a clear error.
 """
 
 from __future__ import annotations
