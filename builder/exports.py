@@ -34,9 +34,9 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
-from operator import attrgetter, eq, is_, itemgetter
-from typing import TypeVar
+from itertools import chain, compress
+from operator import and_, attrgetter, eq, is_, itemgetter, not_
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from builder import periods, urls
@@ -257,6 +257,8 @@ class FragmentMemo:
     modified: tuple[tuple, ModifiedDates] | None = None
     #: The sitemap's block of list pages, and what it was made from (see `sitemap_xml`).
     sitemap_lists: tuple[tuple, str] | None = None
+    #: Each list of pieces made last, by name, with the events it was made for.
+    lists: dict[str, _PieceList] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
 
@@ -268,6 +270,7 @@ class FragmentMemo:
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
         self.modified = self.sitemap_lists = None
+        self.lists = {}
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -280,18 +283,14 @@ class FragmentMemo:
             latest = self.latest = TimelineFragments(self, timeline)
         return latest
 
-    def holders(self, timeline: Timeline) -> tuple[list[dict], list[dict]]:
-        """Each event's and each article's dict of pieces, in timeline order.
-
-        Starts over if the site-wide inputs changed, and drops the pieces of every event
-        and article this timeline does not hold.
-        """
+    def check_site(self, timeline: Timeline) -> None:
+        """Start over if the site-wide inputs differ from those the pieces were made with."""
         site = _site_inputs(timeline)
         if site != self.site:
             self._start_over(site)
-        return self._event_holders(timeline), self._article_holders(timeline)
 
-    def _event_holders(self, timeline: Timeline) -> list[dict]:
+    def event_holders(self, timeline: Timeline) -> list[dict]:
+        """Each event's dict of pieces, in timeline order; drops those of other events."""
         # While no article's revision changed, an event's revision and the record itself
         # stand for its key: a lookup by revision is much cheaper than making 10,000 keys.
         # Otherwise every key is made anew. Pieces are reused only for the very same record
@@ -318,7 +317,8 @@ class FragmentMemo:
         self.events = kept  # replaced whole, never changed after: another thread may read it
         return list(map(itemgetter(2), found))
 
-    def _article_holders(self, timeline: Timeline) -> list[dict]:
+    def article_holders(self, timeline: Timeline) -> list[dict]:
+        """Each article's dict of pieces, in timeline order; drops those of other articles."""
         articles = timeline.articles
         revisions = list(map(_REVISION, articles))
         found = list(map(self.articles.get, revisions))
@@ -333,30 +333,92 @@ class FragmentMemo:
         return list(map(itemgetter(1), found))
 
 
+@dataclass(frozen=True)
+class _PieceList:
+    """A list of pieces and what it was made for: events, their revisions and dates."""
+
+    events: list[Event]
+    revisions: list[int]
+    dates: list | None
+    articles: list[tuple]
+    pieces: list
+
+
 class TimelineFragments:
     """One timeline's pieces, gathered from the memo when an export first needs them."""
 
     def __init__(self, memo: FragmentMemo, timeline: Timeline) -> None:
         self.memo = memo
         self.timeline = timeline
+        memo.check_site(timeline)
 
     @cached_property
-    def _holders(self) -> tuple[list[dict], list[dict]]:
-        return self.memo.holders(self.timeline)
-
-    @property
     def events(self) -> list[dict]:
         """Each event's pieces, in timeline order."""
-        return self._holders[0]
+        return self.memo.event_holders(self.timeline)
 
-    @property
+    @cached_property
     def articles(self) -> list[dict]:
         """Each article's pieces, in the timeline's article order."""
-        return self._holders[1]
+        return self.memo.article_holders(self.timeline)
+
+    @cached_property
+    def revisions(self) -> list[int]:
+        """Each event's revision, in timeline order."""
+        return list(map(_REVISION, self.timeline.events))
+
+    @cached_property
+    def article_state(self) -> list[tuple]:
+        """Each article's id and revision: what event keys hold besides events' revisions."""
+        return list(map(_ID_AND_REVISION, self.timeline.articles))
 
     def event_pieces(self, kind: str, make: Callable[[Event, dict], T]) -> list[T]:
         """Every event's piece `kind` in timeline order, made by `make(event, pieces)` if new."""
-        return _pieces(kind, self.timeline.events, self.events, make)
+        return self._piece_list(kind, kind, self.timeline.events, None, lambda e, p, _: make(e, p))
+
+    def dated_pieces(
+        self,
+        kind: str,
+        dates: list,
+        make: Callable[[Event, dict, Any], T],
+        events: list[Event] | None = None,
+        name: str | None = None,
+    ) -> list[T]:
+        """Each event's piece `kind` for its date in `dates`, remade when that date moved.
+
+        `make(event, pieces, date)` makes one. `events` are the timeline's unless given (a
+        feed's), `name` names the list kept for the next build (`kind` unless given).
+        """
+        events = self.timeline.events if events is None else events
+        return self._piece_list(name or kind, kind, events, dates, make)
+
+    def _piece_list(self, name: str, kind: str, events: list, dates: list | None, make) -> list:
+        # The list made for the last timeline is reused where the same record (same object,
+        # same revision, same date) sits at the same place: after an edit, a copy of a list
+        # of pointers and one new piece, instead of a look-up per event. Anything else (a
+        # first build, events added or removed, an article changed) looks each one up.
+        timeline_events = events is self.timeline.events
+        revisions = self.revisions if timeline_events else list(map(_REVISION, events))
+        last = self.memo.lists.get(name)
+        pieces = None
+        same_size = last is not None and len(last.events) == len(events)
+        if same_size and last.articles == self.article_state:
+            pieces = _patched(last, events, revisions, dates, make)
+        if pieces is None:
+            holders = self.events if timeline_events else self._holders_of(events)
+            if dates is None:
+                pieces = _pieces(kind, events, holders, lambda e, p: make(e, p, None))
+            else:
+                pieces = _dated_pieces(kind, events, holders, dates, make)
+        made = _PieceList(list(events), revisions, dates, self.article_state, pieces)
+        self.memo.lists[name] = made
+        return pieces
+
+    def _holders_of(self, events: list[Event]) -> list[dict]:
+        holders = list(map(self.of_event.get, map(id, events)))
+        if None in holders:  # not the timeline's own events: nowhere to keep their pieces
+            holders = [{} if pieces is None else pieces for pieces in holders]
+        return holders
 
     def article_pieces(self, kind: str, make: Callable[[Article, dict], T]) -> list[T]:
         """Every article's piece `kind`, in the timeline's article order."""
@@ -389,6 +451,23 @@ class TimelineFragments:
     def calendar_domain(self) -> str:
         """The domain part of every VEVENT's UID."""
         return _calendar_domain(self.timeline)
+
+
+def _patched(
+    last: _PieceList, events: list, revisions: list, dates: list | None, make
+) -> list | None:
+    """`last.pieces` with the pieces of events that changed place, record or date made anew;
+    None when many did (more than 16 and an eighth: looking each one up is as cheap)."""
+    same = map(and_, map(is_, events, last.events), map(eq, revisions, last.revisions))
+    if dates is not None:
+        same = map(and_, same, map(eq, dates, last.dates))
+    changed = list(compress(range(len(events)), map(not_, same)))
+    if len(changed) > max(16, len(events) // 8):
+        return None
+    pieces = last.pieces.copy()
+    for index in changed:
+        pieces[index] = make(events[index], {}, None if dates is None else dates[index])
+    return pieces
 
 
 def _fragments(memo: FragmentMemo | None, timeline: Timeline) -> TimelineFragments:
@@ -817,7 +896,7 @@ def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None =
         return _content_lines(calendar_event(event, timeline, links, stamp, domain, summary) or [])
 
     kind = "vevent " + links.base_url  # only a base URL adds to a VEVENT (its URL line)
-    body = _dated_pieces(kind, timeline.events, fragments.events, stamps, vevent)
+    body = fragments.dated_pieces(kind, stamps, vevent)
     return _concatenate(_content_lines(head), body, b"", b"END:VCALENDAR\r\n")
 
 
@@ -1029,12 +1108,9 @@ def atom_feed(
         summary = summary_html(event, pieces)
         return atom_entry(event, timeline, links, feed.path, updated, summary)
 
-    holders = list(map(fragments.of_event.get, map(id, events)))
-    if None in holders:  # not the timeline's own events: nowhere to keep their entries
-        holders = [{} if pieces is None else pieces for pieces in holders]
     updated = [d or modified.site for d in map(modified.events.get, map(_ID, events))]
-    kind = "entry " + _link_root(links, feed.path)
-    parts += _dated_pieces(kind, events, holders, updated, entry)
+    kind = "entry " + _link_root(links, feed.path)  # the same entry in feeds at one depth
+    parts += fragments.dated_pieces(kind, updated, entry, events, name=f"{kind} {feed.path}")
     parts.append("</feed>\n")
     return "".join(parts).encode("utf-8")
 
@@ -1134,10 +1210,8 @@ def sitemap_xml(
         lastmods = fragments.last_modified
     else:
         lastmods = list(map(modified.events.get, map(_ID, timeline.events)))
-    events = _dated_pieces(
+    events = fragments.dated_pieces(
         "sitemap " + writer.root,
-        timeline.events,
-        fragments.events,
         lastmods,
         lambda event, _, lastmod: writer.url(urls.event_path(event.id), lastmod),
     )
