@@ -84,7 +84,6 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 _ID = attrgetter("id")
 _REVISION = attrgetter("revision")
 _ID_AND_REVISION = attrgetter("id", "revision")
-_ID_AND_DATE = attrgetter("id", "date")
 T = TypeVar("T")
 
 
@@ -368,6 +367,11 @@ class TimelineFragments:
         return list(map(_REVISION, self.timeline.events))
 
     @cached_property
+    def ids(self) -> list[str]:
+        """Each event's id, in timeline order."""
+        return list(map(_ID, self.timeline.events))
+
+    @cached_property
     def article_state(self) -> list[tuple]:
         """Each article's id and revision: what event keys hold besides events' revisions."""
         return list(map(_ID_AND_REVISION, self.timeline.articles))
@@ -434,7 +438,8 @@ class TimelineFragments:
         """`modified_dates` of the timeline (the last one's again if made from the same)."""
         timeline = self.timeline
         own = self.event_pieces("dates", lambda event, _: _own_dates(event, timeline))
-        inputs = (list(map(_ID, timeline.events)), own, list(map(_ID_AND_DATE, timeline.articles)))
+        articles = [(a.id, a.date.earliest if a.date else None) for a in timeline.articles]
+        inputs = (self.ids, own, articles)
         kept = self.memo.modified
         if kept is not None and kept[0] == inputs:
             return kept[1]
@@ -445,7 +450,7 @@ class TimelineFragments:
     @cached_property
     def last_modified(self) -> list[dt.date | None]:
         """Each event's modification date in `modified`, in timeline order."""
-        return list(map(self.modified.events.get, map(_ID, self.timeline.events)))
+        return list(map(self.modified.events.get, self.ids))
 
     @cached_property
     def calendar_domain(self) -> str:

@@ -217,3 +217,14 @@ def test_feed_and_sitemap_escape_markup_characters_as_xml_requires(project: Path
         loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
     ]
     assert "./events/tricky/" in locations
+
+
+def test_title_changed_in_place_with_a_new_revision(project: Path, preview: Preview) -> None:
+    """The way docs/performance.md measures a warm rebuild: one record edited in place."""
+    timeline, _ = preview.rebuild()
+    event = next(e for e in timeline.events if e.id == "border-talks")
+    event.title = "Border talks move to Khorog"
+    event.revision = 10**9
+    warm = render(timeline, preview.memo)
+    assert_same(warm, render(timeline))
+    assert b"Border talks move to Khorog" in warm["events.json"]
