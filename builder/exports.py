@@ -222,8 +222,10 @@ class FragmentMemo:
     article's under its revision. Pieces that also depend on other values keep those with
     them and are remade when they differ: the prefix of links (the base URL, or the depth of
     the file holding the link) and the event's last-modified date, which moves with the
-    newest publication in the project. Rendering with a memo gives exactly the bytes of
-    rendering without one.
+    newest publication in the project. Besides, each export's whole list of pieces is kept
+    with the events it was made for: the next timeline reuses it where the same record sits
+    at the same place and makes only the others, so an edit costs a copy of a list of
+    pointers per export. Rendering with a memo gives exactly the bytes of rendering without.
 
     Give the same memo to `plan_exports` and `search.search_index` on every rebuild (`serve`
     keeps one as long as it runs; a cold build needs none). Each timeline rendered through
@@ -246,7 +248,7 @@ class FragmentMemo:
 
     #: `_site_inputs` of the timeline the pieces were made for.
     site: tuple | None = None
-    #: (event, event_key, pieces) of each validated event, by its revision (see `holders`).
+    #: (event, event_key, pieces) of each validated event, by revision (`event_holders`).
     events: dict[int, tuple[Event, Hashable, dict]] = field(default_factory=dict)
     #: (article, pieces) of each validated article, by its revision.
     articles: dict[int, tuple[Article, dict]] = field(default_factory=dict)
@@ -589,6 +591,8 @@ def json_document(head: dict, key: str, items: list[bytes]) -> bytes:
 
 def _concatenate(first: bytes, items: list[bytes], separator: bytes, last: bytes) -> bytes:
     """first + separator.join(items) + last, copying the (large) result only once."""
+    if not items:
+        return first + last
     parts = [separator] * (2 * len(items) + 1)
     parts[1::2] = items
     parts[0], parts[-1] = first, last

@@ -154,4 +154,9 @@ def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes:
         "search", lambda article, _: _script_json(article_entry(article))
     )
     entries = events + articles
-    return b"window.TIMELINE_SEARCH=[" + b",".join(entries) + b"];\n"
+    if not entries:
+        return b"window.TIMELINE_SEARCH=[];\n"
+    parts = [b","] * (2 * len(entries) + 1)  # joined with one copy: the index is megabytes
+    parts[1::2] = entries
+    parts[0], parts[-1] = b"window.TIMELINE_SEARCH=[", b"];\n"
+    return b"".join(parts)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import icalendar
 import pytest
 from conftest import write
 
@@ -228,3 +229,18 @@ def test_title_changed_in_place_with_a_new_revision(project: Path, preview: Prev
     warm = render(timeline, preview.memo)
     assert_same(warm, render(timeline))
     assert b"Border talks move to Khorog" in warm["events.json"]
+
+
+def test_every_event_removed_leaves_valid_empty_exports(project: Path, preview: Preview) -> None:
+    preview.rebuild()
+    for path in (project / "content" / "events").glob("*.yaml"):
+        path.write_text("[]\n", encoding="utf-8")
+    timeline, warm = preview.rebuild()
+    assert timeline.events == []
+    assert_same(warm, fresh(project))
+    assert warm["events.csv"].decode("utf-8").startswith("id,date,date_display,")
+    calendar = icalendar.Calendar.from_ical(warm["events.ics"])
+    assert calendar.get("X-WR-CALNAME") == "Test Timeline"
+    assert calendar.walk("VEVENT") == []
+    assert json.loads(warm["events.json"])["events"] == []
+    assert ET.fromstring(warm["feed.xml"]).findall(f"{ATOM}entry") == []
