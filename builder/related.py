@@ -120,6 +120,14 @@ class RelatedEvents:
         return ranked[: self.limit]
 
 
+def ranking(event: Event | None) -> tuple | None:
+    """What choosing related events reads of an event: a change elsewhere (its title, its
+    summary) can change how a related event is shown, never which ones are chosen."""
+    if event is None:
+        return None
+    return (event.date, event.category, tuple(event.actors), tuple(event.tags))
+
+
 def affected_by(old: RelatedEvents, new: RelatedEvents, changed: set[str]) -> set[str]:
     """Ids of events whose related events may differ between two builds, given the ids of
     the events added, removed or changed between them.

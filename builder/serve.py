@@ -55,7 +55,7 @@ import jinja2
 from builder import build, render, urls
 from builder.diagnostics import Diagnostic, Report
 from builder.load import FileCache
-from builder.related import RelatedEvents, affected_by
+from builder.related import RelatedEvents, affected_by, ranking
 from builder.validate import ValidationCache
 from builder.watch import (
     CONFIG,
@@ -624,14 +624,18 @@ def _next_memo(
         return render.RenderMemo()
     if before is after:
         return memo
-    old_keys = {e.id: before.event_key(e) for e in before.events}
-    new_keys = {e.id: after.event_key(e) for e in after.events}
-    changed = {i for i in old_keys.keys() | new_keys.keys() if old_keys.get(i) != new_keys.get(i)}
+    old_events = {e.id: e for e in before.events}
+    new_events = {e.id: e for e in after.events}
     finder = RelatedEvents(after)
     if memo.related is not None:
-        affected = affected_by(memo.related, finder, changed)
+        moved = {
+            i
+            for i in old_events.keys() | new_events.keys()
+            if ranking(old_events.get(i)) != ranking(new_events.get(i))
+        }
+        affected = affected_by(memo.related, finder, moved)
         finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
-    current = set(new_keys.values())
+    current = {after.event_key(e) for e in after.events}
     items = {key: item for key, item in memo.list_items.items() if key[0] in current}
     return render.RenderMemo(list_items=items, related=finder, exports=memo.exports)
 
