@@ -244,3 +244,24 @@ def test_every_event_removed_leaves_valid_empty_exports(project: Path, preview: 
     assert calendar.walk("VEVENT") == []
     assert json.loads(warm["events.json"])["events"] == []
     assert ET.fromstring(warm["feed.xml"]).findall(f"{ATOM}entry") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain",
+        "Fish & <chips> > 'x' \"y\"",
+        "tab\there\r\nCRLF\rCR\nLF",
+        "Dušanbe — “q” \u2028 &amp;",
+    ],
+)
+def test_feed_and_sitemap_markup_is_written_as_elementtree_writes_it(text: str) -> None:
+    """Entries are string-built so each can be kept on its own; the bytes must not change."""
+    from builder.exports import _xml_element
+
+    element = ET.Element("title", {"label": text, "term": "t"})
+    element.text = text
+    assert _xml_element("title", text, (("label", text), ("term", "t"))) == ET.tostring(
+        element, encoding="unicode"
+    )
