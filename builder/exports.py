@@ -1113,15 +1113,14 @@ def atom_feed(
         ),
     ]
 
-    def entry(event: Event, pieces: dict, updated: dt.date | None) -> str:
+    def entry(event: Event, pieces: dict, updated: dt.date | None) -> bytes:
         summary = summary_html(event, pieces)
-        return atom_entry(event, timeline, links, feed.path, updated, summary)
+        return atom_entry(event, timeline, links, feed.path, updated, summary).encode("utf-8")
 
     updated = [d or modified.site for d in map(modified.events.get, map(_ID, events))]
     kind = "entry " + _link_root(links, feed.path)  # the same entry in feeds at one depth
-    parts += fragments.dated_pieces(kind, updated, entry, events, name=f"{kind} {feed.path}")
-    parts.append("</feed>\n")
-    return "".join(parts).encode("utf-8")
+    entries = fragments.dated_pieces(kind, updated, entry, events, name=f"{kind} {feed.path}")
+    return b"".join([*(part.encode("utf-8") for part in parts), *entries, b"</feed>\n"])
 
 
 # -- sitemap.xml, robots.txt, .nojekyll -----------------------------------------------------
