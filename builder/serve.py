@@ -450,24 +450,17 @@ class Preview:
         with self._changed:
             recent = [path for path in reversed(self._recent) if path in snapshot]
         snapshot.render_first(recent)
-        budget_end = time.perf_counter() + PRERENDER_BUDGET
-        for number, path in enumerate(recent):
-            if number and time.perf_counter() > budget_end:
-                break  # the rest render on request, or first in the background
-            try:
-                snapshot.file(path)
-            except RenderFailed as failure:
-                report.items.append(failure.diagnostic)
-                model.failed = True
-                return None
-        if len(snapshot.changed) <= EAGER_FILES:
-            for path in snapshot.unrendered():  # only the files the change touched
-                try:
-                    snapshot.file(path)
-                except RenderFailed as failure:
-                    report.items.append(failure.diagnostic)
-                    model.failed = True
-                    return None
+        # An edit's few files all render before publishing; a big change renders the pages
+        # browsers show first, within a budget, and the rest on request or in the background.
+        eager = len(snapshot.changed) <= EAGER_FILES
+        deadline = None if eager else time.perf_counter() + PRERENDER_BUDGET
+        try:
+            changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
+            _prerender(snapshot, changed if eager else recent, deadline)
+        except RenderFailed as failure:
+            report.items.append(failure.diagnostic)
+            model.failed = True
+            return None
         model.failed = False
         return snapshot
 
@@ -613,6 +606,15 @@ class Preview:
             if not busy and (quiet or now - snapshot.created >= BACKGROUND_PATIENCE):
                 return
             stop.wait(0.01)
+
+
+def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> None:
+    """Render these files of the snapshot in order (RenderFailed), at least the first, and
+    the others until the deadline, if any."""
+    for number, path in enumerate(paths):
+        if number and deadline is not None and time.perf_counter() > deadline:
+            break
+        snapshot.file(path)
 
 
 def _next_memo(
