@@ -314,6 +314,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 lambda event=event: ctx.related_key(event),
             ),
             citation=event_citation(event, timeline.site, ctx.links),
+            timeline_page=ctx.timeline_path(event),
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:

@@ -171,3 +171,7 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     edit(target, r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '2024-06-01'")
     rebuild(preview, target)
     assert_same_as_cold(preview)
+    other = events_file(preview, 2)  # moving some events to 2024 shifts later boundaries
+    edit(other, r"date: '?\d{4}-\d{2}(-\d{2})?'?\n", "date: '2024-07-01'\n", count=8)
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
