@@ -259,7 +259,7 @@ class RenderMemo:
     theme or the builder's code: the caller starts a new memo when one of those changes.
     """
 
-    list_items: dict[tuple, Markup] = field(default_factory=dict)
+    list_items: dict[tuple, str] = field(default_factory=dict)
     related: RelatedEvents | None = None
     exports: exports.FragmentMemo | None = None
 
