@@ -260,6 +260,8 @@ class FragmentMemo:
     sitemap_lists: tuple[tuple, str] | None = None
     #: Each list of pieces made last, by name, with the events it was made for.
     lists: dict[str, _PieceList] = field(default_factory=dict)
+    #: The events and revisions of the timeline whose lists of pieces were made last.
+    previous: tuple[list, list] | None = None
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
 
@@ -271,7 +273,7 @@ class FragmentMemo:
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
         self.modified = self.sitemap_lists = None
-        self.lists = {}
+        self.lists, self.previous = {}, None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -369,6 +371,25 @@ class TimelineFragments:
         return list(map(_REVISION, self.timeline.events))
 
     @cached_property
+    def events_copy(self) -> list[Event]:
+        """The timeline's events as they are now, kept with the lists of pieces made for them."""
+        return list(self.timeline.events)
+
+    @cached_property
+    def changes(self) -> tuple[list[Event] | None, list[int] | None]:
+        """The events of the timeline rendered before this one, and the places where this
+        one differs from it (another record or revision); None when there are many."""
+        previous = self.memo.previous
+        self.memo.previous = (self.events_copy, self.revisions)
+        if previous is None or len(previous[0]) != len(self.events_copy):
+            return None, None
+        events, revisions = self.events_copy, self.revisions
+        changed = _changed_places([(events, previous[0], is_), (revisions, previous[1], eq)])
+        if len(changed) > max(16, len(events) // 8):
+            return previous[0], None
+        return previous[0], changed
+
+    @cached_property
     def ids(self) -> list[str]:
         """Each event's id, in timeline order."""
         return list(map(_ID, self.timeline.events))
@@ -407,16 +428,27 @@ class TimelineFragments:
         revisions = self.revisions if timeline_events else list(map(_REVISION, events))
         last = self.memo.lists.get(name)
         pieces = None
-        same_size = last is not None and len(last.events) == len(events)
-        if same_size and last.articles == self.article_state:
-            pieces = _patched(last, events, revisions, dates, make)
+        if last is not None and last.articles == self.article_state:
+            base, changed = self.changes if timeline_events else (None, None)
+            if last.events is base and changed is not None:  # made for the last timeline
+                if dates is not None and dates != last.dates:
+                    changed = sorted({*changed, *_changed_places([(dates, last.dates, eq)])})
+                pieces = _patch(last.pieces, changed, events, dates, make)
+            elif len(last.events) == len(events):
+                pairs = [(events, last.events, is_), (revisions, last.revisions, eq)]
+                if dates is not None:
+                    pairs.append((dates, last.dates, eq))
+                changed = _changed_places(pairs)
+                if len(changed) <= max(16, len(events) // 8):
+                    pieces = _patch(last.pieces, changed, events, dates, make)
         if pieces is None:
             holders = self.events if timeline_events else self._holders_of(events)
             if dates is None:
                 pieces = _pieces(kind, events, holders, lambda e, p: make(e, p, None))
             else:
                 pieces = _dated_pieces(kind, events, holders, dates, make)
-        made = _PieceList(list(events), revisions, dates, self.article_state, pieces)
+        copy = self.events_copy if timeline_events else list(events)
+        made = _PieceList(copy, revisions, dates, self.article_state, pieces)
         self.memo.lists[name] = made
         return pieces
 
@@ -460,18 +492,19 @@ class TimelineFragments:
         return _calendar_domain(self.timeline)
 
 
-def _patched(
-    last: _PieceList, events: list, revisions: list, dates: list | None, make
-) -> list | None:
-    """`last.pieces` with the pieces of events that changed place, record or date made anew;
-    None when many did (more than 16 and an eighth: looking each one up is as cheap)."""
-    same = map(and_, map(is_, events, last.events), map(eq, revisions, last.revisions))
-    if dates is not None:
-        same = map(and_, same, map(eq, dates, last.dates))
-    changed = list(compress(range(len(events)), map(not_, same)))
-    if len(changed) > max(16, len(events) // 8):
-        return None
-    pieces = last.pieces.copy()
+def _changed_places(pairs: list[tuple[list, list, Callable]]) -> list[int]:
+    """The places where a new list's item differs from its old list's, by each pair's test
+    (`is_` or `eq`); the lists have one length."""
+    same = None
+    for new, old, test in pairs:
+        same_here = map(test, new, old)
+        same = same_here if same is None else map(and_, same, same_here)
+    return list(compress(range(len(pairs[0][0])), map(not_, same)))
+
+
+def _patch(pieces: list, changed: list[int], events: list, dates: list | None, make) -> list:
+    """A copy of `pieces` with those of the events at the `changed` places made anew."""
+    pieces = pieces.copy()
     for index in changed:
         pieces[index] = make(events[index], {}, None if dates is None else dates[index])
     return pieces
