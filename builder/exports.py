@@ -255,7 +255,7 @@ class FragmentMemo:
     #: (id, revision) of every article when `events` was filled: the rest of event keys.
     article_revisions: list[tuple] = field(default_factory=list)
     #: The last `modified_dates`, and what they were worked out from.
-    modified: tuple[tuple, ModifiedDates] | None = None
+    modified: _Modified | None = None
     #: The sitemap's block of list pages, and what it was made from (see `sitemap_xml`).
     sitemap_lists: tuple[tuple, str] | None = None
     #: Each list of pieces made last, by name, with the events it was made for.
@@ -334,6 +334,19 @@ class FragmentMemo:
         kept.pop(0, None)
         self.articles = kept
         return list(map(itemgetter(1), found))
+
+
+@dataclass
+class _Modified:
+    """The last `modified_dates`, what they were worked out from, and the list of each
+    event's date (`last`, once asked for)."""
+
+    events: list[Event]
+    ids: list[str]
+    own: list[tuple]
+    articles: list[tuple]
+    dates: ModifiedDates
+    last: list | None = None
 
 
 @dataclass(frozen=True)
@@ -473,18 +486,33 @@ class TimelineFragments:
         timeline = self.timeline
         own = self.event_pieces("dates", lambda event, _: _own_dates(event, timeline))
         articles = [(a.id, a.date.earliest if a.date else None) for a in timeline.articles]
-        inputs = (self.ids, own, articles)
         kept = self.memo.modified
-        if kept is not None and kept[0] == inputs:
-            return kept[1]
+        same = kept is not None and kept.own == own and kept.articles == articles
+        if same and self._same_ids(kept):
+            self.memo.modified = _Modified(self.events_copy, kept.ids, own, articles, kept.dates)
+            self.memo.modified.last = kept.last
+            return kept.dates
         modified = _modified_from(timeline, own)
-        self.memo.modified = (inputs, modified)
+        self.memo.modified = _Modified(self.events_copy, self.ids, own, articles, modified)
         return modified
+
+    def _same_ids(self, kept: _Modified) -> bool:
+        base, changed = self.changes
+        if kept.events is base and changed is not None:  # only the changed places can differ
+            events = self.timeline.events
+            return all(events[i].id == kept.ids[i] for i in changed)
+        return self.ids == kept.ids
 
     @cached_property
     def last_modified(self) -> list[dt.date | None]:
         """Each event's modification date in `modified`, in timeline order."""
-        return list(map(self.modified.events.get, self.ids))
+        modified, kept = self.modified, self.memo.modified
+        if kept is not None and kept.dates is modified and kept.last is not None:
+            return kept.last
+        last = list(map(modified.events.get, self.ids))
+        if kept is not None and kept.dates is modified:
+            kept.last = last
+        return last
 
     @cached_property
     def calendar_domain(self) -> str:

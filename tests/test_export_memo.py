@@ -265,3 +265,13 @@ def test_feed_and_sitemap_markup_is_written_as_elementtree_writes_it(text: str) 
     assert _xml_element("title", text, (("label", text), ("term", "t"))) == ET.tostring(
         element, encoding="unicode"
     )
+
+
+def test_newer_article_date_moves_last_modified_dates(project: Path, preview: Preview) -> None:
+    """The newest publication caps every page's lastmod, so one article's date moves many."""
+    _, before = preview.rebuild()
+    edit(project / "content" / "articles" / "report.md", "date: 2023-09-05", "date: 2025-02-01")
+    _, warm = preview.rebuild()
+    assert_same(warm, fresh(project))
+    assert warm["sitemap.xml"] != before["sitemap.xml"]
+    assert b"<lastmod>2025-02-01</lastmod>" in warm["sitemap.xml"]
