@@ -260,8 +260,11 @@ class FragmentMemo:
     sitemap_lists: tuple[tuple, str] | None = None
     #: Each list of pieces made last, by name, with the events it was made for.
     lists: dict[str, _PieceList] = field(default_factory=dict)
-    #: The events and revisions of the timeline whose lists of pieces were made last.
-    previous: tuple[list, list] | None = None
+    #: The events, revisions and article state of the timeline whose lists of pieces were
+    #: made last.
+    previous: tuple[list, list, list] | None = None
+    #: Each Atom feed last written, by path (see `atom_feed`).
+    feeds: dict[str, _FeedBytes] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
 
@@ -273,7 +276,7 @@ class FragmentMemo:
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
         self.modified = self.sitemap_lists = None
-        self.lists, self.previous = {}, None
+        self.lists, self.previous, self.feeds = {}, None, {}
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -336,6 +339,17 @@ class FragmentMemo:
         return list(map(itemgetter(1), found))
 
 
+@dataclass(frozen=True)
+class _FeedBytes:
+    """A feed as written, with what it was written from."""
+
+    base: list[Event]
+    modified: ModifiedDates
+    shown: tuple
+    events: list[Event]
+    data: bytes
+
+
 @dataclass
 class _Modified:
     """The last `modified_dates`, what they were worked out from, and the list of each
@@ -393,14 +407,25 @@ class TimelineFragments:
         """The events of the timeline rendered before this one, and the places where this
         one differs from it (another record or revision); None when there are many."""
         previous = self.memo.previous
-        self.memo.previous = (self.events_copy, self.revisions)
+        self.memo.previous = (self.events_copy, self.revisions, self.article_state)
         if previous is None or len(previous[0]) != len(self.events_copy):
             return None, None
+        self._articles_before = previous[2]
         events, revisions = self.events_copy, self.revisions
         changed = _changed_places([(events, previous[0], is_), (revisions, previous[1], eq)])
         if len(changed) > max(16, len(events) // 8):
             return previous[0], None
         return previous[0], changed
+
+    @cached_property
+    def changed_records(self) -> set[int] | None:
+        """`id()` of the events at the changed places (see `changes`), when no article changed
+        either; None when that is not known."""
+        base, changed = self.changes
+        if changed is None or self._articles_before != self.article_state:
+            return None
+        events = self.timeline.events
+        return {id(events[i]) for i in changed}
 
     @cached_property
     def ids(self) -> list[str]:
@@ -1145,11 +1170,43 @@ def atom_feed(
     modified: ModifiedDates | None = None,
     memo: FragmentMemo | None = None,
 ) -> bytes:
-    """An Atom (RFC 4287) feed of the feed's newest events."""
-    site = timeline.site
+    """An Atom (RFC 4287) feed of the feed's newest events.
+
+    With a memo, a feed whose events, their records and dates are those of the last build
+    is not written again.
+    """
     fragments = _fragments(memo, timeline)
     modified = modified or fragments.modified
     events = feed.events[:FEED_LIMIT]
+    shown = (feed.title, feed.page_path, _link_root(links, feed.path))
+    kept = fragments.memo.feeds.get(feed.path)
+    changed = fragments.changed_records
+    if (
+        kept is not None
+        and changed is not None
+        and kept.base is fragments.changes[0]
+        and kept.modified is modified
+        and kept.shown == shown
+        and kept.events == events
+        and not any(map(changed.__contains__, map(id, events)))
+    ):
+        data = kept.data
+    else:
+        data = _atom_feed(feed, events, timeline, links, modified, fragments)
+    made = _FeedBytes(fragments.events_copy, modified, shown, events, data)
+    fragments.memo.feeds[feed.path] = made
+    return data
+
+
+def _atom_feed(
+    feed: Feed,
+    events: list[Event],
+    timeline: Timeline,
+    links: urls.Urls,
+    modified: ModifiedDates,
+    fragments: TimelineFragments,
+) -> bytes:
+    site = timeline.site
     self_link = (("rel", "self"), ("type", "application/atom+xml"))
     self_link += (("href", link(links, feed.path, feed.path)),)
     page_link = (("rel", "alternate"), ("type", "text/html"))
