@@ -239,33 +239,44 @@ def middle_event(project: Path) -> tuple[str, str, str]:
     return event.id, event.title, where
 
 
-def stage_times(project: Path, page_path: str, repeats: int = 5) -> dict[str, float]:
-    """Median seconds of each rebuild step for a one-file change, measured in this process."""
-    from builder import render, urls
+def stage_times(project: Path, line: TitleLine, repeats: int = 5) -> dict[str, float]:
+    """Median seconds of each step of the preview's rebuild after a title edit, taken in
+    this process with the caches `timeline serve` keeps (parsed files, validated records,
+    the render memo, the previous build's files)."""
+    from builder import render, serve, urls
     from builder.build import BuildOptions, make_timeline
     from builder.load import FileCache
+    from builder.validate import ValidationCache
 
-    cache = FileCache()
-    make_timeline(project, BuildOptions(), cache)
-    events = sorted((project / "content" / "events").glob("*.y*ml"))
+    cache, validation = FileCache(), ValidationCache()
+    memo = before = previous = env = None
     times: dict[str, list[float]] = {}
-    env = None
-    for _ in range(repeats):
-        os.utime(events[len(events) // 2])  # one file changed: re-read it, keep the others
+    for run in range(repeats + 1):
+        if run:
+            line.save(f"Stage timing edit {run}")
         started = time.perf_counter()
-        timeline, _, steps = make_timeline(project, BuildOptions(), cache)
-        for step, seconds in steps.items():
-            times.setdefault(step, []).append(seconds)
+        timeline, _, steps = make_timeline(project, BuildOptions(), cache, validation=validation)
         theme = render.find_theme(project, timeline.site.theme)
         env = env or render.make_environment(theme)
         planned = time.perf_counter()
-        plan = render.plan_site(timeline, theme, urls.Urls(timeline.site.base_url), env)
-        rendered = time.perf_counter()
-        next(item for item in plan if item.path == page_path).render()
+        memo = serve.next_memo(memo, before, timeline)
+        links = urls.Urls(timeline.site.base_url)
+        plan = render.plan_site(timeline, theme, links, env, memo=memo, keyed=True)
+        compared = time.perf_counter()
+        snapshot = serve.Snapshot(str(run), plan, "/", project, previous)
+        rendering = time.perf_counter()
+        for path in snapshot.changed:
+            snapshot.file(path)
         done = time.perf_counter()
-        times.setdefault("plan", []).append(rendered - planned)
-        times.setdefault("render page", []).append(done - rendered)
-        times.setdefault("total", []).append(done - started)
+        if run:
+            for step, seconds in steps.items():
+                times.setdefault(step, []).append(seconds)
+            times.setdefault("plan", []).append(compared - planned)
+            times.setdefault("compare", []).append(rendering - compared)
+            times.setdefault("render changed", []).append(done - rendering)
+            times.setdefault("files", []).append(len(snapshot.changed))
+            times.setdefault("total", []).append(done - started)
+        before, previous = timeline, snapshot
     return {step: statistics.median(values) for step, values in times.items()}
 
 
@@ -284,7 +295,7 @@ def main() -> None:
 
     import corpus
 
-    rows = []
+    rows, stages = [], {}
     with tempfile.TemporaryDirectory(prefix="preview-bench-") as tmp:
         generated = Path(tmp) / "generated"
         corpus.generate(generated, args.events, args.articles)
@@ -316,33 +327,32 @@ def main() -> None:
                         page.close()
                     finally:
                         server.stop()
-                    file_path = site_path + "index.html"
-                    stages = stage_times(project, file_path)
-                    rows.append((label, page_label, samples, stages))
+                    rows.append((label, page_label, samples))
                     print(f"  {label}, {page_label}: done", file=sys.stderr)
+                stages[label] = stage_times(project, line)
             browser.close()
-    print_table(rows, args.runs)
+    print_table(rows, stages, args.runs)
 
 
-def print_table(rows: list, runs: int) -> None:
+def print_table(rows: list, stages: dict[str, dict[str, float]], runs: int) -> None:
     """The figures, as a Markdown table."""
     print(f"\nSave to screen, headless Chromium, {runs} saves each (ms):\n")
     print("| project | page | median | min | max | of which server rebuild (median) |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for label, page_label, samples, _ in rows:
+    for label, page_label, samples in rows:
         ms = [total * 1000 for total, _ in samples]
         rebuild = statistics.median(server * 1000 for _, server in samples)
         print(
             f"| {label} | {page_label} | {statistics.median(ms):.0f} | {min(ms):.0f} "
             f"| {max(ms):.0f} | {rebuild:.0f} |"
         )
-    steps = ["load", "validate", "model", "plan", "render page", "total"]
-    print("\nWhere a rebuild's time goes, median in-process (ms):\n")
-    print("| project | page | " + " | ".join(steps) + " |")
-    print("| --- | --- | " + " | ".join("---:" for _ in steps) + " |")
-    for label, page_label, _, stages in rows:
-        cells = " | ".join(f"{stages.get(step, 0) * 1000:.0f}" for step in steps)
-        print(f"| {label} | {page_label} | {cells} |")
+    steps = ["load", "validate", "model", "plan", "compare", "render changed", "total"]
+    print("\nWhere a title edit's rebuild goes, median in-process (ms; files re-rendered):\n")
+    print("| project | " + " | ".join(steps) + " | files |")
+    print("| --- | " + " | ".join("---:" for _ in steps) + " | ---: |")
+    for label, times in stages.items():
+        cells = " | ".join(f"{times.get(step, 0) * 1000:.0f}" for step in steps)
+        print(f"| {label} | {cells} | {times.get('files', 0):.0f} |")
 
 
 if __name__ == "__main__":

@@ -435,7 +435,7 @@ class Preview:
         model.theme = theme
         links = urls.Urls(timeline.site.base_url)
         carry_over = model.memo is not None and self._current is not None
-        model.memo = _next_memo(model.memo, previous_timeline, timeline)
+        model.memo = next_memo(model.memo, previous_timeline, timeline)
         plan = render.plan_site(timeline, theme, links, model.env, memo=model.memo, keyed=True)
         for path in _duplicates(plan):
             report.error("content", 1, 1, f"two pages want the same output path {path!r}")
@@ -617,7 +617,7 @@ def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> 
         snapshot.file(path)
 
 
-def _next_memo(
+def next_memo(
     memo: render.RenderMemo | None, before: object | None, after: object
 ) -> render.RenderMemo:
     """The memo for rendering `after`, kept from the build of `before` where the change
