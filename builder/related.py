@@ -67,6 +67,10 @@ class RelatedEvents:
         }
 
     @cached_property
+    def _days(self) -> dict[str, int]:
+        return {e.id: day_number(e) for e in self.timeline.events}
+
+    @cached_property
     def _chronology(self) -> dict[str, int]:
         return {e.id: i for i, e in enumerate(self.timeline.events)}
 
@@ -110,14 +114,18 @@ class RelatedEvents:
         for other in everything[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]:
             if other.id != event.id:
                 candidates[other.id] = other
-        here = day_number(event)
-        days = {other_id: day_number(other) - here for other_id, other in candidates.items()}
+        day_of = self._days
+        here = day_of[event.id]
+        category = event.category
+        ranked = []
         for other_id, other in candidates.items():
-            scores[other_id] += proximity(days[other_id])
-            if event.category and other.category == event.category:
-                scores[other_id] += 0.5
-        ranked = sorted(candidates.values(), key=lambda o: (-scores[o.id], abs(days[o.id]), o.id))
-        return ranked[: self.limit]
+            days = day_of[other_id] - here
+            score = scores[other_id] + proximity(days)
+            if category and other.category == category:
+                score += 0.5
+            ranked.append((-score, abs(days), other_id, other))
+        ranked.sort(key=lambda entry: entry[:3])
+        return [entry[3] for entry in ranked[: self.limit]]
 
 
 def ranking(event: Event | None) -> tuple | None:
