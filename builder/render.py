@@ -582,11 +582,14 @@ def plan_site(
         {t: {term.key: term.slug for term in timeline.taxonomies[t]} for t in TAXONOMIES},
         assets,
     )
+    # One memo of the exports' pieces per plan even in a cold build: the exports and the
+    # search index then share each summary's plain text and HTML.
+    ctx.fragments = exports.FragmentMemo()
     if memo is not None:
         ctx.list_items = memo.list_items
         ctx.related = memo.related or ctx.related
         memo.related = ctx.related
-        memo.exports = ctx.fragments = memo.exports or exports.FragmentMemo()
+        memo.exports = ctx.fragments = memo.exports or ctx.fragments
     shipped = builtin_themes_dir().resolve()
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
         ctx.keys = PageKeys(timeline, assets)
