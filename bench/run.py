@@ -463,6 +463,8 @@ def table(r: Results) -> str:
         )
     )
     for name, values in r.serve.items():
+        if not values:
+            continue
         target = ""
         if name == "edit one event's title":
             target = f"≤ 150 ms {_verdict(median(values) <= TARGETS['serve_event_ms'])}"
