@@ -262,6 +262,8 @@ class RenderMemo:
     list_items: dict[tuple, str] = field(default_factory=dict)
     related: RelatedEvents | None = None
     exports: exports.FragmentMemo | None = None
+    #: The previous build's event keys and chrome, shared with the next (see PageKeys).
+    keys: dict = field(default_factory=dict)
 
 
 def _page(
@@ -592,7 +594,7 @@ def plan_site(
         memo.exports = ctx.fragments = memo.exports or ctx.fragments
     shipped = builtin_themes_dir().resolve()
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
-        ctx.keys = PageKeys(timeline, assets)
+        ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
         def render() -> bytes:

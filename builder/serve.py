@@ -27,6 +27,7 @@ tabs uses one connection. `builder.watch` turns file-system events into batches 
 from __future__ import annotations
 
 import errno
+import gc
 import html
 import ipaddress
 import json
@@ -392,7 +393,8 @@ class Preview:
         report = Report()
         self._rebuilding = True  # the background renderer pauses meanwhile
         try:
-            snapshot = self._next_snapshot(changes, report)
+            with build.collections_paused():
+                snapshot = self._next_snapshot(changes, report)
         except Exception as exc:  # a bug must not end the preview; show it like a content error
             self._terminal.problems(traceback.format_exc().rstrip().splitlines())
             report.error("(timeline serve)", 1, 1, f"internal error: {type(exc).__name__}: {exc}")
@@ -557,6 +559,7 @@ class Preview:
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot
+            gc.collect()  # now, while the editor types, rather than in the next rebuild
 
     def _mirror(self, snapshot: Snapshot) -> None:
         """Write a complete build to the build folder: whole the first time, then only the
@@ -639,7 +642,7 @@ def next_memo(
         finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
     current = {after.event_key(e) for e in after.events}
     items = {key: item for key, item in memo.list_items.items() if key[0] in current}
-    return render.RenderMemo(list_items=items, related=finder, exports=memo.exports)
+    return render.RenderMemo(list_items=items, related=finder, exports=memo.exports, keys=memo.keys)
 
 
 def _duplicates(plan: list[render.PlannedFile]) -> list[str]:
