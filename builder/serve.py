@@ -405,7 +405,29 @@ class Preview:
         if snapshot is None:
             self._publish_failure(report, changes, ms)
             return False
-        self._publish(snapshot, report, changes, ms)
+        kind = self._publish(snapshot, report, changes)
+        shown = ms
+        if not self._render_changed(snapshot):
+            return False
+        ms = (time.perf_counter() - started) * 1000
+        self._say_built(snapshot, changes, kind, ms, shown)
+        return True
+
+    def _render_changed(self, snapshot: Snapshot) -> bool:
+        """Render, right after publishing, the files an edit changed that no browser shows
+        (feeds, exports, other pages); a larger change leaves them to the background."""
+        if len(snapshot.changed) > EAGER_FILES:
+            return True
+        self._rebuilding = True
+        try:
+            with build.collections_paused():
+                changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
+                _prerender(snapshot, changed, None)
+        except RenderFailed as failure:
+            self._fail_late(snapshot, failure.diagnostic)
+            return False
+        finally:
+            self._rebuilding = False
         return True
 
     def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
@@ -452,13 +474,12 @@ class Preview:
         with self._changed:
             recent = [path for path in reversed(self._recent) if path in snapshot]
         snapshot.render_first(recent)
-        # An edit's few files all render before publishing; a big change renders the pages
-        # browsers show first, within a budget, and the rest on request or in the background.
+        # The pages browsers show render before publishing (all of them after an edit; within
+        # a budget after a big change), the rest of an edit's files right after publishing.
         eager = len(snapshot.changed) <= EAGER_FILES
         deadline = None if eager else time.perf_counter() + PRERENDER_BUDGET
         try:
-            changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
-            _prerender(snapshot, changed if eager else recent, deadline)
+            _prerender(snapshot, recent, deadline)
         except RenderFailed as failure:
             report.items.append(failure.diagnostic)
             model.failed = True
@@ -466,9 +487,9 @@ class Preview:
         model.failed = False
         return snapshot
 
-    def _publish(
-        self, snapshot: Snapshot, report: Report, changes: list[Change], ms: float
-    ) -> None:
+    def _publish(self, snapshot: Snapshot, report: Report, changes: list[Change]) -> str:
+        """Serve the new build and tell the browsers: RELOAD, or CSS for a stylesheet swap
+        (returned)."""
         with self._changed:
             previous = self._current
             css_only = bool(changes) and all(c.kind == STYLE for c in changes)
@@ -481,6 +502,13 @@ class Preview:
         self._show_warnings(report)
         if previous is not None and previous.base_path != snapshot.base_path:
             self._terminal.say(f"the site is now served under {snapshot.base_path} (base_url)")
+        return kind
+
+    def _say_built(
+        self, snapshot: Snapshot, changes: list[Change], kind: str, ms: float, shown: float
+    ) -> None:
+        """The rebuild's one line: what changed, how long it took, how many files it
+        rendered again, and when open pages were told to reload."""
         if not changes:
             timeline = self._model.timeline
             self._terminal.say(
@@ -492,7 +520,10 @@ class Preview:
             swapped = "; stylesheet swapped in open pages" if kind == CSS else ""
             touched = len(snapshot.changed)
             files = "" if kind == CSS else f"; {_count(touched, 'file')} re-rendered"
-            self._terminal.say(f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped}{files})")
+            early = f"; pages reloading after {shown:.0f} ms" if ms - shown >= 1 else ""
+            self._terminal.say(
+                f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped}{files}{early})"
+            )
 
     def _publish_failure(self, report: Report, changes: list[Change], ms: float) -> None:
         errors = [d for d in report.sorted() if d.severity == "error"]
