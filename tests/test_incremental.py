@@ -10,6 +10,7 @@ file the preview serves with a cold, in-process build of the same files.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ def preview(tmp_path: Path):
     """A preview of a generated 300-event project, fully rendered once."""
     root = tmp_path / "proj"
     generate(root, 300, 20, seed=3)
-    terminal = serve.Terminal(out=open(tmp_path / "terminal.txt", "w"))
+    terminal = serve.Terminal(out=io.StringIO(), err=io.StringIO())
     pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
     assert pv.rebuild([])
     served(pv)
