@@ -85,13 +85,6 @@ class PageKeys:
         key = self._events.get(id(event))
         return key if key is not None else self.timeline.event_key(event)
 
-    def events(self, events: list[Event]) -> Hashable:
-        """The key of a list of events (the bulk of every list page's key)."""
-        try:
-            return tuple(map(self._events.__getitem__, map(id, events)))
-        except KeyError:  # an event that is not on the timeline
-            return tuple(map(self.event, events))
-
     def term(self, term: Term) -> Hashable:
         """A term's key: what the shipped templates show of a term passed to them (its
         label, link, number of events and the dates of its first and last); the events a
@@ -115,8 +108,11 @@ class PageKeys:
         if kind in _PLAIN:
             return value
         if kind is list or kind is tuple:
-            if value and all(type(v) is Event for v in value):
-                return ("events", self.events(value))
+            if value and type(value[0]) is Event:
+                try:  # a list of the timeline's events: the bulk of every list page
+                    return ("events", tuple(map(self._events.__getitem__, map(id, value))))
+                except KeyError:  # not all of them are
+                    pass
             return tuple([v if type(v) in _PLAIN else self.value(v) for v in value])
         if kind is Event:
             return ("event", self.event(value))
