@@ -38,6 +38,7 @@ from itertools import chain, compress
 from operator import and_, attrgetter, eq, is_, itemgetter, not_
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 from builder import periods, urls
 from builder.countries import countries
@@ -1040,27 +1041,16 @@ def events_geojson(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | No
 
 def _xml_text(text: str) -> str:
     """Character data escaped exactly as ElementTree escapes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+    return xml_escape(text)
+
+
+#: What ElementTree escapes in attribute values besides & < >.
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
 
 
 def _xml_attribute(text: str) -> str:
     """An attribute value escaped exactly as ElementTree escapes it."""
-    text = _xml_text(text)
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return xml_escape(text, _ATTRIBUTE_ENTITIES)
 
 
 def _xml_element(tag: str, text: str | None = None, attributes: Iterable[tuple] = ()) -> str:
