@@ -134,3 +134,15 @@ def project(tmp_path: Path) -> Path:
         """,
     )
     return root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's, driven by Playwright) per test module."""
+    from playwright.sync_api import sync_playwright
+    from sitehttp import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

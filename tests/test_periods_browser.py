@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_timeline
-from playwright.sync_api import Browser, Page, sync_playwright
-from sitehttp import CHROMIUM, CHROMIUM_ARGS, serve
+from playwright.sync_api import Browser, Page
+from sitehttp import serve
 from test_periods import TIMELINE_PAGES, make_project
 from test_theme_browser import run_axe
 
@@ -34,15 +34,6 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert result.code == 0, result.err
     with serve({"/tl/": Path(out)}) as served:
         yield served + "/tl/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def visible_events(page: Page) -> list[str]:

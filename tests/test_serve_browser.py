@@ -13,21 +13,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, write
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from sitehttp import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_serve import TAKEOVER, Server, replace_in
 
 WAIT_MS = 60_000  # a guard against hanging, not an expectation
 OVERLAY = "#timeline-serve-errors"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

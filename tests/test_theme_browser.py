@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, run_timeline
-from playwright.sync_api import Browser, Page, sync_playwright
-from sitehttp import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page
 
 from builder.text import slugify
 
@@ -82,15 +81,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
     server = Server(root)
     yield server, root / "tl"
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium from Debian, driven by Playwright."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
