@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import cached_property
 
 from builder.model import Event, Timeline
@@ -74,19 +75,32 @@ class RelatedEvents:
     def _chronology(self) -> dict[str, int]:
         return {e.id: i for i, e in enumerate(self.timeline.events)}
 
-    def _windows(self, event: Event) -> list[tuple[float, list[Event]]]:
-        """(weight, nearby events) for every actor and tag the event shares with others."""
-        found = []
+    def _shared_terms(self, event: Event) -> Iterator[tuple[tuple[str, str], list, list]]:
+        """((taxonomy, key), the term's events, the window around this event in them) for
+        every actor and tag the event shares with others."""
         for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
             for key in keys:
                 hit = self._terms.get((taxonomy, key))
-                if hit is None:
-                    continue
-                events, positions = hit
-                index = positions[event.id]
-                weight = WEIGHTS[taxonomy] / math.log2(len(events) + 1)
-                found.append((weight, events[max(0, index - WINDOW) : index + WINDOW + 1]))
-        return found
+                if hit is not None:
+                    events, positions = hit
+                    index = positions[event.id]
+                    yield (
+                        (taxonomy, key),
+                        events,
+                        events[max(0, index - WINDOW) : index + WINDOW + 1],
+                    )
+
+    def _windows(self, event: Event) -> list[tuple[float, list[Event]]]:
+        """(weight, nearby events) for every actor and tag the event shares with others."""
+        return [
+            (WEIGHTS[term[0]] / math.log2(len(events) + 1), window)
+            for term, events, window in self._shared_terms(event)
+        ]
+
+    def _neighbours(self, event: Event) -> list[Event]:
+        """The events just before and after this one in the whole chronology (and itself)."""
+        index = self._chronology[event.id]
+        return self.timeline.events[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]
 
     def of(self, event: Event) -> list[Event]:
         """Up to `limit` related events of `event`, the most related first (see `rank`)."""
@@ -109,9 +123,7 @@ class RelatedEvents:
                 if other.id != event.id:
                     scores[other.id] += weight
                     candidates[other.id] = other
-        index = self._chronology[event.id]
-        everything = self.timeline.events
-        for other in everything[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]:
+        for other in self._neighbours(event):
             if other.id != event.id:
                 candidates[other.id] = other
         day_of = self._days
@@ -147,28 +159,15 @@ def affected_by(old: RelatedEvents, new: RelatedEvents, changed: set[str]) -> se
     """
     affected = set(changed)
     for finder, other in ((old, new), (new, old)):
-        chronology = finder._chronology
-        events = finder.timeline.events
         for event_id in changed:
             event = finder._by_id.get(event_id)
             if event is None:
                 continue
-            index = chronology[event_id]
-            lo, hi = max(0, index - NEIGHBOURS), index + NEIGHBOURS + 1
-            affected.update(e.id for e in events[lo:hi])
-            for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
-                for key in keys:
-                    hit = finder._terms.get((taxonomy, key))
-                    if hit is None:
-                        continue
-                    members, positions = hit
-                    twin = other._terms.get((taxonomy, key))
-                    if twin is None or len(twin[0]) != len(members):
-                        affected.update(e.id for e in members)
-                        continue
-                    at = positions[event_id]
-                    window = members[max(0, at - WINDOW) : at + WINDOW + 1]
-                    affected.update(e.id for e in window)
+            affected.update(e.id for e in finder._neighbours(event))
+            for term, members, window in finder._shared_terms(event):
+                twin = other._terms.get(term)
+                resized = twin is None or len(twin[0]) != len(members)
+                affected.update(e.id for e in (members if resized else window))
     return affected
 
 
