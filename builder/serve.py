@@ -205,10 +205,6 @@ class Snapshot:
         """Every file by path, rendered (call once `unrendered()` is empty)."""
         return {path: self.file(path) for path in self._order}
 
-    def outputs(self) -> list[OutputFile]:
-        """Every file, rendered (call once `unrendered()` is empty)."""
-        return [OutputFile(path, self.file(path)) for path in self._order]
-
     def page_count(self) -> int:
         """How many HTML pages the build has."""
         return sum(1 for path in self._order if path.endswith(".html"))
