@@ -7,13 +7,16 @@ and `hugo server` complain about:
 - **Never a half-written build.** Each build is an immutable `Snapshot` in memory (every
   output path, and its bytes once rendered); requests read the snapshot that is current when
   they arrive, and a new build replaces it by reference only once it is known to be good.
-  Each complete good build is also written to a temporary folder (never site/), which is
-  removed on exit.
+  Each complete good build is also mirrored into a temporary folder (never site/), only
+  its changed files rewritten; the folder is removed on exit.
 - **Fast where the editor looks.** A rebuild re-reads only changed files (one `FileCache`
-  per server), rebuilds the model, then renders first the pages that browsers showed
-  recently; the rest render on first request or in the background. A template change
-  re-renders from the last model without re-reading content; a stylesheet change is
-  swapped in the browser without a reload.
+  per server) and re-validates only their records (one `ValidationCache`), rebuilds the
+  model and plans every file with its dependency key (`builder.depends`). Files whose key
+  is unchanged are taken over from the previous build; of the others, the pages browsers
+  showed recently render first, the build is published, and the rest of an edit's files
+  render right after (after a template or site.yaml change, on request or in the
+  background). A template change re-renders from the last model without re-reading
+  content; a stylesheet change is swapped in the browser without a reload.
 - **Errors never kill it.** A failed rebuild keeps the last good build, prints the errors
   and shows them over every open page; fixing the file removes them by itself.
 - **Safe to leave running.** GET and HEAD only, only files of the build (they live in
