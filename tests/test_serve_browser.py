@@ -1,5 +1,7 @@
-"""`timeline serve` in a real headless Chromium: the reload script, the error overlay, many
-tabs on one connection, stylesheet swaps, scroll positions and sub-path previews.
+"""`timeline serve` in a real headless Chromium: the live-preview script, in-place page
+updates (the page's scripts run again, filters and scroll anchors survive), full reloads when
+the page's assets change, the error overlay, many tabs on one connection, stylesheet swaps
+and sub-path previews.
 
 Each test starts a real server (see test_serve.py) and edits real files. Playwright's waits
 are bounded only so that a broken preview fails instead of hanging; nothing is timed.
@@ -7,6 +9,7 @@ are bounded only so that a broken preview fails instead of hanging; nothing is t
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -44,7 +47,7 @@ def context(browser: Browser):
 
 
 def mark(page: Page) -> None:
-    """Put a marker in the page's window: it survives everything but a reload."""
+    """Put a marker in the page's window: it survives an in-place update, not a reload."""
     page.evaluate("window.__marker = 'still here'")
 
 
@@ -73,13 +76,18 @@ def test_a_broken_file_shows_the_overlay_and_the_fix_removes_it(project, serve, 
     other = context.new_page()
     other.goto(server.url)
     expect(other.locator(f"{OVERLAY} li").first).to_contain_text("content/events/takeover.yaml")
+    mark(other)
 
     event.write_text(good.replace("Taliban take Kabul", "Kabul taken, fixed"))
     for tab in (page, other):
         expect(tab.locator(OVERLAY)).to_have_count(0)
         expect(tab.locator("main")).to_contain_text("Kabul taken, fixed")
     expect(page).to_have_title(re.compile("Kabul taken, fixed"))
-    assert not marked(page)  # the page was reloaded to show the fix
+    assert marked(page) and marked(other)  # updated in place, not reloaded
+    # The overlay's host lived in the old body: a new failure shows it in the new one.
+    event.write_text(good.replace("title: Taliban take Kabul", "title: [Broken again"))
+    expect(page.locator(f"{OVERLAY} li").first).to_contain_text("content/events/takeover.yaml")
+    assert marked(page)
 
 
 def test_error_text_in_the_overlay_is_never_markup(project, serve, context):
@@ -106,7 +114,7 @@ def test_error_text_in_the_overlay_is_never_markup(project, serve, context):
     assert page.evaluate("window.__alerted") is False
 
 
-def test_many_tabs_share_one_event_stream_and_all_reload(project, serve, context):
+def test_many_tabs_share_one_event_stream_and_all_update(project, serve, context):
     server = serve(project)
     streams: list[str] = []
     context.on("request", lambda r: streams.append(r.url) if "__timeline/events" in r.url else None)
@@ -128,7 +136,7 @@ def test_many_tabs_share_one_event_stream_and_all_reload(project, serve, context
     replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "All tabs see it")
     for tab in tabs:
         expect(tab.locator("main")).to_contain_text("All tabs see it")
-        assert not marked(tab)
+        assert marked(tab)  # updated in place
 
 
 def test_a_stylesheet_change_is_swapped_without_a_reload(project, serve, context):
@@ -150,33 +158,214 @@ def test_a_stylesheet_change_is_swapped_without_a_reload(project, serve, context
     assert "themes/default/static/style.css changed; stylesheet swapped" in line
 
 
-def test_a_reload_keeps_the_scroll_position(project, serve, browser: Browser):
-    events = "".join(
-        f"- date: 2015-{n % 12 + 1:02}-{n % 27 + 1:02}\n  title: Filler event number {n}\n"
-        f"  summary: {'A longer summary line to take up space. ' * 4}\n"
-        for n in range(80)
-    )
-    (project / "content/events/filler.yaml").write_text(events)
+def test_an_edit_updates_open_pages_in_place(project, serve, context):
     server = serve(project)
-    context: BrowserContext = browser.new_context(viewport={"width": 800, "height": 400})
+    timeline, event = context.new_page(), context.new_page()
+    timeline.goto(server.url)
+    event.goto(server.url + TAKEOVER)
+    for page in (timeline, event):
+        page.wait_for_load_state("load")
+        mark(page)
+    status = timeline.locator("#status").inner_text()
+    assert re.fullmatch(r"\d+ events", status)
+
+    replace_in(
+        project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul changes hands"
+    )
+    expect(timeline.locator("#taliban-takeover .event-title")).to_have_text("Kabul changes hands")
+    expect(event.locator("h1")).to_have_text("Kabul changes hands")
+    expect(event).to_have_title(re.compile("Kabul changes hands"))  # <head> is fresh too
+    expect(event.locator('meta[name="description"]')).to_have_attribute(
+        "content", re.compile("Kabul changes hands")
+    )
+    assert marked(timeline) and marked(event)  # no navigation
+    for page in (timeline, event):
+        assert "Taliban take Kabul" not in page.locator("body").inner_text()
+        # Each asset once, and the preview's own script kept out of the re-run.
+        assert page.evaluate(
+            "[...document.querySelectorAll('script[src]')].map(s => s.src).length"
+            " === new Set([...document.querySelectorAll('script[src]')].map(s => s.src)).size"
+        )
+    # timeline.js ran on the new body: the toolbar it shows and the count it writes are there.
+    expect(timeline.locator("#toolbar")).to_be_visible()
+    expect(timeline.locator("#status")).to_have_text(status)
+    assert timeline.evaluate("document.documentElement.classList.contains('js')")
+
+
+def test_a_filtered_view_stays_filtered_after_an_update(project, serve, context):
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + "?country=tj")
+    events = page.locator("li.event")
+    expect(page.locator("#status")).to_have_text("Showing 2 of 4 events")
+    expect(events.filter(has_text="Taliban take Kabul")).to_be_hidden()
+    mark(page)
+
+    replace_in(
+        project / "content/events/2023.yaml",
+        "Three militants killed near the border",
+        "Four militants killed near the border",
+    )
+    expect(events.filter(has_text="Four militants killed")).to_be_visible()
+    assert marked(page)
+    expect(page.locator("#status")).to_have_text("Showing 2 of 4 events")
+    expect(events.filter(has_text="Taliban take Kabul")).to_be_hidden()
+    expect(events.filter(has_text="Putin warns")).to_be_hidden()
+    expect(page.locator('#filters input[name="country"][value="tj"]')).to_be_checked()
+    assert page.evaluate("location.search") == "?country=tj"
+
+
+def filler_events(count: int) -> str:
+    """Events with ids filler-0… in date order, twenty to a month, each a few lines long."""
+    return "".join(
+        f"- id: filler-{n}\n  date: 2015-{n // 20 + 1:02}-{n % 20 + 1:02}\n"
+        f"  title: Filler event number {n}\n"
+        f"  summary: {'A longer summary line to take up space. ' * 4}\n"
+        for n in range(count)
+    )
+
+
+def top_of(page: Page, element_id: str) -> float:
+    """Where the element is in the viewport, once the page has settled for a few frames."""
+    page.evaluate(
+        "new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+        "() => requestAnimationFrame(done))))"
+    )
+    return page.evaluate(f"document.getElementById('{element_id}').getBoundingClientRect().top")
+
+
+def page_y_of(page: Page, element_id: str) -> float:
+    """Where the element is in the document."""
+    return page.evaluate(
+        f"scrollY + document.getElementById('{element_id}').getBoundingClientRect().top"
+    )
+
+
+def scroll_to_event(page: Page, element_id: str, offset: int) -> float:
+    """Scroll so the element is `offset` px below the viewport's top; its top, measured."""
+    page.evaluate(
+        f"() => {{ const top = document.getElementById('{element_id}').getBoundingClientRect().top;"
+        f" window.scrollBy(0, top - {offset}); }}"
+    )
+    return top_of(page, element_id)
+
+
+LONG_SUMMARY = "This summary became much longer. " * 60
+
+
+@pytest.mark.parametrize("viewport", [(1280, 600), (800, 400)], ids=["wide", "narrow"])
+def test_an_update_keeps_the_event_in_view_where_it_was(project, serve, browser, viewport):
+    (project / "content/events/filler.yaml").write_text(filler_events(80))
+    server = serve(project)
+    width, height = viewport
+    context: BrowserContext = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
         page.goto(server.url)
-        page.evaluate("window.scrollTo(0, 1500)")
-        assert page.evaluate("scrollY") == 1500
-        mark(page)
-        replace_in(
-            project / "content/events/takeover.yaml", "Taliban take Kabul", "Taliban take Kabul!"
-        )
-        expect(page.locator("main")).to_contain_text("Taliban take Kabul!", timeout=WAIT_MS)
-        assert not marked(page)
         page.wait_for_load_state("load")
-        assert abs(page.evaluate("scrollY") - 1500) <= 2
+        before = scroll_to_event(page, "filler-30", 120)
+        page_y = page_y_of(page, "filler-30")
+        mark(page)
+        # An event above it in the same month (laid out: it is on screen) grows a lot.
+        replace_in(
+            project / "content/events/filler.yaml",
+            "title: Filler event number 25\n  summary: A longer",
+            f"title: Filler event number 25\n  summary: {LONG_SUMMARY}A longer",
+        )
+        expect(page.locator("#filler-25 .summary")).to_contain_text("much longer")
+        assert marked(page)
+        assert page_y_of(page, "filler-30") - page_y > 200  # the content above really grew
+        assert abs(top_of(page, "filler-30") - before) <= 3
     finally:
         context.close()
 
 
-def test_a_sub_path_preview_loads_every_resource_and_reloads(project, serve, context):
+def test_a_full_reload_keeps_the_event_in_view_where_it_was(project, serve, browser):
+    (project / "content/events/filler.yaml").write_text(filler_events(80))
+    server = serve(project)
+    context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 600})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_load_state("load")
+        # The preview's fetch of the page fails, so it falls back to reloading the page.
+        page.route(
+            server.url,
+            lambda route: (
+                route.fulfill(status=503, body="busy")
+                if route.request.resource_type == "fetch"
+                else route.continue_()
+            ),
+        )
+        before = scroll_to_event(page, "filler-30", 120)
+        page_y = page_y_of(page, "filler-30")
+        mark(page)
+        replace_in(
+            project / "content/events/filler.yaml",
+            "title: Filler event number 25\n  summary: A longer",
+            f"title: Filler event number 25\n  summary: {LONG_SUMMARY}A longer",
+        )
+        expect(page.locator("#filler-25 .summary")).to_contain_text("much longer")
+        page.wait_for_load_state("load")
+        assert not marked(page)
+        assert page_y_of(page, "filler-30") - page_y > 200
+        assert abs(top_of(page, "filler-30") - before) <= 3
+    finally:
+        context.close()
+
+
+def test_a_changed_script_reloads_the_page(project, serve, context):
+    static = project / "themes/default/static"
+    static.mkdir(parents=True)
+    script = static / "timeline.js"
+    shutil.copy(REPO / "themes/default/static/timeline.js", script)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + "?country=tj")
+    expect(page.locator("#status")).to_have_text("Showing 2 of 4 events")
+    old_src = page.locator("script[src*='timeline']").first.get_attribute("src")
+    mark(page)
+    with script.open("a") as js:
+        js.write("\ndocument.documentElement.dataset.changed = 'yes';\n")
+    page.wait_for_function("window.__marker === undefined")  # a full reload
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("data-changed", "yes")
+    assert page.locator("script[src*='timeline']").first.get_attribute("src") != old_src
+    expect(page.locator("#status")).to_have_text("Showing 2 of 4 events")
+    # Updates in place work again from the reloaded page.
+    mark(page)
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "After the reload")
+    expect(page.locator("#taliban-takeover .event-title")).to_have_text("After the reload")
+    assert marked(page)
+    expect(page.locator("html")).to_have_attribute("data-changed", "yes")  # the script ran again
+
+
+def test_quick_successive_edits_end_on_the_last_one(project, serve, context):
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    page.wait_for_load_state("load")
+    mark(page)
+    event = project / "content/events/takeover.yaml"
+    good = event.read_text()
+    versions = server.version()
+    for n in range(1, 6):
+        event.write_text(good.replace("Taliban take Kabul", f"Edit number {n}"))
+        # Each save its own build, published while the page may still be updating.
+        server.eventually(
+            "__timeline/state",
+            lambda reply, v=versions + n: json.loads(reply.body)["version"] >= v,
+            f"build {n}",
+        )
+    expect(page.locator("h1")).to_have_text("Edit number 5")
+    expect(page).to_have_title(re.compile("Edit number 5"))
+    assert marked(page)
+    assert page.locator("h1").count() == 1 and page.locator("main").count() == 1
+
+
+def test_a_sub_path_preview_loads_every_resource_and_updates(project, serve, context):
     server = serve(project, "--base-url", "https://example.org/timeline/")
     failed: list[str] = []
     context.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)

@@ -3,8 +3,18 @@
 //
 // The page knows the build it came from (data-build). The server tells which build it serves
 // now, and whether the newest attempt failed, as JSON states on a server-sent-event stream.
-// A page from an older build reloads (keeping its scroll position), or swaps its stylesheets
-// when only CSS changed; a failed build shows its errors over the page until a good one comes.
+// A failed build shows its errors over the page until a good one comes.
+//
+// A page from an older build updates in place: it fetches itself and the page's scripts,
+// then, in one task (so no frame is painted without the scripts' enhancements), replaces
+// <head>'s text and <body>, runs the page's scripts again and scrolls back to what the
+// reader was looking at. A full navigation of a large timeline page costs several times
+// more. When only CSS changed, it swaps its stylesheets; when the page's stylesheets or
+// scripts are others (their names carry a fingerprint), or anything goes wrong, it reloads.
+// Scroll is kept by anchor (an element's id and its offset in the viewport), not by pixels:
+// the timeline's months are laid out lazily (content-visibility), so pixel offsets of a
+// fresh page are estimates. Updates never interleave: a state that arrives during one is
+// applied after it.
 //
 // Browsers allow about six connections per host, so one tab per browser holds the stream
 // (the holder of a Web Lock) and relays each state to the other tabs on a BroadcastChannel;
@@ -17,8 +27,11 @@
 
   const EVENTS = script.dataset.events;
   const STATE = script.dataset.state;
+  const SELF = new URL(script.src, location.href).pathname;
   const SCROLL_KEY = "timeline-serve-scroll:" + location.pathname;
   const OVERLAY_ID = "timeline-serve-errors";
+  const SWAP_PARAM = "timeline-serve";
+  const CLASSIC_TYPES = ["", "text/javascript", "application/javascript"];
   const OVERLAY_CSS = `
     :host { all: initial; position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483647; }
     section { box-sizing: border-box; max-height: 60vh; overflow: auto; margin: 0;
@@ -35,9 +48,11 @@
   `;
   let build = script.dataset.build;
   let reloading = false;
-  let swaps = 0;
+  let pending = null; // the newest state not yet applied
+  let busy = false; // an update is in flight
+  const leaving = new WeakSet(); // stylesheets being replaced by a swap, removed once it loads
 
-  restoreScroll();
+  restoreSavedScroll();
 
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("timeline-serve") : null;
   if (channel) channel.onmessage = (message) => apply(message.data);
@@ -66,16 +81,40 @@
     };
   }
 
+  // States come faster than a page can update: keep only the newest, and apply it once the
+  // update in flight has finished, so two updates never interleave.
   function apply(state) {
     if (reloading || !state || typeof state.build !== "string") return;
+    pending = state;
+    if (!busy) drain();
+  }
+
+  async function drain() {
+    busy = true;
+    try {
+      while (pending && !reloading) {
+        const state = pending;
+        pending = null;
+        await settle(state);
+      }
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function settle(state) {
     if (state.build !== build) {
       if (state.ok && state.kind === "css" && state.previous === build) {
-        swapStylesheets(state.build);
+        await swapStylesheets(state.build);
       } else {
-        reload();
+        await update();
       }
-      return;
     }
+    // The overlay belongs to the build on screen; a newer one will come with its own state.
+    if (!reloading && state.build === build) showState(state);
+  }
+
+  function showState(state) {
     if (state.ok || !state.errors || state.errors.length === 0) {
       hideOverlay();
     } else {
@@ -83,48 +122,267 @@
     }
   }
 
+  // The page as the server has it now, and the source of each of its scripts, fetched
+  // together; then everything that changes the screen happens in one go.
+  async function update() {
+    const started = performance.now();
+    let fresh, sources;
+    try {
+      [fresh, sources] = await Promise.all([fetchPage(), fetchScripts(document)]);
+    } catch {
+      return reload();
+    }
+    const freshBuild = buildOf(fresh);
+    if (reloading || freshBuild === build) return;
+    if (!freshBuild || !sameAssets(document, fresh)) return reload();
+    const anchor = scrollAnchor();
+    try {
+      swap(fresh, sources);
+    } catch {
+      return reload();
+    }
+    build = freshBuild;
+    restoreAnchor(anchor);
+    // Months off screen are laid out when they come near; correct once they have been.
+    requestAnimationFrame(() => requestAnimationFrame(() => restoreAnchor(anchor)));
+    const ms = (performance.now() - started).toFixed(1);
+    console.debug(`timeline serve: page updated in place in ${ms} ms`);
+  }
+
+  async function fetchPage() {
+    const response = await fetch(location.href, { cache: "no-store" });
+    const type = response.headers.get("Content-Type") || "";
+    if (!response.ok || response.redirected || !type.startsWith("text/html")) {
+      throw new Error("not this page");
+    }
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    // The parser ran without scripting, so <noscript> holds elements; in a page with
+    // scripting on it holds text, and its ids and classes must not join the page.
+    for (const noscript of fresh.querySelectorAll("noscript")) {
+      noscript.textContent = noscript.innerHTML;
+    }
+    return fresh;
+  }
+
+  // Sources by URL. The assets must be the same in the fresh page (else it reloads), so the
+  // scripts of the page on screen are the ones to fetch, at the same time as the page.
+  async function fetchScripts(doc) {
+    const sources = new Map();
+    const fetches = pageScripts(doc)
+      .filter((el) => el.hasAttribute("src"))
+      .map(async (el) => {
+        const url = new URL(el.getAttribute("src"), location.href);
+        if (url.origin !== location.origin) throw new Error("cross-origin script");
+        const response = await fetch(url, { cache: "no-store" });
+        if (!response.ok) throw new Error("script missing");
+        sources.set(url.href, await response.text());
+      });
+    await Promise.all(fetches);
+    return sources;
+  }
+
+  function buildOf(doc) {
+    const tag = [...doc.querySelectorAll("script[src][data-build]")].find(isSelf);
+    return tag ? tag.dataset.build : "";
+  }
+
+  function isSelf(el) {
+    return el.localName === "script" && el.hasAttribute("src") && assetURL(el).pathname === SELF;
+  }
+
+  function isAsset(el) {
+    return (
+      (el.localName === "link" && /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute("rel") || "")) ||
+      (el.localName === "script" && el.hasAttribute("src"))
+    );
+  }
+
+  // A stylesheet swapped in place carries the build in its query: the name is the same.
+  function assetURL(el) {
+    const url = new URL(el.getAttribute(el.localName === "link" ? "href" : "src"), location.href);
+    url.searchParams.delete(SWAP_PARAM);
+    return url;
+  }
+
+  function pageAssets(doc) {
+    return [...doc.querySelectorAll("link, script[src]")].filter(
+      (el) => isAsset(el) && !isSelf(el) && !leaving.has(el),
+    );
+  }
+
+  function sameAssets(doc, fresh) {
+    const keys = (d) =>
+      pageAssets(d).map((el) => `${el.closest("head") ? "head" : "body"} ${assetURL(el).href}`);
+    return keys(doc).join("\n") === keys(fresh).join("\n");
+  }
+
+  // Scripts to run, in document order: classic JavaScript only (JSON-LD and other data
+  // blocks are not code). A module cannot run again synchronously, so it means a reload.
+  function pageScripts(doc) {
+    return [...doc.querySelectorAll("script")].filter((el) => {
+      if (isSelf(el) || el.hasAttribute("nomodule")) return false;
+      const type = (el.getAttribute("type") || "").trim().toLowerCase();
+      if (type === "module") throw new Error("module script");
+      return CLASSIC_TYPES.includes(type);
+    });
+  }
+
+  // Everything here runs in one task, so the browser paints either the old page or the new
+  // one with its scripts done, never a page in between.
+  function swap(fresh, sources) {
+    const focused = document.activeElement && document.activeElement.id;
+    replaceHeadText(fresh.head);
+    copyAttributes(fresh.documentElement, document.documentElement);
+    document.body.replaceWith(document.adoptNode(fresh.body));
+    runScripts(sources);
+    const again = focused && document.getElementById(focused);
+    if (again) again.focus({ preventScroll: true });
+  }
+
+  // Title, meta, canonical link…: fresh. Stylesheets and scripts stay the very same elements
+  // (equal to the fresh ones), so nothing is fetched or re-applied.
+  function replaceHeadText(freshHead) {
+    const head = document.head;
+    for (const node of [...head.childNodes]) {
+      if (!(node.nodeType === Node.ELEMENT_NODE && isAsset(node))) node.remove();
+    }
+    const kept = pageAssets(document).filter((el) => head.contains(el));
+    let next = 0;
+    for (const node of [...freshHead.childNodes]) {
+      if (node.nodeType === Node.ELEMENT_NODE && isAsset(node) && !isSelf(node)) {
+        next++;
+      } else {
+        head.insertBefore(document.adoptNode(node), kept[next] || null);
+      }
+    }
+  }
+
+  function copyAttributes(from, to) {
+    for (const { name } of [...to.attributes]) {
+      if (!from.hasAttribute(name)) to.removeAttribute(name);
+    }
+    for (const { name, value } of from.attributes) to.setAttribute(name, value);
+  }
+
+  // Scripts from DOMParser never run, even once adopted; each runs as an inline copy placed
+  // beside it, as the browser would have run it (all in order, as `defer` scripts are).
+  function runScripts(sources) {
+    for (const el of pageScripts(document)) {
+      const run = document.createElement("script");
+      if (el.hasAttribute("src")) {
+        const url = assetURL(el).href;
+        run.textContent = sources.get(url) + "\n//# sourceURL=" + url;
+      } else {
+        run.textContent = el.textContent;
+      }
+      el.after(run);
+      run.remove();
+    }
+  }
+
   function reload() {
     reloading = true;
     try {
-      sessionStorage.setItem(SCROLL_KEY, JSON.stringify([window.scrollX, window.scrollY]));
+      sessionStorage.setItem(SCROLL_KEY, JSON.stringify(scrollAnchor()));
+      // The browser's own restoration would put back pixels, after ours; see restoreSavedScroll.
+      history.scrollRestoration = "manual";
     } catch {
       // storage may be disabled; the browser's own restoration still applies
     }
     location.reload();
   }
 
-  function restoreScroll() {
-    let saved = null;
+  function restoreSavedScroll() {
+    let anchor = null;
     try {
-      saved = JSON.parse(sessionStorage.getItem(SCROLL_KEY));
+      anchor = JSON.parse(sessionStorage.getItem(SCROLL_KEY));
       sessionStorage.removeItem(SCROLL_KEY);
     } catch {
       return;
     }
-    if (!Array.isArray(saved)) return;
-    const scroll = () => window.scrollTo(saved[0], saved[1]);
-    scroll();
-    if (document.readyState !== "complete") {
-      window.addEventListener("load", scroll, { once: true });
+    if (!anchor || typeof anchor !== "object") return;
+    const restore = () => restoreAnchor(anchor);
+    restore();
+    const settled = () => {
+      restore();
+      requestAnimationFrame(() => requestAnimationFrame(restore));
+      history.scrollRestoration = "auto";
+    };
+    if (document.readyState === "complete") settled();
+    else window.addEventListener("load", settled, { once: true });
+  }
+
+  // Where the reader is: the innermost element with an id under a point near the top of the
+  // content, and how far from the viewport's top it is. Sticky and fixed boxes (the year
+  // headings, the filter column, the overlay) are looked through: they stay put whatever the
+  // content. The probe moves down until it finds an element holding no other ids (an event
+  // rather than its month), keeping the first hit as the fallback.
+  function scrollAnchor() {
+    const anchor = { x: window.scrollX, y: window.scrollY, id: "", top: 0 };
+    const element = anchorElement();
+    if (element) {
+      anchor.id = element.id;
+      anchor.top = element.getBoundingClientRect().top;
+    }
+    return anchor;
+  }
+
+  function anchorElement() {
+    const box = (document.querySelector("main") || document.body).getBoundingClientRect();
+    const left = Math.max(box.left, 0);
+    const width = Math.min(box.right, window.innerWidth) - left;
+    const pinned = new Map();
+    let first = null;
+    for (let y = 8; y < window.innerHeight / 2; y += 16) {
+      for (const x of [left + width / 3, left + (2 * width) / 3]) {
+        const hit = document.elementsFromPoint(x, y).find((el) => !isPinned(el, pinned));
+        const element = hit && hit.closest("[id]");
+        if (!element || element === document.documentElement) continue;
+        if (!element.querySelector("[id]")) return element;
+        first = first || element;
+      }
+    }
+    return first;
+  }
+
+  function isPinned(el, memo) {
+    if (!el || el === document.body || el === document.documentElement) return false;
+    if (!memo.has(el)) {
+      const position = getComputedStyle(el).position;
+      memo.set(el, position === "sticky" || position === "fixed" || isPinned(el.parentElement, memo));
+    }
+    return memo.get(el);
+  }
+
+  // The anchor's element back at its offset; without it (gone, or filtered out), the pixels.
+  function restoreAnchor(anchor) {
+    const element = anchor.id ? document.getElementById(anchor.id) : null;
+    if (element && element.getClientRects().length > 0) {
+      const by = element.getBoundingClientRect().top - anchor.top;
+      if (Math.abs(by) >= 1) window.scrollTo({ left: anchor.x, top: window.scrollY + by, behavior: "instant" });
+    } else if (typeof anchor.y === "number") {
+      window.scrollTo({ left: anchor.x, top: anchor.y, behavior: "instant" });
     }
   }
 
   // Stylesheet names may carry a fingerprint, so the new names come from the new page.
   async function swapStylesheets(newBuild) {
-    const swap = ++swaps;
     build = newBuild;
     try {
       const response = await fetch(location.href, { cache: "no-store" });
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      if (swap !== swaps || reloading) return;
+      if (reloading) return;
       const wanted = [...fresh.querySelectorAll('link[rel~="stylesheet"]')];
-      const current = [...document.querySelectorAll('link[rel~="stylesheet"]')];
+      const current = [...document.querySelectorAll('link[rel~="stylesheet"]')].filter(
+        (link) => !leaving.has(link),
+      );
       if (wanted.length !== current.length) return reload();
       wanted.forEach((link, i) => {
         const url = new URL(link.getAttribute("href"), location.href);
-        url.searchParams.set("timeline-serve", newBuild);
+        url.searchParams.set(SWAP_PARAM, newBuild);
         const replacement = current[i].cloneNode();
         replacement.href = url.href;
+        leaving.add(current[i]);
         replacement.addEventListener("load", () => current[i].remove(), { once: true });
         replacement.addEventListener("error", reload, { once: true });
         current[i].after(replacement);
