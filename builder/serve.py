@@ -23,8 +23,12 @@ and `hugo server` complain about:
   memory, so no request can reach the disk), loopback by default, DNS-rebinding Host check.
 
 The browser side is `builder/data/livereload.js`, injected into HTML responses here only.
-One tab per browser holds the event stream and relays it to the others, so any number of
-tabs uses one connection. `builder.watch` turns file-system events into batches of changes.
+An open page updates in place: it fetches itself and its scripts, swaps its body and head
+text, runs its scripts again and keeps the reader's place by anchor (an element's id), since
+a full reload of a large timeline page costs several times more; it reloads only when its
+stylesheets or scripts changed. One tab per browser holds the event stream and relays it to
+the others, so any number of tabs uses one connection. `builder.watch` turns file-system
+events into batches of changes.
 """
 
 from __future__ import annotations
