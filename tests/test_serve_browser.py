@@ -156,6 +156,13 @@ def test_a_stylesheet_change_is_swapped_without_a_reload(project, serve, context
     assert page.locator('link[rel~="stylesheet"]').count() == 1
     line = server.next_rebuild(len(before))
     assert "themes/default/static/style.css changed; stylesheet swapped" in line
+    # The swapped stylesheet's URL carries the build in its query, yet it is the same asset:
+    # the next edit still updates the page in place, under the new style.
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "After a swap")
+    expect(page.locator("#taliban-takeover .event-title")).to_have_text("After a swap")
+    assert marked(page)
+    assert page.evaluate("getComputedStyle(document.body).outlineColor") == "rgb(1, 2, 3)"
+    assert page.locator('link[rel~="stylesheet"]').count() == 1
 
 
 def test_an_edit_updates_open_pages_in_place(project, serve, context):
@@ -262,7 +269,9 @@ def test_an_update_keeps_the_event_in_view_where_it_was(project, serve, browser,
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
-        page.goto(server.url)
+        # timeline.js scrolls to the URL's target when it starts, and so when it runs again:
+        # the reader's place must win over it.
+        page.goto(server.url + "#filler-5")
         page.wait_for_load_state("load")
         before = scroll_to_event(page, "filler-30", 120)
         page_y = page_y_of(page, "filler-30")
@@ -340,6 +349,21 @@ def test_a_changed_script_reloads_the_page(project, serve, context):
     expect(page.locator("#taliban-takeover .event-title")).to_have_text("After the reload")
     assert marked(page)
     expect(page.locator("html")).to_have_attribute("data-changed", "yes")  # the script ran again
+
+
+def test_the_search_page_runs_its_new_index_and_keeps_its_query(project, serve, context):
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + "search/?q=kabul")
+    results = page.locator("#search-results a")
+    expect(results.first).to_have_text("Taliban take Kabul")
+    mark(page)
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul falls")
+    # The index (search/index.js) keeps its name but not its content: the update fetches it
+    # afresh and runs it again, then search.js, which reads the query from the URL.
+    expect(results.first).to_have_text("Kabul falls")
+    assert marked(page)
+    expect(page.locator("#search-q")).to_have_value("kabul")
 
 
 def test_quick_successive_edits_end_on_the_last_one(project, serve, context):
