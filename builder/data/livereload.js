@@ -349,7 +349,8 @@
     if (!el || el === document.body || el === document.documentElement) return false;
     if (!memo.has(el)) {
       const position = getComputedStyle(el).position;
-      memo.set(el, position === "sticky" || position === "fixed" || isPinned(el.parentElement, memo));
+      const own = position === "sticky" || position === "fixed";
+      memo.set(el, own || isPinned(el.parentElement, memo));
     }
     return memo.get(el);
   }
@@ -359,10 +360,15 @@
     const element = anchor.id ? document.getElementById(anchor.id) : null;
     if (element && element.getClientRects().length > 0) {
       const by = element.getBoundingClientRect().top - anchor.top;
-      if (Math.abs(by) >= 1) window.scrollTo({ left: anchor.x, top: window.scrollY + by, behavior: "instant" });
+      if (Math.abs(by) >= 1) scrollToPoint(anchor.x, window.scrollY + by);
     } else if (typeof anchor.y === "number") {
-      window.scrollTo({ left: anchor.x, top: anchor.y, behavior: "instant" });
+      scrollToPoint(anchor.x, anchor.y);
     }
+  }
+
+  // Instant even where the theme asks for smooth scrolling: the reader must not see a move.
+  function scrollToPoint(x, y) {
+    window.scrollTo({ left: x, top: y, behavior: "instant" });
   }
 
   // Stylesheet names may carry a fingerprint, so the new names come from the new page.
