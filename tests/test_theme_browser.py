@@ -402,7 +402,10 @@ def run_axe(page: Page) -> list[dict]:
     Contrast that axe could not decide because of what lies behind the text (a pseudo
     element, an image, an overlap) counts as a violation too, so no text escapes the check;
     only symbols (arrows in <kbd>) and the chart's SVG axis labels are left to axe's verdict.
+    Months far from the viewport are not rendered (`content-visibility: auto`) and axe cannot
+    see their colours, so every month is rendered for the check.
     """
+    page.add_style_tag(content=".month { content-visibility: visible !important; }")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run()")
     undecided = [
@@ -489,6 +492,9 @@ def test_screenshots_of_the_timeline(shipped_site, open_page, width: int, scheme
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
     page.locator(".timeline .year").nth(1).scroll_into_view_if_needed()
+    # Months come into rendering in the frame after they come near the viewport
+    # (`content-visibility: auto`): take what the reader sees once that frame is painted.
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     events = ARTIFACTS / f"timeline-{width}-{scheme}-events.png"
     page.screenshot(path=str(events))
     assert events.stat().st_size > 10_000
