@@ -80,6 +80,13 @@ class PageKeys:
             return None
         return (template, site_path, root, self.chrome, parts)
 
+    def events(self, events: list[Event]) -> tuple:
+        """The keys of these events, in order."""
+        try:
+            return tuple(map(self._events.__getitem__, map(id, events)))
+        except KeyError:  # not all of them are the timeline's
+            return tuple(map(self.event, events))
+
     def event(self, event: Event) -> Hashable:
         """An event's key (see `Timeline.event_key`)."""
         key = self._events.get(id(event))

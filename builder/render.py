@@ -155,6 +155,10 @@ class _Context:
     keys: PageKeys | None = None
     #: The exports' and search index's per-event pieces, kept by the live preview.
     fragments: exports.FragmentMemo | None = None
+    #: The units of pages the previous build planned, and those this one plans (see
+    #: `_unit`); None when pages have no keys, so every unit is planned.
+    units_before: dict | None = None
+    units: dict | None = None
 
     def __post_init__(self) -> None:
         if self.related is None:
@@ -162,7 +166,7 @@ class _Context:
 
     def related_key(self, event: Event) -> Hashable:
         """What an event's related-events block shows depends on: those events' keys."""
-        return tuple(self.keys.event(other) for other in self.related.of(event))
+        return self.keys.events(self.related.of(event))
 
     def timeline_path(self, event: Event) -> str:
         """Site path of the timeline page listing this event: the root, unless the timeline
@@ -264,6 +268,9 @@ class RenderMemo:
     exports: exports.FragmentMemo | None = None
     #: The previous build's event keys and chrome, shared with the next (see PageKeys).
     keys: dict = field(default_factory=dict)
+    #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
+    #: path and key of each of its files.
+    units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
 
 
 def _page(
@@ -298,36 +305,82 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
     return years
 
 
+def _unit(
+    ctx: _Context,
+    name: Hashable,
+    inputs: Callable[[], Hashable],
+    produce: Callable[[], Iterator],
+) -> Iterator:
+    """The files of one unit of pages (a term's list, a year's, an article's page…).
+
+    A unit's `inputs` are everything its pages' keys are made from besides the chrome: when
+    they are those of the previous build, so are its paths and keys, and the live preview
+    takes its files over without planning it again. Its files then render, if ever asked,
+    from a fresh plan of the unit: the previous one's values belong to an older timeline.
+    """
+    if ctx.units is None:
+        yield from produce()
+        return
+    key = (ctx.keys.chrome, inputs())
+    before = ctx.units_before.get(name)
+    if before is not None and before[0] == key:
+        ctx.units[name] = before
+        fresh: dict[str, PlannedFile] = {}
+        for path, page_key in before[1]:
+            yield PlannedFile(path, _from_fresh_plan(produce, fresh, path), page_key)
+        return
+    files = list(produce())
+    ctx.units[name] = (key, [(item.path, item.key) for item in files])
+    yield from files
+
+
+def _from_fresh_plan(
+    produce: Callable[[], Iterator], fresh: dict[str, PlannedFile], path: str
+) -> Callable[[], bytes]:
+    """Renders the file at `path` from the unit planned afresh (once for all its files)."""
+
+    def render() -> bytes:
+        if not fresh:
+            fresh.update((item.path, item) for item in produce())
+        return fresh[path].render()
+
+    return render
+
+
 def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     timeline = ctx.timeline
     limit = timeline.site.events_per_page
-    yield from _timeline_pages(env, ctx, make)
-    for index, event in enumerate(timeline.events):
-        yield make(
-            env,
+    events_of = ctx.keys.events if ctx.keys else None
+    yield from _unit(
+        ctx,
+        "timeline",
+        lambda: (limit, events_of(timeline.events)),
+        lambda: _timeline_pages(env, ctx, make),
+    )
+    events = timeline.events
+    for index, event in enumerate(events):
+        neighbours = events[max(index - 1, 0) : index + 2]
+        yield from _unit(
             ctx,
-            "event.html",
-            urls.event_path(event.id),
-            event=event,
-            previous=timeline.events[index - 1] if index else None,
-            next=timeline.events[index + 1] if index + 1 < len(timeline.events) else None,
-            related=Deferred(
-                lambda event=event: ctx.related.of(event),
-                lambda event=event: ctx.related_key(event),
+            event.id,  # an event's id is never the name of another unit (all are tuples)
+            lambda event=event, neighbours=neighbours: (
+                events_of(neighbours),
+                ctx.related_key(event),
+                ctx.timeline_path(event),
             ),
-            citation=event_citation(event, timeline.site, ctx.links),
-            timeline_page=ctx.timeline_path(event),
+            lambda index=index, event=event: _event_page(env, ctx, make, index, event),
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:
-        yield make(
-            env,
+        citing = timeline.citing.get(article.id, [])
+        yield from _unit(
             ctx,
-            "article.html",
-            urls.article_path(article.id),
-            article=article,
-            events=timeline.citing.get(article.id, []),
-            groups=group_by_month(timeline.citing.get(article.id, [])),
+            ("article", article.id),
+            lambda article=article, citing=citing: (
+                article.revision or id(article),
+                events_of(citing),
+            ),
+            lambda article=article, citing=citing: _article_page(env, ctx, make, article, citing),
         )
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
@@ -335,14 +388,29 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             env, ctx, "taxonomy.html", urls.taxonomy_path(taxonomy), taxonomy=taxonomy, terms=terms
         )
         for term in terms:
-            pages = periods.list_pages(urls.term_path(taxonomy, term.slug), term.events, limit)
-            for page, paging in _pagings(pages):
-                groups = group_by_month(page.period.events)
-                yield make(env, ctx, "term.html", page.path, term=term, groups=groups, **paging)
+            yield from _unit(
+                ctx,
+                ("term", taxonomy, term.key),
+                lambda term=term: (term.label, term.slug, limit, events_of(term.events)),
+                lambda term=term: _list_pages(
+                    env,
+                    ctx,
+                    make,
+                    "term.html",
+                    urls.term_path(term.taxonomy, term.slug),
+                    term.events,
+                    term=term,
+                ),
+            )
     for year, events in timeline.years.items():
-        for page, paging in _pagings(periods.list_pages(urls.year_path(year), events, limit)):
-            groups = group_by_month(page.period.events)
-            yield make(env, ctx, "year.html", page.path, year=year, groups=groups, **paging)
+        yield from _unit(
+            ctx,
+            ("year", year),
+            lambda events=events: (limit, events_of(events)),
+            lambda year=year, events=events: _list_pages(
+                env, ctx, make, "year.html", urls.year_path(year), events, year=year
+            ),
+        )
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
     yield make(env, ctx, "404.html", "404.html", root=ctx.links.base_path)
@@ -350,6 +418,49 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     yield make(env, ctx, "search.html", "search/", search_index=search.INDEX_PATH)
     for path, render in exports.plan_exports(timeline, ctx.links, ctx.fragments):
         yield PlannedFile(path, render)
+
+
+def _event_page(env, ctx: _Context, make, index: int, event: Event) -> Iterator:
+    """An event's page, with its neighbours on the timeline and its related events."""
+    events = ctx.timeline.events
+    yield make(
+        env,
+        ctx,
+        "event.html",
+        urls.event_path(event.id),
+        event=event,
+        previous=events[index - 1] if index else None,
+        next=events[index + 1] if index + 1 < len(events) else None,
+        related=Deferred(
+            lambda: ctx.related.of(event),
+            lambda: ctx.related_key(event),
+        ),
+        citation=event_citation(event, ctx.timeline.site, ctx.links),
+        timeline_page=ctx.timeline_path(event),
+    )
+
+
+def _article_page(env, ctx: _Context, make, article: Article, citing: list[Event]) -> Iterator:
+    """An article's page, listing the events that cite it."""
+    yield make(
+        env,
+        ctx,
+        "article.html",
+        urls.article_path(article.id),
+        article=article,
+        events=citing,
+        groups=group_by_month(citing),
+    )
+
+
+def _list_pages(
+    env, ctx: _Context, make, template: str, path: str, events: list[Event], **values
+) -> Iterator:
+    """The pages of one list of events (a term's, a year's): one, or one per period."""
+    limit = ctx.timeline.site.events_per_page
+    for page, paging in _pagings(periods.list_pages(path, events, limit)):
+        groups = group_by_month(page.period.events)
+        yield make(env, ctx, template, page.path, groups=groups, **values, **paging)
 
 
 def _pagings(pages: list[periods.ListPage]) -> Iterator[tuple[periods.ListPage, dict]]:
@@ -365,7 +476,8 @@ def _pagings(pages: list[periods.ListPage]) -> Iterator[tuple[periods.ListPage, 
 def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     """The timeline: index.html, and when it is split, a page per earlier period."""
     timeline = ctx.timeline
-    pages = periods.list_pages("", timeline.events, timeline.site.events_per_page)
+    limit = timeline.site.events_per_page
+    pages = periods.list_pages("", timeline.events, limit)
     facets = facet_terms(timeline)
     if len(pages) == 1:
         overview = overview_for(timeline.events, timeline.site)
@@ -403,7 +515,9 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
             year_links={year: href((year,)) for year in timeline.years},
             **paging,
         )
-    yield PlannedFile(FILTERS_PATH, lambda: filters_json(ctx, pages))
+    keys = ctx.keys
+    key = ("filters", keys.chrome, keys.events(timeline.events), limit) if keys else None
+    yield PlannedFile(FILTERS_PATH, lambda: filters_json(ctx, pages), key)
 
 
 #: A bar's link to a heading on its own page, as `overview_for` draws it by default.
@@ -595,6 +709,7 @@ def plan_site(
     shipped = builtin_themes_dir().resolve()
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
+        ctx.units_before, ctx.units = (memo.units if memo is not None else {}), {}
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
         def render() -> bytes:
@@ -609,6 +724,8 @@ def plan_site(
     ]
     for name, data in static.values():
         plan.append(PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None))
+    if memo is not None and ctx.units is not None:
+        memo.units = ctx.units
     return plan
 
 

@@ -654,6 +654,12 @@ def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> 
         snapshot.file(path)
 
 
+#: How many list items per event the memo keeps before it forgets those of past edits: an
+#: event's item differs by heading level and compactness (two or three kinds), and each
+#: edit adds one more of the edited events.
+ITEMS_PER_EVENT = 6
+
+
 def next_memo(
     memo: render.RenderMemo | None, before: object | None, after: object
 ) -> render.RenderMemo:
@@ -667,16 +673,23 @@ def next_memo(
     new_events = {e.id: e for e in after.events}
     finder = RelatedEvents(after)
     if memo.related is not None:
+        # Validation keeps the very record of an event it found unchanged: only the others
+        # can have moved.
         moved = {
             i
             for i in old_events.keys() | new_events.keys()
-            if ranking(old_events.get(i)) != ranking(new_events.get(i))
+            if old_events.get(i) is not new_events.get(i)
+            and ranking(old_events.get(i)) != ranking(new_events.get(i))
         }
         affected = affected_by(memo.related, finder, moved)
         finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
-    current = {after.event_key(e) for e in after.events}
-    items = {key: item for key, item in memo.list_items.items() if key[0] in current}
-    return render.RenderMemo(list_items=items, related=finder, exports=memo.exports, keys=memo.keys)
+    items = memo.list_items
+    if len(items) > ITEMS_PER_EVENT * len(after.events):  # drop the items of edits gone by
+        current = {after.event_key(e) for e in after.events}
+        items = {key: item for key, item in items.items() if key[0] in current}
+    return render.RenderMemo(
+        list_items=items, related=finder, exports=memo.exports, keys=memo.keys, units=memo.units
+    )
 
 
 def _duplicates(plan: list[render.PlannedFile]) -> list[str]:

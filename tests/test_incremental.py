@@ -176,3 +176,29 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     edit(other, r"date: '?\d{4}-\d{2}(-\d{2})?'?\n", "date: '2024-07-01'\n", count=8)
     rebuild(preview, target)
     assert_same_as_cold(preview)
+
+
+def test_pages_planned_from_the_previous_build_render_from_a_fresh_plan(tmp_path: Path):
+    """A unit of pages whose inputs did not change (an article's page, a term's list, an
+    event's page) is not planned again: its files come with the previous plan's keys and, if
+    the preview ever asks for one, it is rendered from a fresh plan of that unit alone.
+    Rendering every file of such a plan directly gives a cold build's bytes."""
+    from builder import urls
+    from builder.render import RenderMemo, find_theme, make_environment, plan_site
+
+    root = tmp_path / "proj"
+    generate(root, 300, 20, seed=5)
+    timeline, report, _ = build.make_timeline(root, build.BuildOptions())
+    assert timeline is not None, report.sorted()
+    theme = find_theme(root, timeline.site.theme)
+    links = urls.Urls(timeline.site.base_url)
+    memo, env = RenderMemo(), make_environment(theme)
+    first = plan_site(timeline, theme, links, env, memo=memo, keyed=True)
+    second = plan_site(timeline, theme, links, env, memo=memo, keyed=True)
+
+    assert [item.path for item in second] == [item.path for item in first]
+    reused = [a for a, b in zip(first, second, strict=True) if a.key is b.key]
+    assert len(reused) > 300  # the events' pages, the articles', the terms' and the years'
+    want = cold(root)
+    differing = [item.path for item in second if item.render() != want[item.path]]
+    assert not differing, differing[:10]
