@@ -1,7 +1,8 @@
 """How long an editor waits: from saving a file to the browser showing the change.
 
 Starts a real `timeline serve` on the shipped content and on a generated project
-(bench/corpus.py, 1,000 events by default), opens a page in headless Chromium, then saves a
+(bench/corpus.py, 1,000 events by default), opens a page in headless Chromium (an event's
+page, and the timeline page listing that event, scrolled to it), then saves a
 new title for the event on that page again and again, the way editors save (a temporary file
 renamed over the original), and times each save until the new title is on screen in the
 browser (checked on every animation frame). Each save waits until the server has finished
@@ -49,14 +50,22 @@ GIVE_UP = 120.0  # seconds: a broken preview ends the benchmark instead of hangi
 
 #: Runs in every document the benchmark page loads: on each animation frame (just before the
 #: browser paints) it looks for the awaited title, and records when it first saw it, in
-#: epoch milliseconds, in localStorage, which outlives the reload that brings the title.
+#: epoch milliseconds, in localStorage, which outlives a reload that brings the title. The
+#: title counts only once it is on screen: inside the viewport and rendered (the timeline
+#: leaves months far from the viewport unrendered, `content-visibility: auto`).
 WATCHER = """(() => {
+  const onScreen = (element) => {
+    const box = element.getBoundingClientRect();
+    const rendered = !element.checkVisibility
+      || element.checkVisibility({contentVisibilityAuto: true});
+    return rendered && box.height > 0 && box.bottom > 0 && box.top < innerHeight;
+  };
   const look = () => {
     let want = null;
     try { want = JSON.parse(localStorage.getItem("bench-want")); } catch {}
     if (want && document.readyState !== "loading") {
       const shown = document.getElementById(want.id) || document.querySelector("main h1");
-      if (shown && shown.textContent.includes(want.title)) {
+      if (shown && shown.textContent.includes(want.title) && onScreen(shown)) {
         const at = performance.timeOrigin + performance.now();
         localStorage.setItem("bench-seen", JSON.stringify({title: want.title, at}));
         localStorage.removeItem("bench-want");
@@ -135,7 +144,9 @@ class Server:
         raise SystemExit("the server never finished its background build")
 
     def stop(self) -> None:
-        self.proc.send_signal(2)
+        # SIGTERM, which the server takes as Ctrl-C: a benchmark started in the background
+        # by a shell has SIGINT ignored, and so has its server.
+        self.proc.terminate()
         self.proc.wait(30)
 
 
@@ -312,7 +323,7 @@ def main() -> None:
                 line = TitleLine(project, title)
                 for page_label, site_path in (
                     ("event page", f"events/{event_id}/"),
-                    (f"timeline ({timeline_page or 'index'})", timeline_page),
+                    (f"timeline ({timeline_page or 'index'})", f"{timeline_page}#{event_id}"),
                 ):
                     server = Server(project)
                     try:
