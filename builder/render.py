@@ -132,6 +132,23 @@ def static_files(theme: Theme) -> dict[str, Path]:
 ITEM_ROOT = Markup("<root>")
 
 
+def header_section(page_path: str, paged: bool) -> tuple:
+    """What the shipped header reads of its page to mark the current section: the page's
+    path, except that every page inside events/ or inside articles/ shows the same header."""
+    for folder in ("events/", "articles/"):
+        if page_path.startswith(folder) and page_path != folder:
+            return (folder, paged)
+    return (page_path, paged)
+
+
+#: The shipped partials `include_once` renders once per page depth (and, for the header,
+#: per section): an event page's header and footer were a tenth of its rendering.
+ONCE_PER_SECTION: dict[str, Callable[[str, bool], Hashable]] = {
+    "partials/header.html": header_section,
+    "partials/footer.html": lambda page_path, paged: None,
+}
+
+
 @dataclass
 class _Context:
     """What every template gets: the timeline, the site, URL helpers, vocabularies."""
@@ -159,6 +176,14 @@ class _Context:
     #: `_unit`); None when pages have no keys, so every unit is planned.
     units_before: dict | None = None
     units: dict | None = None
+    #: `globals()`, made on first use: the same for every page of the build.
+    shared: dict | None = None
+    #: `root_helpers(root)` by root: pages at one depth share them.
+    by_root: dict[str, dict] = field(default_factory=dict)
+    #: Partials rendered by `include_once`, by `include_key`.
+    includes: dict[tuple, str] = field(default_factory=dict)
+    #: Whether each partial `include_once` was asked for is the shipped one (not overridden).
+    shipped_partials: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.related is None:
@@ -201,6 +226,41 @@ class _Context:
             item = self.list_items[key] = str((rootless or macro)(event, heading, compact))
         return Markup(item.replace(ITEM_ROOT, root))
 
+    @jinja2.pass_context
+    def include_once(self, context: jinja2.runtime.Context, name: str) -> Markup:
+        """The partial `name` as `{% include %}` renders it, rendered once for every page
+        that would show the same bytes (see `include_key`)."""
+        template = context.environment.get_template(name, context.name)
+        key = self.include_key(name, template, context)
+        html = self.includes.get(key) if key is not None else None
+        if html is None:
+            html = context.environment.concat(
+                template.root_render_func(template.new_context(context.get_all(), True, {}))
+            )
+            if key is not None:
+                self.includes[key] = html
+        return Markup(html)
+
+    def include_key(
+        self, name: str, template: jinja2.Template, context: jinja2.runtime.Context
+    ) -> tuple | None:
+        """What a shipped partial of `ONCE_PER_SECTION` reads from its page: the page's way
+        to the root and, for the header, the section it marks as current. None for any other
+        partial and for a project's own copy, which may read anything."""
+        if name not in ONCE_PER_SECTION:
+            return None
+        shipped = self.shipped_partials.get(name)
+        if shipped is None:
+            home = builtin_themes_dir().resolve()
+            shipped = bool(template.filename) and Path(template.filename).resolve().is_relative_to(
+                home
+            )
+            self.shipped_partials[name] = shipped
+        if not shipped:
+            return None
+        section = ONCE_PER_SECTION[name](context["page_path"], "paging" in context)
+        return (name, context["root"], section)
+
     def _rootless_macros(self, env: jinja2.Environment) -> object:
         """macros.html with links made from `ITEM_ROOT` instead of a page's relative root."""
         if self.rootless is None:
@@ -217,6 +277,12 @@ class _Context:
         return self.rootless
 
     def globals(self) -> dict:
+        """What every template gets besides the page's own values (see `page_values`)."""
+        if self.shared is None:
+            self.shared = self._globals()
+        return self.shared
+
+    def _globals(self) -> dict:
         return {
             "site": self.timeline.site,
             "timeline": self.timeline,
@@ -239,8 +305,21 @@ class _Context:
             "url_host": lambda url: urlsplit(url).hostname or url,
             "has_asset": lambda name: "static/" + name in self.assets,
             "event_item_once": self.event_item_once,
+            "include_once": self.include_once,
             "timeline_path": self.timeline_path,
         }
+
+    def root_helpers(self, root: str) -> dict:
+        """`root`, `url` and `asset` for pages whose way back to the site's root is `root`."""
+        helpers = self.by_root.get(root)
+        if helpers is None:
+            assets = self.assets
+            helpers = self.by_root[root] = {
+                "root": root,
+                "url": lambda target="": root + target,
+                "asset": lambda name: root + assets.get("static/" + name, "static/" + name),
+            }
+        return helpers
 
 
 @dataclass(frozen=True)
@@ -283,16 +362,22 @@ def _page(
 ) -> OutputFile:
     file_path = urls.file_for(site_path)
     prefix = root if root is not None else urls.root_for(file_path)
-    values = {k: v.compute() if isinstance(v, Deferred) else v for k, v in values.items()}
-    html = env.get_template(template).render(
-        **ctx.globals(),
-        root=prefix,
-        url=lambda target="": prefix + target,
-        asset=lambda name: prefix + ctx.assets.get("static/" + name, "static/" + name),
-        page_path=site_path,
-        canonical=ctx.links.absolute(site_path) if ctx.timeline.site.base_url else "",
-        **values,
+    page = env.get_template(template)
+    context = page.new_context(
+        {
+            **page.globals,
+            **ctx.globals(),
+            **ctx.root_helpers(prefix),
+            "page_path": site_path,
+            "canonical": ctx.links.absolute(site_path) if ctx.timeline.site.base_url else "",
+            **{k: v.compute() if isinstance(v, Deferred) else v for k, v in values.items()},
+        },
+        shared=True,  # a new dict per page, already holding the environment's globals
     )
+    try:
+        html = env.concat(page.root_render_func(context))
+    except Exception:
+        env.handle_exception()
     return OutputFile(file_path, html.encode("utf-8"))
 
 
@@ -688,7 +773,11 @@ def plan_site(
     previous build, and ask for each page's dependency key (`keyed`), given only when
     every template is one the builder ships (see `builder.depends`).
     """
-    env = env or make_environment(theme)
+    if env is None:
+        env = make_environment(theme)
+        # This plan's pages see the templates as they are now: no stat of every template
+        # each time a page asks for it (five or six per page).
+        env.auto_reload = False
     static = fingerprint(static_files(theme))
     assets = {path: name for path, (name, _) in static.items()}
     ctx = _Context(
