@@ -406,8 +406,10 @@ def test_a_sub_path_preview_loads_every_resource_and_updates(project, serve, con
     page.locator(f"a[href$='{TAKEOVER}']").first.click()
     expect(page).to_have_url(re.compile("/timeline/" + re.escape(TAKEOVER) + "$"))
     page.wait_for_load_state("load")
+    mark(page)
     replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Under a sub-path")
     expect(page.locator("main")).to_contain_text("Under a sub-path")
+    assert marked(page)  # the page fetched itself under the sub-path and updated in place
     assert failed == [], failed
 
 
