@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,7 +266,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def write_outputs(outputs: list[OutputFile], output: Path) -> None:
+def write_outputs(outputs: Iterable[OutputFile], output: Path) -> None:
     """Write every file into a fresh folder beside `output`, then swap it in whole."""
     remove_leftovers(output)
     folder = new_build_folder(output)

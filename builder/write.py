@@ -78,13 +78,23 @@ class SiteWriter:
         self.write(path, source.read_bytes())
 
 
-def update_site(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> int:
+def _as_is(data: object) -> bytes:
+    return data  # type: ignore[return-value]  (bytes given as they are)
+
+
+def update_site(
+    folder: Path,
+    old: dict[str, object],
+    new: dict[str, object],
+    read: Callable[[object], bytes] = _as_is,
+) -> int:
     """Bring a folder that holds the site `old` up to the site `new`, touching only files
     whose bytes differ (each replaced atomically) and deleting those that are gone; returns
     how many files were written or deleted.
 
     The live preview mirrors each build into its folder this way, so an edit rewrites a few
-    files, not the whole site.
+    files, not the whole site. Files may be given in any stored form that compares equal
+    when their bytes are equal (the preview's packed files), with `read` for their bytes.
     """
     touched = 0
     for path, data in new.items():
@@ -94,7 +104,7 @@ def update_site(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> i
         target = folder.joinpath(*safe_relative(path).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
+        temporary.write_bytes(read(data))
         os.replace(temporary, target)
         touched += 1
     for path in old.keys() - new.keys():

@@ -202,3 +202,55 @@ def test_pages_planned_from_the_previous_build_render_from_a_fresh_plan(tmp_path
     want = cold(root)
     differing = [item.path for item in second if item.render() != want[item.path]]
     assert not differing, differing[:10]
+
+
+def _stat_tree(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def _wait_for_folder(folder: Path, before: int | None) -> int:
+    """Wait until the preview has written a complete build into `folder` (its time changes
+    when one is), and return that time; the bound only keeps a broken preview from hanging."""
+    import time
+
+    for _ in range(6000):
+        if folder.is_dir() and folder.stat().st_mtime_ns != before:
+            return folder.stat().st_mtime_ns
+        time.sleep(0.01)
+    raise AssertionError(f"no complete build was written into {folder}")
+
+
+def test_the_build_folder_gets_only_the_files_an_edit_changed(preview) -> None:
+    """The preview mirrors each complete build into its folder, file by file: after an edit,
+    the files whose bytes changed are replaced and every other one is left untouched (its
+    inode and time kept), and the folder holds exactly a cold build's files."""
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=preview.complete_builds, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        folder = preview.output
+        written = _wait_for_folder(folder, None)
+        before = {path: folder.joinpath(path).read_bytes() for path in _stat_tree(folder)}
+        stats = _stat_tree(folder)
+
+        edit(events_file(preview), r"title: ", "title: Mirrored ")
+        rebuild(preview, events_file(preview))
+        _wait_for_folder(folder, written)
+    finally:
+        stop.set()
+        worker.join(5)
+
+    want = cold(preview.project)
+    now = _stat_tree(folder)
+    assert sorted(now) == sorted(want)
+    assert all(folder.joinpath(path).read_bytes() == data for path, data in want.items())
+    changed = {path for path in want if before.get(path) != want[path]}
+    assert 0 < len(changed) < len(want) / 4
+    untouched = [path for path in want if path not in changed and now[path] == stats[path]]
+    assert len(untouched) == len(want) - len(changed), "files with the same bytes were rewritten"
