@@ -175,6 +175,10 @@ def test_an_edit_updates_open_pages_in_place(project, serve, context):
         mark(page)
     status = timeline.locator("#status").inner_text()
     assert re.fullmatch(r"\d+ events", status)
+    event.evaluate(
+        "window.__head = ['meta[name=viewport]', 'link[rel=stylesheet]', 'meta[name=description]']"
+        ".map(selector => document.querySelector(selector))"
+    )
 
     replace_in(
         project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul changes hands"
@@ -186,6 +190,20 @@ def test_an_edit_updates_open_pages_in_place(project, serve, context):
         "content", re.compile("Kabul changes hands")
     )
     assert marked(timeline) and marked(event)  # no navigation
+    # Unchanged head elements and the stylesheet stay the very same nodes; the rest is fresh.
+    same = event.evaluate(
+        "['meta[name=viewport]', 'link[rel=stylesheet]', 'meta[name=description]']"
+        ".map((selector, i) => document.querySelector(selector) === window.__head[i])"
+    )
+    assert same == [True, True, False]
+    # …and the head as a whole is the fresh page's, in its order.
+    assert event.evaluate(
+        """async () => {
+            const html = await (await fetch(location.href, {cache: 'no-store'})).text();
+            const fresh = new DOMParser().parseFromString(html, 'text/html');
+            return fresh.head.innerHTML === document.head.innerHTML;
+        }"""
+    )
     for page in (timeline, event):
         assert "Taliban take Kabul" not in page.locator("body").inner_text()
         # Each asset once, and the preview's own script kept out of the re-run.

@@ -231,7 +231,7 @@
   // one with its scripts done, never a page in between.
   function swap(fresh, sources) {
     const focused = document.activeElement && document.activeElement.id;
-    replaceHeadText(fresh.head);
+    replaceHead(fresh.head);
     copyAttributes(fresh.documentElement, document.documentElement);
     document.body.replaceWith(document.adoptNode(fresh.body));
     runScripts(sources);
@@ -239,22 +239,53 @@
     if (again) again.focus({ preventScroll: true });
   }
 
-  // Title, meta, canonical link…: fresh. Stylesheets and scripts stay the very same elements
-  // (equal to the fresh ones), so nothing is fetched or re-applied.
-  function replaceHeadText(freshHead) {
+  // Title, description, canonical link…: the fresh ones where they changed. Nodes equal to
+  // their fresh counterparts stay, so the viewport and colour-scheme metas are not read
+  // again; stylesheets and scripts (equal to the fresh ones: checked before) always stay,
+  // so nothing is fetched or re-applied. Nodes pair in order, never across an asset.
+  function replaceHead(freshHead) {
     const head = document.head;
-    for (const node of [...head.childNodes]) {
-      if (!(node.nodeType === Node.ELEMENT_NODE && isAsset(node))) node.remove();
-    }
-    const kept = pageAssets(document).filter((el) => head.contains(el));
-    let next = 0;
+    const current = [...head.childNodes].filter((node) => !leaving.has(node));
+    const wanted = [];
+    let from = 0;
     for (const node of [...freshHead.childNodes]) {
-      if (node.nodeType === Node.ELEMENT_NODE && isAsset(node) && !isSelf(node)) {
-        next++;
-      } else {
-        head.insertBefore(document.adoptNode(node), kept[next] || null);
-      }
+      const at = pairIn(current, from, node);
+      wanted.push(at < 0 ? node : current[at]);
+      if (at >= 0) from = at + 1;
     }
+    const kept = new Set(wanted);
+    for (const node of current) if (!kept.has(node)) node.remove();
+    let before = null;
+    // Back to front, each fresh node goes just before the one that follows it.
+    for (const node of wanted.reverse()) {
+      if (node.ownerDocument !== document) head.insertBefore(document.adoptNode(node), before);
+      before = node;
+    }
+  }
+
+  // The index of the node in `nodes` (from `from` on) that stands for `fresh`, or -1.
+  function pairIn(nodes, from, fresh) {
+    for (let i = from; i < nodes.length; i++) {
+      if (sameNode(nodes[i], fresh)) return i;
+      if (isAssetNode(nodes[i])) break;
+    }
+    return -1;
+  }
+
+  function sameNode(node, fresh) {
+    if (isAssetNode(node) || isAssetNode(fresh)) {
+      return (
+        isAssetNode(node) &&
+        isAssetNode(fresh) &&
+        node.localName === fresh.localName &&
+        assetURL(node).href === assetURL(fresh).href
+      );
+    }
+    return node.isEqualNode(fresh);
+  }
+
+  function isAssetNode(node) {
+    return node.nodeType === Node.ELEMENT_NODE && isAsset(node);
   }
 
   function copyAttributes(from, to) {
