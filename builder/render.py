@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -180,6 +180,8 @@ class _Context:
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
     by_root: dict[str, dict] = field(default_factory=dict)
+    #: The environment the pages render with (set by `plan_site`).
+    env: jinja2.Environment | None = None
     #: Partials rendered by `include_once`, by `include_key`.
     includes: dict[tuple, str] = field(default_factory=dict)
     #: Whether each partial `include_once` was asked for is the shipped one (not overridden).
@@ -207,19 +209,19 @@ class _Context:
         page puts in its own way back to the root, see `event_item_once`)."""
         return (self.timeline.event_key(event), heading, compact)
 
-    @jinja2.pass_context
     def event_item_once(
-        self, context: jinja2.runtime.Context, macro, event: Event, heading: str, compact: bool
+        self, root: str, macro, event: Event, heading: str, compact: bool
     ) -> Markup:
         """The list item `macro` renders for this event, rendered once for the whole build.
 
         It is rendered by macros.html's macro of the same name with `ITEM_ROOT` for the
         relative root, which each page replaces with its own: the bytes are those of a
         direct render, at any depth. A macro macros.html does not define is rendered once
-        per depth instead.
+        per depth instead. Templates call it as `event_item_once(macro, event, heading,
+        compact)`, with their page's `root` bound (see `root_helpers`): a function that
+        takes the template's context would copy it for every item of a list.
         """
-        root = context["root"]
-        rootless = getattr(self._rootless_macros(context.environment), macro.name, None)
+        rootless = getattr(self._rootless_macros(self.env), macro.name, None)
         key = self.list_item_key(event, heading, compact) + (() if rootless else (root,))
         item = self.list_items.get(key)
         if item is None:
@@ -270,6 +272,7 @@ class _Context:
                 "asset": lambda name: (
                     ITEM_ROOT + self.assets.get("static/" + name, "static/" + name)
                 ),
+                "event_item_once": partial(self.event_item_once, ITEM_ROOT),
                 "page_path": "",
                 "canonical": "",
             }
@@ -277,7 +280,7 @@ class _Context:
         return self.rootless
 
     def globals(self) -> dict:
-        """What every template gets besides the page's own values (see `page_values`)."""
+        """What every template gets besides its page's own values (see `root_helpers`, `_page`)."""
         if self.shared is None:
             self.shared = self._globals()
         return self.shared
@@ -304,7 +307,6 @@ class _Context:
             ),
             "url_host": lambda url: urlsplit(url).hostname or url,
             "has_asset": lambda name: "static/" + name in self.assets,
-            "event_item_once": self.event_item_once,
             "include_once": self.include_once,
             "timeline_path": self.timeline_path,
         }
@@ -318,6 +320,7 @@ class _Context:
                 "root": root,
                 "url": lambda target="": root + target,
                 "asset": lambda name: root + assets.get("static/" + name, "static/" + name),
+                "event_item_once": partial(self.event_item_once, root),
             }
         return helpers
 
@@ -790,6 +793,7 @@ def plan_site(
     # One memo of the exports' pieces per plan even in a cold build: the exports and the
     # search index then share each summary's plain text and HTML.
     ctx.fragments = exports.FragmentMemo()
+    ctx.env = env
     if memo is not None:
         ctx.list_items = memo.list_items
         ctx.related = memo.related or ctx.related
