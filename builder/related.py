@@ -9,8 +9,8 @@ thousands of events stays fast.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import defaultdict
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -116,28 +116,31 @@ class RelatedEvents:
         little for the same category. Chronological neighbours are candidates even with
         nothing shared, so every event with others around it gets some context.
         """
-        scores: dict[str, float] = defaultdict(float)
+        scores: dict[str, float] = {}
         candidates: dict[str, Event] = {}
+        here_id = event.id
         for weight, window in self._windows(event):
             for other in window:
-                if other.id != event.id:
-                    scores[other.id] += weight
-                    candidates[other.id] = other
+                other_id = other.id
+                if other_id != here_id:
+                    scores[other_id] = scores.get(other_id, 0.0) + weight
+                    candidates[other_id] = other
         for other in self._neighbours(event):
-            if other.id != event.id:
+            if other.id != here_id:
                 candidates[other.id] = other
         day_of = self._days
-        here = day_of[event.id]
+        here = day_of[here_id]
         category = event.category
         ranked = []
         for other_id, other in candidates.items():
             days = day_of[other_id] - here
-            score = scores[other_id] + proximity(days)
+            score = scores.get(other_id, 0.0) + proximity(days)
             if category and other.category == category:
                 score += 0.5
-            ranked.append((-score, abs(days), other_id, other))
-        ranked.sort(key=lambda entry: entry[:3])
-        return [entry[3] for entry in ranked[: self.limit]]
+            ranked.append((-score, abs(days), other_id))
+        # Ids are unique, so these keys order the candidates totally: the first `limit` are
+        # those a full sort would put first.
+        return [candidates[entry[2]] for entry in heapq.nsmallest(self.limit, ranked)]
 
 
 def ranking(event: Event | None) -> tuple | None:
