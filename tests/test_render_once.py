@@ -1,0 +1,85 @@
+"""What the builder renders once and reuses (the shipped header and footer, per page depth
+and section) must show on each page exactly as if the page had rendered it, and a project's
+own partials must never receive the shipped, reused rendering."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import run_timeline, write
+
+
+def _build(project: Path, *args: str) -> Path:
+    out = project / "out"
+    result = run_timeline("build", str(project), "-o", str(out), *args)
+    assert result.code == 0, result.err
+    return out
+
+
+def _event_pages(out: Path) -> list[Path]:
+    return sorted((out / "events").glob("*/index.html"))
+
+
+def _nav_current(page: Path) -> dict[str, str]:
+    """Each site-navigation link's text and its aria-current value ("" when none)."""
+    html = page.read_text(encoding="utf-8")
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>", html.index("site-nav"))]
+    links = re.findall(r'<a href="[^"]*"(?: aria-current="([^"]*)")?[^>]*>([^<]*)</a>', nav)
+    return {text: current for current, text in links}
+
+
+def test_the_shipped_header_marks_each_pages_own_section(project: Path) -> None:
+    out = _build(project)
+    article = next((out / "articles").glob("*/index.html"))
+    assert _nav_current(article)["Articles"] == "true"
+    assert _nav_current(out / "articles/index.html")["Articles"] == "page"
+    assert _nav_current(out / "index.html")["Timeline"] == "page"
+    assert _nav_current(out / "countries/index.html")["Countries"] == "page"
+    country = next((out / "countries").glob("*/index.html"))
+    assert _nav_current(country)["Countries"] == "true"
+    for page in _event_pages(out):
+        assert set(_nav_current(page).values()) == {""}, page
+
+
+def test_the_shipped_header_and_footer_link_from_each_pages_depth(project: Path) -> None:
+    out = _build(project)
+    top = (out / "search/index.html").read_text(encoding="utf-8")
+    deep = _event_pages(out)[0].read_text(encoding="utf-8")
+    assert '<a class="site-title" href="../"' in top
+    assert '<a class="site-title" href="../../"' in deep
+    assert '<a href="../feed.xml">Atom feed</a>' in top
+    assert '<a href="../../feed.xml">Atom feed</a>' in deep
+
+
+def test_a_projects_own_header_and_footer_render_on_every_page(project: Path) -> None:
+    partials = project / "themes/default/templates/partials"
+    write(partials / "header.html", '<header class="mine">header of {{ page_path }}</header>\n')
+    write(partials / "footer.html", '<footer class="mine">footer of {{ page_path }}</footer>\n')
+    out = _build(project, "--jobs", "1")
+    pages = _event_pages(out)
+    assert len(pages) >= 2
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        path = page.parent.relative_to(out).as_posix() + "/"
+        assert f'<header class="mine">header of {path}</header>' in html
+        assert f'<footer class="mine">footer of {path}</footer>' in html
+        assert 'class="site-header"' not in html
+
+
+def test_a_projects_own_base_template_keeps_its_includes(project: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "themes/default/templates/base.html"
+    base = shipped.read_text(encoding="utf-8")
+    base = base.replace(
+        '{{ include_once("partials/footer.html") }}', '{% include "partials/footer.html" %}'
+    ).replace("<main ", '<p class="own-base"></p>\n<main ')
+    write(project / "themes/default/templates/base.html", base)
+    write(
+        project / "themes/default/templates/partials/footer.html",
+        "<footer>{{ page_path }}</footer>\n",
+    )
+    out = _build(project)
+    for page in _event_pages(out):
+        html = page.read_text(encoding="utf-8")
+        assert '<p class="own-base"></p>' in html
+        assert f"<footer>{page.parent.relative_to(out).as_posix()}/</footer>" in html
