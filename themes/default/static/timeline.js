@@ -40,7 +40,7 @@
       from: d.from ? +d.from : -Infinity,
       to: d.to ? +d.to : Infinity,
       imp: +d.imp || 1,
-      text: ' ' + norm(text(li, '.event-title, .summary, .actors, .meta'))
+      text: null
     };
     FACETS.forEach(function (f) { item[f] = words(d[f]); });
     return item;
@@ -93,6 +93,10 @@
     if (state.from && item.to < state.from) return null;
     if (state.to && item.from > state.to) return null;
     if (state.major && item.imp < 3) return null;
+    /* Normalised on the first search, not on load: most visits never search. */
+    if (terms.length && item.text == null) {
+      item.text = ' ' + norm(text(item.li, '.event-title, .summary, .actors, .meta'));
+    }
     for (var i = 0; i < terms.length; i++) {
       if (item.text.indexOf(' ' + terms[i]) < 0) return null;
     }
