@@ -53,6 +53,7 @@ import time
 import traceback
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +95,9 @@ PRERENDER_BUDGET = 0.1
 EAGER_FILES = 1000
 #: Seconds between keep-alive comments on an idle event stream.
 PING_SECONDS = 15.0
+#: How long, at most, a rebuild lets open pages fetch the new build before it renders the
+#: rest of the edit's files (seconds).
+BROWSERS_TURN = 0.1
 #: The background renderer starts a page only after this many seconds without a request or
 #: a new build, leaving the CPU to browsers that are reloading…
 BACKGROUND_QUIET = 0.3
@@ -359,6 +363,8 @@ class Preview:
         self._rendering = 0  # pages being rendered for waiting browsers
         self._rebuilding = False
         self._last_activity = 0.0  # time.monotonic() of the last request or published build
+        self._streams = 0  # open event streams: browsers that fetch each new build
+        self._served = 0.0  # time.monotonic() when a page was last sent
         self._written: dict[str, bytes] | None = None  # what the build folder holds
 
     # -- reading (request threads) --
@@ -411,6 +417,23 @@ class Preview:
                 self._recent.popitem(last=False)
 
     @contextmanager
+    def streaming(self) -> Iterator[None]:
+        """Count an open event stream while it lasts (see `_browsers_turn`)."""
+        with self._changed:
+            self._streams += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._streams -= 1
+
+    def note_served(self) -> None:
+        """A page was sent to a browser."""
+        with self._changed:
+            self._served = time.monotonic()
+            self._changed.notify_all()
+
+    @contextmanager
     def _busy(self):
         with self._changed:
             self._rendering += 1
@@ -440,11 +463,14 @@ class Preview:
         """Rebuild for a batch of changes (all of it when `changes` is empty), publish the
         new build if it is good, and print one line; True if it was good."""
         started = time.perf_counter()
+        with _collections_deferred():
+            return self._rebuild(changes, started)
+
+    def _rebuild(self, changes: list[Change], started: float) -> bool:
         report = Report()
         self._rebuilding = True  # the background renderer pauses meanwhile
         try:
-            with build.collections_paused():
-                snapshot = self._next_snapshot(changes, report)
+            snapshot = self._next_snapshot(changes, report)
         except Exception as exc:  # a bug must not end the preview; show it like a content error
             self._terminal.problems(traceback.format_exc().rstrip().splitlines())
             report.error("(timeline serve)", 1, 1, f"internal error: {type(exc).__name__}: {exc}")
@@ -455,13 +481,25 @@ class Preview:
         if snapshot is None:
             self._publish_failure(report, changes, ms)
             return False
+        published = time.monotonic()
         kind = self._publish(snapshot, report, changes)
         shown = ms
+        self._browsers_turn(published)
         if not self._render_changed(snapshot):
             return False
         ms = (time.perf_counter() - started) * 1000
         self._say_built(snapshot, changes, kind, ms, shown)
         return True
+
+    def _browsers_turn(self, published: float) -> None:
+        """Let open pages fetch the new build before the edit's other files are rendered:
+        both want the processor, and the page a browser waits for is what the editor sees
+        (at most `BROWSERS_TURN`; not at all without an open page)."""
+        with self._changed:
+            if self._streams:
+                self._changed.wait_for(
+                    lambda: self._closed or self._served > published, BROWSERS_TURN
+                )
 
     def _render_changed(self, snapshot: Snapshot) -> bool:
         """Render, right after publishing, the files an edit changed that no browser shows
@@ -470,9 +508,8 @@ class Preview:
             return True
         self._rebuilding = True
         try:
-            with build.collections_paused():
-                changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
-                _prerender(snapshot, changed, None)
+            changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
+            _prerender(snapshot, changed, None)
         except RenderFailed as failure:
             self._fail_late(snapshot, failure.diagnostic)
             return False
@@ -643,6 +680,7 @@ class Preview:
                 if not snapshot.failed:
                     self._verified = snapshot
             snapshot.seal()
+            gc.unfreeze()  # what rebuilds set aside (see _collections_deferred), collected
             gc.collect()  # now, while the editor types, rather than in the next rebuild
 
     def _mirror(self, snapshot: Snapshot) -> None:
@@ -696,6 +734,23 @@ class Preview:
             if not busy and (quiet or now - snapshot.created >= BACKGROUND_PATIENCE):
                 return
             stop.wait(0.01)
+
+
+@contextmanager
+def _collections_deferred() -> Iterator[None]:
+    """No garbage collection during a rebuild, nor right after it, when browsers fetch the
+    new pages: a collection rescans every object the rebuild made (at 10,000 events, half of
+    a rebuild's time) and the first one after it would fall on those requests. What the
+    rebuild made is set aside (`gc.freeze`) until the background completes the build and
+    collects it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> None:
@@ -958,6 +1013,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if key.endswith(".html"):
             preview.note_viewed(key)
         self._send(200, key, data, head, snapshot.id)
+        if key.endswith(".html"):
+            preview.note_served()
 
     def _not_found(self, head: bool) -> None:
         snapshot, data = self.server.preview.fetch("404.html")
@@ -1003,6 +1060,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if head:
             return
         preview = self.server.preview
+        with preview.streaming():
+            self._stream_states(preview, known)
+
+    def _stream_states(self, preview: Preview, known: str) -> None:
         state = preview.state()
         try:
             self.wfile.write(b"retry: 1000\n\n")
