@@ -176,6 +176,8 @@ class _Context:
     #: `_unit`); None when pages have no keys, so every unit is planned.
     units_before: dict | None = None
     units: dict | None = None
+    #: Events whose page unit is known unchanged without looking at its inputs.
+    events_kept: frozenset[str] = frozenset()
     #: `globals()`, made on first use: the same for every page of the build.
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
@@ -353,6 +355,9 @@ class RenderMemo:
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.
     units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
+    #: The previous build's chrome, event order, timeline periods and event keys by id
+    #: (see `events_kept`).
+    events: tuple | None = None
 
 
 def _page(
@@ -398,20 +403,22 @@ def _unit(
     name: Hashable,
     inputs: Callable[[], Hashable],
     produce: Callable[[], Iterator],
+    kept: bool = False,
 ) -> Iterator:
     """The files of one unit of pages (a term's list, a year's, an article's page…).
 
     A unit's `inputs` are everything its pages' keys are made from besides the chrome: when
     they are those of the previous build, so are its paths and keys, and the live preview
-    takes its files over without planning it again. Its files then render, if ever asked,
-    from a fresh plan of the unit: the previous one's values belong to an older timeline.
+    takes its files over without planning it again (without even making its inputs when the
+    caller knows them `kept`). Its files then render, if ever asked, from a fresh plan of the
+    unit: the previous one's values belong to an older timeline.
     """
     if ctx.units is None:
         yield from produce()
         return
-    key = (ctx.keys.chrome, inputs())
     before = ctx.units_before.get(name)
-    if before is not None and before[0] == key:
+    key = None if kept and before is not None else (ctx.keys.chrome, inputs())
+    if before is not None and (key is None or before[0] == key):
         ctx.units[name] = before
         fresh: dict[str, PlannedFile] = {}
         for path, page_key in before[1]:
@@ -420,6 +427,45 @@ def _unit(
     files = list(produce())
     ctx.units[name] = (key, [(item.path, item.key) for item in files])
     yield from files
+
+
+def events_kept(ctx: _Context, memo: RenderMemo) -> frozenset[str]:
+    """The events whose page unit is the previous build's, told without making its inputs.
+
+    An event page's inputs are the keys of the event and its neighbours, its related events
+    and its timeline page (see `_pages`). When the chrome, the number of events and the
+    timeline page at each position are those of the previous build, the unit of an event is
+    unchanged if no event in its place or its neighbours' changed (same ids, same keys), its
+    related events did not change key, and they were not found anew (`RenderMemo.related`
+    keeps only those an edit cannot have moved): at 10,000 events, nearly all of them, found
+    in a few milliseconds.
+    """
+    events, keys = ctx.timeline.events, ctx.keys
+    order = tuple(e.id for e in events)
+    now = dict(zip(order, keys.events(events), strict=True))
+    if events:
+        ctx.timeline_path(events[0])  # the timeline's periods, by event
+    pages = tuple(map(ctx.timeline_pages.get, order))
+    before, memo.events = memo.events, (keys.chrome, order, pages, now)
+    if before is None:
+        return frozenset()
+    chrome, old_order, old_pages, old_keys = before
+    if chrome is not keys.chrome or len(old_order) != len(order) or old_pages != pages:
+        return frozenset()
+    changed = {i for i, key in now.items() if old_keys.get(i) is not key}
+    moved = {n for n, (a, b) in enumerate(zip(old_order, order, strict=True)) if a != b}
+    found = ctx.related.found
+    kept = []
+    for index, i in enumerate(order):
+        related = found.get(i)
+        if related is None or i in changed or not changed.isdisjoint(related):
+            continue
+        if not moved.isdisjoint(range(index - 1, index + 2)):
+            continue  # another event is in its place or a neighbour's
+        if not changed.isdisjoint(order[max(index - 1, 0) : index + 2]):
+            continue  # a neighbour changed
+        kept.append(i)
+    return frozenset(kept)
 
 
 def _from_fresh_plan(
@@ -457,6 +503,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 ctx.timeline_path(event),
             ),
             lambda index=index, event=event: _event_page(env, ctx, make, index, event),
+            kept=event.id in ctx.events_kept,
         )
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:
@@ -816,6 +863,8 @@ def plan_site(
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
         ctx.units_before, ctx.units = (memo.units if memo is not None else {}), {}
+        if memo is not None:
+            ctx.events_kept = events_kept(ctx, memo)
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
         def render() -> bytes:

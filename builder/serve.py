@@ -796,7 +796,12 @@ def next_memo(
         current = {after.event_key(e) for e in after.events}
         items = {key: item for key, item in items.items() if key[0] in current}
     return render.RenderMemo(
-        list_items=items, related=finder, exports=memo.exports, keys=memo.keys, units=memo.units
+        list_items=items,
+        related=finder,
+        exports=memo.exports,
+        keys=memo.keys,
+        units=memo.units,
+        events=memo.events,
     )
 
 
