@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
@@ -711,19 +712,36 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
         found = [index[taxonomy][key] for key in keys if key in index[taxonomy]]
         return found[0] if len(found) == 1 else found
 
-    rows = []
-    for page in pages:
-        for e in page.period.events:
-            first, last = year_span(e.date)
-            values = ([e.category] if e.category else [], e.countries, e.actors, e.tags)
-            facet_terms = [terms(t, keys) for t, keys in zip(facets, values, strict=True)]
-            rows.append([first, last, e.importance, *facet_terms])
-    data = {
+    def row(e: Event) -> str:
+        first, last = year_span(e.date)
+        values = ([e.category] if e.category else [], e.countries, e.actors, e.tags)
+        facet_terms = [terms(t, keys) for t, keys in zip(facets, values, strict=True)]
+        return json.dumps([first, last, e.importance, *facet_terms], separators=(",", ":"))
+
+    # The pages hold the timeline's events in its order. Each event's row is kept with its
+    # pieces in the live preview's memo, as long as the terms' order (their indexes) holds.
+    events = [e for page in pages for e in page.period.events]
+    order = json.dumps([[t.key for t in terms] for terms in by_use.values()])
+    holders = ctx.fragments.fragments(ctx.timeline).events if ctx.fragments else None
+    timeline_events = ctx.timeline.events
+    same = len(events) == len(timeline_events) and all(map(operator.is_, events, timeline_events))
+    if holders is None or not same:
+        rows = list(map(row, events))
+    else:
+        earlier = next((pieces["filters"][0] for pieces in holders if "filters" in pieces), "")
+        order = earlier if earlier == order else order  # then compared by identity below
+        rows = []
+        for e, pieces in zip(events, holders, strict=True):
+            kept = pieces.get("filters")
+            if kept is None or kept[0] != order:
+                kept = pieces["filters"] = (order, row(e))
+            rows.append(kept[1])
+    head = {
         "terms": {param: [term.slug for term in by_use[t]] for t, param in facets.items()},
         "periods": [len(page.period.events) for page in pages],
-        "events": rows,
     }
-    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(head, separators=(",", ":"))[:-1] + ',"events":[' + ",".join(rows) + "]}"
+    return text.encode("utf-8")
 
 
 def _period_index(pages: list[periods.ListPage]) -> dict[tuple, int]:

@@ -178,6 +178,25 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def test_filters_of_a_split_timeline_follow_a_change_in_the_terms_order(preview) -> None:
+    """filters.json numbers each term by its rank of use, and the preview keeps each event's
+    row: an edit that makes a rare category the most used renumbers every row."""
+    site = preview.project / "content/site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "events_per_page: 40\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    before = served(preview)["filters.json"]
+    counts: dict[str, int] = {}
+    for path in (preview.project / "content/events").glob("*.yaml"):
+        for found in re.findall(r"^\s*category: (\S+)", path.read_text(encoding="utf-8"), re.M):
+            counts[found] = counts.get(found, 0) + 1
+    rare = min(counts, key=counts.get)
+    for n in (0, 1):
+        edit(events_file(preview, n), r"category: \S+", f"category: {rare}", count=100)
+        rebuild(preview, events_file(preview, n))
+    assert served(preview)["filters.json"] != before
+    assert_same_as_cold(preview)
+
+
 def test_pages_planned_from_the_previous_build_render_from_a_fresh_plan(tmp_path: Path):
     """A unit of pages whose inputs did not change (an article's page, a term's list, an
     event's page) is not planned again: its files come with the previous plan's keys and, if
