@@ -1263,8 +1263,9 @@ def list_entries(
 ) -> Iterator[tuple[str, dt.date | None]]:
     """The sitemap entries of every list page: taxonomies, terms, years and their periods.
 
-    What these read of each event must stay within `_list_inputs` (its id, date and terms)
-    and its modified date, besides `site.events_per_page`: the memo reuses them otherwise.
+    What these read of each event must stay within `_list_inputs` (its date and terms, by
+    its place in the timeline) and its modified date, besides `site.events_per_page`: the
+    memo reuses them otherwise.
     """
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
@@ -1284,9 +1285,11 @@ def _page_entries(timeline: Timeline) -> Iterator[tuple[str, None]]:
 
 
 def _list_inputs(event: Event) -> tuple:
-    """What placing an event in the site's lists reads: its id, date and terms, in order."""
+    """What placing an event in the site's lists reads: its date and terms. Not its id: list
+    pages are named by term, year and period, so renaming an event (a new title without an
+    `id` gives a new one) leaves the block of list pages as it was."""
     terms = (tuple(event.countries), tuple(event.actors), event.category, tuple(event.tags))
-    return (event.id, event.date.text, *terms)
+    return (event.date.text, *terms)
 
 
 class _SitemapWriter:
