@@ -278,6 +278,16 @@ def scroll_to_event(page: Page, element_id: str, offset: int) -> float:
 LONG_SUMMARY = "This summary became much longer. " * 60
 
 
+def lengthen_event_25(project: Path) -> None:
+    """Give an event above the anchored one a much longer summary (an edit that moves
+    everything below it down)."""
+    replace_in(
+        project / "content/events/filler.yaml",
+        "title: Filler event number 25\n  summary: A longer",
+        f"title: Filler event number 25\n  summary: {LONG_SUMMARY}A longer",
+    )
+
+
 @pytest.mark.parametrize("viewport", [(1280, 600), (800, 400)], ids=["wide", "narrow"])
 def test_an_update_keeps_the_event_in_view_where_it_was(project, serve, browser, viewport):
     (project / "content/events/filler.yaml").write_text(filler_events(80))
@@ -295,11 +305,7 @@ def test_an_update_keeps_the_event_in_view_where_it_was(project, serve, browser,
         page_y = page_y_of(page, "filler-30")
         mark(page)
         # An event above it in the same month (laid out: it is on screen) grows a lot.
-        replace_in(
-            project / "content/events/filler.yaml",
-            "title: Filler event number 25\n  summary: A longer",
-            f"title: Filler event number 25\n  summary: {LONG_SUMMARY}A longer",
-        )
+        lengthen_event_25(project)
         expect(page.locator("#filler-25 .summary")).to_contain_text("much longer")
         assert marked(page)
         assert page_y_of(page, "filler-30") - page_y > 200  # the content above really grew
@@ -329,11 +335,7 @@ def test_a_full_reload_keeps_the_event_in_view_where_it_was(project, serve, brow
         before = scroll_to_event(page, "filler-30", 120)
         page_y = page_y_of(page, "filler-30")
         mark(page)
-        replace_in(
-            project / "content/events/filler.yaml",
-            "title: Filler event number 25\n  summary: A longer",
-            f"title: Filler event number 25\n  summary: {LONG_SUMMARY}A longer",
-        )
+        lengthen_event_25(project)
         expect(page.locator("#filler-25 .summary")).to_contain_text("much longer")
         page.wait_for_load_state("load")
         assert not marked(page)
