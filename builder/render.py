@@ -12,6 +12,7 @@ import html
 import json
 import operator
 import re
+import sys
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -718,24 +719,18 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
         facet_terms = [terms(t, keys) for t, keys in zip(facets, values, strict=True)]
         return json.dumps([first, last, e.importance, *facet_terms], separators=(",", ":"))
 
-    # The pages hold the timeline's events in its order. Each event's row is kept with its
-    # pieces in the live preview's memo, as long as the terms' order (their indexes) holds.
+    # The pages hold the timeline's events in its order. The live preview keeps each event's
+    # row with its export pieces, remade when the terms' order of use (their indexes) moved;
+    # the order is interned so that comparing it is comparing one pointer per event.
     events = [e for page in pages for e in page.period.events]
-    order = json.dumps([[t.key for t in terms] for terms in by_use.values()])
-    holders = ctx.fragments.fragments(ctx.timeline).events if ctx.fragments else None
+    order = sys.intern(json.dumps([[t.key for t in terms] for terms in by_use.values()]))
     timeline_events = ctx.timeline.events
     same = len(events) == len(timeline_events) and all(map(operator.is_, events, timeline_events))
-    if holders is None or not same:
+    if ctx.fragments is None or not same:
         rows = list(map(row, events))
     else:
-        earlier = next((pieces["filters"][0] for pieces in holders if "filters" in pieces), "")
-        order = earlier if earlier == order else order  # then compared by identity below
-        rows = []
-        for e, pieces in zip(events, holders, strict=True):
-            kept = pieces.get("filters")
-            if kept is None or kept[0] != order:
-                kept = pieces["filters"] = (order, row(e))
-            rows.append(kept[1])
+        fragments = ctx.fragments.fragments(ctx.timeline)
+        rows = fragments.dated_pieces("filters", [order] * len(events), lambda e, _, __: row(e))
     head = {
         "terms": {param: [term.slug for term in by_use[t]] for t, param in facets.items()},
         "periods": [len(page.period.events) for page in pages],
