@@ -139,11 +139,17 @@ def test_many_tabs_share_one_event_stream_and_all_update(project, serve, context
         assert marked(tab)  # updated in place
 
 
-def test_a_stylesheet_change_is_swapped_without_a_reload(project, serve, context):
+def project_copy_of_static(project: Path, name: str) -> Path:
+    """A project-level copy of one of the shipped theme's static files, to edit."""
     static = project / "themes/default/static"
-    static.mkdir(parents=True)
-    stylesheet = static / "style.css"
-    shutil.copy(REPO / "themes/default/static/style.css", stylesheet)
+    static.mkdir(parents=True, exist_ok=True)
+    copy = static / name
+    shutil.copy(REPO / "themes/default/static" / name, copy)
+    return copy
+
+
+def test_a_stylesheet_change_is_swapped_without_a_reload(project, serve, context):
+    stylesheet = project_copy_of_static(project, "style.css")
     server = serve(project)
     page = context.new_page()
     page.goto(server.url)
@@ -346,10 +352,7 @@ def test_a_full_reload_keeps_the_event_in_view_where_it_was(project, serve, brow
 
 
 def test_a_changed_script_reloads_the_page(project, serve, context):
-    static = project / "themes/default/static"
-    static.mkdir(parents=True)
-    script = static / "timeline.js"
-    shutil.copy(REPO / "themes/default/static/timeline.js", script)
+    script = project_copy_of_static(project, "timeline.js")
     server = serve(project)
     page = context.new_page()
     page.goto(server.url + "?country=tj")
