@@ -156,9 +156,9 @@ def _is_terminal(stream: TextIO) -> bool:
 
 
 @contextmanager
-def collections_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading and modelling (and while the live
-    preview rebuilds: a collection there rescans every page of the builds it holds).
+def _collections_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading and modelling (the live preview
+    defers collections in its own way, see `serve._collections_deferred`).
 
     Loading creates hundreds of thousands of long-lived objects and almost no cyclic
     garbage; with the collector running, each collection rescans everything read so far,
@@ -339,7 +339,7 @@ def run_build(
         last = uptodate.unchanged(out, key)
     if last is not None:
         return _report_unchanged(last, out, timings, started, profile=profile, quiet=quiet)
-    with progress.ticking(), collections_paused():
+    with progress.ticking(), _collections_paused():
         timeline, report, stages = make_timeline(project, options, progress=progress)
         timings.update(stages)
         progress.stage("plan")
