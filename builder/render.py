@@ -168,6 +168,8 @@ class _Context:
     rootless: object = None
     #: The timeline page of each event by id, filled on first use (see `timeline_path`).
     timeline_pages: dict[str, str] = field(default_factory=dict)
+    #: The timeline's list pages, made on first use (see `timeline_list_pages`).
+    timeline_list: list[periods.ListPage] | None = None
     #: Finds an event's related events when its page renders, not while planning.
     related: RelatedEvents | None = None
     #: Makes the pages' dependency keys, when the caller wants them (the live preview).
@@ -203,10 +205,16 @@ class _Context:
         """Site path of the timeline page listing this event: the root, unless the timeline
         is split into periods."""
         if not self.timeline_pages:
-            limit = self.timeline.site.events_per_page
-            for page in periods.list_pages("", self.timeline.events, limit):
+            for page in self.timeline_list_pages():
                 self.timeline_pages.update((e.id, page.path) for e in page.period.events)
         return self.timeline_pages.get(event.id, "")
+
+    def timeline_list_pages(self) -> list[periods.ListPage]:
+        """The timeline's pages: one, or one per period; split once per build."""
+        if self.timeline_list is None:
+            limit = self.timeline.site.events_per_page
+            self.timeline_list = periods.list_pages("", self.timeline.events, limit)
+        return self.timeline_list
 
     def list_item_key(self, event: Event, heading: str, compact: bool) -> tuple:
         """What an event's list item depends on: the event, its heading and compactness (each
@@ -627,7 +635,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     """The timeline: index.html, and when it is split, a page per earlier period."""
     timeline = ctx.timeline
     limit = timeline.site.events_per_page
-    pages = periods.list_pages("", timeline.events, limit)
+    pages = ctx.timeline_list_pages()
     facets = facet_terms(timeline)
     if len(pages) == 1:
         overview = overview_for(timeline.events, timeline.site)
