@@ -34,7 +34,7 @@ from builder.write import (
 # `timeline build` with nothing changed answers without paying for those imports.
 if TYPE_CHECKING:
     from builder.load import FileCache
-    from builder.model import Timeline
+    from builder.model import ModelMemo, Timeline
     from builder.render import PlannedFile
     from builder.validate import ValidationCache
 
@@ -188,11 +188,12 @@ def make_timeline(
     cache: FileCache | None = None,
     progress: Progress | None = None,
     validation: ValidationCache | None = None,
+    memo: ModelMemo | None = None,
 ) -> tuple[Timeline | None, Report, dict[str, float]]:
     """Load, validate and model the project; the timeline is None if content errors stop it.
 
-    The live preview passes the caches it keeps between rebuilds: parsed files (`cache`)
-    and validated records (`validation`).
+    The live preview passes the caches it keeps between rebuilds: parsed files (`cache`),
+    validated records (`validation`) and the previous model (`memo`).
     """
     from builder.countries import countries
     from builder.load import load_project
@@ -214,7 +215,7 @@ def make_timeline(
     progress.stage("model")
     with _timed(timings, "model"):
         timeline = build_timeline(
-            valid.site, valid.events, valid.articles, valid.pages, countries().names
+            valid.site, valid.events, valid.articles, valid.pages, countries().names, memo
         )
     return timeline, report, timings
 
@@ -349,11 +350,13 @@ def run_build(
     if report.failed(strict) or timeline is None or plan is None:
         print("build failed: the previous site was left as it was", file=sys.stderr)
         return 1
+    from builder.render import shared_work
+
     progress.stage("render", len(plan), "pages and files")
     try:
         with _timed(timings, "render+write"):
             processes = write_site(
-                plan, out, jobs=jobs or default_jobs(), progress=progress.advance
+                plan, out, jobs=jobs or default_jobs(), progress=progress.advance, group=shared_work
             )
     except DuplicateOutput as exc:
         progress.finish()

@@ -221,6 +221,7 @@ def write_site(
     *,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    group: Callable[[str], str | None] | None = None,
 ) -> int:
     """Produce every planned file and write it into a fresh folder beside `output`, then
     swap that folder in whole; returns the number of processes used.
@@ -229,8 +230,11 @@ def write_site(
     never holds the whole site. With `jobs` above 1 the files are produced and written by
     that many forked processes (see `usable_processes`), which share the model copy-on-write
     and take chunks of the plan as they finish the last, so one slow page does not hold the
-    others back. `progress` is called with the number of files just written. Any failure,
-    in any process, leaves `output` as it was and re-raises the error here.
+    others back. Files that `group` names alike share work that the first of them does
+    (the timeline's list items, the exports' pieces of each event): all of a group go to
+    one process, which renders them before it joins the others on the ungrouped files.
+    `progress` is called with the number of files just written. Any failure, in any
+    process, leaves `output` as it was and re-raises the error here.
     """
     check_plan(files)
     remove_leftovers(output)
@@ -238,7 +242,7 @@ def write_site(
     processes = usable_processes(jobs, len(files))
     try:
         if processes > 1:
-            _write_in_processes(files, folder, processes, progress or _ignore)
+            _write_in_processes(files, folder, processes, progress or _ignore, group)
         else:
             writer = SiteWriter(folder)
             for item in files:
@@ -256,27 +260,49 @@ def _ignore(count: int) -> None:
     pass
 
 
-def _chunks(count: int, processes: int) -> list[range]:
-    """The plan's indexes dealt into chunks: chunk k holds every n-th file from the k-th.
+def _chunks(indexes: Sequence[int], processes: int) -> list[Sequence[int]]:
+    """The indexes dealt into chunks: chunk k holds every n-th index from the k-th.
 
     A plan lists pages of one kind together, and kinds differ a hundredfold in cost (event
     pages, then the big term pages, then the exports): consecutive chunks left the last
     process with every term page. Dealt chunks each hold a slice of every kind, so they cost
     about the same, and enough of them (24 per process) keep processes finishing together.
     """
-    dealt = max(1, min(count, processes * 24))
-    return [range(first, count, dealt) for first in range(dealt)]
+    dealt = max(1, min(len(indexes), processes * 24))
+    return [indexes[first::dealt] for first in range(dealt)]
+
+
+def _shares(
+    count: int, processes: int, group: Callable[[int], str | None] | None
+) -> tuple[list[list[int]], list[int]]:
+    """Each process's own indexes (whole groups, dealt round the processes in the order
+    the groups first appear) and the indexes any process may take."""
+    own: list[list[int]] = [[] for _ in range(processes)]
+    anyone: list[int] = []
+    owner: dict[str, int] = {}
+    for index in range(count):
+        name = group(index) if group else None
+        if name is None:
+            anyone.append(index)
+        else:
+            own[owner.setdefault(name, len(owner) % processes)].append(index)
+    return own, anyone
 
 
 def _write_in_processes(
-    files: Sequence[PlannedOutput], folder: Path, processes: int, progress: Callable[[int], None]
+    files: Sequence[PlannedOutput],
+    folder: Path,
+    processes: int,
+    progress: Callable[[int], None],
+    group: Callable[[str], str | None] | None = None,
 ) -> None:
     context = multiprocessing.get_context("fork")
-    tasks = context.SimpleQueue()
+    shared = context.SimpleQueue()
+    queues = [context.SimpleQueue() for _ in range(processes)]
     pipes = [context.Pipe(duplex=False) for _ in range(processes)]
     workers = [
-        context.Process(target=_worker, args=(files, folder, tasks, send), daemon=True)
-        for _, send in pipes
+        context.Process(target=_worker, args=(files, folder, [own, shared], send), daemon=True)
+        for own, (_, send) in zip(queues, pipes, strict=True)
     ]
     gc.freeze()  # children must not touch (and so copy) every inherited object when collecting
     try:
@@ -284,10 +310,16 @@ def _write_in_processes(
             worker.start()
         for _, send in pipes:
             send.close()  # only the workers write: a dead one's pipe then reads as closed
-        for chunk in _chunks(len(files), processes):
-            tasks.put(chunk)
+        by_index = (lambda i: group(files[i].path)) if group else None
+        own, anyone = _shares(len(files), processes, by_index)
+        for queue, indexes in zip(queues, own, strict=True):
+            for chunk in _chunks(indexes, 1):
+                queue.put(chunk)
+            queue.put(None)
+        for chunk in _chunks(anyone, processes):
+            shared.put(chunk)
         for _ in workers:
-            tasks.put(None)
+            shared.put(None)
         _collect(workers, [receive for receive, _ in pipes], progress)
     finally:
         for worker in workers:
@@ -329,15 +361,19 @@ def _collect(
                 raise value
 
 
-def _worker(files: Sequence[PlannedOutput], folder: Path, tasks, results: Connection) -> None:
-    """A render process: produce and write the chunks it takes, then say it is finished."""
+def _worker(
+    files: Sequence[PlannedOutput], folder: Path, queues: list, results: Connection
+) -> None:
+    """A render process: produce and write the chunks it takes from each queue in turn (its
+    own, then the shared one), then say it is finished."""
     writer = SiteWriter(folder)
     try:
-        while (chunk := tasks.get()) is not None:
-            for index in chunk:
-                item = files[index]
-                writer.write(item.path, item.render())
-            results.send(("written", len(chunk)))
+        for tasks in queues:
+            while (chunk := tasks.get()) is not None:
+                for index in chunk:
+                    item = files[index]
+                    writer.write(item.path, item.render())
+                results.send(("written", len(chunk)))
         results.send(("finished", None))
     except BaseException as exc:  # reported to the parent, which raises it
         results.send(("failed", _portable(exc)))

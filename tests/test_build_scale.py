@@ -58,6 +58,26 @@ def test_two_processes_write_exactly_what_one_writes(tmp_path: Path) -> None:
     assert sum(counted) == 2000
 
 
+def _pid_page(n: int) -> bytes:
+    return f"{n} {os.getpid()}".encode()
+
+
+def test_files_of_one_group_are_rendered_by_one_process(tmp_path: Path) -> None:
+    """Files that share work (list items, export pieces) go to one process each; the rest
+    are shared out, so both processes work."""
+    plan = [
+        Planned(f"{kind}/{n}.txt", lambda n=n: _pid_page(n)) for kind in "abc" for n in range(400)
+    ]
+    groups = {"a": "lists", "b": "exports"}
+    write_site(plan, tmp_path / "site", jobs=2, group=lambda path: groups.get(path[0]))
+    pids = {kind: set() for kind in "abc"}
+    for path, data in _tree(tmp_path / "site").items():
+        pids[path[0]].add(data.split()[1])
+    assert len(pids["a"]) == 1 and len(pids["b"]) == 1
+    assert pids["a"] != pids["b"]
+    assert pids["c"] == pids["a"] | pids["b"]  # the ungrouped files were shared out
+
+
 def test_small_sites_are_rendered_in_one_process(tmp_path: Path) -> None:
     assert write_site(_plan(50), tmp_path / "site", jobs=8) == 1
 

@@ -83,3 +83,20 @@ def test_a_projects_own_base_template_keeps_its_includes(project: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert '<p class="own-base"></p>' in html
         assert f"<footer>{page.parent.relative_to(out).as_posix()}/</footer>" in html
+
+
+def test_list_pages_and_exports_are_grouped_for_one_process_each(project: Path) -> None:
+    """Every file of a real build is grouped: the pages showing event list items together,
+    the feeds and data files together, the pages of their own in no group."""
+    from builder.render import shared_work
+
+    out = _build(project)
+    groups: dict[str | None, set[str]] = {}
+    for file in out.rglob("*"):
+        if file.is_file():
+            path = file.relative_to(out).as_posix()
+            groups.setdefault(shared_work(path), set()).add(path.split("/")[0])
+    assert groups["lists"] == {"index.html", "countries", "actors", "categories", "tags", "years"}
+    assert {"events.json", "feed.xml", "sitemap.xml", "search"} <= groups["exports"]
+    assert "events" not in groups["lists"] | groups["exports"]
+    assert {"events", "articles", "static", "countries"} <= groups[None]  # countries/ index
