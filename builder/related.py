@@ -31,11 +31,6 @@ def day_number(event: Event) -> int:
     return int(event.date.year * 365.25)
 
 
-def proximity(days: int) -> float:
-    """A bonus between 1 (same day) and 0 (years apart) for closeness in time."""
-    return 1.0 / (1.0 + abs(days) / 30.0)
-
-
 class RelatedEvents:
     """Related events found one event at a time, when its page is rendered.
 
@@ -68,10 +63,6 @@ class RelatedEvents:
         }
 
     @cached_property
-    def _days(self) -> dict[str, int]:
-        return {e.id: day_number(e) for e in self.timeline.events}
-
-    @cached_property
     def _chronology(self) -> dict[str, int]:
         return {e.id: i for i, e in enumerate(self.timeline.events)}
 
@@ -90,12 +81,23 @@ class RelatedEvents:
                         events[max(0, index - WINDOW) : index + WINDOW + 1],
                     )
 
-    def _windows(self, event: Event) -> list[tuple[float, list[Event]]]:
-        """(weight, nearby events) for every actor and tag the event shares with others."""
-        return [
-            (WEIGHTS[term[0]] / math.log2(len(events) + 1), window)
-            for term, events, window in self._shared_terms(event)
-        ]
+    @cached_property
+    def _term_ids(self) -> dict[tuple[str, str], list[str]]:
+        """Each actor's and tag's event ids, in the order of `_terms`."""
+        return {term: [e.id for e in events] for term, (events, _) in self._terms.items()}
+
+    def _windows(self, event: Event) -> Iterator[tuple[float, list[str]]]:
+        """(weight, the ids of nearby events) for every actor and tag the event shares with
+        others: rare terms weigh more than ubiquitous ones."""
+        term_ids = self._term_ids
+        for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
+            for key in keys:
+                hit = self._terms.get((taxonomy, key))
+                if hit is not None:
+                    ids = term_ids[(taxonomy, key)]
+                    index = hit[1][event.id]
+                    weight = WEIGHTS[taxonomy] / math.log2(len(ids) + 1)
+                    yield weight, ids[max(0, index - WINDOW) : index + WINDOW + 1]
 
     def _neighbours(self, event: Event) -> list[Event]:
         """The events just before and after this one in the whole chronology (and itself)."""
@@ -109,38 +111,42 @@ class RelatedEvents:
             ids = self.found[event.id] = [other.id for other in self.rank(event)]
         return [self._by_id[i] for i in ids]
 
+    @cached_property
+    def _facts(self) -> dict[str, tuple[int, str | None]]:
+        """Each event's day number and category: all that scoring reads of a candidate."""
+        return {e.id: (day_number(e), e.category) for e in self.timeline.events}
+
     def rank(self, event: Event) -> list[Event]:
         """Up to `limit` related events of `event`, the most related first.
 
-        Score: the weights of shared actors and tags, plus closeness in time, plus a
-        little for the same category. Chronological neighbours are candidates even with
-        nothing shared, so every event with others around it gets some context.
+        Score: the weights of shared actors and tags, plus closeness in time (1 on the same
+        day, 1/2 a month apart, near 0 years apart), plus a little for the same category.
+        Chronological neighbours are candidates even with nothing shared, so every event
+        with others around it gets some context.
         """
         scores: dict[str, float] = {}
-        candidates: dict[str, Event] = {}
         here_id = event.id
+        get = scores.get
         for weight, window in self._windows(event):
-            for other in window:
-                other_id = other.id
-                if other_id != here_id:
-                    scores[other_id] = scores.get(other_id, 0.0) + weight
-                    candidates[other_id] = other
+            for other_id in window:
+                scores[other_id] = get(other_id, 0.0) + weight
         for other in self._neighbours(event):
-            if other.id != here_id:
-                candidates[other.id] = other
-        day_of = self._days
-        here = day_of[here_id]
-        category = event.category
+            scores.setdefault(other.id, 0.0)
+        scores.pop(here_id, None)
+        facts = self._facts
+        here, category = facts[here_id]
         ranked = []
-        for other_id, other in candidates.items():
-            days = day_of[other_id] - here
-            score = scores.get(other_id, 0.0) + proximity(days)
-            if category and other.category == category:
+        for other_id, score in scores.items():
+            day, other_category = facts[other_id]
+            days = day - here if day >= here else here - day
+            score += 1.0 / (1.0 + days / 30.0)
+            if category and other_category == category:
                 score += 0.5
-            ranked.append((-score, abs(days), other_id))
+            ranked.append((-score, days, other_id))
         # Ids are unique, so these keys order the candidates totally: the first `limit` are
         # those a full sort would put first.
-        return [candidates[entry[2]] for entry in heapq.nsmallest(self.limit, ranked)]
+        by_id = self._by_id
+        return [by_id[entry[2]] for entry in heapq.nsmallest(self.limit, ranked)]
 
 
 def ranking(event: Event | None) -> tuple | None:
