@@ -7,6 +7,7 @@ same model serves a cold build, a live-preview rebuild and the tests.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -127,6 +128,12 @@ class Timeline:
     years: dict[int, list[Event]]
     articles_by_id: dict[str, Article]
     citing: dict[str, list[Event]]
+    #: `event_key` of each event by id(event), with the event (kept so its id stays unique);
+    #: handed from one timeline to the next by `ModelMemo`, so unchanged events keep the
+    #: very same key object and comparing keys across builds stops at identity.
+    event_keys: dict[int, tuple[Event, tuple]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def event_key(self, event: Event) -> tuple:
         """What an event's own output (its list item, its export records) depends on.
@@ -136,6 +143,14 @@ class Timeline:
         event that never went through validation falls back on its identity, which is
         only unique while the timeline holds it.
         """
+        hit = self.event_keys.get(id(event))
+        if hit is not None and hit[0] is event:
+            return hit[1]
+        key = self._make_event_key(event)
+        self.event_keys[id(event)] = (event, key)
+        return key
+
+    def _make_event_key(self, event: Event) -> tuple:
         cited = tuple(
             (s.article, getattr(self.articles_by_id.get(s.article), "revision", None))
             for s in event.sources
@@ -168,15 +183,74 @@ def _terms(taxonomy: str, buckets: dict[str, list[Event]], labels: dict[str, str
     return sorted(terms, key=lambda t: t.label.casefold())
 
 
+@dataclass
+class ModelMemo:
+    """What building one timeline hands to the next in the live preview, so a rebuild after
+    an edit costs what the edit changed: the previous timeline, whose order, indexes and
+    event keys are patched where events were added or removed, and each event's sort key
+    (by id(event), with the event).
+
+    Validation hands back the very same record for an unchanged event and never modifies a
+    record it made, so identity tells an unchanged event here; an edited event is a new
+    record, removed and added.
+    """
+
+    orders: dict[int, tuple[Event, tuple]] = field(default_factory=dict)
+    before: Timeline | None = None
+    #: Each article's sort key, as `orders`.
+    article_orders: dict[int, tuple[Article, tuple]] = field(default_factory=dict)
+
+
 def build_timeline(
     site: Site,
     events: list[Event],
     articles: list[Article],
     pages: list[Page],
     country_names: dict[str, str],
+    memo: ModelMemo | None = None,
 ) -> Timeline:
-    """Sort the events, index them by taxonomy and year, and link events and articles."""
-    ordered = sorted(events, key=event_order)
+    """Sort the events, index them by taxonomy and year, and link events and articles.
+
+    With a `memo` (the live preview keeps one), the previous timeline is patched instead:
+    the result is the same, in a few milliseconds for an edit of one events file.
+    """
+    labels = {"countries": country_names, "categories": site.categories}
+    edit = _edit(memo, events) if memo is not None else None
+    taxonomies = None
+    if edit is not None:
+        ordered = _patched_order(memo, *edit)
+        by, years, citing = _patched_indexes(memo.before, *edit, memo.orders)
+        taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
+    else:
+        ordered = _ordered(events, memo)
+    if taxonomies is None or _labels_tie(taxonomies):
+        by, years, citing = _indexes(ordered)
+        taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
+    articles_sorted = _articles_ordered(articles, memo)
+    timeline = Timeline(
+        site=site,
+        events=ordered,
+        articles=articles_sorted,
+        pages=sorted(pages, key=lambda p: p.id),
+        taxonomies=taxonomies,
+        years=dict(sorted(years.items())),
+        articles_by_id={a.id: a for a in articles},
+        citing=citing,
+    )
+    if memo is not None:
+        timeline.event_keys = _kept_event_keys(memo.before, timeline)
+        memo.before = timeline
+    return timeline
+
+
+#: An edit that adds or removes more events than this sorts and indexes them from scratch.
+PATCH_LIMIT = 200
+
+Indexes = tuple[dict[str, dict[str, list[Event]]], dict[int, list[Event]], dict[str, list[Event]]]
+
+
+def _indexes(ordered: list[Event]) -> Indexes:
+    """The events of each term by taxonomy, of each year, and citing each article, in order."""
     by: dict[str, dict[str, list[Event]]] = {name: defaultdict(list) for name in TAXONOMIES}
     years: dict[int, list[Event]] = defaultdict(list)
     citing: dict[str, list[Event]] = defaultdict(list)
@@ -193,20 +267,144 @@ def build_timeline(
             years[event.date.year].append(event)
         for article_id in {s.article for s in event.sources if s.article}:
             citing[article_id].append(event)
-    labels = {"countries": country_names, "categories": site.categories}
-    taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
-    articles_sorted = sorted(
-        articles,
-        key=lambda a: (a.date.sort_key() if a.date else (), a.title.casefold()),
-        reverse=True,
+    return by, dict(years), dict(citing)
+
+
+def _edit(memo: ModelMemo, events: list[Event]) -> tuple[list[Event], list[Event]] | None:
+    """The events added to and removed from the previous timeline (new records and records
+    gone); None without a previous timeline or for an edit above `PATCH_LIMIT`."""
+    before = memo.before
+    if before is None:
+        return None
+    now = set(map(id, events))
+    then = set(map(id, before.events))
+    if len(now ^ then) > PATCH_LIMIT:
+        return None
+    added = [e for e in events if id(e) not in then]
+    gone = [e for e in before.events if id(e) not in now]
+    return added, gone
+
+
+def _patched_order(memo: ModelMemo, added: list[Event], gone: list[Event]) -> list[Event]:
+    """The previous timeline's events without those removed, with those added in place."""
+    orders = memo.orders
+    for event in gone:
+        del orders[id(event)]
+    for event in added:
+        orders[id(event)] = (event, event_order(event))
+    gone_ids = {id(e) for e in gone}
+    ordered = (
+        [e for e in memo.before.events if id(e) not in gone_ids]
+        if gone
+        else list(memo.before.events)
     )
-    return Timeline(
-        site=site,
-        events=ordered,
-        articles=articles_sorted,
-        pages=sorted(pages, key=lambda p: p.id),
-        taxonomies=taxonomies,
-        years=dict(sorted(years.items())),
-        articles_by_id={a.id: a for a in articles},
-        citing=dict(citing),
-    )
+    for event in added:
+        insort(ordered, event, key=lambda e: orders[id(e)][1])
+    return ordered
+
+
+def _places(event: Event) -> list[tuple[str, object]]:
+    """Every list of `_indexes` the event is in, once per time it is in it."""
+    places: list[tuple[str, object]] = [("countries", c) for c in event.countries]
+    places += [("actors", a) for a in event.actors]
+    if event.category:
+        places.append(("categories", event.category))
+    places += [("tags", t) for t in event.tags]
+    if event.date.year is not None:
+        places.append(("years", event.date.year))
+    places += [("citing", a) for a in {s.article for s in event.sources if s.article}]
+    return places
+
+
+def _patched_indexes(
+    before: Timeline, added: list[Event], gone: list[Event], orders: dict
+) -> Indexes:
+    """The previous timeline's indexes with the events removed taken out and those added
+    put in their place (lists no edit touched are shared with the previous timeline: none
+    is modified once made)."""
+    lists: dict[tuple[str, object], list[Event]] = {
+        (name, term.key): term.events for name in TAXONOMIES for term in before.taxonomies[name]
+    }
+    lists.update((("years", year), events) for year, events in before.years.items())
+    lists.update((("citing", a), events) for a, events in before.citing.items())
+    touched: dict[tuple[str, object], list[Event]] = {}
+    gone_ids = {id(e) for e in gone}
+    for event in gone:
+        for place in _places(event):
+            if place not in touched:
+                touched[place] = [e for e in lists[place] if id(e) not in gone_ids]
+    for event in added:
+        for place in _places(event):
+            if place not in touched:
+                touched[place] = list(lists.get(place, ()))
+            insort(touched[place], event, key=lambda e: orders[id(e)][1])
+    lists.update(touched)
+    by: dict[str, dict[str, list[Event]]] = {name: {} for name in TAXONOMIES}
+    years: dict[int, list[Event]] = {}
+    citing: dict[str, list[Event]] = {}
+    homes = {"years": years, "citing": citing, **by}
+    for (name, key), events in lists.items():
+        if events:
+            homes[name][key] = events
+    return by, years, citing
+
+
+def _labels_tie(taxonomies: dict[str, list[Term]]) -> bool:
+    """Whether two terms of a taxonomy sort alike: their order is then the order in which a
+    full pass over the events first meets them, which patched indexes do not keep."""
+    for terms in taxonomies.values():
+        labels = [t.label.casefold() for t in terms]
+        if len(set(labels)) != len(labels):
+            return True
+    return False
+
+
+def article_order(article: Article) -> tuple:
+    """Sort key of articles, the latest first once reversed: date, then title."""
+    return (article.date.sort_key() if article.date else (), article.title.casefold())
+
+
+def _articles_ordered(articles: list[Article], memo: ModelMemo | None) -> list[Article]:
+    """The articles, the latest first, with the sort keys the memo knows."""
+    if memo is None:
+        return sorted(articles, key=article_order, reverse=True)
+    known, orders = memo.article_orders, {}
+    for article in articles:
+        hit = known.get(id(article))
+        orders[id(article)] = (
+            hit if hit is not None and hit[0] is article else (article, article_order(article))
+        )
+    memo.article_orders = orders
+    return sorted(articles, key=lambda a: orders[id(a)][1], reverse=True)
+
+
+def _ordered(events: list[Event], memo: ModelMemo | None) -> list[Event]:
+    """The events in timeline order (`event_order`), keeping their sort keys in the memo."""
+    if memo is None:
+        return sorted(events, key=event_order)
+    orders = memo.orders = {id(e): (e, event_order(e)) for e in events}
+    return sorted(events, key=lambda e: orders[id(e)][1])
+
+
+def _kept_event_keys(before: Timeline | None, after: Timeline) -> dict[int, tuple[Event, tuple]]:
+    """The previous timeline's event keys that still hold: those of events in both, unless
+    the event cites an article whose revision changed (its key reads those)."""
+    if before is None:
+        return {}
+    old_articles, new_articles = before.articles_by_id, after.articles_by_id
+    stale = {
+        a
+        for a in old_articles.keys() | new_articles.keys()
+        if getattr(old_articles.get(a), "revision", None)
+        != getattr(new_articles.get(a), "revision", None)
+    }
+    citing_stale = {
+        id(e) for a in stale for citing in (before.citing, after.citing) for e in citing.get(a, ())
+    }
+    known = before.event_keys
+    kept = {}
+    for event in after.events:
+        hit = known.get(id(event))
+        if hit is not None and hit[0] is event and id(event) not in citing_stale:
+            kept[id(event)] = hit
+    return kept

@@ -70,6 +70,7 @@ import jinja2
 from builder import build, render, urls
 from builder.diagnostics import Diagnostic, Report
 from builder.load import FileCache
+from builder.model import ModelMemo
 from builder.related import RelatedEvents, affected_by, ranking
 from builder.validate import ValidationCache
 from builder.watch import (
@@ -313,6 +314,8 @@ class _Model:
     failed: bool = True
     #: Validated records, kept so an edit re-validates only its file.
     validation: ValidationCache = field(default_factory=ValidationCache)
+    #: Sort keys and event keys of the last model, kept for the events an edit left alone.
+    model: ModelMemo = field(default_factory=ModelMemo)
     #: What rendering the last build left for the next (None: start afresh).
     memo: render.RenderMemo | None = None
 
@@ -530,7 +533,11 @@ class Preview:
         previous_timeline = model.timeline
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
             timeline, loaded, _ = build.make_timeline(
-                self.project, self.options, self._cache, validation=model.validation
+                self.project,
+                self.options,
+                self._cache,
+                validation=model.validation,
+                memo=model.model,
             )
             report.extend(loaded)
             if timeline is None:

@@ -273,3 +273,55 @@ def test_the_build_folder_gets_only_the_files_an_edit_changed(preview) -> None:
     assert 0 < len(changed) < len(want) / 4
     untouched = [path for path in want if path not in changed and now[path] == stats[path]]
     assert len(untouched) == len(want) - len(changed), "files with the same bytes were rewritten"
+
+
+def model_outline(timeline) -> dict:
+    """What a timeline holds, by ids: its order, every term's and year's events, citations."""
+    ids = lambda events: [e.id for e in events]  # noqa: E731
+    return {
+        "events": ids(timeline.events),
+        "terms": {
+            name: [(t.key, t.label, t.slug, ids(t.events)) for t in terms]
+            for name, terms in timeline.taxonomies.items()
+        },
+        "years": {year: ids(events) for year, events in timeline.years.items()},
+        "citing": {a: ids(events) for a, events in sorted(timeline.citing.items())},
+        "articles": [a.id for a in timeline.articles],
+    }
+
+
+def assert_model_same_as_cold(pv: serve.Preview) -> None:
+    timeline, report, _ = build.make_timeline(pv.project, build.BuildOptions())
+    assert timeline is not None, report.sorted()
+    kept = pv._model.timeline
+    assert model_outline(kept) == model_outline(timeline)
+    assert [kept.event_key(e) for e in kept.events] == [
+        kept._make_event_key(e) for e in kept.events
+    ], "an event key kept from the previous build is stale"
+
+
+def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -> None:
+    """The preview patches the previous timeline (order, term, year and citation lists) with
+    the events an edit added and removed: after each edit it is the timeline a cold build
+    makes, including new terms, terms left without events and new years."""
+    target = events_file(preview, 1)
+    steps = [
+        (r'title: "([^"]*)"', r'title: "\1 (renamed)"', 1),
+        (r"tags: \[[^\]]*\]", "tags: [a-brand-new-tag, sanctions]", 1),
+        (r"actors: \[[^\]]*\]", 'actors: ["A new actor"]', 3),
+        (r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '1999-02-03'", 2),
+        (r"tags: \[a-brand-new-tag, sanctions\]", "tags: [sanctions]", 1),
+    ]
+    for pattern, replacement, count in steps:
+        edit(target, pattern, replacement, count)
+        rebuild(preview, target)
+        assert_model_same_as_cold(preview)
+    article = sorted((preview.project / "content/articles").glob("*.md"))[0]
+    edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
+    rebuild(preview, article)
+    assert_model_same_as_cold(preview)
+    gone = events_file(preview, 0)
+    gone.unlink()
+    rebuild(preview, gone)
+    assert_model_same_as_cold(preview)
+    assert_same_as_cold(preview)
