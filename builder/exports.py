@@ -44,7 +44,7 @@ from builder import periods, urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Timeline
-from builder.text import markdown_renderer, render_markdown, slugify
+from builder.text import inline_text, markdown_forms, markdown_renderer, render_markdown, slugify
 from builder.write import OutputFile
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -187,19 +187,12 @@ def plain_text(markdown: str) -> str:
     """Markdown as one line of plain text (for CSV cells, calendars and search snippets).
 
     Parsed as inline Markdown only, twice as fast as a full parse: emphasis, code and links
-    become their text, while block marks such as list bullets stay as written.
+    become their text, while block marks such as list bullets stay as written. For a text
+    whose HTML is wanted too (an event's summary), `markdown_forms` gives both at once.
     """
     tokens = markdown_renderer().parseInline(markdown or "")
-    text = "".join(_inline_text(tokens[0].children or [])) if tokens else ""
+    text = "".join(inline_text(tokens[0].children or [])) if tokens else ""
     return " ".join(text.split())
-
-
-def _inline_text(children: list) -> Iterator[str]:
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            yield child.content
-        elif child.type in ("softbreak", "hardbreak"):
-            yield " "
 
 
 # -- Fragments kept between builds ----------------------------------------------------------
@@ -597,10 +590,10 @@ def _pieces(kind: str, records: list, holders: list[dict], make: Callable) -> li
 
 
 def summary_text(event: Event, pieces: dict) -> str:
-    """`plain_text` of the event's summary, kept with the event's pieces."""
+    """The event's summary as plain text, kept with the event's pieces."""
     text = pieces.get("plain")
     if text is None:
-        text = pieces["plain"] = plain_text(event.summary)
+        text = pieces["plain"] = markdown_forms(event.summary).text
     return text
 
 
@@ -822,7 +815,7 @@ def csv_row(
         "true" if event.date.approximate else "false",
         "true" if event.date.uncertain else "false",
         _cell(event.title),
-        _cell(plain_text(event.summary) if summary is None else summary),
+        _cell(markdown_forms(event.summary).text if summary is None else summary),
         "; ".join(names.get(c, c) for c in event.countries),
         _cell(loc.name) if loc else "",
         "" if loc is None or loc.lat is None else repr(loc.lat),

@@ -31,6 +31,7 @@ from builder import urls
 from builder.countries import countries
 from builder.exports import FragmentMemo, plain_text, summary_text
 from builder.model import Article, Event, Timeline
+from builder.text import markdown_forms
 
 #: Longest snippet shown under a result, in characters.
 SNIPPET_LENGTH = 180
@@ -91,7 +92,7 @@ def event_entry(event: Event, timeline: Timeline, summary: str | None = None) ->
         "t": event.title,
         "d": event.date.display(),
         "o": _sort_date(event.date.earliest),
-        "s": snippet(plain_text(event.summary) if summary is None else summary),
+        "s": snippet(markdown_forms(event.summary).text if summary is None else summary),
         "i": event.importance,
         "w": other_words(event.title, words),
     }

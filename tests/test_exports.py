@@ -27,6 +27,8 @@ EXTRA_EVENTS = """\
     First line with "quotes", commas, and a [link](https://example.org/).
 
     Second paragraph.
+
+    - a *bullet*
   countries: [UZ]
   location: {name: Termez, lat: 37.2242, lon: 67.2783}
   category: attack
@@ -200,7 +202,11 @@ def test_csv_is_rfc4180_one_row_per_event(rich: Path) -> None:
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     trouble = by_id["csv-trouble"]
     assert trouble["title"] == '\'=HYPERLINK("https://evil.example") "quoted", with commas'
-    assert trouble["summary"].startswith("First line with “quotes”, commas, and a link.")
+    # Plain words: the link, the emphasis and the list's bullet leave only their text.
+    assert (
+        trouble["summary"]
+        == "First line with “quotes”, commas, and a link. Second paragraph. a bullet"
+    )
     assert trouble["lat"] == "37.2242" and trouble["lon"] == "67.2783"
     assert trouble["countries"] == "Uzbekistan"
     assert by_id["taliban-takeover"]["date_display"] == "c. August 2021"
