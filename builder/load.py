@@ -770,6 +770,12 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     )
 
 
+def _load_events(source: SourceFile) -> list[RawEvent]:
+    """The events of one events file. Cached as they are, so the preview's validation knows
+    an unchanged file by its very records."""
+    return _events_from(source, _load_yaml_file(source))
+
+
 def _load_page(source: SourceFile) -> RawPage:
     text = _read_text(source)
     yaml_text, yaml_line, body, body_line = split_front_matter(text)
@@ -830,7 +836,7 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
     project = RawProject(root, site)
     for kind, folder, suffixes, read in (
         ("article", "articles", (".md", ".txt"), _load_article),
-        ("events", "events", (".yaml", ".yml"), _load_yaml_file),
+        ("events", "events", (".yaml", ".yml"), _load_events),
         ("page", "pages", (".md",), _load_page),
     ):
         for path in _list_files(root, f"content/{folder}", suffixes, report):
@@ -853,10 +859,7 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
             elif kind == "page":
                 project.pages.append(value)
             else:
-                try:
-                    project.events.extend(_events_from(source, value))
-                except YamlProblem as problem:
-                    report.error(source.rel, problem.line, problem.col, problem.message)
+                project.events.extend(value)
     return project, report
 
 

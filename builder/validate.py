@@ -11,9 +11,12 @@ import dataclasses
 import datetime
 import difflib
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
@@ -488,6 +491,9 @@ def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what
     `items` are (record, file, position of its id, whether the id was made up) in reading
     order.
     """
+    ids = [item[0].id for item in items]
+    if len(set(ids)) == len(ids):
+        return [item[0] for item in items]
     seen: dict[str, tuple[str, Pos]] = {}
     unique = []
     for item, file, pos, made_up in items:
@@ -531,18 +537,33 @@ class ValidationCache:
 
     revisions: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     context: object = None
-    #: id(parsed value) -> (the value, kept so its id stays unique; record; diagnostics)
-    records: dict[int, tuple[object, object, list[Diagnostic]]] = field(default_factory=dict)
+    #: id(parsed value) -> (the value, kept so its id stays unique; record; diagnostics;
+    #: the place it was found at)
+    records: dict[int, tuple[object, object, list[Diagnostic], tuple[str, int]]] = field(
+        default_factory=dict
+    )
     #: (file, index in it) -> the record last validated there
     places: dict[tuple[str, int], object] = field(default_factory=dict)
+    #: events file -> (its raw events as loaded, what `file_records` made of them, their
+    #: diagnostics, the ids of their parsed values in `records`)
+    files: dict[str, tuple[list, list, list[Diagnostic], tuple[int, ...]]] = field(
+        default_factory=dict
+    )
+    #: The published articles and, by id(event), each event with its published copy
+    #: (see `published`).
+    _live: frozenset[str] | None = None
+    _published: dict[int, tuple[Event, Event]] = field(default_factory=dict)
 
     def start(self, context: object) -> None:
         """Begin a validation run; forget every record if what validation reads changed."""
         if context != self.context:
             self.records.clear()
             self.places.clear()
+            self.files.clear()
             self.context = context
         self._seen: set[int] = set()
+        self._files_seen: set[str] = set()
+        self._made: set[int] = set()  # ids of the records made (or found equal) in this run
 
     def record(
         self,
@@ -565,17 +586,64 @@ class ValidationCache:
                 else:
                     value.revision = next(self.revisions)
                     self.places[place] = value
-            hit = (raw, value, own.items)
+                self._made.add(id(value))
+            hit = (raw, value, own.items, place)
             self.records[key] = hit
         report.items.extend(hit[2])
         return hit[1]
 
+    def file_records(
+        self,
+        file: str,
+        raws: list,
+        report: Report,
+        make: Callable[[object, Report], object],
+    ) -> list:
+        """`make(raw, report)` of each raw event of one file, made again only when the
+        loader read the file anew (the `FileCache` hands back the very same raw events for
+        an unchanged file), replaying the diagnostics."""
+        self._files_seen.add(file)
+        hit = self.files.get(file)
+        if hit is not None and len(hit[0]) == len(raws) and all(map(operator.is_, hit[0], raws)):
+            self._seen.update(hit[3])
+            report.items.extend(hit[2])
+            return hit[1]
+        own = Report()
+        made = [make(raw, own) for raw in raws]
+        self.files[file] = (raws, made, own.items, tuple(id(raw.data) for raw in raws))
+        report.items.extend(own.items)
+        return made
+
+    def published(self, events: list[Event], live_articles: frozenset[str]) -> list[Event]:
+        """The events that are not drafts, each citing only published articles: the same
+        copy of an event as last time while those articles are the same."""
+        if live_articles != self._live:
+            self._live, self._published = live_articles, {}
+        known, kept, shown = self._published, {}, []
+        for event in events:
+            if event.draft:
+                continue
+            hit = known.get(id(event))
+            if hit is None or hit[0] is not event:
+                hit = (event, _without_draft_sources(event, live_articles))
+            kept[id(event)] = hit
+            shown.append(hit[1])
+        self._published = kept
+        return shown
+
     def finish(self) -> None:
         """Drop the records of files that are gone or changed."""
+        for file in self.files.keys() - self._files_seen:
+            del self.files[file]
         for key in self.records.keys() - self._seen:
-            del self.records[key]
-        live = {id(hit[1]) for hit in self.records.values()}
-        self.places = {place: v for place, v in self.places.items() if id(v) in live}
+            _, value, _, place = self.records.pop(key)
+            # A record lives on when a record made in this run at its place equals it.
+            if (
+                value is not None
+                and id(value) not in self._made
+                and self.places.get(place) is value
+            ):
+                del self.places[place]
 
 
 def validate_project(
@@ -604,27 +672,31 @@ def validate_project(
         for r in project.articles
     ]
     articles = _unique_ids([a for a in articles if a[0]], report, "article")
-    events = [
-        (
-            cache.record(
-                r.data,
-                (r.file, r.index),
-                report,
-                lambda own, r=r: _event(r, site, own, article_ids, lookup),
+    events = []
+    for file, raws in groupby(project.events, key=attrgetter("file")):
+        events += cache.file_records(
+            file,
+            list(raws),
+            report,
+            lambda r, own: (
+                cache.record(
+                    r.data,
+                    (r.file, r.index),
+                    own,
+                    lambda mine, r=r: _event(r, site, mine, article_ids, lookup),
+                ),
+                r.file,
+                r.data.at("id"),
+                "id" not in r.data,
             ),
-            r.file,
-            r.data.at("id"),
-            "id" not in r.data,
         )
-        for r in project.events
-    ]
     events = _unique_ids([e for e in events if e[0]], report, "event")
     pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")
     cache.finish()
     if not drafts:
-        live_articles = {a.id for a in articles if not a.draft}
-        events = [_without_draft_sources(e, live_articles) for e in events if not e.draft]
+        live_articles = frozenset(a.id for a in articles if not a.draft)
+        events = cache.published(events, live_articles)
         articles = [a for a in articles if not a.draft]
     return Validated(site, events, articles, pages)
 

@@ -325,3 +325,40 @@ def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -
     rebuild(preview, gone)
     assert_model_same_as_cold(preview)
     assert_same_as_cold(preview)
+
+
+def test_validation_reuses_unchanged_files_and_still_reports_their_problems(tmp_path: Path):
+    """Records of an events file the loader did not read again are the very records of the
+    previous run, and its warnings are reported again; the edited file's records are new
+    except those equal to what was there before."""
+    from builder.load import FileCache, load_project
+    from builder.validate import ValidationCache, validate_project
+
+    root = tmp_path / "proj"
+    generate(root, 120, 5, seed=4)
+    files = sorted((root / "content/events").glob("*.yaml"))
+    edit(files[0], r"\n  sources:\n(?:    .*\n)+", "\n", count=1)  # a warning: no sources
+    cache, validation = FileCache(), ValidationCache()
+
+    def run() -> tuple[list, list[str]]:
+        raw, report = load_project(root, cache)
+        valid = validate_project(raw, report, cache=validation)
+        return valid.events, [d.format() for d in report.sorted()]
+
+    first, warnings = run()
+    assert any("cites no sources" in w for w in warnings)
+    edit(files[1], r'title: "([^"]*)"', r'title: "\1 (edited)"')
+    second, again = run()
+    assert again == warnings
+    old = {e.id: e for e in first}
+    changed = [e for e in second if old.get(e.id) is not e]
+    assert len(changed) == 1 and changed[0].title.endswith("(edited)")
+    edit(files[1], r'title: "([^"]*) \(edited\)"', r'title: "\1"')
+    third, _ = run()
+    assert [e.id for e in third] == [e.id for e in first]
+    assert sum(a is not b for a, b in zip(first, third, strict=True)) == 1
+    good = files[1].read_text(encoding="utf-8")
+    files[1].write_text(good + "- date: 2020-13-45\n  title: broken\n", encoding="utf-8")
+    assert any(": error: " in line for line in run()[1])
+    files[1].write_text(good, encoding="utf-8")
+    assert run()[1] == warnings
