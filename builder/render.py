@@ -182,6 +182,12 @@ class _Context:
     units: dict | None = None
     #: Events whose page unit is known unchanged without looking at its inputs.
     events_kept: frozenset[str] = frozenset()
+    #: Names of the units of lists (terms, years, articles) an edit may have changed (see
+    #: `RenderMemo.lists_touched`); None: any.
+    lists_touched: frozenset | None = None
+    #: Whether units known unchanged are left out of the plan (`plan_update`) rather than
+    #: planned to render from a fresh plan.
+    partial: bool = False
     #: `globals()`, made on first use: the same for every page of the build.
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
@@ -365,9 +371,14 @@ class RenderMemo:
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.
     units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
-    #: The previous build's chrome, event order, timeline periods and event keys by id
-    #: (see `events_kept`).
+    #: The previous build's chrome and each event's timeline page by id (see `events_kept`).
     events: tuple | None = None
+    #: Ids of the events whose page unit an edit may have changed, and names of the list
+    #: units it may have changed (see `serve.next_memo`); None: not known, any.
+    events_touched: frozenset[str] | None = None
+    lists_touched: frozenset | None = None
+    #: The id of the preview build made from the last plan (see `plan_update`).
+    planned_for: str | None = None
 
 
 def _page(
@@ -408,6 +419,15 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
     return years
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A unit of pages the previous plan had with the same inputs: its files' paths and keys
+    (and how to plan it afresh when `plan_site` must render its files)."""
+
+    files: list[tuple[str, Hashable]]
+    produce: Callable[[], Iterator] | None = None
+
+
 def _unit(
     ctx: _Context,
     name: Hashable,
@@ -420,8 +440,7 @@ def _unit(
     A unit's `inputs` are everything its pages' keys are made from besides the chrome: when
     they are those of the previous build, so are its paths and keys, and the live preview
     takes its files over without planning it again (without even making its inputs when the
-    caller knows them `kept`). Its files then render, if ever asked, from a fresh plan of the
-    unit: the previous one's values belong to an older timeline.
+    caller knows them `kept`): the unit is then a `Kept`.
     """
     if ctx.units is None:
         yield from produce()
@@ -430,52 +449,44 @@ def _unit(
     key = None if kept and before is not None else (ctx.keys.chrome, inputs())
     if before is not None and (key is None or before[0] == key):
         ctx.units[name] = before
-        fresh: dict[str, PlannedFile] = {}
-        for path, page_key in before[1]:
-            yield PlannedFile(path, _from_fresh_plan(produce, fresh, path), page_key)
+        yield Kept(before[1], None if ctx.partial else produce)
         return
     files = list(produce())
     ctx.units[name] = (key, [(item.path, item.key) for item in files])
     yield from files
 
 
+def _kept_files(kept: Kept) -> Iterator[PlannedFile]:
+    """The files of a kept unit, each rendered, if ever asked, from a fresh plan of the unit:
+    the previous plan's values belong to an older timeline."""
+    fresh: dict[str, PlannedFile] = {}
+    for path, page_key in kept.files:
+        yield PlannedFile(path, _from_fresh_plan(kept.produce, fresh, path), page_key)
+
+
 def events_kept(ctx: _Context, memo: RenderMemo) -> frozenset[str]:
     """The events whose page unit is the previous build's, told without making its inputs.
 
     An event page's inputs are the keys of the event and its neighbours, its related events
-    and its timeline page (see `_pages`). When the chrome, the number of events and the
-    timeline page at each position are those of the previous build, the unit of an event is
-    unchanged if no event in its place or its neighbours' changed (same ids, same keys), its
-    related events did not change key, and they were not found anew (`RenderMemo.related`
-    keeps only those an edit cannot have moved): at 10,000 events, nearly all of them, found
-    in a few milliseconds.
+    and its timeline page (see `_pages`). When the chrome is the previous build's, the unit
+    of an event is unchanged unless the edit touched it (`RenderMemo.events_touched`: the
+    events changed, added or removed, their neighbours and every event that may count one
+    of them among its related events) or its timeline page changed.
     """
     events, keys = ctx.timeline.events, ctx.keys
     order = tuple(e.id for e in events)
-    now = dict(zip(order, keys.events(events), strict=True))
     if events:
         ctx.timeline_path(events[0])  # the timeline's periods, by event
     pages = tuple(map(ctx.timeline_pages.get, order))
-    before, memo.events = memo.events, (keys.chrome, order, pages, now)
-    if before is None:
+    before, memo.events = memo.events, (keys.chrome, order, pages)
+    touched = memo.events_touched
+    if before is None or touched is None or before[0] is not keys.chrome:
         return frozenset()
-    chrome, old_order, old_pages, old_keys = before
-    if chrome is not keys.chrome or len(old_order) != len(order) or old_pages != pages:
-        return frozenset()
-    changed = {i for i, key in now.items() if old_keys.get(i) is not key}
-    moved = {n for n, (a, b) in enumerate(zip(old_order, order, strict=True)) if a != b}
-    found = ctx.related.found
-    kept = []
-    for index, i in enumerate(order):
-        related = found.get(i)
-        if related is None or i in changed or not changed.isdisjoint(related):
-            continue
-        if not moved.isdisjoint(range(index - 1, index + 2)):
-            continue  # another event is in its place or a neighbour's
-        if not changed.isdisjoint(order[max(index - 1, 0) : index + 2]):
-            continue  # a neighbour changed
-        kept.append(i)
-    return frozenset(kept)
+    _, old_order, old_pages = before
+    if old_pages != pages:
+        was = dict(zip(old_order, old_pages, strict=True))
+        touched = touched | {i for i, page in zip(order, pages, strict=True) if was.get(i) != page}
+    return frozenset(order).difference(touched)
 
 
 def _from_fresh_plan(
@@ -502,7 +513,12 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         lambda: _timeline_pages(env, ctx, make),
     )
     events = timeline.events
+    kept, units_before = ctx.events_kept, ctx.units_before
     for index, event in enumerate(events):
+        if ctx.partial and event.id in kept and event.id in units_before:
+            before = ctx.units[event.id] = units_before[event.id]
+            yield Kept(before[1])  # nothing else made: nearly every event, at every edit
+            continue
         neighbours = events[max(index - 1, 0) : index + 2]
         yield from _unit(
             ctx,
@@ -526,6 +542,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 events_of(citing),
             ),
             lambda article=article, citing=citing: _article_page(env, ctx, make, article, citing),
+            kept=_list_kept(ctx, ("article", article.id)),
         )
     for taxonomy in TAXONOMIES:
         terms = timeline.taxonomies[taxonomy]
@@ -546,6 +563,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                     term.events,
                     term=term,
                 ),
+                kept=_list_kept(ctx, ("term", taxonomy, term.key)),
             )
     for year, events in timeline.years.items():
         yield from _unit(
@@ -555,6 +573,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             lambda year=year, events=events: _list_pages(
                 env, ctx, make, "year.html", urls.year_path(year), events, year=year
             ),
+            kept=_list_kept(ctx, ("year", year)),
         )
     for page in timeline.pages:
         yield make(env, ctx, "page.html", urls.page_path(page.id), page=page)
@@ -563,6 +582,12 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     yield make(env, ctx, "search.html", "search/", search_index=search.INDEX_PATH)
     for path, render in exports.plan_exports(timeline, ctx.links, ctx.fragments):
         yield PlannedFile(path, render)
+
+
+def _list_kept(ctx: _Context, name: tuple) -> bool:
+    """Whether the unit of a list (a term's, a year's, an article's citing events) is known
+    unchanged: the chrome is the previous build's and no edited event was or is in it."""
+    return ctx.lists_touched is not None and name not in ctx.lists_touched
 
 
 def _event_page(env, ctx: _Context, make, index: int, event: Event) -> Iterator:
@@ -857,6 +882,61 @@ def plan_site(
     previous build, and ask for each page's dependency key (`keyed`), given only when
     every template is one the builder ships (see `builder.depends`).
     """
+    plan: list[PlannedFile] = []
+    for item in _plan(timeline, theme, links, env, memo, keyed, partial=False):
+        if type(item) is Kept:
+            plan += _kept_files(item)
+        else:
+            plan.append(item)
+    return plan
+
+
+@dataclass
+class PlanUpdate:
+    """A plan that leaves out the units of pages known unchanged (see `plan_update`)."""
+
+    #: The files planned: those of the units planned again, and every file outside units.
+    files: list[PlannedFile]
+    #: Every path of the site, in plan order, the left-out files' included.
+    paths: list[str]
+
+
+def plan_update(
+    timeline: Timeline,
+    theme: Theme,
+    links: urls.Urls,
+    env: jinja2.Environment,
+    memo: RenderMemo,
+) -> PlanUpdate | None:
+    """The plan of the live preview's next build as an update of its last plan: the files of
+    units whose inputs are unchanged (see `_unit`) are left out, to be taken over from the
+    build made from the last plan, without making anything for them (at 10,000 events, an
+    edit plans a few dozen files instead of eleven thousand). None when pages get no keys
+    (a project's own templates), so that everything must be planned."""
+    shipped = builtin_themes_dir().resolve()
+    if not all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
+        return None
+    files: list[PlannedFile] = []
+    paths: list[str] = []
+    for item in _plan(timeline, theme, links, env, memo, True, partial=True):
+        if type(item) is Kept:
+            paths += [path for path, _ in item.files]
+        else:
+            files.append(item)
+            paths.append(item.path)
+    return PlanUpdate(files, paths)
+
+
+def _plan(
+    timeline: Timeline,
+    theme: Theme,
+    links: urls.Urls,
+    env: jinja2.Environment | None,
+    memo: RenderMemo | None,
+    keyed: bool,
+    partial: bool,
+) -> Iterator[PlannedFile | Kept]:
+    """The files of the site and, with keys, `Kept` units (see `plan_site`, `plan_update`)."""
     if env is None:
         env = make_environment(theme)
         # This plan's pages see the templates as they are now: no stat of every template
@@ -884,8 +964,12 @@ def plan_site(
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
         ctx.units_before, ctx.units = (memo.units if memo is not None else {}), {}
+        ctx.partial = partial
         if memo is not None:
+            same_chrome = memo.events is not None and memo.events[0] is ctx.keys.chrome
             ctx.events_kept = events_kept(ctx, memo)
+            if same_chrome and memo.events_touched is not None:
+                ctx.lists_touched = memo.lists_touched
 
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
         def render() -> bytes:
@@ -894,15 +978,15 @@ def plan_site(
         key = ctx.keys.page(template, site_path, root, values) if ctx.keys else None
         return PlannedFile(urls.file_for(site_path), render, key)
 
-    plan = [
-        item if isinstance(item, PlannedFile) else PlannedFile(item.path, lambda d=item.data: d)
-        for item in _pages(env, ctx, planned)
-    ]
+    for item in _pages(env, ctx, planned):
+        if type(item) is OutputFile:
+            yield PlannedFile(item.path, lambda d=item.data: d)
+        else:
+            yield item
     for name, data in static.values():
-        plan.append(PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None))
+        yield PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None)
     if memo is not None and ctx.units is not None:
         memo.units = ctx.units
-    return plan
 
 
 #: The first folders of list pages: the timeline's periods, the terms' and years' pages.

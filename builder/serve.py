@@ -188,18 +188,46 @@ class Snapshot:
         base_path: str,
         project: Path,
         previous: Snapshot | None = None,
+        paths: list[str] | None = None,
     ):
         self.id = build_id
         self.base_path = base_path
         self.created = time.monotonic()
         self.failed = False
         self._project = project
-        self._plan = {item.path: item for item in plan}
-        self._order = [item.path for item in plan]
         #: Rendered files: fresh ones as bytes, packed once the build is complete.
         self._rendered: dict[str, bytes | Packed] = {}
-        #: Paths whose bytes may differ from the previous snapshot's (all, without one).
+        if paths is not None and previous is not None:
+            #: Paths whose bytes may differ from the previous snapshot's (all, without one).
+            self.changed = self._update(previous, plan, paths)
+            return
+        self._plan = {item.path: item for item in plan}
+        self._order = [item.path for item in plan]
         self.changed = self._take_unchanged(previous) if previous else set(self._plan)
+
+    def _update(
+        self, previous: Snapshot, plan: list[render.PlannedFile], paths: list[str]
+    ) -> set[str]:
+        """Take over the previous snapshot, for a plan that left out the files it knows
+        unchanged (`render.plan_update`: `paths` are all the files): drop the files gone,
+        put in the planned ones whose key changed; the paths left to render."""
+        before = previous._plan
+        self._order = paths
+        self._plan = dict(before)
+        self._rendered = dict(previous._rendered)
+        for path in before.keys() - set(paths):
+            del self._plan[path]
+            self._rendered.pop(path, None)
+        changed = set()
+        for item in plan:
+            old = before.get(item.path)
+            if item.key is None or old is None or old.key != item.key:
+                changed.add(item.path)
+                self._plan[item.path] = item
+                self._rendered.pop(item.path, None)
+        if len(self._plan) != len(paths):
+            raise ValueError("a file left out of the plan is not in the previous build")
+        return changed
 
     def _take_unchanged(self, previous: Snapshot) -> set[str]:
         """Take over from the previous snapshot every file whose dependency key is the
@@ -558,17 +586,19 @@ class Preview:
         links = urls.Urls(timeline.site.base_url)
         carry_over = model.memo is not None and self._current is not None
         model.memo = next_memo(model.memo, previous_timeline, timeline)
-        plan = render.plan_site(timeline, theme, links, model.env, memo=model.memo, keyed=True)
-        for path in _duplicates(plan):
-            report.error("content", 1, 1, f"two pages want the same output path {path!r}")
-        if report.failed():
+        previous = self._current if carry_over else None
+        self._builds += 1
+        snapshot = next_snapshot(
+            f"{self._instance}-{self._builds}",
+            (timeline, theme, links, model.env),
+            model.memo,
+            self.project,
+            previous,
+            report,
+        )
+        if snapshot is None:
             model.failed = True
             return None
-        self._builds += 1
-        previous = self._current if carry_over else None
-        snapshot = Snapshot(
-            f"{self._instance}-{self._builds}", plan, links.base_path, self.project, previous
-        )
         with self._changed:
             recent = [path for path in reversed(self._recent) if path in snapshot]
         snapshot.render_first(recent)
@@ -787,21 +817,24 @@ def next_memo(
     if memo is None or before is None:
         return render.RenderMemo()
     if before is after:
+        memo.events_touched, memo.lists_touched = frozenset(), frozenset()
         return memo
     old_events = {e.id: e for e in before.events}
     new_events = {e.id: e for e in after.events}
+    changed = _changed_events(before, after, old_events, new_events)
     finder = RelatedEvents(after)
+    touched = lists = None
     if memo.related is not None:
         # Validation keeps the very record of an event it found unchanged: only the others
         # can have moved.
-        moved = {
-            i
-            for i in old_events.keys() | new_events.keys()
-            if old_events.get(i) is not new_events.get(i)
-            and ranking(old_events.get(i)) != ranking(new_events.get(i))
-        }
+        moved = {i for i in changed if ranking(old_events.get(i)) != ranking(new_events.get(i))}
         affected = affected_by(memo.related, finder, moved)
         finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
+        # A page shows its event, its neighbours and its related events: the events whose
+        # page an edit may change are those around the changed ones in time and in their
+        # actors' and tags' windows (what `affected_by` finds), the changed ones included.
+        touched = frozenset(affected_by(memo.related, finder, changed))
+        lists = frozenset(_lists_touched(before, after, changed, old_events, new_events))
     items = memo.list_items
     if len(items) > ITEMS_PER_EVENT * len(after.events):  # drop the items of edits gone by
         current = {after.event_key(e) for e in after.events}
@@ -813,17 +846,112 @@ def next_memo(
         keys=memo.keys,
         units=memo.units,
         events=memo.events,
+        events_touched=touched,
+        lists_touched=lists,
+        planned_for=memo.planned_for,
     )
 
 
-def _duplicates(plan: list[render.PlannedFile]) -> list[str]:
+def _changed_events(before, after, old_events: dict, new_events: dict) -> set[str]:
+    """Ids of the events added, removed, or changed (a new record, or a new key: an article
+    it cites changed) between two timelines."""
+    changed = set(old_events.keys() ^ new_events.keys())
+    for i, event in new_events.items():
+        old = old_events.get(i)
+        if old is None:
+            continue
+        if old is not event or before.event_key(old) != after.event_key(event):
+            changed.add(i)
+    return changed
+
+
+def _lists_touched(before, after, changed: set[str], old_events: dict, new_events: dict) -> set:
+    """Names of the list units (see `render._pages`) whose events may differ between two
+    timelines: those of each changed event's terms, year and cited articles, before and after
+    the change, and those of the articles that changed."""
+    names: set = set()
+    for i in changed:
+        for event in (old_events.get(i), new_events.get(i)):
+            if event is None:
+                continue
+            for taxonomy, keys in (
+                ("countries", event.countries),
+                ("actors", event.actors),
+                ("categories", [event.category] if event.category else []),
+                ("tags", event.tags),
+            ):
+                names.update(("term", taxonomy, key) for key in keys)
+            names.add(("year", event.date.year))
+            names.update(("article", s.article) for s in event.sources if s.article)
+    old_articles, new_articles = before.articles_by_id, after.articles_by_id
+    names.update(
+        ("article", a)
+        for a in old_articles.keys() | new_articles.keys()
+        if old_articles.get(a) is not new_articles.get(a)
+    )
+    return names
+
+
+def next_snapshot(
+    build_id: str,
+    site: tuple,
+    memo: render.RenderMemo,
+    project: Path,
+    previous: Snapshot | None,
+    report: Report,
+) -> Snapshot | None:
+    """The snapshot of the next build of `site` (timeline, theme, links, environment), None
+    (reported) if two pages want one path. When `previous` is the build made from the
+    memo's last plan, only the units of pages the change may have touched are planned
+    (`render.plan_update`) and the snapshot takes the rest over; otherwise every page is
+    planned, and files keep the previous build's bytes where their keys are the same."""
+    timeline, theme, links, env = site
+    update = None
+    if previous is not None and memo.units and memo.planned_for == previous.id:
+        memo.planned_for = None  # until a snapshot is made from this plan
+        update = render.plan_update(timeline, theme, links, env, memo)
+    if update is not None:
+        snapshot = _updated_snapshot(build_id, update, links, project, previous, report)
+        if snapshot is not None or report.failed():
+            memo.planned_for = snapshot and snapshot.id
+            return snapshot
+    memo.planned_for = None
+    plan = render.plan_site(timeline, theme, links, env, memo=memo, keyed=True)
+    if _reported_duplicates([item.path for item in plan], report):
+        return None
+    snapshot = Snapshot(build_id, plan, links.base_path, project, previous)
+    memo.planned_for = snapshot.id
+    return snapshot
+
+
+def _updated_snapshot(
+    build_id: str,
+    update: render.PlanUpdate,
+    links: urls.Urls,
+    project: Path,
+    previous: Snapshot,
+    report: Report,
+) -> Snapshot | None:
+    """The snapshot of a plan update; None if two pages want one path (reported) or the
+    update does not fit the previous snapshot (not reported: plan everything instead)."""
+    if _reported_duplicates(update.paths, report):
+        return None
+    try:
+        return Snapshot(build_id, update.files, links.base_path, project, previous, update.paths)
+    except ValueError:
+        return None
+
+
+def _reported_duplicates(paths: list[str], report: Report) -> bool:
+    """Whether two files want the same output path (each reported)."""
+    if len(set(paths)) == len(paths):
+        return False
     seen: set[str] = set()
-    twice = []
-    for item in plan:
-        if item.path in seen:
-            twice.append(item.path)
-        seen.add(item.path)
-    return twice
+    for path in paths:
+        if path in seen:
+            report.error("content", 1, 1, f"two pages want the same output path {path!r}")
+        seen.add(path)
+    return True
 
 
 def _count(n: int, noun: str) -> str:

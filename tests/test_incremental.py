@@ -362,3 +362,39 @@ def test_validation_reuses_unchanged_files_and_still_reports_their_problems(tmp_
     assert any(": error: " in line for line in run()[1])
     files[1].write_text(good, encoding="utf-8")
     assert run()[1] == warnings
+
+
+def test_edits_planned_as_updates_of_the_last_plan_match_a_cold_build(preview) -> None:
+    """After an edit the preview plans only the units of pages the edit may have touched
+    (render.plan_update) and takes every other file over from the last build: an event with
+    an id of its own edited in place (its neighbours and related events keep theirs), moved
+    to other terms, an article it cites retitled, an event whose id comes from its title
+    renamed, each compared with a cold build."""
+    target = events_file(preview, 2)
+    text = target.read_text(encoding="utf-8")
+    assert re.search(r"(?m)^- id: ", text)
+    steps = [
+        (r'(- id: [^\n]+\n  date: [^\n]+\n  title: "[^"]*)"', r'\1 (kept id)"'),
+        (r"(- id: [^\n]+\n(?:  .*\n)*?  tags: )\[[^\]]*\]", r"\1[elections, a-new-tag]"),
+        (r"(- id: [^\n]+\n(?:  .*\n)*?  category: )\S+", r"\1economy"),
+        (r"summary: >-\n", "summary: >-\n    A new first sentence.\n"),
+    ]
+    for pattern, replacement in steps:
+        edit(target, pattern, replacement)
+        snapshot = rebuild(preview, target)
+        assert preview._model.memo.planned_for == snapshot.id
+        assert_same_as_cold(preview)
+    cited = re.search(r"article: (\S+)", text)
+    assert cited
+    article = preview.project / "content/articles" / f"{cited.group(1)}.md"
+    edit(article, r'title: "([^"]*)"', r'title: "\1 (cited and retitled)"')
+    rebuild(preview, article)
+    assert_same_as_cold(preview)
+    untitled = next(
+        path
+        for path in sorted((preview.project / "content/events").glob("*.yaml"))
+        if re.search(r"(?m)^- date: ", path.read_text(encoding="utf-8"))
+    )
+    edit(untitled, r'(?m)^(- date: [^\n]+\n  title: "[^"]*)"', r'\1 renamed"')
+    rebuild(preview, untitled)
+    assert_same_as_cold(preview)
