@@ -188,6 +188,15 @@ class _Context:
     #: Whether units known unchanged are left out of the plan (`plan_update`) rather than
     #: planned to render from a fresh plan.
     partial: bool = False
+    #: The live preview's memo, for the timeline's split and chart (see `timeline_points`).
+    memo: RenderMemo | None = None
+    points: tuple | None = None
+    #: The overview chart once drawn, as a 1-tuple (it may be None).
+    chart: tuple | None = None
+    #: Which timeline page holds each year and month, and the number of the split in the
+    #: live preview (see `timeline_list_pages`).
+    where: dict | None = None
+    split_version: int = 0
     #: `globals()`, made on first use: the same for every page of the build.
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
@@ -216,11 +225,61 @@ class _Context:
         return self.timeline_pages.get(event.id, "")
 
     def timeline_list_pages(self) -> list[periods.ListPage]:
-        """The timeline's pages: one, or one per period; split once per build."""
+        """The timeline's pages: one, or one per period; split once per build, and in the
+        live preview only when the events' months moved (see `_split_again`)."""
         if self.timeline_list is None:
             limit = self.timeline.site.events_per_page
-            self.timeline_list = periods.list_pages("", self.timeline.events, limit)
+            events = self.timeline.events
+            split = self.memo.split if self.memo is not None else None
+            if split is not None and split[0] == limit and split[1] is self.timeline_points():
+                self.timeline_list = [
+                    periods.ListPage(path, periods.Period(slug, label, events[start:stop]))
+                    for path, slug, label, start, stop in split[2]
+                ]
+                self.where, self.split_version = split[3], split[4]
+            else:
+                self.timeline_list = periods.list_pages("", events, limit)
+                self.where = _period_index(self.timeline_list)
+                if self.memo is not None:
+                    self.split_version = (split[4] + 1) if split is not None else 1
+                    self.memo.split = (
+                        limit,
+                        self.timeline_points(),
+                        _spans(self.timeline_list),
+                        self.where,
+                        self.split_version,
+                    )
         return self.timeline_list
+
+    def timeline_where(self) -> dict[tuple, int]:
+        """Which of the timeline's pages holds each year and month (see `_period_index`)."""
+        self.timeline_list_pages()
+        return self.where
+
+    def timeline_points(self) -> tuple:
+        """Year, month and category of every event in order: what the timeline's periods and
+        its overview chart are made from (the previous build's very tuple when equal)."""
+        if self.points is None:
+            points = tuple([(e.date.year, e.date.month, e.category) for e in self.timeline.events])
+            split = self.memo.split if self.memo is not None else None
+            self.points = split[1] if split is not None and split[1] == points else points
+        return self.points
+
+    def overview(self) -> Chart | None:
+        """The overview chart of the whole timeline (bars linking to headings on the same
+        page), drawn again in the live preview only when its points or categories changed."""
+        if self.chart is not None:
+            return self.chart[0]
+        key = (self.timeline_points(), tuple(self.timeline.site.categories.items()))
+        memo = self.memo
+        if memo is not None and memo.overview is not None and memo.overview[0] == key:
+            chart = memo.overview[1]
+        else:
+            chart = overview_for(self.timeline.events, self.timeline.site)
+            if memo is not None:
+                memo.overview = (key, chart)
+        self.chart = (chart,)
+        return chart
 
     def list_item_key(self, event: Event, heading: str, compact: bool) -> tuple:
         """What an event's list item depends on: the event, its heading and compactness (each
@@ -379,6 +438,11 @@ class RenderMemo:
     lists_touched: frozenset | None = None
     #: The id of the preview build made from the last plan (see `plan_update`).
     planned_for: str | None = None
+    #: The timeline's periods as (limit, points, spans, period index, version) and its
+    #: overview chart as (key, chart), kept while the events' months and categories stay
+    #: (see `_Context.timeline_list_pages`, `_Context.overview`).
+    split: tuple | None = None
+    overview: tuple | None = None
 
 
 def _page(
@@ -506,12 +570,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     timeline = ctx.timeline
     limit = timeline.site.events_per_page
     events_of = ctx.keys.events if ctx.keys else None
-    yield from _unit(
-        ctx,
-        "timeline",
-        lambda: (limit, events_of(timeline.events)),
-        lambda: _timeline_pages(env, ctx, make),
-    )
+    yield from _timeline_pages(env, ctx, make)
     events = timeline.events
     kept, units_before = ctx.events_kept, ctx.units_before
     for index, event in enumerate(events):
@@ -618,6 +677,13 @@ def _when_rendered(ctx: _Context, compute: Callable[[], object]) -> object:
     return Deferred(compute) if ctx.keys is None else compute()
 
 
+def _groups(ctx: _Context, events: list[Event]) -> Deferred:
+    """The events grouped by month (`group_by_month`), made when the page renders; their
+    key is the events' keys, whose dates the grouping reads."""
+    key = (lambda: ("groups", ctx.keys.events(events))) if ctx.keys is not None else None
+    return Deferred(lambda: group_by_month(events), key)
+
+
 def _citation(ctx: _Context, event: Event) -> str | Deferred:
     """The event's citation line (see `event_citation`), made when its page renders."""
     return _when_rendered(ctx, lambda: event_citation(event, ctx.timeline.site, ctx.links))
@@ -632,7 +698,7 @@ def _article_page(env, ctx: _Context, make, article: Article, citing: list[Event
         urls.article_path(article.id),
         article=article,
         events=citing,
-        groups=_when_rendered(ctx, lambda: group_by_month(citing)),
+        groups=_groups(ctx, citing),
     )
 
 
@@ -642,7 +708,7 @@ def _list_pages(
     """The pages of one list of events (a term's, a year's): one, or one per period."""
     limit = ctx.timeline.site.events_per_page
     for page, paging in _pagings(periods.list_pages(path, events, limit)):
-        groups = _when_rendered(ctx, lambda events=page.period.events: group_by_month(events))
+        groups = _groups(ctx, page.period.events)
         yield make(env, ctx, template, page.path, groups=groups, **values, **paging)
 
 
@@ -657,46 +723,63 @@ def _pagings(pages: list[periods.ListPage]) -> Iterator[tuple[periods.ListPage, 
 
 
 def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
-    """The timeline: index.html, and when it is split, a page per earlier period."""
+    """The timeline: index.html, and when it is split, a page per earlier period; each page
+    a unit of its own (see `_unit`), so that an edit plans again the period it is in."""
     timeline = ctx.timeline
     limit = timeline.site.events_per_page
+    events_of = ctx.keys.events if ctx.keys else None
     pages = ctx.timeline_list_pages()
     facets = facet_terms(timeline)
     if len(pages) == 1:
-        overview = overview_for(timeline.events, timeline.site)
-        yield make(
-            env,
+        yield from _unit(
             ctx,
-            "index.html",
-            "",
-            groups=_when_rendered(ctx, lambda: group_by_month(timeline.events)),
-            overview=overview,
-            facets=facets,
+            "timeline",
+            lambda: (limit, events_of(timeline.events)),
+            lambda: [
+                make(
+                    env,
+                    ctx,
+                    "index.html",
+                    "",
+                    groups=_groups(ctx, timeline.events),
+                    overview=ctx.overview(),
+                    facets=facets,
+                )
+            ],
         )
         return
-    where = _period_index(pages)
-    points = tuple((e.date.year, e.date.month, e.category) for e in timeline.events)
+    where = ctx.timeline_where()
+    points = ctx.timeline_points()
     chart_key = lambda: ("overview", points)  # noqa: E731  (with the page path, in its key)
-    drawn: list[Chart | None] = []
 
     def chart(href: Callable[[tuple], str]) -> Chart | None:
         """The overview, drawn once for all the pages, with this page's links in its bars."""
-        if not drawn:
-            drawn.append(overview_for(timeline.events, timeline.site))
-        return relinked(drawn[0], href)
+        return relinked(ctx.overview(), href)
 
-    for page, paging in _pagings(pages):
+    def period_page(page: periods.ListPage, paging: dict) -> list[PlannedFile]:
         href = _period_link(page.path, pages, where)
-        yield make(
-            env,
+        return [
+            make(
+                env,
+                ctx,
+                "index.html",
+                page.path,
+                groups=_groups(ctx, page.period.events),
+                overview=Deferred(lambda: chart(href), chart_key),
+                facets=facets,
+                year_links={year: href((year,)) for year in timeline.years},
+                **paging,
+            )
+        ]
+
+    # Besides the chrome, a period's page shows its events and what the split gives every
+    # page (the periods, the chart, the year links): `split_version` tells the split.
+    for page, paging in _pagings(pages):
+        yield from _unit(
             ctx,
-            "index.html",
-            page.path,
-            groups=_when_rendered(ctx, lambda events=page.period.events: group_by_month(events)),
-            overview=Deferred(lambda href=href: chart(href), chart_key),
-            facets=facets,
-            year_links={year: href((year,)) for year in timeline.years},
-            **paging,
+            ("timeline", page.path),
+            lambda page=page: (ctx.split_version, events_of(page.period.events)),
+            lambda page=page, paging=paging: period_page(page, paging),
         )
     keys = ctx.keys
     key = ("filters", keys.chrome, keys.events(timeline.events), limit) if keys else None
@@ -770,6 +853,17 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
     }
     text = json.dumps(head, separators=(",", ":"))[:-1] + ',"events":[' + ",".join(rows) + "]}"
     return text.encode("utf-8")
+
+
+def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:
+    """Each page's path, period slug and label, and where its events start and stop in the
+    list (the periods of a list are consecutive runs of it)."""
+    spans, start = [], 0
+    for page in pages:
+        stop = start + len(page.period.events)
+        spans.append((page.path, page.period.slug, page.period.label, start, stop))
+        start = stop
+    return spans
 
 
 def _period_index(pages: list[periods.ListPage]) -> dict[tuple, int]:
@@ -956,6 +1050,7 @@ def _plan(
     ctx.fragments = exports.FragmentMemo()
     ctx.env = env
     if memo is not None:
+        ctx.memo = memo
         ctx.list_items = memo.list_items
         ctx.related = memo.related or ctx.related
         memo.related = ctx.related

@@ -849,6 +849,8 @@ def next_memo(
         events_touched=touched,
         lists_touched=lists,
         planned_for=memo.planned_for,
+        split=memo.split,
+        overview=memo.overview,
     )
 
 
