@@ -340,6 +340,11 @@ def run_build(
         last = uptodate.unchanged(out, key)
     if last is not None:
         return _report_unchanged(last, out, timings, started, profile=profile, quiet=quiet)
+    from builder import warmup
+
+    jobs = jobs or default_jobs()
+    # Before the progress thread starts: the warm-up forks.
+    warm = warmup.start(project) if jobs > 1 else None
     with progress.ticking(), _collections_paused():
         timeline, report, stages = make_timeline(project, options, progress=progress)
         timings.update(stages)
@@ -348,15 +353,21 @@ def run_build(
     progress.finish()
     print_report(report)
     if report.failed(strict) or timeline is None or plan is None:
+        if warm:
+            warm.close()
         print("build failed: the previous site was left as it was", file=sys.stderr)
         return 1
+    if warm:
+        collected = time.perf_counter()
+        texts = warm.collect()
+        timings[f"warm-up ({texts} texts ahead)"] = time.perf_counter() - collected
     from builder.render import shared_work
 
     progress.stage("render", len(plan), "pages and files")
     try:
         with _timed(timings, "render+write"):
             processes = write_site(
-                plan, out, jobs=jobs or default_jobs(), progress=progress.advance, group=shared_work
+                plan, out, jobs=jobs, progress=progress.advance, group=shared_work
             )
     except DuplicateOutput as exc:
         progress.finish()

@@ -10,6 +10,7 @@ expansion and on nesting, UTF-8 or a clear error.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -885,3 +886,18 @@ def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
         report.error(rel, 1, 1, "site.yaml must be a mapping of settings (title: ...)")
         return RawSite(rel, None)
     return RawSite(rel, value)
+
+
+def article_bodies(root: Path) -> Iterator[str]:
+    """The Markdown body of each article file that reads cleanly, in the order `load_project`
+    reads them: what a cold build converts ahead while it loads (see `builder.warmup`).
+    Files with problems are skipped; loading reports them."""
+    root = root.resolve()
+    for path in _list_files(root, "content/articles", (".md", ".txt"), Report()):
+        source = _source(root, path)
+        try:
+            article = _load_article(source) if source is not None else None
+        except (OSError, YamlProblem, ClippingProblems):
+            continue
+        if article is not None and article.body:
+            yield article.body

@@ -91,11 +91,22 @@ class MarkdownForms(NamedTuple):
     text: str
 
 
-@lru_cache(maxsize=REMEMBERED_TEXTS)
 def markdown_forms(source: str) -> MarkdownForms:
     """HTML and plain text for a Markdown text from content, from one parse: a summary is
     shown as HTML on pages and feeds and as plain text in the search index, CSV and
     calendar, and parsing it once for both saved half a second per 10,000 events."""
+    forms = CONVERTED_EARLY.get(source)
+    return forms if forms is not None else _converted(source)
+
+
+#: Conversions another process made ahead of need, by source text: a cold build converts
+#: article bodies on its idle CPU while it loads and plans (see `builder.warmup`). Filled
+#: only in a `timeline build` process, before its render processes fork.
+CONVERTED_EARLY: dict[str, MarkdownForms] = {}
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
+def _converted(source: str) -> MarkdownForms:
     if not source:
         return MarkdownForms("", "")
     md = markdown_renderer()

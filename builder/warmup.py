@@ -1,0 +1,101 @@
+"""Article bodies converted to HTML on the idle CPU while a cold build loads and plans.
+
+Loading, validating, modelling and planning run in one process, one after the other, and
+leave the machine's other CPUs idle for the first seconds of a build; then the render
+processes spend much of their time in Markdown, an article body taking a couple of
+milliseconds to convert. A forked process reads the articles itself during those first
+seconds and converts their bodies. Whatever it has converted when planning ends is handed
+to the renderers (they fork from the build process and inherit it), and what it has not
+reached is converted as always.
+
+It is only ever a head start: the warm-up cannot change a byte of the site, since a
+conversion is looked up by its exact source text, and any problem in it (a file that
+does not read, a process that dies) only means those bodies are converted later.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from builder import text
+from builder.load import article_bodies
+
+#: Conversions written to the shared file at a time: small enough that little is lost
+#: when the warm-up is stopped, large enough to keep pickling cheap.
+BATCH = 16
+#: How long the build waits for the warm-up to finish the body in hand when told to stop.
+STOP_TIMEOUT = 2.0
+
+
+class Warmup:
+    """A running warm-up: `collect` stops it and hands its conversions to this process."""
+
+    def __init__(self, process: multiprocessing.Process, stop, results: IO[bytes]) -> None:
+        self._process = process
+        self._stop = stop
+        self._results = results
+
+    def collect(self) -> int:
+        """Stop converting, make what was converted available to rendering (in this process
+        and the render processes forked after it), and return how many texts that is."""
+        self._finish()
+        converted: dict[str, text.MarkdownForms] = {}
+        self._results.seek(0)
+        while True:
+            try:
+                converted.update(pickle.load(self._results))
+            except (EOFError, pickle.UnpicklingError, ValueError, TypeError):
+                break  # the end, or a batch cut short by a process that did not stop
+        self._results.close()
+        text.CONVERTED_EARLY.update(converted)
+        return len(converted)
+
+    def close(self) -> None:
+        """Stop converting and forget the conversions (the build ends without rendering)."""
+        self._finish()
+        self._results.close()
+
+    def _finish(self) -> None:
+        self._stop.set()
+        self._process.join(STOP_TIMEOUT)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def start(project: Path) -> Warmup | None:
+    """Start converting the project's article bodies in a forked process; None where the
+    platform cannot fork. Call it before any other thread starts (a forked child gets only
+    the calling thread)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    # Unlinked already, so nothing is left behind; `Warmup` closes it.
+    results = tempfile.TemporaryFile()  # noqa: SIM115
+    process = context.Process(target=_convert, args=(project, stop, results), daemon=True)
+    process.start()
+    return Warmup(process, stop, results)
+
+
+def _convert(project: Path, stop, results: IO[bytes]) -> None:
+    """The warm-up process: convert bodies in load order until told to stop or done."""
+    batch: dict[str, text.MarkdownForms] = {}
+    for body in article_bodies(project):
+        if stop.is_set():
+            break
+        batch[body] = text.markdown_forms(body)
+        if len(batch) == BATCH:
+            _write(results, batch)
+            batch = {}
+    _write(results, batch)
+
+
+def _write(results: IO[bytes], batch: dict) -> None:
+    if batch:
+        pickle.dump(batch, results, protocol=pickle.HIGHEST_PROTOCOL)
+        results.flush()
