@@ -33,24 +33,23 @@ class Unkeyable(Exception):
 class PageKeys:
     """Makes the keys of one build's pages; one per planned build.
 
-    `shared` holds the event keys and the chrome of the previous build: equal parts are
-    replaced by those very objects, so comparing two builds' keys (a few hundred thousand
-    tuples at 10,000 events) mostly stops at "same object" instead of walking them.
+    `shared` holds the chrome of the previous build: an equal chrome is replaced by that
+    very object, as unchanged events' keys are by the model (`Timeline.event_keys`), so
+    comparing two builds' keys mostly stops at "same object" instead of walking them.
     """
 
     def __init__(self, timeline: Timeline, assets: dict[str, str], shared: dict | None = None):
         self.timeline = timeline
         before = shared if shared is not None else {}
-        now: dict[Hashable, Hashable] = {}
-        self._events: dict[int, Hashable] = {}
-        for event in timeline.events:
-            key = timeline.event_key(event)
-            self._events[id(event)] = now[key] = before.get(key, key)
+        # An event's key is the very object of the previous build while the event is
+        # unchanged (`Timeline.event_keys`, kept by the live preview's `ModelMemo`).
+        event_key = timeline.event_key
+        self._events: dict[int, Hashable] = {id(e): event_key(e) for e in timeline.events}
         chrome = self._chrome(timeline, assets)
-        self.chrome = now[chrome] = before.get(chrome, chrome)
+        self.chrome = before.get(chrome, chrome)
         if shared is not None:
             shared.clear()
-            shared.update(now)
+            shared[chrome] = self.chrome
         #: Keys of dataclass values by id; the values live as long as the plan, which
         #: outlives this object, so an id cannot be reused meanwhile.
         self._records: dict[int, Hashable] = {}

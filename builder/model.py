@@ -134,6 +134,17 @@ class Timeline:
     event_keys: dict[int, tuple[Event, tuple]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: When the live preview's `ModelMemo` patched the previous timeline into this one:
+    #: id() of the previous timeline and the ids of the events added, removed or given a
+    #: new key (see `changed_since`).
+    edit: tuple[int, frozenset[str]] | None = field(default=None, compare=False, repr=False)
+
+    def changed_since(self, before: Timeline) -> frozenset[str] | None:
+        """Ids of the events added, removed or given a new key since `before`, when this
+        timeline was patched from it (None: not known)."""
+        if self.edit is None or self.edit[0] != id(before):
+            return None  # ids are unique among live objects, and `before` is alive
+        return self.edit[1]
 
     def event_key(self, event: Event) -> tuple:
         """What an event's own output (its list item, its export records) depends on.
@@ -238,7 +249,11 @@ def build_timeline(
         citing=citing,
     )
     if memo is not None:
-        timeline.event_keys = _kept_event_keys(memo.before, timeline)
+        gone = edit[1] if edit is not None else None
+        timeline.event_keys, rekeyed = _kept_event_keys(memo.before, timeline, gone)
+        if edit is not None:
+            moved = {e.id for events in edit for e in events}
+            timeline.edit = (id(memo.before), frozenset(moved | rekeyed))
         memo.before = timeline
     return timeline
 
@@ -386,11 +401,15 @@ def _ordered(events: list[Event], memo: ModelMemo | None) -> list[Event]:
     return sorted(events, key=lambda e: orders[id(e)][1])
 
 
-def _kept_event_keys(before: Timeline | None, after: Timeline) -> dict[int, tuple[Event, tuple]]:
+def _kept_event_keys(
+    before: Timeline | None, after: Timeline, gone: list[Event] | None = None
+) -> tuple[dict[int, tuple[Event, tuple]], set[str]]:
     """The previous timeline's event keys that still hold: those of events in both, unless
-    the event cites an article whose revision changed (its key reads those)."""
+    the event cites an article whose revision changed (its key reads those); and the ids of
+    the events in both whose key no longer holds for that reason. `gone`, when known, are
+    the previous timeline's events that `after` does not have."""
     if before is None:
-        return {}
+        return {}, set()
     old_articles, new_articles = before.articles_by_id, after.articles_by_id
     stale = {
         a
@@ -399,12 +418,21 @@ def _kept_event_keys(before: Timeline | None, after: Timeline) -> dict[int, tupl
         != getattr(new_articles.get(a), "revision", None)
     }
     citing_stale = {
-        id(e) for a in stale for citing in (before.citing, after.citing) for e in citing.get(a, ())
+        id(e): e.id
+        for a in stale
+        for citing in (before.citing, after.citing)
+        for e in citing.get(a, ())
     }
     known = before.event_keys
+    if gone is not None:
+        kept = dict(known)
+        for key in {id(e) for e in gone}.union(citing_stale):
+            kept.pop(key, None)
+        if len(kept) <= len(after.events):  # else it holds keys of other events: sift
+            return kept, set(citing_stale.values())
     kept = {}
     for event in after.events:
         hit = known.get(id(event))
         if hit is not None and hit[0] is event and id(event) not in citing_stale:
             kept[id(event)] = hit
-    return kept
+    return kept, set(citing_stale.values())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import groupby
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
@@ -197,6 +198,7 @@ class _Context:
     #: live preview (see `timeline_list_pages`).
     where: dict | None = None
     split_version: int = 0
+    page_paths: tuple[str, ...] = ()
     #: `globals()`, made on first use: the same for every page of the build.
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
@@ -220,9 +222,15 @@ class _Context:
         """Site path of the timeline page listing this event: the root, unless the timeline
         is split into periods."""
         if not self.timeline_pages:
-            for page in self.timeline_list_pages():
-                self.timeline_pages.update((e.id, page.path) for e in page.period.events)
+            ids = map(_ID, self.timeline.events)
+            self.timeline_pages.update(zip(ids, self.timeline_page_paths(), strict=True))
         return self.timeline_pages.get(event.id, "")
+
+    def timeline_page_paths(self) -> tuple[str, ...]:
+        """The path of the timeline page of each event, in order (the previous build's very
+        tuple in the live preview while the split is the same)."""
+        self.timeline_list_pages()
+        return self.page_paths
 
     def timeline_list_pages(self) -> list[periods.ListPage]:
         """The timeline's pages: one, or one per period; split once per build, and in the
@@ -236,18 +244,23 @@ class _Context:
                     periods.ListPage(path, periods.Period(slug, label, events[start:stop]))
                     for path, slug, label, start, stop in split[2]
                 ]
-                self.where, self.split_version = split[3], split[4]
+                self.where, self.split_version, self.page_paths = split[3:6]
             else:
                 self.timeline_list = periods.list_pages("", events, limit)
                 self.where = _period_index(self.timeline_list)
+                spans = _spans(self.timeline_list)
+                self.page_paths = tuple(
+                    path for path, _, _, start, stop in spans for _ in range(stop - start)
+                )
                 if self.memo is not None:
                     self.split_version = (split[4] + 1) if split is not None else 1
                     self.memo.split = (
                         limit,
                         self.timeline_points(),
-                        _spans(self.timeline_list),
+                        spans,
                         self.where,
                         self.split_version,
+                        self.page_paths,
                     )
         return self.timeline_list
 
@@ -438,9 +451,9 @@ class RenderMemo:
     lists_touched: frozenset | None = None
     #: The id of the preview build made from the last plan (see `plan_update`).
     planned_for: str | None = None
-    #: The timeline's periods as (limit, points, spans, period index, version) and its
-    #: overview chart as (key, chart), kept while the events' months and categories stay
-    #: (see `_Context.timeline_list_pages`, `_Context.overview`).
+    #: The timeline's periods as (limit, points, spans, period index, version, each event's
+    #: timeline page) and its overview chart as (key, chart), kept while the events' months
+    #: and categories stay (see `_Context.timeline_list_pages`, `_Context.overview`).
     split: tuple | None = None
     overview: tuple | None = None
 
@@ -483,8 +496,10 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
     return years
 
 
-@dataclass(frozen=True)
-class Kept:
+_ID = operator.attrgetter("id")
+
+
+class Kept(NamedTuple):
     """A unit of pages the previous plan had with the same inputs: its files' paths and keys
     (and how to plan it afresh when `plan_site` must render its files)."""
 
@@ -538,16 +553,14 @@ def events_kept(ctx: _Context, memo: RenderMemo) -> frozenset[str]:
     of them among its related events) or its timeline page changed.
     """
     events, keys = ctx.timeline.events, ctx.keys
-    order = tuple(e.id for e in events)
-    if events:
-        ctx.timeline_path(events[0])  # the timeline's periods, by event
-    pages = tuple(map(ctx.timeline_pages.get, order))
+    order = tuple(map(_ID, events))
+    pages = ctx.timeline_page_paths()
     before, memo.events = memo.events, (keys.chrome, order, pages)
     touched = memo.events_touched
     if before is None or touched is None or before[0] is not keys.chrome:
         return frozenset()
     _, old_order, old_pages = before
-    if old_pages != pages:
+    if old_pages is not pages and old_pages != pages:
         was = dict(zip(old_order, old_pages, strict=True))
         touched = touched | {i for i, page in zip(order, pages, strict=True) if was.get(i) != page}
     return frozenset(order).difference(touched)
@@ -1014,7 +1027,11 @@ def plan_update(
     paths: list[str] = []
     for item in _plan(timeline, theme, links, env, memo, True, partial=True):
         if type(item) is Kept:
-            paths += [path for path, _ in item.files]
+            kept = item.files
+            if len(kept) == 1:
+                paths.append(kept[0][0])
+            else:
+                paths += [path for path, _ in kept]
         else:
             files.append(item)
             paths.append(item.path)

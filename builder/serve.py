@@ -821,7 +821,9 @@ def next_memo(
         return memo
     old_events = {e.id: e for e in before.events}
     new_events = {e.id: e for e in after.events}
-    changed = _changed_events(before, after, old_events, new_events)
+    changed = after.changed_since(before)
+    if changed is None:
+        changed = _changed_events(before, after, old_events, new_events)
     finder = RelatedEvents(after)
     touched = lists = None
     if memo.related is not None:

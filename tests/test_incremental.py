@@ -314,12 +314,21 @@ def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -
     ]
     for pattern, replacement, count in steps:
         edit(target, pattern, replacement, count)
+        before = preview._model.timeline
         rebuild(preview, target)
         assert_model_same_as_cold(preview)
+        after = preview._model.timeline
+        old, new = ({e.id: e for e in t.events} for t in (before, after))
+        assert after.changed_since(before) == serve._changed_events(before, after, old, new)
     article = sorted((preview.project / "content/articles").glob("*.md"))[0]
     edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
+    before = preview._model.timeline
     rebuild(preview, article)
     assert_model_same_as_cold(preview)
+    after = preview._model.timeline
+    old, new = ({e.id: e for e in t.events} for t in (before, after))
+    assert after.changed_since(before) == serve._changed_events(before, after, old, new)
+    assert after.changed_since(before)  # the events citing the article have new keys
     gone = events_file(preview, 0)
     gone.unlink()
     rebuild(preview, gone)
