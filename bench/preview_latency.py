@@ -253,37 +253,48 @@ def middle_event(project: Path) -> tuple[str, str, str]:
 def stage_times(project: Path, line: TitleLine, repeats: int = 5) -> dict[str, float]:
     """Median seconds of each step of the preview's rebuild after a title edit, taken in
     this process with the caches `timeline serve` keeps (parsed files, validated records,
-    the render memo, the previous build's files)."""
+    the previous model, the render memo, the previous build's files), collections deferred
+    as the server defers them."""
+    import gc
+
     from builder import render, serve, urls
     from builder.build import BuildOptions, make_timeline
+    from builder.diagnostics import Report
     from builder.load import FileCache
+    from builder.model import ModelMemo
     from builder.validate import ValidationCache
 
-    cache, validation = FileCache(), ValidationCache()
+    cache, validation, model = FileCache(), ValidationCache(), ModelMemo()
     memo = before = previous = env = None
     times: dict[str, list[float]] = {}
     for run in range(repeats + 1):
         if run:
             line.save(f"Stage timing edit {run}")
+        gc.collect()
+        gc.disable()
         started = time.perf_counter()
-        timeline, _, steps = make_timeline(project, BuildOptions(), cache, validation=validation)
+        timeline, _, steps = make_timeline(
+            project, BuildOptions(), cache, validation=validation, memo=model
+        )
         theme = render.find_theme(project, timeline.site.theme)
         env = env or render.make_environment(theme)
-        planned = time.perf_counter()
+        modelled = time.perf_counter()
         memo = serve.next_memo(memo, before, timeline)
+        planned = time.perf_counter()
         links = urls.Urls(timeline.site.base_url)
-        plan = render.plan_site(timeline, theme, links, env, memo=memo, keyed=True)
-        compared = time.perf_counter()
-        snapshot = serve.Snapshot(str(run), plan, "/", project, previous)
+        snapshot = serve.next_snapshot(
+            str(run), (timeline, theme, links, env), memo, project, previous, Report()
+        )
         rendering = time.perf_counter()
         for path in snapshot.changed:
             snapshot.file(path)
         done = time.perf_counter()
+        gc.enable()
         if run:
             for step, seconds in steps.items():
                 times.setdefault(step, []).append(seconds)
-            times.setdefault("plan", []).append(compared - planned)
-            times.setdefault("compare", []).append(rendering - compared)
+            times.setdefault("memo", []).append(planned - modelled)
+            times.setdefault("plan", []).append(rendering - planned)
             times.setdefault("render changed", []).append(done - rendering)
             times.setdefault("files", []).append(len(snapshot.changed))
             times.setdefault("total", []).append(done - started)
@@ -357,7 +368,7 @@ def print_table(rows: list, stages: dict[str, dict[str, float]], runs: int) -> N
             f"| {label} | {page_label} | {statistics.median(ms):.0f} | {min(ms):.0f} "
             f"| {max(ms):.0f} | {rebuild:.0f} |"
         )
-    steps = ["load", "validate", "model", "plan", "compare", "render changed", "total"]
+    steps = ["load", "validate", "model", "memo", "plan", "render changed", "total"]
     print("\nWhere a title edit's rebuild goes, median in-process (ms; files re-rendered):\n")
     print("| project | " + " | ".join(steps) + " | files |")
     print("| --- | " + " | ".join("---:" for _ in steps) + " | ---: |")
