@@ -9,6 +9,7 @@ expansion and on nesting, UTF-8 or a clear error.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -671,31 +672,64 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def _list_files(root: Path, folder: str, suffixes: tuple[str, ...], report: Report) -> list[Path]:
-    """Files below root/folder with one of the suffixes, sorted; links out of root skipped."""
+def _list_sources(
+    root: Path, folder: str, suffixes: tuple[str, ...], report: Report
+) -> list[SourceFile]:
+    """Files below root/folder with one of the suffixes, in sorted order (a folder's files
+    before its subfolders'), with their fingerprints; links out of root skipped, linked
+    folders not entered. One `stat` per file: the live preview lists every file on each
+    rebuild."""
     base = root / folder
     if not base.is_dir():
         return []
     if not _inside(base, root):
         _skip_link(root, base, report)
         return []
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for d in list(dirnames):
-            if (here / d).is_symlink() and not _inside(here / d, root):
-                _skip_link(root, here / d, report)
-                dirnames.remove(d)
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith(suffixes):
-                continue
-            path = here / name
-            if path.is_symlink() and not _inside(path, root):
-                _skip_link(root, path, report)
-                continue
-            found.append(path)
+    found: list[SourceFile] = []
+    _scan(root, base, folder, suffixes, report, found)
     return found
+
+
+def _scan(
+    root: Path, here: Path, rel: str, suffixes: tuple[str, ...], report: Report, found: list
+) -> None:
+    """Add the files of one folder to `found`, then those of its subfolders (see
+    `_list_sources`)."""
+    try:
+        with os.scandir(here) as listing:
+            entries = sorted((e for e in listing if not e.name.startswith(".")), key=_NAME)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(entry)
+            continue
+        if not entry.name.endswith(suffixes):
+            continue
+        path = here / entry.name
+        if entry.is_symlink() and not _inside(path, root):
+            _skip_link(root, path, report)
+            continue
+        try:
+            st = entry.stat()
+        except OSError:
+            continue  # vanished between listing and reading, or a dangling link
+        found.append(SourceFile(path, f"{rel}/{entry.name}", st.st_mtime_ns, st.st_size))
+    for entry in folders:
+        path = here / entry.name
+        if entry.is_symlink():
+            if not _inside(path, root):
+                _skip_link(root, path, report)
+            continue  # a linked folder is not entered (as os.walk without followlinks)
+        _scan(root, path, f"{rel}/{entry.name}", suffixes, report, found)
+
+
+_NAME = operator.attrgetter("name")
 
 
 def _skip_link(root: Path, path: Path, report: Report) -> None:
@@ -840,10 +874,7 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
         ("events", "events", (".yaml", ".yml"), _load_events),
         ("page", "pages", (".md",), _load_page),
     ):
-        for path in _list_files(root, f"content/{folder}", suffixes, report):
-            source = _source(root, path)
-            if source is None:
-                continue
+        for source in _list_sources(root, f"content/{folder}", suffixes, report):
             value = _cached(cache, source, read)
             if value is VANISHED:
                 continue
@@ -893,10 +924,9 @@ def article_bodies(root: Path) -> Iterator[str]:
     reads them: what a cold build converts ahead while it loads (see `builder.warmup`).
     Files with problems are skipped; loading reports them."""
     root = root.resolve()
-    for path in _list_files(root, "content/articles", (".md", ".txt"), Report()):
-        source = _source(root, path)
+    for source in _list_sources(root, "content/articles", (".md", ".txt"), Report()):
         try:
-            article = _load_article(source) if source is not None else None
+            article = _load_article(source)
         except (OSError, YamlProblem, ClippingProblems):
             continue
         if article is not None and article.body:
