@@ -40,13 +40,24 @@ class RelatedEvents:
     """
 
     def __init__(
-        self, timeline: Timeline, limit: int = 5, known: dict[str, list[str]] | None = None
+        self,
+        timeline: Timeline,
+        limit: int = 5,
+        known: dict[str, list[str]] | None = None,
+        previous: RelatedEvents | None = None,
     ):
         self.timeline = timeline
         self.limit = limit
         #: Related event ids found so far (or carried over from the previous build by the
         #: live preview, for events an edit cannot have affected: see `affected_by`).
         self.found: dict[str, list[str]] = dict(known or {})
+        #: The indexes the finder of the live preview's previous build made: entries for the
+        #: very same term lists and events are taken over (the preview's model keeps them).
+        made = previous.__dict__ if previous is not None else {}
+        self._before = {name: made[name] for name in self._CARRIED if name in made}
+
+    #: The indexes a finder can take over from the previous build's (see `__init__`).
+    _CARRIED = ("_by_id", "_terms", "_term_ids", "_facts")
 
     @cached_property
     def _by_id(self) -> dict[str, Event]:
@@ -55,12 +66,16 @@ class RelatedEvents:
     @cached_property
     def _terms(self) -> dict[tuple[str, str], tuple[list[Event], dict[str, int]]]:
         """Each actor and tag: its events and every event's position among them."""
-        return {
-            (taxonomy, term.key): (term.events, {e.id: i for i, e in enumerate(term.events)})
-            for taxonomy in WEIGHTS
-            for term in self.timeline.taxonomies.get(taxonomy, [])
-            if len(term.events) >= 2
-        }
+        before = self._before.get("_terms", {})
+        terms = {}
+        for taxonomy in WEIGHTS:
+            for term in self.timeline.taxonomies.get(taxonomy, []):
+                if len(term.events) >= 2:
+                    hit = before.get((taxonomy, term.key))
+                    if hit is None or hit[0] is not term.events:
+                        hit = (term.events, {e.id: i for i, e in enumerate(term.events)})
+                    terms[(taxonomy, term.key)] = hit
+        return terms
 
     @cached_property
     def _chronology(self) -> dict[str, int]:
@@ -84,7 +99,11 @@ class RelatedEvents:
     @cached_property
     def _term_ids(self) -> dict[tuple[str, str], list[str]]:
         """Each actor's and tag's event ids, in the order of `_terms`."""
-        return {term: [e.id for e in events] for term, (events, _) in self._terms.items()}
+        before, ids = self._before.get("_terms", {}), self._before.get("_term_ids", {})
+        return {
+            term: ids[term] if term in ids and before[term][0] is events else [e.id for e in events]
+            for term, (events, _) in self._terms.items()
+        }
 
     def _windows(self, event: Event) -> Iterator[tuple[float, list[str]]]:
         """(weight, the ids of nearby events) for every actor and tag the event shares with
@@ -114,7 +133,14 @@ class RelatedEvents:
     @cached_property
     def _facts(self) -> dict[str, tuple[int, str | None]]:
         """Each event's day number and category: all that scoring reads of a candidate."""
-        return {e.id: (day_number(e), e.category) for e in self.timeline.events}
+        before, known = self._before.get("_facts", {}), self._before.get("_by_id", {})
+        facts = {}
+        for e in self.timeline.events:
+            hit = before.get(e.id)
+            facts[e.id] = (
+                hit if hit is not None and known.get(e.id) is e else (day_number(e), e.category)
+            )
+        return facts
 
     def rank(self, event: Event) -> list[Event]:
         """Up to `limit` related events of `event`, the most related first.

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from builder import build, serve
+from builder.related import RelatedEvents
 from builder.render import render_site
 from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
 
@@ -334,6 +335,11 @@ def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -
     rebuild(preview, gone)
     assert_model_same_as_cold(preview)
     assert_same_as_cold(preview)
+    timeline, kept = preview._model.timeline, preview._model.memo.related
+    fresh = RelatedEvents(timeline)
+    assert {e.id: [r.id for r in kept.of(e)] for e in timeline.events} == {
+        e.id: [r.id for r in fresh.of(e)] for e in timeline.events
+    }, "the related events found with indexes carried over differ from a fresh finder's"
 
 
 def test_validation_reuses_unchanged_files_and_still_reports_their_problems(tmp_path: Path):
