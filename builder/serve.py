@@ -710,6 +710,12 @@ class Preview:
             snapshot = self._next_to_complete(stop)
             if snapshot is None or not self._render_rest(snapshot, stop):
                 continue
+            snapshot.seal()
+            # What rebuilds set aside (see _collections_deferred) is collected now, while the
+            # editor types, rather than in the next rebuild; before the build folder is
+            # written, whose new time tells that the preview is idle again.
+            gc.unfreeze()
+            gc.collect()
             try:
                 self._mirror(snapshot)
             except (OSError, ValueError, DuplicateOutput) as exc:
@@ -720,9 +726,6 @@ class Preview:
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot
-            snapshot.seal()
-            gc.unfreeze()  # what rebuilds set aside (see _collections_deferred), collected
-            gc.collect()  # now, while the editor types, rather than in the next rebuild
 
     def _mirror(self, snapshot: Snapshot) -> None:
         """Write a complete build to the build folder: whole the first time, then only the
