@@ -438,7 +438,7 @@ class RenderMemo:
     list_items: dict[tuple, str] = field(default_factory=dict)
     related: RelatedEvents | None = None
     exports: exports.FragmentMemo | None = None
-    #: The previous build's event keys and chrome, shared with the next (see PageKeys).
+    #: The previous build's chrome, shared with the next (see PageKeys).
     keys: dict = field(default_factory=dict)
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.

@@ -10,15 +10,18 @@ and `hugo server` complain about:
   Each complete good build is also mirrored into a temporary folder (never site/), only
   its changed files rewritten; the folder is removed on exit.
 - **Fast where the editor looks.** A rebuild re-reads only changed files (one `FileCache`
-  per server) and re-validates only their records (one `ValidationCache`), rebuilds the
-  model and plans again only the units of pages whose inputs changed; every file keeps a
-  dependency key (`builder.depends`). Files whose key is unchanged are taken over from the
-  previous build; of the others, the pages browsers showed recently render first, the
-  build is published, open pages get to fetch it, and the rest of an edit's files render
-  right after (after a template or site.yaml change, on request or in the background). No
-  garbage collection runs until the build is complete. A template change re-renders from
-  the last model without re-reading content; a stylesheet change is swapped in the browser
-  without a reload.
+  per server), re-validates only those files (one `ValidationCache`), patches the previous
+  model with the events the edit added and removed (`ModelMemo`), and plans again only the
+  units of pages the edit may have touched (`next_memo` tells which: the changed events,
+  those around them in time and in their terms' windows, their terms, years and
+  articles); the new snapshot takes every other file over from the previous one
+  (`render.plan_update`). Every file keeps a dependency key (`builder.depends`), and of
+  the files planned, those whose key is unchanged are taken over too; of the others, the
+  pages browsers showed recently render first, the build is published, open pages get to
+  fetch it, and the rest of an edit's files render right after (after a template or
+  site.yaml change, on request or in the background). No garbage collection runs until the
+  build is complete. A template change re-renders from the last model without re-reading
+  content; a stylesheet change is swapped in the browser without a reload.
 - **Small enough to hold two builds.** A complete build keeps its files compressed and
   forgets how it rendered them (`Packed`, `Snapshot.seal`).
 - **Errors never kill it.** A failed rebuild keeps the last good build, prints the errors
