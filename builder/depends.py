@@ -17,10 +17,14 @@ not known here makes the page's key None (always render) rather than a guess.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Hashable
 
 from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
 from builder.periods import Period
+
+#: The key of a `Timeline.event_keys` entry (event, key).
+_KEY = operator.itemgetter(1)
 
 #: Values that are their own key.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -41,10 +45,9 @@ class PageKeys:
     def __init__(self, timeline: Timeline, assets: dict[str, str], shared: dict | None = None):
         self.timeline = timeline
         before = shared if shared is not None else {}
-        # An event's key is the very object of the previous build while the event is
-        # unchanged (`Timeline.event_keys`, kept by the live preview's `ModelMemo`).
-        event_key = timeline.event_key
-        self._events: dict[int, Hashable] = {id(e): event_key(e) for e in timeline.events}
+        # Events' keys are the timeline's, made once per event (`Timeline.event_keys`): the
+        # very objects of the previous build for unchanged events in the live preview.
+        self._events = timeline.event_keys
         chrome = self._chrome(timeline, assets)
         self.chrome = before.get(chrome, chrome)
         if shared is not None:
@@ -82,14 +85,13 @@ class PageKeys:
     def events(self, events: list[Event]) -> tuple:
         """The keys of these events, in order."""
         try:
-            return tuple(map(self._events.__getitem__, map(id, events)))
-        except KeyError:  # not all of them are the timeline's
+            return tuple(map(_KEY, map(self._events.__getitem__, map(id, events))))
+        except KeyError:  # some have no key yet: made (and kept) one by one
             return tuple(map(self.event, events))
 
     def event(self, event: Event) -> Hashable:
         """An event's key (see `Timeline.event_key`)."""
-        key = self._events.get(id(event))
-        return key if key is not None else self.timeline.event_key(event)
+        return self.timeline.event_key(event)
 
     def term(self, term: Term) -> Hashable:
         """A term's key: what the shipped templates show of a term passed to them (its
@@ -114,11 +116,8 @@ class PageKeys:
         if kind in _PLAIN:
             return value
         if kind is list or kind is tuple:
-            if value and type(value[0]) is Event:
-                try:  # a list of the timeline's events: the bulk of every list page
-                    return ("events", tuple(map(self._events.__getitem__, map(id, value))))
-                except KeyError:  # not all of them are
-                    pass
+            if value and type(value[0]) is Event:  # the bulk of every list page
+                return ("events", self.events(value))
             return tuple([v if type(v) in _PLAIN else self.value(v) for v in value])
         if kind is Event:
             return ("event", self.event(value))

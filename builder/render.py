@@ -181,8 +181,9 @@ class _Context:
     #: `_unit`); None when pages have no keys, so every unit is planned.
     units_before: dict | None = None
     units: dict | None = None
-    #: Events whose page unit is known unchanged without looking at its inputs.
-    events_kept: frozenset[str] = frozenset()
+    #: Events whose page unit may have changed: the others' are known unchanged without
+    #: looking at their inputs (see `events_touched`); None: any.
+    events_touched: frozenset[str] | None = None
     #: Names of the units of lists (terms, years, articles) an edit may have changed (see
     #: `RenderMemo.lists_touched`); None: any.
     lists_touched: frozenset | None = None
@@ -273,7 +274,9 @@ class _Context:
         """Year, month and category of every event in order: what the timeline's periods and
         its overview chart are made from (the previous build's very tuple when equal)."""
         if self.points is None:
-            points = tuple([(e.date.year, e.date.month, e.category) for e in self.timeline.events])
+            events = self.timeline.events
+            columns = map(_YEAR, events), map(_MONTH, events), map(_CATEGORY, events)
+            points = tuple(zip(*columns, strict=True))
             split = self.memo.split if self.memo is not None else None
             self.points = split[1] if split is not None and split[1] == points else points
         return self.points
@@ -443,7 +446,7 @@ class RenderMemo:
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.
     units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
-    #: The previous build's chrome and each event's timeline page by id (see `events_kept`).
+    #: The previous build's chrome and each event's timeline page by id (see `events_touched`).
     events: tuple | None = None
     #: Ids of the events whose page unit an edit may have changed, and names of the list
     #: units it may have changed (see `serve.next_memo`); None: not known, any.
@@ -497,6 +500,8 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
 
 
 _ID = operator.attrgetter("id")
+_YEAR, _MONTH = operator.attrgetter("date.year"), operator.attrgetter("date.month")
+_CATEGORY = operator.attrgetter("category")
 
 
 class Kept(NamedTuple):
@@ -543,8 +548,9 @@ def _kept_files(kept: Kept) -> Iterator[PlannedFile]:
         yield PlannedFile(path, _from_fresh_plan(kept.produce, fresh, path), page_key)
 
 
-def events_kept(ctx: _Context, memo: RenderMemo) -> frozenset[str]:
-    """The events whose page unit is the previous build's, told without making its inputs.
+def events_touched(ctx: _Context, memo: RenderMemo) -> frozenset[str] | None:
+    """The events whose page unit may differ from the previous build's; the others' are the
+    previous build's, told without making their inputs (None: not known, any may differ).
 
     An event page's inputs are the keys of the event and its neighbours, its related events
     and its timeline page (see `_pages`). When the chrome is the previous build's, the unit
@@ -558,12 +564,12 @@ def events_kept(ctx: _Context, memo: RenderMemo) -> frozenset[str]:
     before, memo.events = memo.events, (keys.chrome, order, pages)
     touched = memo.events_touched
     if before is None or touched is None or before[0] is not keys.chrome:
-        return frozenset()
+        return None
     _, old_order, old_pages = before
     if old_pages is not pages and old_pages != pages:
         was = dict(zip(old_order, old_pages, strict=True))
         touched = touched | {i for i, page in zip(order, pages, strict=True) if was.get(i) != page}
-    return frozenset(order).difference(touched)
+    return touched
 
 
 def _from_fresh_plan(
@@ -585,12 +591,19 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     events_of = ctx.keys.events if ctx.keys else None
     yield from _timeline_pages(env, ctx, make)
     events = timeline.events
-    kept, units_before = ctx.events_kept, ctx.units_before
+    touched, units_before, units = ctx.events_touched, ctx.units_before, ctx.units
+    partial = ctx.partial and touched is not None
+    run: list = []  # the files of consecutive kept events: nearly all of them, at every edit
     for index, event in enumerate(events):
-        if ctx.partial and event.id in kept and event.id in units_before:
-            before = ctx.units[event.id] = units_before[event.id]
-            yield Kept(before[1])  # nothing else made: nearly every event, at every edit
-            continue
+        if partial and event.id not in touched:
+            before = units_before.get(event.id)
+            if before is not None:
+                units[event.id] = before
+                run += before[1]
+                continue
+        if run:
+            yield Kept(run)
+            run = []
         neighbours = events[max(index - 1, 0) : index + 2]
         yield from _unit(
             ctx,
@@ -601,8 +614,10 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 ctx.timeline_path(event),
             ),
             lambda index=index, event=event: _event_page(env, ctx, make, index, event),
-            kept=event.id in ctx.events_kept,
+            kept=touched is not None and event.id not in touched,
         )
+    if run:
+        yield Kept(run)
     yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
     for article in timeline.articles:
         citing = timeline.citing.get(article.id, [])
@@ -1079,7 +1094,7 @@ def _plan(
         ctx.partial = partial
         if memo is not None:
             same_chrome = memo.events is not None and memo.events[0] is ctx.keys.chrome
-            ctx.events_kept = events_kept(ctx, memo)
+            ctx.events_touched = events_touched(ctx, memo)
             if same_chrome and memo.events_touched is not None:
                 ctx.lists_touched = memo.lists_touched
 
