@@ -520,6 +520,18 @@ _FIX_DUPLICATE = {
 }
 
 
+class FileEvents:
+    """What validation made of one events file: per event (record or None, file, position
+    of its id, whether the id was made up), the valid records and their ids, and (see
+    `ValidationCache.published_file`) the published ones."""
+
+    def __init__(self, items: list[tuple[object, str, Pos, bool]]):
+        self.items = items
+        self.records: list[Event] = [item[0] for item in items if item[0]]
+        self.ids = frozenset(e.id for e in self.records)
+        self.published: tuple[frozenset[str], list[Event]] | None = None
+
+
 @dataclass
 class ValidationCache:
     """Validated records kept between the live preview's rebuilds, so that saving one
@@ -546,7 +558,7 @@ class ValidationCache:
     places: dict[tuple[str, int], object] = field(default_factory=dict)
     #: events file -> (its raw events as loaded, what `file_records` made of them, their
     #: diagnostics, the ids of their parsed values in `records`)
-    files: dict[str, tuple[list, list, list[Diagnostic], tuple[int, ...]]] = field(
+    files: dict[str, tuple[list, FileEvents, list[Diagnostic], tuple[int, ...]]] = field(
         default_factory=dict
     )
     #: The published articles and, by id(event), each event with its published copy
@@ -598,7 +610,7 @@ class ValidationCache:
         raws: list,
         report: Report,
         make: Callable[[object, Report], object],
-    ) -> list:
+    ) -> FileEvents:
         """`make(raw, report)` of each raw event of one file, made again only when the
         loader read the file anew (the `FileCache` hands back the very same raw events for
         an unchanged file), replaying the diagnostics."""
@@ -609,16 +621,30 @@ class ValidationCache:
             report.items.extend(hit[2])
             return hit[1]
         own = Report()
-        made = [make(raw, own) for raw in raws]
+        made = FileEvents([make(raw, own) for raw in raws])
         self.files[file] = (raws, made, own.items, tuple(id(raw.data) for raw in raws))
         report.items.extend(own.items)
         return made
 
-    def published(self, events: list[Event], live_articles: frozenset[str]) -> list[Event]:
-        """The events that are not drafts, each citing only published articles: the same
-        copy of an event as last time while those articles are the same."""
+    def same(self, live_articles: frozenset[str]) -> frozenset[str]:
+        """The published articles' ids: the very set of the last run when equal, so that
+        `published_file` knows them unchanged by identity."""
         if live_articles != self._live:
             self._live, self._published = live_articles, {}
+        return self._live
+
+    def published_file(self, group: FileEvents, live_articles: frozenset[str]) -> list[Event]:
+        """The events of one file that are not drafts, each citing only published articles
+        (`live_articles`, as `same` gives them): made again only when those changed."""
+        if group.published is None or group.published[0] is not live_articles:
+            shown = [_without_draft_sources(e, live_articles) for e in group.records if not e.draft]
+            group.published = (live_articles, shown)
+        return group.published[1]
+
+    def published(self, events: list[Event], live_articles: frozenset[str]) -> list[Event]:
+        """The events that are not drafts, each citing only published articles: the same
+        copy of an event as last time while those articles are the same (`live_articles`
+        as `same` gives them)."""
         known, kept, shown = self._published, {}, []
         for event in events:
             if event.draft:
@@ -672,31 +698,42 @@ def validate_project(
         for r in project.articles
     ]
     articles = _unique_ids([a for a in articles if a[0]], report, "article")
-    events = []
+    groups = []
     for file, raws in groupby(project.events, key=attrgetter("file")):
-        events += cache.file_records(
-            file,
-            list(raws),
-            report,
-            lambda r, own: (
-                cache.record(
-                    r.data,
-                    (r.file, r.index),
-                    own,
-                    lambda mine, r=r: _event(r, site, mine, article_ids, lookup),
+        groups.append(
+            cache.file_records(
+                file,
+                list(raws),
+                report,
+                lambda r, own: (
+                    cache.record(
+                        r.data,
+                        (r.file, r.index),
+                        own,
+                        lambda mine, r=r: _event(r, site, mine, article_ids, lookup),
+                    ),
+                    r.file,
+                    r.data.at("id"),
+                    "id" not in r.data,
                 ),
-                r.file,
-                r.data.at("id"),
-                "id" not in r.data,
-            ),
+            )
         )
-    events = _unique_ids([e for e in events if e[0]], report, "event")
+    unique = sum(len(g.records) for g in groups) == len(frozenset().union(*(g.ids for g in groups)))
+    if unique:  # as nearly always: no id taken twice, so every file's records stand as made
+        events = list(itertools.chain.from_iterable(g.records for g in groups))
+    else:
+        items = itertools.chain.from_iterable(g.items for g in groups)
+        events = _unique_ids([e for e in items if e[0]], report, "event")
     pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")
     cache.finish()
     if not drafts:
-        live_articles = frozenset(a.id for a in articles if not a.draft)
-        events = cache.published(events, live_articles)
+        live_articles = cache.same(frozenset(a.id for a in articles if not a.draft))
+        if unique:
+            published = (cache.published_file(g, live_articles) for g in groups)
+            events = list(itertools.chain.from_iterable(published))
+        else:
+            events = cache.published(events, live_articles)
         articles = [a for a in articles if not a.draft]
     return Validated(site, events, articles, pages)
 

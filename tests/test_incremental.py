@@ -377,6 +377,14 @@ def test_validation_reuses_unchanged_files_and_still_reports_their_problems(tmp_
     assert any(": error: " in line for line in run()[1])
     files[1].write_text(good, encoding="utf-8")
     assert run()[1] == warnings
+    taken = re.search(r"(?m)^- id: (\S+)", files[0].read_text(encoding="utf-8")).group(1)
+    files[1].write_text(good.replace("- id: ", f"- id: {taken}\n  x: ", 1), encoding="utf-8")
+    edit(files[1], r"\n  x: \S+", "")
+    events, lines = run()
+    assert any(f"duplicate event id {taken!r}" in line for line in lines)
+    assert len(events) == len(first) - 1 and len({e.id for e in events}) == len(events)
+    files[1].write_text(good, encoding="utf-8")
+    assert run() == (first, warnings)
 
 
 def test_edits_planned_as_updates_of_the_last_plan_match_a_cold_build(preview) -> None:
