@@ -59,9 +59,11 @@ class YamlMap(dict):
     """A mapping read from YAML that knows where it, each key and each value stand.
 
     Keys' and values' places are kept as (line, col) pairs, a Pos made only when asked for:
-    a 10,000-event project has half a million of them, and validation asks for few.
+    a 10,000-event project has half a million of them, and validation asks for few. Slots,
+    not a dict per mapping: the live preview keeps every parsed file.
     """
 
+    __slots__ = ("pos", "key_pos", "value_pos")
     pos: Pos
     key_pos: dict[str, tuple[int, int]]
     value_pos: dict[str, tuple[int, int]]
@@ -80,6 +82,7 @@ class YamlMap(dict):
 class YamlList(list):
     """A sequence read from YAML that knows where it and each item stand."""
 
+    __slots__ = ("pos", "item_pos")
     pos: Pos
     item_pos: list[tuple[int, int]]  # (line, col) pairs, as in YamlMap
 
