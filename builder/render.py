@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 import json
 import operator
 import re
@@ -246,6 +247,7 @@ class _Context:
                     for path, slug, label, start, stop in split[2]
                 ]
                 self.where, self.split_version, self.page_paths = split[3:6]
+                self.memo.split = (*split[:6], events)  # compared with the next build's
             else:
                 self.timeline_list = periods.list_pages("", events, limit)
                 self.where = _period_index(self.timeline_list)
@@ -262,6 +264,7 @@ class _Context:
                         self.where,
                         self.split_version,
                         self.page_paths,
+                        events,
                     )
         return self.timeline_list
 
@@ -275,9 +278,12 @@ class _Context:
         its overview chart are made from (the previous build's very tuple when equal)."""
         if self.points is None:
             events = self.timeline.events
+            split = self.memo.split if self.memo is not None else None
+            if split is not None and _same_points(split[6], split[1], events):
+                self.points = split[1]
+                return self.points
             columns = map(_YEAR, events), map(_MONTH, events), map(_CATEGORY, events)
             points = tuple(zip(*columns, strict=True))
-            split = self.memo.split if self.memo is not None else None
             self.points = split[1] if split is not None and split[1] == points else points
         return self.points
 
@@ -455,8 +461,9 @@ class RenderMemo:
     #: The id of the preview build made from the last plan (see `plan_update`).
     planned_for: str | None = None
     #: The timeline's periods as (limit, points, spans, period index, version, each event's
-    #: timeline page) and its overview chart as (key, chart), kept while the events' months
-    #: and categories stay (see `_Context.timeline_list_pages`, `_Context.overview`).
+    #: timeline page, the events they were last checked for) and its overview chart as
+    #: (key, chart), kept while the events' months and categories stay (see
+    #: `_Context.timeline_list_pages`, `_Context.overview`).
     split: tuple | None = None
     overview: tuple | None = None
 
@@ -881,6 +888,18 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
     }
     text = json.dumps(head, separators=(",", ":"))[:-1] + ',"events":[' + ",".join(rows) + "]}"
     return text.encode("utf-8")
+
+
+def _same_points(before: list[Event], points: tuple, events: list[Event]) -> bool:
+    """Whether `points` (the year, month and category of each of the events `before`) are
+    those of `events` too, told by comparing only the places where the event differs (an
+    edit replaces a few events, or moves one among events of the same date)."""
+    if len(before) != len(events):
+        return False
+    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
+    return all(
+        points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
+    )
 
 
 def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:
