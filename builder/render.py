@@ -615,10 +615,10 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         yield from _unit(
             ctx,
             event.id,  # an event's id is never the name of another unit (all are tuples)
-            lambda event=event, neighbours=neighbours: (
+            lambda index=index, event=event, neighbours=neighbours: (
                 events_of(neighbours),
                 ctx.related_key(event),
-                ctx.timeline_path(event),
+                ctx.timeline_page_paths()[index],
             ),
             lambda index=index, event=event: _event_page(env, ctx, make, index, event),
             kept=touched is not None and event.id not in touched,
@@ -700,7 +700,7 @@ def _event_page(env, ctx: _Context, make, index: int, event: Event) -> Iterator:
             lambda: ctx.related_key(event),
         ),
         citation=_citation(ctx, event),
-        timeline_page=ctx.timeline_path(event),
+        timeline_page=ctx.timeline_page_paths()[index],
     )
 
 
