@@ -629,3 +629,58 @@ def test_change_queue_coalesces_a_burst_into_one_batch():
     assert len(batch) == 50  # each file once
     stop.set()
     assert changes.next_batch(stop, quiet=0.05, longest=1.0) == []
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_after_edits_the_build_folder_is_a_cold_build_byte_for_byte(tmp_path, serve):
+    """Each edit is planned as an update of the last build (only the pages it may touch),
+    the model patched and validation reused per file: after a site.yaml edit, a new events
+    file and its deletion, a title edit of an event with an id and one that renames an
+    event, the build folder the server writes holds exactly the files of a cold `timeline build`."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import generate
+
+    root = tmp_path / "proj"
+    generate(root, 200, 10, seed=5)
+    server = serve(root)
+    server.eventually("", lambda r: (server.folder / "index.html").is_file(), "a first build")
+    files = sorted((root / "content/events").glob("*.yaml"))
+    text = files[1].read_text(encoding="utf-8")
+    with_id = re.search(r'(?m)^- id: \S+\n  date: [^\n]+\n  title: "([^"]*)"', text).group(1)
+    without_id = re.search(r'(?m)^- date: [^\n]+\n  title: "([^"]*)"', text).group(1)
+    new = root / "content/events/new.yaml"
+    edits = [  # those that change every page first (site.yaml, the number of events), so
+        # that they cannot hide a stale page left by the edits that change a few
+        lambda: replace_in(root / "content/site.yaml", "title: ", "title: Edited "),
+        lambda: new.write_text(
+            "date: 2012-03-04\ntitle: A brand new event\nactors: [Taliban]\n"
+            "tags: [sanctions]\nsources: [{url: 'https://example.org/x'}]\n",
+            encoding="utf-8",
+        ),
+        new.unlink,
+        lambda: replace_in(files[1], f'"{with_id}"', f'"{with_id} (edited)"'),
+        lambda: replace_in(files[1], f'"{without_id}"', f'"{without_id} (renamed)"'),
+    ]
+    for edit in edits:
+        before = len(server.rebuild_lines())
+        edit()
+        assert "rebuilt in" in server.next_rebuild(before), server.log()
+    out = tmp_path / "cold"
+    result = run_timeline("build", str(root), "-o", str(out))
+    assert result.code == 0, result.err
+    want = _tree(out)
+    deadline = time.monotonic() + WAIT  # the server writes its folder in the background
+    got = _tree(server.folder)
+    while got != want and time.monotonic() < deadline:
+        time.sleep(0.1)
+        got = _tree(server.folder)
+    assert sorted(got) == sorted(want)
+    assert [path for path in want if got[path] != want[path]] == []
+    assert "(renamed)" in got["index.html"].decode("utf-8")
