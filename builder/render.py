@@ -625,7 +625,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         )
     if run:
         yield Kept(run)
-    yield make(env, ctx, "articles.html", "articles/", articles=timeline.articles)
+    yield make(env, ctx, "articles.html", "articles/", articles=_listed_articles(ctx))
     for article in timeline.articles:
         citing = timeline.citing.get(article.id, [])
         yield from _unit(
@@ -676,6 +676,19 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     yield make(env, ctx, "search.html", "search/", search_index=search.INDEX_PATH)
     for path, render in exports.plan_exports(timeline, ctx.links, ctx.fragments):
         yield PlannedFile(path, render)
+
+
+def _listed_articles(ctx: _Context) -> list[Article] | Deferred:
+    """The articles for the list of articles; with page keys, keyed by what the list shows
+    of each (its link, title, publisher and date; the counts of citing events are in the
+    chrome), so that editing an article's body does not render the list of 1,000 again."""
+    articles = ctx.timeline.articles
+    if ctx.keys is None:
+        return articles
+    return Deferred(
+        lambda: articles,
+        lambda: ("listed", tuple((a.id, a.title, a.publisher, a.date) for a in articles)),
+    )
 
 
 def _list_kept(ctx: _Context, name: tuple) -> bool:
