@@ -261,6 +261,9 @@ class FragmentMemo:
     feeds: dict[str, _FeedBytes] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
+    #: The events whose holders (`event_holders`) were handed out last, and those holders:
+    #: the next timeline patches this list at the places an edit changed.
+    holders: tuple[list[Event], list[dict]] | None = None
 
     def clear(self) -> None:
         """Forget every piece (for a change to an input the memo does not cover)."""
@@ -270,7 +273,7 @@ class FragmentMemo:
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
         self.modified = self.sitemap_lists = None
-        self.lists, self.previous, self.feeds = {}, None, {}
+        self.lists, self.previous, self.feeds, self.holders = {}, None, {}, None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -379,7 +382,52 @@ class TimelineFragments:
     @cached_property
     def events(self) -> list[dict]:
         """Each event's pieces, in timeline order."""
-        return self.memo.event_holders(self.timeline)
+        holders = self._patched_holders()
+        if holders is None:
+            holders = self.memo.event_holders(self.timeline)
+        self.memo.holders = (self.events_copy, holders)
+        return holders
+
+    def _patched_holders(self) -> list[dict] | None:
+        """`event_holders` worked out from the last timeline's at the changed places only.
+
+        After a one-event edit, `event_holders` would look up all 10,000 revisions and make
+        a new table of them (several milliseconds); this copies the last list of holders and
+        the table, and puts the records of the changed places in. Only when the last list
+        was made for the timeline `changes` compares with, no article changed and every
+        event of that timeline was kept by revision (none without one: those get new pieces
+        in every build); None otherwise.
+        """
+        kept = self.memo.holders
+        base, changed = self.changes
+        known = self.memo.events
+        if (
+            changed is None
+            or kept is None
+            or kept[0] is not base
+            or len(known) != len(base)
+            or self.memo.article_revisions != self.article_state
+            or self._articles_before != self.article_state
+        ):
+            return None
+        events, before = self.timeline.events, self._revisions_before
+        known = dict(known)
+        arriving = {id(events[index]) for index in changed}
+        for index in changed:  # the records that left these places, unless they moved
+            hit = known.get(before[index])
+            if hit is not None and hit[0] is base[index] and id(hit[0]) not in arriving:
+                del known[before[index]]
+        holders = kept[1].copy()
+        for index in changed:
+            event = events[index]
+            hit = known.get(event.revision)
+            if hit is None or hit[0] is not event:
+                if not event.revision:
+                    return None  # not from validation: the full path makes it new pieces
+                hit = known[event.revision] = (event, self.timeline.event_key(event), {})
+            holders[index] = hit[2]
+        self.memo.events = known  # replaced whole, as `event_holders` does
+        return holders
 
     @cached_property
     def articles(self) -> list[dict]:
@@ -404,7 +452,7 @@ class TimelineFragments:
         self.memo.previous = (self.events_copy, self.revisions, self.article_state)
         if previous is None or len(previous[0]) != len(self.events_copy):
             return None, None
-        self._articles_before = previous[2]
+        self._articles_before, self._revisions_before = previous[2], previous[1]
         events, revisions = self.events_copy, self.revisions
         changed = _changed_places([(events, previous[0], is_), (revisions, previous[1], eq)])
         if len(changed) > max(16, len(events) // 8):
@@ -511,9 +559,35 @@ class TimelineFragments:
             self.memo.modified = _Modified(self.events_copy, kept.ids, own, articles, kept.dates)
             self.memo.modified.last = kept.last
             return kept.dates
+        if same:
+            renamed = self._renamed(kept, own, articles)
+            if renamed is not None:
+                self.memo.modified = renamed
+                return renamed.dates
         modified = _modified_from(timeline, own)
         self.memo.modified = _Modified(self.events_copy, self.ids, own, articles, modified)
         return modified
+
+    def _renamed(self, kept: _Modified, own: list, articles: list) -> _Modified | None:
+        """The kept dates with the ids of the changed places replaced, when only those
+        places changed and every event's own dates are the kept ones (a renaming title edit);
+        None otherwise. With the same dates at every place, the newest publication, the
+        ceiling and each place's date stay: only the ids they are filed under move."""
+        base, changed = self.changes
+        if kept.events is not base or changed is None:
+            return None
+        events, dates = self.timeline.events, dict(kept.dates.events)
+        ids, moved = kept.ids.copy(), []
+        for index in changed:
+            moved.append(dates.pop(kept.ids[index], None))
+            ids[index] = events[index].id
+        for index, when in zip(changed, moved, strict=True):
+            if when is not None:
+                dates[ids[index]] = when
+        modified = ModifiedDates(dates, kept.dates.articles, kept.dates.site)
+        renamed = _Modified(self.events_copy, ids, own, articles, modified)
+        renamed.last = kept.last  # each place's date is the same
+        return renamed
 
     def _same_ids(self, kept: _Modified) -> bool:
         base, changed = self.changes
