@@ -374,6 +374,10 @@ class _PieceList:
 class TimelineFragments:
     """One timeline's pieces, gathered from the memo when an export first needs them."""
 
+    #: The last timeline's `modified` when this one's differs from it only in the ids of
+    #: the changed places (see `_renamed`): every other event has the same date in both.
+    renamed_from: ModifiedDates | None = None
+
     def __init__(self, memo: FragmentMemo, timeline: Timeline) -> None:
         self.memo = memo
         self.timeline = timeline
@@ -563,6 +567,7 @@ class TimelineFragments:
             renamed = self._renamed(kept, own, articles)
             if renamed is not None:
                 self.memo.modified = renamed
+                self.renamed_from = kept.dates
                 return renamed.dates
         modified = _modified_from(timeline, own)
         self.memo.modified = _Modified(self.events_copy, self.ids, own, articles, modified)
@@ -1242,7 +1247,7 @@ def atom_feed(
         kept is not None
         and changed is not None
         and kept.base is fragments.changes[0]
-        and kept.modified is modified
+        and _same_dates(kept.modified, modified, fragments)
         and kept.shown == shown
         and kept.events == events
         and not any(map(changed.__contains__, map(id, events)))
@@ -1253,6 +1258,14 @@ def atom_feed(
     made = _FeedBytes(fragments.events_copy, modified, shown, events, data)
     fragments.memo.feeds[feed.path] = made
     return data
+
+
+def _same_dates(kept: ModifiedDates, modified: ModifiedDates, fragments: TimelineFragments) -> bool:
+    """Whether `modified` gives every event outside the changed places the date `kept` gave
+    it (the same dates, or those a renaming title edit moved to the event's new id)."""
+    if kept is modified:
+        return True
+    return modified is fragments.modified and kept is fragments.renamed_from
 
 
 def _atom_feed(

@@ -25,7 +25,7 @@ from builder.validate import ValidationCache
 
 #: Events of the edited file: one a month from 2019 on, every other one without an id (its
 #: id comes from its date and title, so a new title renames it), some placed on the map,
-#: some citing the project's article.
+#: some citing the project's article; and an event to come.
 COUNT = 40
 
 
@@ -46,6 +46,8 @@ def _events_yaml() -> str:
             lines.append("  sources: [{article: report}]")
         else:
             lines.append(f"  sources: [{{url: 'https://news.example/{n}', title: Story {n}}}]")
+    # Dated after every publication, so its last-modified date is the newest publication's.
+    lines += ["- date: 2030-05-05", "  title: Scheduled vote", "  countries: [KZ]"]
     return "\n".join(lines) + "\n"
 
 
@@ -87,13 +89,17 @@ def test_a_run_of_edits_gives_a_cold_builds_exports_after_each(
         ("Event number 02", "Event number two"),  # a patch again after the move
         ("2019-01-01", "2022-03-25"),  # event 0 moves across the timeline
         ("Event number 21", "Event number twenty-one"),  # renames it
+        # a newer publication moves the scheduled vote's date, in a feed of its own
+        ("title: Story 7}", "title: Story 7, date: 2026-06-01}"),
+        ("Event number 23", "Event number twenty-three"),
     ]
     for old, new in edits:
         held = _holders(before, preview.memo)
         edit(events_file, old, new)
         after, warm = preview.rebuild()
         assert_same(warm, fresh(project))
-        assert new.encode() in warm["events.json"], new
+        shown = new.split("date: ")[-1].rstrip("}")  # a title, or a source's date
+        assert shown.encode() in warm["events.json"], new
         now = _holders(after, preview.memo)
         kept = [key for key in now if key in held and now[key] is held[key]]
         assert len(kept) >= len(now) - 3  # only the edited event was given new pieces
