@@ -252,6 +252,10 @@ class FragmentMemo:
     modified: _Modified | None = None
     #: The sitemap's block of list pages, and what it was made from (see `sitemap_xml`).
     sitemap_lists: tuple[tuple, str] | None = None
+    #: The sitemap's block of articles, and what it was made from.
+    sitemap_articles: tuple[tuple, str] | None = None
+    #: The sitemap as written last, with its parts (see `sitemap_xml`).
+    sitemap: tuple[tuple, bytes] | None = None
     #: Each list of pieces made last, by name, with the events it was made for.
     lists: dict[str, _PieceList] = field(default_factory=dict)
     #: The events, revisions and article state of the timeline whose lists of pieces were
@@ -272,7 +276,7 @@ class FragmentMemo:
 
     def _start_over(self, site: tuple | None) -> None:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
-        self.modified = self.sitemap_lists = None
+        self.modified = self.sitemap_lists = self.sitemap_articles = self.sitemap = None
         self.lists, self.previous, self.feeds, self.holders = {}, None, {}, None
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
@@ -1400,7 +1404,8 @@ def sitemap_xml(
     """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL.
 
     The entries of `sitemap_entries`, in its order; with a memo, each event's entry and the
-    block of list pages are kept while what they show is unchanged.
+    blocks of list pages and of articles are kept while what they show is unchanged, and
+    when no part changed (a title edit that keeps the id) the last bytes are handed back.
     """
     fragments = _fragments(memo, timeline)
     modified = modified or fragments.modified
@@ -1426,17 +1431,23 @@ def sitemap_xml(
     else:
         lists = writer.urls(list_entries(timeline, modified))
         fragments.memo.sitemap_lists = (inputs, lists)
-    parts = [
-        _XML_DECLARATION,
-        f'<urlset xmlns="{SITEMAP}">',
-        writer.urls(_front_entries(modified)),
-        *events,
-        writer.urls(_article_entries(timeline, modified)),
-        lists,
-        writer.urls(_page_entries(timeline)),
-        "</urlset>\n",
-    ]
-    return "".join(parts).encode("utf-8")
+    articles = (writer.root, list(map(_ID, timeline.articles)), modified.articles)
+    kept = fragments.memo.sitemap_articles
+    if kept is not None and kept[0] == articles:
+        article_urls = kept[1]
+    else:
+        article_urls = writer.urls(_article_entries(timeline, modified))
+        fragments.memo.sitemap_articles = (articles, article_urls)
+    front = writer.urls(_front_entries(modified))
+    shown = (front, events, article_urls, lists, writer.urls(_page_entries(timeline)))
+    kept_sitemap = fragments.memo.sitemap
+    if kept_sitemap is not None and kept_sitemap[0] == shown:  # mostly a check by identity
+        return kept_sitemap[1]
+    parts = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP}">', front, *events]
+    parts += [*shown[2:], "</urlset>\n"]
+    data = "".join(parts).encode("utf-8")
+    fragments.memo.sitemap = (shown, data)
+    return data
 
 
 def robots_txt(links: urls.Urls) -> str:

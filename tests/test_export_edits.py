@@ -122,7 +122,9 @@ def test_add_remove_and_article_edits_then_patches_again(project: Path, events_f
             "title: The border, reported again",
         ),
         lambda: edit(events_file, "Event number 15", "Event number fifteen"),
-        lambda: edit(project / "content" / "articles" / "report.md", "2023-09-05", "2025-01-02"),
+        # a date that keeps the articles' order, then one that moves the newest publication
+        lambda: edit(project / "content" / "articles" / "report.md", "2023-09-05", "2023-09-20"),
+        lambda: edit(project / "content" / "articles" / "report.md", "2023-09-20", "2025-01-02"),
         lambda: edit(events_file, "Event number 13", "Event number thirteen"),
     ]
     for step in steps:
