@@ -35,7 +35,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
-from operator import and_, attrgetter, eq, is_, itemgetter, not_
+from operator import and_, attrgetter, eq, is_, is_not, itemgetter, not_
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
@@ -265,6 +265,8 @@ class FragmentMemo:
     feeds: dict[str, _FeedBytes] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
+    #: Each whole export as written last, by name, with its pieces (see `joined`).
+    documents: dict[str, _Document] = field(default_factory=dict)
     #: The events whose holders (`event_holders`) were handed out last, and those holders:
     #: the next timeline patches this list at the places an edit changed.
     holders: tuple[list[Event], list[dict]] | None = None
@@ -278,6 +280,7 @@ class FragmentMemo:
         self.site, self.events, self.articles, self.article_revisions = site, {}, {}, []
         self.modified = self.sitemap_lists = self.sitemap_articles = self.sitemap = None
         self.lists, self.previous, self.feeds, self.holders = {}, None, {}, None
+        self.documents = {}
 
     def fragments(self, timeline: Timeline, *, fresh: bool = False) -> TimelineFragments:
         """The pieces of this timeline: those of its last rendering unless `fresh`.
@@ -338,6 +341,19 @@ class FragmentMemo:
         kept.pop(0, None)
         self.articles = kept
         return list(map(itemgetter(1), found))
+
+
+@dataclass(frozen=True)
+class _Document:
+    """An export as written: its bytes, and the pieces and ends they were joined from."""
+
+    ends: tuple[bytes, bytes, bytes]
+    pieces: list[bytes]
+    data: bytes
+
+
+#: Most changed pieces spliced into the last bytes of an export; more are joined afresh.
+SPLICE_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -487,6 +503,27 @@ class TimelineFragments:
         """Each article's id and revision: what event keys hold besides events' revisions."""
         return list(map(_ID_AND_REVISION, self.timeline.articles))
 
+    def joined(
+        self, name: str, first: bytes, pieces: list[bytes], separator: bytes, last: bytes
+    ) -> bytes:
+        """first + separator.join(pieces) + last, spliced into the last bytes of export `name`
+        where only a few pieces differ from those it was joined from (by identity).
+
+        Joining 10,000 pieces gathers them from all over memory (7 ms for the 11 MB of
+        events.json); a splice copies the last bytes in a few stretches, with the new pieces
+        between them. The pieces' places in the last bytes are summed from the last pieces'
+        lengths, so nothing but the bytes themselves is kept besides the lists of pieces.
+        """
+        ends = (first, separator, last)
+        kept = self.memo.documents.get(name)
+        data = None
+        if kept is not None and kept.ends == ends and len(kept.pieces) == len(pieces):
+            data = _spliced(kept, pieces, len(first), len(separator))
+        if data is None:
+            data = _concatenate(first, pieces, separator, last)
+        self.memo.documents[name] = _Document(ends, pieces, data)
+        return data
+
     def event_pieces(self, kind: str, make: Callable[[Event, dict], T]) -> list[T]:
         """Every event's piece `kind` in timeline order, made by `make(event, pieces)` if new."""
         return self._piece_list(kind, kind, self.timeline.events, None, lambda e, p, _: make(e, p))
@@ -632,6 +669,29 @@ def _changed_places(pairs: list[tuple[list, list, Callable]]) -> list[int]:
     return list(compress(range(len(pairs[0][0])), map(not_, same)))
 
 
+def _spliced(kept: _Document, pieces: list[bytes], start: int, step: int) -> bytes | None:
+    """The kept bytes with the pieces that differ (by identity) put in place of the kept
+    ones; None when more than SPLICE_LIMIT differ. `start` is the length of what comes before
+    the first piece, `step` that of the separator between two."""
+    if kept.pieces is pieces:
+        return kept.data
+    changed = list(compress(range(len(pieces)), map(is_not, pieces, kept.pieces)))
+    if len(changed) > SPLICE_LIMIT:
+        return None
+    if not changed:
+        return kept.data
+    old, before = memoryview(kept.data), kept.pieces
+    parts: list = []
+    offset, done, copied = start, 0, 0  # offset: where piece `done` starts in the old bytes
+    for index in changed:
+        offset += sum(map(len, before[done:index])) + step * (index - done)
+        done = index
+        parts += (old[copied:offset], pieces[index])
+        copied = offset + len(before[index])
+    parts.append(old[copied:])
+    return b"".join(parts)
+
+
 def _patch(pieces: list, changed: list[int], events: list, dates: list | None, make) -> list:
     """A copy of `pieces` with those of the events at the `changed` places made anew."""
     pieces = pieces.copy()
@@ -739,16 +799,25 @@ def _compact_bytes(value: object) -> bytes:
     return _compact(value).encode("utf-8")
 
 
-def json_document(head: dict, key: str, items: list[bytes]) -> bytes:
+def json_document(
+    head: dict,
+    key: str,
+    items: list[bytes],
+    fragments: TimelineFragments | None = None,
+    name: str = "",
+) -> bytes:
     """`head` as a JSON object whose last member `key` lists `items`, one per line.
 
     One item per line keeps the file readable and diffable; compact JSON lets Python use
     its C encoder (an indented dump of 10,000 events takes seconds). The items come
-    encoded already (compact, UTF-8), as the memo keeps them.
+    encoded already (compact, UTF-8), as the memo keeps them. With `fragments`, the
+    document is spliced into the last one of that `name` (see `TimelineFragments.joined`).
     """
     opening = _compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
     if not items:
         return opening + b"]}\n"
+    if fragments is not None:
+        return fragments.joined(name, opening + b"\n", items, b",\n", b"\n]}\n")
     return _concatenate(opening + b"\n", items, b",\n", b"\n]}\n")
 
 
@@ -772,11 +841,12 @@ def events_json(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None 
         "base_url": timeline.site.base_url or None,
         "categories": timeline.site.categories,
     }
-    records = _fragments(memo, timeline).event_pieces(
+    fragments = _fragments(memo, timeline)
+    records = fragments.event_pieces(
         "json " + _link_root(links, "events.json"),
         lambda event, _: _compact_bytes(event_record(event, links)),
     )
-    return json_document(head, "events", records)
+    return json_document(head, "events", records, fragments, "events.json")
 
 
 # -- timelinejs.json ------------------------------------------------------------------------
@@ -856,13 +926,14 @@ def timelinejs_json(
             },
         },
     }
-    slides = _fragments(memo, timeline).event_pieces(
+    fragments = _fragments(memo, timeline)
+    slides = fragments.event_pieces(
         "slide " + _link_root(links, "timelinejs.json"),
         lambda event, pieces: _compact_bytes(
             timelinejs_slide(event, timeline, links, summary=summary_html(event, pieces))
         ),
     )
-    return json_document(head, "events", slides)
+    return json_document(head, "events", slides, fragments, "timelinejs.json")
 
 
 # -- events.csv -----------------------------------------------------------------------------
@@ -922,13 +993,14 @@ def _csv_line(row: Iterable[str]) -> bytes:
 
 def events_csv(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None) -> bytes:
     """The events.csv export: a header row, then one row per event (RFC 4180, CRLF lines)."""
-    rows = _fragments(memo, timeline).event_pieces(
+    fragments = _fragments(memo, timeline)
+    rows = fragments.event_pieces(
         "csv " + _link_root(links, "events.csv"),
         lambda event, pieces: _csv_line(
             csv_row(event, timeline, links, summary_text(event, pieces))
         ),
     )
-    return _concatenate(_csv_line(CSV_COLUMNS), rows, b"", b"")
+    return fragments.joined("events.csv", _csv_line(CSV_COLUMNS), rows, b"", b"")
 
 
 # -- events.ics -----------------------------------------------------------------------------
@@ -1069,7 +1141,7 @@ def events_ics(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None =
 
     kind = "vevent " + links.base_url  # only a base URL adds to a VEVENT (its URL line)
     body = fragments.dated_pieces(kind, stamps, vevent)
-    return _concatenate(_content_lines(head), body, b"", b"END:VCALENDAR\r\n")
+    return fragments.joined("events.ics", _content_lines(head), body, b"", b"END:VCALENDAR\r\n")
 
 
 # -- events.geojson -------------------------------------------------------------------------
@@ -1106,10 +1178,10 @@ def events_geojson(timeline: Timeline, links: urls.Urls, memo: FragmentMemo | No
         value = geojson_feature(event, links)
         return b"" if value is None else _compact_bytes(value)
 
-    features = _fragments(memo, timeline).event_pieces(
-        "feature " + _link_root(links, "events.geojson"), feature
-    )
-    return json_document({"type": "FeatureCollection"}, "features", [f for f in features if f])
+    fragments = _fragments(memo, timeline)
+    features = fragments.event_pieces("feature " + _link_root(links, "events.geojson"), feature)
+    located = [f for f in features if f]
+    return json_document({"type": "FeatureCollection"}, "features", located, fragments, "geojson")
 
 
 # -- XML, written as ElementTree writes it ----------------------------------------------------

@@ -92,6 +92,8 @@ def test_a_run_of_edits_gives_a_cold_builds_exports_after_each(
         # a newer publication moves the scheduled vote's date, in a feed of its own
         ("title: Story 7}", "title: Story 7, date: 2026-06-01}"),
         ("Event number 23", "Event number twenty-three"),
+        ("Event number 01", "Event number one"),  # the first in the timeline now
+        ("Scheduled vote", "Scheduled vote, postponed"),  # the last
     ]
     for old, new in edits:
         held = _holders(before, preview.memo)
