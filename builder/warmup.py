@@ -15,7 +15,9 @@ does not read, a process that dies) only means those bodies are converted later.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import pickle
 import tempfile
 from pathlib import Path
@@ -84,6 +86,9 @@ def start(project: Path) -> Warmup | None:
 
 def _convert(project: Path, stop, results: IO[bytes]) -> None:
     """The warm-up process: convert bodies in load order until told to stop or done."""
+    # Only ever idle CPU: where the build has no CPU to spare, it goes first.
+    with contextlib.suppress(OSError):
+        os.nice(19)
     batch: dict[str, text.MarkdownForms] = {}
     for body in article_bodies(project):
         if stop.is_set():
