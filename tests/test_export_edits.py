@@ -2,11 +2,14 @@
 export and the search index after each edit equals a cold build's bytes.
 
 The preview patches what it kept from the last rebuild at the places an edit changed (each
-event's holder of pieces, the last-modified dates when a title edit renames an event), so
-the edits here are chosen to take those paths and the full ones in turn: a title edit that
-keeps the id, one that renames, a date edit that moves an event past an unchanged one (an
-unchanged record changes place), a long move, an event added and one removed, an article's
-title shown by the events citing it, and the same kinds of edit again after each full path.
+event's holder of pieces, the last-modified dates when a title edit renames an event, the
+bytes of each export, into which the changed pieces are spliced), so the edits here are
+chosen to take those paths and the full ones in turn: a title edit that keeps the id, one
+that renames, a date edit that moves an event past an unchanged one (an unchanged record
+changes place: two pieces side by side), a long move (many pieces), the first and the last
+event, an event added and one removed, an article's title shown by the events citing it, and
+the same kinds of edit again after each full path. A splice at a wrong offset, or a patch
+at a wrong place, shows as bytes that differ from the cold build's.
 """
 
 from __future__ import annotations
