@@ -219,7 +219,10 @@ class FragmentMemo:
     newest publication in the project. Besides, each export's whole list of pieces is kept
     with the events it was made for: the next timeline reuses it where the same record sits
     at the same place and makes only the others, so an edit costs a copy of a list of
-    pointers per export. Rendering with a memo gives exactly the bytes of rendering without.
+    pointers per export; and each export's bytes are kept (unless `splice` is off) so that
+    the next one splices its few new pieces in rather than joining them all (the bytes are
+    the very object the build wrote, so they cost memory only once that build lets go of
+    them). Rendering with a memo gives exactly the bytes of rendering without.
 
     Give the same memo to `plan_exports` and `search.search_index` on every rebuild (`serve`
     keeps one as long as it runs; a cold build needs none). Each timeline rendered through
@@ -265,6 +268,9 @@ class FragmentMemo:
     feeds: dict[str, _FeedBytes] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
+    #: Whether to keep each whole export to splice the next one into (see `joined`): at
+    #: 10,000 events, 44 MB kept for about 5 ms less per one-event edit.
+    splice: bool = True
     #: Each whole export as written last, by name, with its pieces (see `joined`).
     documents: dict[str, _Document] = field(default_factory=dict)
     #: The events whose holders (`event_holders`) were handed out last, and those holders:
@@ -514,6 +520,8 @@ class TimelineFragments:
         between them. The pieces' places in the last bytes are summed from the last pieces'
         lengths, so nothing but the bytes themselves is kept besides the lists of pieces.
         """
+        if not self.memo.splice:
+            return _concatenate(first, pieces, separator, last)
         ends = (first, separator, last)
         kept = self.memo.documents.get(name)
         data = None

@@ -58,10 +58,10 @@ class ServerLikePreview:
     """Rebuilds with every cache the server keeps: files, validation, the patched model and
     the exports' memo."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, splice: bool = True) -> None:
         self.project = project
         self.files, self.validation = FileCache(), ValidationCache()
-        self.model, self.memo = ModelMemo(), FragmentMemo()
+        self.model, self.memo = ModelMemo(), FragmentMemo(splice=splice)
 
     def rebuild(self) -> tuple[Timeline, dict[str, bytes]]:
         timeline, report, _ = make_timeline(
@@ -80,10 +80,11 @@ def _holders(timeline: Timeline, memo: FragmentMemo) -> dict[str, dict]:
     return dict(zip([e.id for e in timeline.events], memo.latest.events, strict=True))
 
 
+@pytest.mark.parametrize("splice", [True, False])
 def test_a_run_of_edits_gives_a_cold_builds_exports_after_each(
-    project: Path, events_file: Path
+    project: Path, events_file: Path, splice: bool
 ) -> None:
-    preview = ServerLikePreview(project)
+    preview = ServerLikePreview(project, splice)
     before, _ = preview.rebuild()
     edits = [
         ("Event number 10", "Event number ten"),  # keeps its id
