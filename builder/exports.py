@@ -433,11 +433,11 @@ class TimelineFragments:
         known = self.memo.events
         if (
             changed is None
+            or self.cited is None
             or kept is None
             or kept[0] is not base
             or len(known) != len(base)
-            or self.memo.article_revisions != self.article_state
-            or self._articles_before != self.article_state
+            or self.memo.article_revisions != self._articles_before
         ):
             return None
         events, before = self.timeline.events, self._revisions_before
@@ -456,7 +456,12 @@ class TimelineFragments:
                     return None  # not from validation: the full path makes it new pieces
                 hit = known[event.revision] = (event, self.timeline.event_key(event), {})
             holders[index] = hit[2]
+        for index in set(self.cited).difference(changed):  # same record, a new key
+            event = events[index]
+            hit = known[event.revision] = (event, self.timeline.event_key(event), {})
+            holders[index] = hit[2]
         self.memo.events = known  # replaced whole, as `event_holders` does
+        self.memo.article_revisions = self.article_state
         return holders
 
     @cached_property
@@ -494,10 +499,30 @@ class TimelineFragments:
         """`id()` of the events at the changed places (see `changes`), when no article changed
         either; None when that is not known."""
         base, changed = self.changes
-        if changed is None or self._articles_before != self.article_state:
+        cited = self.cited
+        if changed is None or cited is None:
             return None
         events = self.timeline.events
-        return {id(events[i]) for i in changed}
+        return {id(events[i]) for i in (*changed, *cited)}
+
+    @cached_property
+    def cited(self) -> list[int] | None:
+        """The places of the events citing an article that changed, came or went since the
+        timeline `changes` compares with (their pieces show its title): none when no article
+        changed; None when not known (no such timeline, or many articles changed)."""
+        base, changed = self.changes
+        if changed is None:
+            return None
+        before, now = self._articles_before, self.article_state
+        if before == now:
+            return []
+        touched = {article for article, _ in set(before) ^ set(now)}
+        if len(touched) > 16:
+            return None
+        citing = self.timeline.citing
+        stale = {id(event) for article in touched for event in citing.get(article, ())}
+        events = self.timeline.events
+        return list(compress(range(len(events)), map(stale.__contains__, map(id, events))))
 
     @cached_property
     def ids(self) -> list[str]:
@@ -561,7 +586,19 @@ class TimelineFragments:
         revisions = self.revisions if timeline_events else list(map(_REVISION, events))
         last = self.memo.lists.get(name)
         pieces = None
-        if last is not None and last.articles == self.article_state:
+        if last is not None and timeline_events and last.articles != self.article_state:
+            base, changed = self.changes  # an article edit: patch where the article shows
+            if (
+                last.events is base
+                and changed is not None
+                and self.cited is not None
+                and last.articles == self._articles_before
+            ):
+                changed = sorted({*changed, *self.cited})
+                if dates is not None and dates != last.dates:
+                    changed = sorted({*changed, *_changed_places([(dates, last.dates, eq)])})
+                pieces = _patch(last.pieces, changed, events, dates, make)
+        elif last is not None and last.articles == self.article_state:
             base, changed = self.changes if timeline_events else (None, None)
             if last.events is base and changed is not None:  # made for the last timeline
                 if dates is not None and dates != last.dates:
