@@ -269,8 +269,10 @@ class FragmentMemo:
     #: The pieces of the timeline rendered last, shared by its exports and search index.
     latest: TimelineFragments | None = None
     #: Whether to keep each whole export to splice the next one into (see `joined`): at
-    #: 10,000 events, 44 MB kept for about 5 ms less per one-event edit.
-    splice: bool = True
+    #: 10,000 events, 44 MB kept for about 5 ms less per one-event edit. Off by default:
+    #: the preview's memory is further from its target (600 MB) than 5 ms matter to its
+    #: edits, and a one-off build has nothing to splice into.
+    splice: bool = False
     #: Each whole export as written last, by name, with its pieces (see `joined`).
     documents: dict[str, _Document] = field(default_factory=dict)
     #: The events whose holders (`event_holders`) were handed out last, and those holders:
