@@ -1514,6 +1514,14 @@ class _SitemapWriter:
         return "".join([self.url(path, lastmod) for path, lastmod in entries])
 
 
+def _kept_or_made(kept: tuple | None, inputs: object, make: Callable[[], str]) -> tuple:
+    """(inputs, block): the block kept from the last sitemap while what it shows (`inputs`)
+    is the same, else made again."""
+    if kept is not None and kept[0] == inputs:
+        return kept
+    return (inputs, make())
+
+
 def sitemap_xml(
     timeline: Timeline,
     links: urls.Urls,
@@ -1544,19 +1552,16 @@ def sitemap_xml(
         fragments.event_pieces("lists", lambda event, _: _list_inputs(event)),
         lastmods,
     )
-    kept = fragments.memo.sitemap_lists
-    if kept is not None and kept[0] == inputs:
-        lists = kept[1]
-    else:
-        lists = writer.urls(list_entries(timeline, modified))
-        fragments.memo.sitemap_lists = (inputs, lists)
+    memo = fragments.memo
+    memo.sitemap_lists = _kept_or_made(
+        memo.sitemap_lists, inputs, lambda: writer.urls(list_entries(timeline, modified))
+    )
+    lists = memo.sitemap_lists[1]
     articles = (writer.root, list(map(_ID, timeline.articles)), modified.articles)
-    kept = fragments.memo.sitemap_articles
-    if kept is not None and kept[0] == articles:
-        article_urls = kept[1]
-    else:
-        article_urls = writer.urls(_article_entries(timeline, modified))
-        fragments.memo.sitemap_articles = (articles, article_urls)
+    memo.sitemap_articles = _kept_or_made(
+        memo.sitemap_articles, articles, lambda: writer.urls(_article_entries(timeline, modified))
+    )
+    article_urls = memo.sitemap_articles[1]
     front = writer.urls(_front_entries(modified))
     shown = (front, events, article_urls, lists, writer.urls(_page_entries(timeline)))
     kept_sitemap = fragments.memo.sitemap
