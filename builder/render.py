@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
@@ -100,9 +100,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    # An event's summary shows on the timeline and on every term page it belongs to.
-    markdown_once = lru_cache(maxsize=8192)(render_markdown)
-    env.filters["markdown"] = lambda text: Markup(markdown_once(text or ""))
+    # Conversions are kept by builder.text (an event's summary shows on many pages).
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
     env.filters["tojson_compact"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
