@@ -10,9 +10,11 @@ period, each other period gets a path of its own beside it (`periods/2019-2020/`
 
 from __future__ import annotations
 
+import operator
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain, groupby, islice
 
 from builder import urls
 from builder.dates import MONTH_NAMES
@@ -83,7 +85,7 @@ def _pack(
 
 
 def _year_period(years: list[tuple[int | None, list[Event]]]) -> Period:
-    events = [e for _, group in years for e in group]
+    events = list(chain.from_iterable(group for _, group in years))
     first, last = years[0][0], years[-1][0]
     if first is None or last is None:
         return Period("undated", "Undated", events)
@@ -93,7 +95,7 @@ def _year_period(years: list[tuple[int | None, list[Event]]]) -> Period:
 
 
 def _month_period(year: int, months: list[tuple[int | None, list[Event]]]) -> Period:
-    events = [e for _, group in months for e in group]
+    events = list(chain.from_iterable(group for _, group in months))
     # Dates with a year but no month sort first in their year; they open its first period.
     first, last = months[0][0], months[-1][0]
     if not last:
@@ -119,25 +121,45 @@ def _unique(periods: list[Period]) -> list[Period]:
 def _runs(events: list[Event], key) -> list[tuple[int | None, list[Event]]]:
     """Events grouped by a year or month that never goes back: an event without one (a
     season, a decade) stays with the events before it, so each key forms one group."""
+    values = list(map(key, events))
+    if None not in values and all(map(operator.le, values, islice(values, 1, None))):
+        return _ascending_runs(events, values)
     keyed = []
     current = None
-    for event in events:
-        value = key(event)
+    for event, value in zip(events, values, strict=True):
         current = value if value is not None and (current is None or value > current) else current
         keyed.append((current, event))
     return [(k, [e for _, e in group]) for k, group in groupby(keyed, key=lambda pair: pair[0])]
+
+
+def _ascending_runs(events: list[Event], values: list[int]) -> list[tuple[int, list[Event]]]:
+    """`_runs` when every event has its key and keys only go up (as in every list that is
+    sorted by date and has no seasons or decades): each key's events are one slice. The
+    live preview splits the lists an edit touched at each save, some of thousands of
+    events, and this takes a tenth of the time of looking at each event in Python."""
+    runs = []
+    start, end = 0, len(values)
+    while start < end:
+        stop = bisect_right(values, values[start], start)
+        runs.append((values[start], events[start:stop]))
+        start = stop
+    return runs
+
+
+_YEAR = operator.attrgetter("date.year")
+_MONTH = operator.attrgetter("date.month")
 
 
 def split_periods(events: list[Event], limit: int) -> list[Period]:
     """The periods of a chronological list: one holding every event when they fit in `limit`."""
     if len(events) <= limit:
         return [Period("", "", events)]
-    years = _runs(events, lambda e: e.date.year)
+    years = _runs(events, _YEAR)
     periods = []
     for pack in _pack(years, limit, none_alone=True):
         year, in_year = pack[0]
         if len(pack) == 1 and year is not None and len(in_year) > limit:
-            months = _runs(in_year, lambda e: e.date.month)
+            months = _runs(in_year, _MONTH)
             periods += [
                 _month_period(year, part) for part in _pack(months, limit, none_alone=False)
             ]

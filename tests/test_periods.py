@@ -8,15 +8,19 @@ project with a high limit must build exactly the pages it always did.
 from __future__ import annotations
 
 import json
+import random
 import re
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 from posixpath import join, normpath
+from types import SimpleNamespace
 
 import pytest
 from conftest import run_timeline, write
 from sitehttp import serve
+
+from builder import periods
 
 #: Events per year, and for 2018 the months: 2018 is above the limit, so it splits by month.
 EVENTS = {
@@ -265,3 +269,30 @@ def test_list_items_shared_by_pages_of_every_depth_keep_content_escaped(tmp_path
         assert 'dir="auto">Number 10 &lt;root&gt; ../</a>' in html
         assert "<root>" not in html
     assert run_timeline("check", str(project), "--links", "-o", str(out)).code == 0
+
+
+def _runs_by_hand(events: list, key) -> list[tuple]:
+    """What `periods._runs` means, one event at a time: a key that is missing or goes back
+    leaves the event with the run before it."""
+    runs: list[tuple] = []
+    current = None
+    for event in events:
+        value = key(event)
+        if value is not None and (current is None or value > current):
+            current = value
+        if runs and runs[-1][0] == current:
+            runs[-1][1].append(event)
+        else:
+            runs.append((current, [event]))
+    return runs
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_runs_keep_undated_and_earlier_keys_with_the_run_before(seed: int) -> None:
+    rng = random.Random(seed)
+    years = sorted(rng.choice(range(2001, 2012)) for _ in range(rng.randint(1, 60)))
+    if seed % 2:  # seasons, decades and out-of-order keys among the years
+        for _ in range(rng.randint(1, 5)):
+            years.insert(rng.randrange(len(years) + 1), rng.choice([None, 1999, 2005]))
+    events = [SimpleNamespace(date=SimpleNamespace(year=y), n=i) for i, y in enumerate(years)]
+    assert periods._runs(events, periods._YEAR) == _runs_by_hand(events, periods._YEAR)
