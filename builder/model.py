@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from builder.dates import EdtfDate
 from builder.text import slugify
@@ -139,6 +140,13 @@ class Timeline:
     #: new key (see `changed_since`).
     edit: tuple[int, frozenset[str]] | None = field(default=None, compare=False, repr=False)
 
+    @cached_property
+    def events_by_id(self) -> dict[str, Event]:
+        """Each event by its id, made once per timeline: the live preview looks events up by
+        id in several places at each edit, and at 10,000 events each such index took a few
+        milliseconds to make."""
+        return {e.id: e for e in self.events}
+
     def changed_since(self, before: Timeline) -> frozenset[str] | None:
         """Ids of the events added, removed or given a new key since `before`, when this
         timeline was patched from it (None: not known)."""
@@ -254,8 +262,24 @@ def build_timeline(
         if edit is not None:
             moved = {e.id for events in edit for e in events}
             timeline.edit = (id(memo.before), frozenset(moved | rekeyed))
+            _patch_events_by_id(memo.before, timeline, *edit)
         memo.before = timeline
     return timeline
+
+
+def _patch_events_by_id(
+    before: Timeline, after: Timeline, added: list[Event], gone: list[Event]
+) -> None:
+    """Give `after` the index by id of `before` with the edit's events swapped, if `before`
+    made one (a copy of a dict costs a tenth of making it again event by event)."""
+    made = before.__dict__.get("events_by_id")
+    if made is None:
+        return
+    by_id = dict(made)
+    for event in gone:
+        by_id.pop(event.id, None)
+    by_id.update((event.id, event) for event in added)
+    after.__dict__["events_by_id"] = by_id
 
 
 #: An edit that adds or removes more events than this sorts and indexes them from scratch.

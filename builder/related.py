@@ -61,7 +61,7 @@ class RelatedEvents:
 
     @cached_property
     def _by_id(self) -> dict[str, Event]:
-        return {e.id: e for e in self.timeline.events}
+        return self.timeline.events_by_id
 
     @cached_property
     def _terms(self) -> dict[tuple[str, str], tuple[list[Event], dict[str, int]]]:

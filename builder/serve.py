@@ -876,8 +876,7 @@ def next_memo(
     if before is after:
         memo.events_touched, memo.lists_touched = frozenset(), frozenset()
         return memo
-    old_events = {e.id: e for e in before.events}
-    new_events = {e.id: e for e in after.events}
+    old_events, new_events = before.events_by_id, after.events_by_id
     changed = after.changed_since(before)
     if changed is None:
         changed = _changed_events(before, after, old_events, new_events)

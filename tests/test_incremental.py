@@ -299,6 +299,9 @@ def assert_model_same_as_cold(pv: serve.Preview) -> None:
     assert [kept.event_key(e) for e in kept.events] == [
         kept._make_event_key(e) for e in kept.events
     ], "an event key kept from the previous build is stale"
+    by_id = kept.events_by_id  # patched from the previous timeline's when it had one
+    assert by_id.keys() == {e.id for e in kept.events}
+    assert all(by_id[e.id] is e for e in kept.events)
 
 
 def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -> None:
