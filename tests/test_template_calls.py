@@ -1,0 +1,63 @@
+"""Calls from templates: the builder's environment calls plain functions and macros the
+short way (`render.CallingContext`); whatever asks for the context, the environment or the
+evaluation context must still get it, inside loops and blocks too."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import jinja2
+
+from builder.render import CallingContext, Theme, make_environment
+
+TEMPLATE = """\
+{%- macro box(x) %}[{{ x }}{% if caller is defined %}:{{ caller() }}{% endif %}]{% endmacro -%}
+{% set outer = 'page' -%}
+plain={{ shout('a') }} part={{ greet('b') }} macro={{ box(1) }}
+{% call box(2) %}inner {{ shout('c') }}{% endcall %}
+{% for item in ['x', 'y'] %}{{ who(item) }} {{ shout(item) }} {{ box(loop.index) }}
+{% endfor %}
+{%- block body %}env={{ env_name() }} eval={{ eval_auto() }} ctx={{ who('block') }}{% endblock %}
+stop={{ stops() is undefined }} range={{ range(3) | list }} cycle={{ cycler('p', 'q').next() }}
+"""
+
+
+def _stops() -> None:
+    raise StopIteration
+
+
+@jinja2.pass_context
+def _who(context: jinja2.runtime.Context, value: str) -> str:
+    return f"{value}@{context.get('outer')}/{context.get('item', '-')}"
+
+
+def render(folder: Path, context_class: type) -> str:
+    (folder / "t.html").write_text(TEMPLATE, encoding="utf-8")
+    env = make_environment(Theme("test", (folder,), ()))
+    env.context_class = context_class
+    env.globals.update(
+        shout=lambda text: text.upper(),
+        greet=partial("{}!{}".format, "hi"),
+        who=_who,
+        env_name=jinja2.pass_environment(lambda environment: type(environment).__name__),
+        eval_auto=jinja2.pass_eval_context(lambda eval_ctx: eval_ctx.autoescape),
+        stops=_stops,
+    )
+    template = env.get_template("t.html")
+    assert type(template.new_context({})) is context_class
+    return template.render()
+
+
+def test_plain_calls_macros_and_context_functions_behave_as_in_jinja(tmp_path: Path) -> None:
+    assert make_environment(Theme("test", (tmp_path,), ())).context_class is CallingContext
+    ours = render(tmp_path, CallingContext)
+    assert ours == render(tmp_path, jinja2.runtime.Context)
+    for expected in (
+        "plain=A part=hi!b macro=[1]",
+        "[2:inner C]",  # a macro called with a caller, which calls a plain function
+        "x@page/- X [1]",  # in a loop: the context function gets the page's context
+        "env=Environment eval=True ctx=block@page/-",
+        "stop=True range=[0, 1, 2] cycle=p",
+    ):
+        assert expected in ours
