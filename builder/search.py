@@ -48,9 +48,11 @@ def search_words(*texts: str) -> list[str]:
     """The distinct search words of these texts, in first-seen order."""
     seen: dict[str, None] = {}
     for text in texts:
-        folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", text or "")).lower()
-        for word in _WORD.findall(folded):
-            seen.setdefault(word, None)
+        if not text:
+            continue
+        if not text.isascii():  # ASCII has no accents to fold
+            text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+        seen.update(dict.fromkeys(_WORD.findall(text.lower())))
     return list(seen)
 
 
