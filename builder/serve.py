@@ -454,6 +454,7 @@ class Preview:
         self._streams = 0  # open event streams: browsers that fetch each new build
         self._served = 0.0  # time.monotonic() when a page was last sent
         self._written: dict[str, Packed | OnDisk] | None = None  # what the build folder holds
+        self._written_id = ""  # the build the folder holds, once all of it is written
 
     # -- reading (request threads) --
 
@@ -473,6 +474,16 @@ class Preview:
         if snapshot is not None:
             return snapshot.base_path
         return urls.Urls(self.options.base_url or "").base_path
+
+    def written_build(self) -> str:
+        """The id of the build the build folder holds completely ("" before the first).
+
+        The folder's own time changes when the last file of a build is in, but also on the
+        way, as files directly in it are replaced: a tool that must know the folder complete
+        (the benchmark, before its next edit) asks for this instead.
+        """
+        with self._changed:
+            return self._written_id
 
     def wait_for_state(self, version: int, timeout: float) -> State | None:
         """The state once it differs from `version` (or after `timeout`); None once closed."""
@@ -779,6 +790,8 @@ class Preview:
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot
+                if self._written is not None:
+                    self._written_id = snapshot.id
 
     def _mirror(self, snapshot: Snapshot) -> None:
         """Write a complete build to the build folder: whole the first time, then only the
@@ -1251,6 +1264,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(200, "state.json", state.to_json().encode(), head, "")
         elif name == "events":
             self._events(parse_qs(query).get("build", [""])[0], head)
+        elif name == "written":
+            self._plain(200, self.server.preview.written_build() + "\n", head)
         else:
             self._plain(404, "not found\n", head)
 

@@ -677,11 +677,11 @@ def test_after_edits_the_build_folder_is_a_cold_build_byte_for_byte(tmp_path, se
     result = run_timeline("build", str(root), "-o", str(out))
     assert result.code == 0, result.err
     want = _tree(out)
-    deadline = time.monotonic() + WAIT  # the server writes its folder in the background
+    # The server writes its folder in the background, and says when the build it serves
+    # is in it completely: from then on the folder is the cold build.
+    serving = json.loads(server.get(server.path("__timeline/state")).body)["build"]
+    server.eventually("__timeline/written", lambda r: r.text.strip() == serving, "the write")
     got = _tree(server.folder)
-    while got != want and time.monotonic() < deadline:
-        time.sleep(0.1)
-        got = _tree(server.folder)
     assert sorted(got) == sorted(want)
     assert [path for path in want if got[path] != want[path]] == []
     assert "(renamed)" in got["index.html"].decode("utf-8")
