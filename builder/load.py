@@ -144,6 +144,16 @@ class RawPage:
     body_line: int
 
 
+class Released:
+    """Stands for the events of an unchanged events file whose parse the live preview let go
+    once validation had made its records (see `FileCache.release_events`): validation knows
+    the file by this very object and reuses its records; if it needs the events themselves
+    (site.yaml's vocabularies or the set of articles changed), it asks for the file to be
+    read again (`validate.NeedsReading`)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class RawProject:
     """Everything read from a project folder, ready for validation."""
@@ -151,9 +161,13 @@ class RawProject:
     root: Path
     site: RawSite
     articles: list[RawArticle] = field(default_factory=list)
+    #: The events of every events file that reads cleanly, in reading order.
     events: list[RawEvent] = field(default_factory=list)
     pages: list[RawPage] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
+    #: Each events file that reads cleanly, with its events, or `Released` (the live
+    #: preview's unchanged files whose events are not kept), in reading order.
+    event_files: list[tuple[str, list[RawEvent] | Released]] = field(default_factory=list)
 
 
 class ClippingProblems(Exception):
@@ -666,6 +680,30 @@ class FileCache:
         """Remember the parse of `source`."""
         self._entries[source.rel] = (source.mtime_ns, source.size, value)
 
+    def release_events(self) -> dict[str, tuple[list[RawEvent], Released]]:
+        """Let go of the parsed events of every events file, keeping in their place a
+        `Released` marker that stands for them while the file is unchanged; returns, by
+        file, the events let go and their marker.
+
+        Parsed YAML with every position is the largest thing the preview would hold (108 MB
+        for 10,000 events) and the bulk of what each garbage collection walks; validation
+        keeps what it made of each file, and needs the events again only when what it checks
+        them against changes.
+        """
+        released = {}
+        for rel, (mtime_ns, size, value) in self._entries.items():
+            if type(value) is list:  # the events of an events file (see `_load_events`)
+                marker = Released()
+                self._entries[rel] = (mtime_ns, size, marker)
+                released[rel] = (value, marker)
+        return released
+
+    def forget_released(self) -> None:
+        """Forget the files whose events were let go, so the next load reads them again."""
+        self._entries = {
+            rel: entry for rel, entry in self._entries.items() if type(entry[2]) is not Released
+        }
+
 
 def _inside(path: Path, root: Path) -> bool:
     try:
@@ -894,7 +932,9 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
             elif kind == "page":
                 project.pages.append(value)
             else:
-                project.events.extend(value)
+                project.event_files.append((source.rel, value))
+                if type(value) is list:
+                    project.events.extend(value)
     return project, report
 
 

@@ -78,7 +78,7 @@ from builder.diagnostics import Diagnostic, Report
 from builder.load import FileCache
 from builder.model import ModelMemo
 from builder.related import RelatedEvents, affected_by, ranking
-from builder.validate import ValidationCache
+from builder.validate import NeedsReading, ValidationCache
 from builder.watch import (
     CONFIG,
     CONTENT,
@@ -616,6 +616,21 @@ class Preview:
             self._rebuilding = False
         return True
 
+    def _make_timeline(self) -> tuple[object | None, Report]:
+        """Load, validate and model the project with the caches kept between rebuilds (see
+        `build.make_timeline`), then let go of the events files' parsed YAML: validation
+        keeps what it made of them (see `FileCache.release_events`). When validation needs
+        the events of such a file again, every one of them is read again."""
+        model, cache = self._model, self._cache
+        options = {"validation": model.validation, "memo": model.model}
+        try:
+            timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
+        except NeedsReading:
+            cache.forget_released()
+            timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
+        model.validation.release(cache.release_events())
+        return timeline, loaded
+
     def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
         kinds = {change.kind for change in changes}
         model = self._model
@@ -624,13 +639,7 @@ class Preview:
             model.memo = None
         previous_timeline = model.timeline
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
-            timeline, loaded, _ = build.make_timeline(
-                self.project,
-                self.options,
-                self._cache,
-                validation=model.validation,
-                memo=model.model,
-            )
+            timeline, loaded = self._make_timeline()
             report.extend(loaded)
             if timeline is None:
                 model.failed = True

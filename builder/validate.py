@@ -15,13 +15,20 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter
 
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
 from builder.diagnostics import Diagnostic, Report
-from builder.load import Pos, RawArticle, RawEvent, RawPage, RawProject, YamlList, YamlMap
+from builder.load import (
+    Pos,
+    RawArticle,
+    RawEvent,
+    RawPage,
+    RawProject,
+    Released,
+    YamlList,
+    YamlMap,
+)
 from builder.model import Article, Event, Location, Page, Site, Source
 from builder.text import is_web_url, slugify
 
@@ -520,6 +527,15 @@ _FIX_DUPLICATE = {
 }
 
 
+class NeedsReading(Exception):
+    """Validation needs the events of a file whose parse the live preview let go (see
+    `load.Released`): the caller reads the files again and validates anew."""
+
+    def __init__(self, file: str):
+        super().__init__(f"{file} must be read again to be validated")
+        self.file = file
+
+
 class FileEvents:
     """What validation made of one events file: per event (record or None, file, position
     of its id, whether the id was made up), the valid records and their ids, and (see
@@ -612,19 +628,46 @@ class ValidationCache:
         make: Callable[[object, Report], object],
     ) -> FileEvents:
         """`make(raw, report)` of each raw event of one file, made again only when the
-        loader read the file anew (the `FileCache` hands back the very same raw events for
-        an unchanged file), replaying the diagnostics."""
+        loader read the file anew (the `FileCache` hands back the very same raw events, or
+        the very same `Released` marker, for an unchanged file), replaying the diagnostics.
+        Raises `NeedsReading` for a released file this cache no longer knows."""
         self._files_seen.add(file)
         hit = self.files.get(file)
-        if hit is not None and len(hit[0]) == len(raws) and all(map(operator.is_, hit[0], raws)):
+        if hit is not None and (
+            hit[0] is raws
+            or (
+                type(raws) is list
+                and type(hit[0]) is list
+                and len(hit[0]) == len(raws)
+                and all(map(operator.is_, hit[0], raws))
+            )
+        ):
             self._seen.update(hit[3])
             report.items.extend(hit[2])
             return hit[1]
+        if type(raws) is Released:
+            raise NeedsReading(file)
         own = Report()
         made = FileEvents([make(raw, own) for raw in raws])
         self.files[file] = (raws, made, own.items, tuple(id(raw.data) for raw in raws))
         report.items.extend(own.items)
         return made
+
+    def release(self, released: dict[str, tuple[list, Released]]) -> None:
+        """Let go of the raw events of these files (by file: the events the loader let go
+        and the marker standing for them, see `FileCache.release_events`), keeping the
+        records made of them: the marker now stands for the events when the file comes
+        back unchanged. A file whose records were made from other events is forgotten."""
+        for file, (events, marker) in released.items():
+            hit = self.files.get(file)
+            if hit is None or hit[0] is marker:
+                continue
+            for key in hit[3]:
+                self.records.pop(key, None)
+            if hit[0] is events:
+                self.files[file] = (marker, hit[1], hit[2], ())
+            else:
+                del self.files[file]
 
     def same(self, live_articles: frozenset[str]) -> frozenset[str]:
         """The published articles' ids: the very set of the last run when equal, so that
@@ -699,11 +742,11 @@ def validate_project(
     ]
     articles = _unique_ids([a for a in articles if a[0]], report, "article")
     groups = []
-    for file, raws in groupby(project.events, key=attrgetter("file")):
+    for file, raws in project.event_files:
         groups.append(
             cache.file_records(
                 file,
-                list(raws),
+                raws,
                 report,
                 lambda r, own: (
                     cache.record(

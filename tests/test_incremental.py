@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from builder import build, serve
+from builder.load import Released
 from builder.related import RelatedEvents
 from builder.render import render_site
 from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
@@ -426,3 +427,45 @@ def test_edits_planned_as_updates_of_the_last_plan_match_a_cold_build(preview) -
     edit(untitled, r'(?m)^(- date: [^\n]+\n  title: "[^"]*)"', r'\1 renamed"')
     rebuild(preview, untitled)
     assert_same_as_cold(preview)
+
+
+def parsed_events_held(pv: serve.Preview) -> list[str]:
+    """The events files whose parsed YAML the preview still holds, in its file cache or in
+    its validation cache."""
+    cached = [rel for rel, entry in pv._cache._entries.items() if type(entry[2]) is list]
+    validated = [f for f, hit in pv._model.validation.files.items() if type(hit[0]) is list]
+    return cached + validated
+
+
+def test_parsed_events_are_let_go_and_read_again_when_validation_needs_them(preview) -> None:
+    """After every rebuild the preview holds no parsed events file, only what validation
+    made of each; when what validation checks events against changes (an actor renamed in
+    site.yaml, a new article), it reads every events file again, and the site is exactly a
+    cold build's."""
+    assert parsed_events_held(preview) == []
+    released = [e for e in preview._cache._entries.values() if type(e[2]) is Released]
+    assert len(released) == len(list((preview.project / "content/events").glob("*.yaml")))
+
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (edited)"')
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    assert parsed_events_held(preview) == []
+
+    site = preview.project / "content/site.yaml"
+    edit(
+        site,
+        r'"Haqqani network": \["Haqqanis"\]',
+        '"Haqqani Network": ["Haqqanis", "Haqqani network"]',
+    )
+    rebuild(preview, site, CONFIG)
+    assert_same_as_cold(preview)
+    assert b"Haqqani Network" in served(preview)["actors/index.html"]
+    assert parsed_events_held(preview) == []
+
+    articles = sorted((preview.project / "content/articles").glob("*.md"))
+    copy = articles[0].with_name("a-new-article.md")
+    copy.write_text(articles[0].read_text(encoding="utf-8"), encoding="utf-8")
+    rebuild(preview, copy)
+    assert_same_as_cold(preview)
+    assert parsed_events_held(preview) == []
