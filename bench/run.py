@@ -83,6 +83,7 @@ class Results:
     cpu: dict[str, list[float]] = field(default_factory=dict)
     rebuild: list[float] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
+    warmup_ahead: list[int] = field(default_factory=list)
     rss_mb: float = 0.0
     pages: int = 0
     files: int = 0
@@ -163,11 +164,20 @@ def timeline_command(*args: str) -> list[str]:
 
 
 def _profile_stages(stdout: str) -> dict[str, float]:
-    """Stage times (seconds) from `timeline build --profile` lines such as `  load  12.3 ms`."""
+    """Stage times (seconds) from `timeline build --profile` lines such as `  load  12.3 ms`;
+    a stage's note in brackets (`warm-up (906 texts ahead)`) is left out of its name, so
+    that runs add up by stage (see `_warmup_ahead` for the note)."""
     stages = {}
     for match in re.finditer(r"^\s+(\S[^\n]*?)\s+([\d.]+) ms$", stdout, re.MULTILINE):
-        stages[match.group(1)] = float(match.group(2)) / 1000
+        name = re.sub(r" \(.*\)$", "", match.group(1))
+        stages[name] = float(match.group(2)) / 1000
     return stages
+
+
+def _warmup_ahead(stdout: str) -> int | None:
+    """How many texts the build's warm-up converted ahead, from its `--profile` line."""
+    match = re.search(r"warm-up \((\d+) texts? ahead\)", stdout)
+    return int(match.group(1)) if match else None
 
 
 def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: str | None) -> None:
@@ -183,6 +193,9 @@ def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: st
         results.cpu.setdefault("ours", []).append(run.cpu_seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
         stage_runs.append(_profile_stages(run.stdout))
+        ahead = _warmup_ahead(run.stdout)
+        if ahead is not None:
+            results.warmup_ahead.append(ahead)
         _say(f"  timeline build, cold, run {i + 1}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB")
     for i in range(runs):
         run = _checked(run_measured(cmd, cwd=project), "timeline build (rebuild)")
@@ -506,6 +519,9 @@ def table(r: Results) -> str:
     lines = [_row(header, widths), _row(tuple("-" * w for w in widths), widths)]
     lines += [_row(row, widths) for row in rows]
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in r.stages.items())
+    if r.warmup_ahead:
+        counts = ", ".join(map(str, r.warmup_ahead))
+        stages += f"; the warm-up converted {counts} texts ahead (one figure per run)"
     cpu = ", ".join(f"{k} {median(v):.1f} s" for k, v in r.cpu.items())
     head = (
         f"{r.events:,} events, {r.articles:,} articles; {r.cpus} CPUs; output on "
