@@ -161,13 +161,16 @@ class RawProject:
     root: Path
     site: RawSite
     articles: list[RawArticle] = field(default_factory=list)
-    #: The events of every events file that reads cleanly, in reading order.
-    events: list[RawEvent] = field(default_factory=list)
     pages: list[RawPage] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
     #: Each events file that reads cleanly, with its events, or `Released` (the live
     #: preview's unchanged files whose events are not kept), in reading order.
     event_files: list[tuple[str, list[RawEvent] | Released]] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[RawEvent]:
+        """The events of every events file read (not released), in reading order."""
+        return [e for _, events in self.event_files if type(events) is list for e in events]
 
 
 class ClippingProblems(Exception):
@@ -933,8 +936,6 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
                 project.pages.append(value)
             else:
                 project.event_files.append((source.rel, value))
-                if type(value) is list:
-                    project.events.extend(value)
     return project, report
 
 
