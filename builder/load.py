@@ -701,11 +701,12 @@ class FileCache:
                 released[rel] = (value, marker)
         return released
 
-    def forget_released(self) -> None:
-        """Forget the files whose events were let go, so the next load reads them again."""
-        self._entries = {
-            rel: entry for rel, entry in self._entries.items() if type(entry[2]) is not Released
-        }
+    def forget_released(self, files: list[str]) -> None:
+        """Forget these files if their events were let go, so the next load reads them."""
+        for rel in files:
+            entry = self._entries.get(rel)
+            if entry is not None and type(entry[2]) is Released:
+                del self._entries[rel]
 
 
 def _inside(path: Path, root: Path) -> bool:

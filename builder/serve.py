@@ -619,14 +619,15 @@ class Preview:
     def _make_timeline(self) -> tuple[object | None, Report]:
         """Load, validate and model the project with the caches kept between rebuilds (see
         `build.make_timeline`), then let go of the events files' parsed YAML: validation
-        keeps what it made of them (see `FileCache.release_events`). When validation needs
-        the events of such a file again, every one of them is read again."""
+        keeps what it made of them (see `FileCache.release_events`). The files whose events
+        validation needs again (their articles came or went, or site.yaml's vocabularies
+        changed) are read again."""
         model, cache = self._model, self._cache
         options = {"validation": model.validation, "memo": model.model}
         try:
             timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
-        except NeedsReading:
-            cache.forget_released()
+        except NeedsReading as needs:
+            cache.forget_released(needs.files)
             timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
         model.validation.release(cache.release_events())
         return timeline, loaded

@@ -527,13 +527,25 @@ _FIX_DUPLICATE = {
 }
 
 
-class NeedsReading(Exception):
-    """Validation needs the events of a file whose parse the live preview let go (see
-    `load.Released`): the caller reads the files again and validates anew."""
+def _cited_articles(raws: list[RawEvent]) -> frozenset[str]:
+    """Every `article:` value the sources of these raw events give, as written."""
+    cited = set()
+    for raw in raws:
+        sources = raw.data.get("sources")
+        if isinstance(sources, list):
+            for source in sources:
+                if isinstance(source, dict) and "article" in source:
+                    cited.add(str(source["article"]))
+    return frozenset(cited)
 
-    def __init__(self, file: str):
-        super().__init__(f"{file} must be read again to be validated")
-        self.file = file
+
+class NeedsReading(Exception):
+    """Validation needs the events of files whose parse the live preview let go (see
+    `load.Released`): the caller reads those files again and validates anew."""
+
+    def __init__(self, files: list[str]):
+        super().__init__(f"{len(files)} events file(s) must be read again, first {files[0]}")
+        self.files = files
 
 
 class FileEvents:
@@ -573,22 +585,32 @@ class ValidationCache:
     #: (file, index in it) -> the record last validated there
     places: dict[tuple[str, int], object] = field(default_factory=dict)
     #: events file -> (its raw events as loaded, what `file_records` made of them, their
-    #: diagnostics, the ids of their parsed values in `records`)
-    files: dict[str, tuple[list, FileEvents, list[Diagnostic], tuple[int, ...]]] = field(
-        default_factory=dict
+    #: diagnostics, the ids of their parsed values in `records`, the article ids its
+    #: sources name)
+    files: dict[str, tuple[object, FileEvents, list[Diagnostic], tuple[int, ...], frozenset]] = (
+        field(default_factory=dict)
     )
+    #: The ids of the project's articles in the last run, and those added or removed since
+    #: the run before: only the files whose sources name one of them, or name an article
+    #: that does not exist (whose message suggests the closest id), depend on that change.
+    article_ids: frozenset[str] = frozenset()
+    _articles_changed: frozenset[str] = frozenset()
     #: The published articles and, by id(event), each event with its published copy
     #: (see `published`).
     _live: frozenset[str] | None = None
     _published: dict[int, tuple[Event, Event]] = field(default_factory=dict)
 
-    def start(self, context: object) -> None:
-        """Begin a validation run; forget every record if what validation reads changed."""
+    def start(self, context: object, article_ids: frozenset[str] = frozenset()) -> None:
+        """Begin a validation run; forget every record if what validation reads changed
+        (`context`), and note which articles came or went (see `article_ids`)."""
         if context != self.context:
             self.records.clear()
             self.places.clear()
             self.files.clear()
             self.context = context
+        self._articles_changed = article_ids ^ self.article_ids
+        self._articles_before, self.article_ids = self.article_ids, article_ids
+        self._unread: list[str] = []
         self._seen: set[int] = set()
         self._files_seen: set[str] = set()
         self._made: set[int] = set()  # ids of the records made (or found equal) in this run
@@ -630,10 +652,11 @@ class ValidationCache:
         """`make(raw, report)` of each raw event of one file, made again only when the
         loader read the file anew (the `FileCache` hands back the very same raw events, or
         the very same `Released` marker, for an unchanged file), replaying the diagnostics.
-        Raises `NeedsReading` for a released file this cache no longer knows."""
+        A released file this cache cannot reuse is noted for `finish`, which raises
+        `NeedsReading`."""
         self._files_seen.add(file)
         hit = self.files.get(file)
-        if hit is not None and (
+        same = hit is not None and (
             hit[0] is raws
             or (
                 type(raws) is list
@@ -641,17 +664,31 @@ class ValidationCache:
                 and len(hit[0]) == len(raws)
                 and all(map(operator.is_, hit[0], raws))
             )
-        ):
+        )
+        if same and not self._cites_changed(hit[4]):
             self._seen.update(hit[3])
             report.items.extend(hit[2])
             return hit[1]
         if type(raws) is Released:
-            raise NeedsReading(file)
+            self._unread.append(file)
+            return FileEvents([])
+        if same:  # the same events, checked against other articles: no record is reused
+            for key in hit[3]:
+                self.records.pop(key, None)
         own = Report()
         made = FileEvents([make(raw, own) for raw in raws])
-        self.files[file] = (raws, made, own.items, tuple(id(raw.data) for raw in raws))
+        keys = tuple(id(raw.data) for raw in raws)
+        self.files[file] = (raws, made, own.items, keys, _cited_articles(raws))
         report.items.extend(own.items)
         return made
+
+    def _cites_changed(self, cited: frozenset[str]) -> bool:
+        """Whether a file naming these articles may validate differently now that articles
+        came or went: it names one of them, or one that did not exist."""
+        changed = self._articles_changed
+        return bool(changed) and (
+            not cited.isdisjoint(changed) or not cited <= self._articles_before
+        )
 
     def release(self, released: dict[str, tuple[list, Released]]) -> None:
         """Let go of the raw events of these files (by file: the events the loader let go
@@ -665,7 +702,7 @@ class ValidationCache:
             for key in hit[3]:
                 self.records.pop(key, None)
             if hit[0] is events:
-                self.files[file] = (marker, hit[1], hit[2], ())
+                self.files[file] = (marker, hit[1], hit[2], (), hit[4])
             else:
                 del self.files[file]
 
@@ -701,7 +738,10 @@ class ValidationCache:
         return shown
 
     def finish(self) -> None:
-        """Drop the records of files that are gone or changed."""
+        """Drop the records of files that are gone or changed; raise `NeedsReading` if a
+        released file could not be reused."""
+        if self._unread:
+            raise NeedsReading(self._unread)
         for file in self.files.keys() - self._files_seen:
             del self.files[file]
         for key in self.records.keys() - self._seen:
@@ -728,9 +768,9 @@ def validate_project(
     """
     cache = cache or ValidationCache()
     site = validate_site(project, report)
-    article_ids = {a.id for a in project.articles}
+    article_ids = frozenset(a.id for a in project.articles)
     lookup = _actor_lookup(site)
-    cache.start((tuple(site.categories.items()), tuple(lookup.items()), frozenset(article_ids)))
+    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids)
     articles = [
         (
             cache.record(r, (r.file, 0), report, lambda own, r=r: _article(r, own)),

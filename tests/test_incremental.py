@@ -469,3 +469,40 @@ def test_parsed_events_are_let_go_and_read_again_when_validation_needs_them(prev
     rebuild(preview, copy)
     assert_same_as_cold(preview)
     assert parsed_events_held(preview) == []
+
+
+def test_an_article_that_comes_or_goes_rereads_only_the_files_that_name_it(preview) -> None:
+    """Events are checked against the set of articles (a source's `article:` must exist),
+    but a new or removed article matters only to the events files that name it, or that
+    name an article that does not exist (the error suggests the closest id): only those
+    are read and validated again, and the site is a cold build's."""
+    naming = events_file(preview, 2)
+    edit(naming, r"  sources:\n", "  sources:\n    - article: a-coming-article\n")
+    assert not preview.rebuild([Change(CONTENT, naming.relative_to(preview.project).as_posix())])
+    reread: list[str] = []
+    cache = preview._cache
+    original = cache.forget_released
+
+    def forget_released(files: list[str]) -> None:
+        reread.extend(files)
+        original(files)
+
+    cache.forget_released = forget_released
+    articles = sorted((preview.project / "content/articles").glob("*.md"))
+    coming = articles[0].with_name("a-coming-article.md")
+    coming.write_text(articles[0].read_text(encoding="utf-8"), encoding="utf-8")
+    rebuild(preview, coming)
+    assert_same_as_cold(preview)
+    assert reread == [naming.relative_to(preview.project).as_posix()]
+    assert parsed_events_held(preview) == []
+
+    reread.clear()
+    other = articles[1].with_name("an-article-nobody-names.md")
+    other.write_text(articles[1].read_text(encoding="utf-8"), encoding="utf-8")
+    rebuild(preview, other)
+    assert_same_as_cold(preview)
+    assert reread == []
+
+    coming.unlink()  # the event names it again: an error, and the last good build stays
+    assert not preview.rebuild([Change(CONTENT, coming.relative_to(preview.project).as_posix())])
+    assert reread == [naming.relative_to(preview.project).as_posix()]
