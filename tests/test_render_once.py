@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import run_timeline, write
+from conftest import REPO, run_timeline, write
 
 
 def _build(project: Path, *args: str) -> Path:
@@ -100,3 +100,53 @@ def test_list_pages_and_exports_are_grouped_for_one_process_each(project: Path) 
     assert {"events.json", "feed.xml", "sitemap.xml", "search"} <= groups["exports"]
     assert "events" not in groups["lists"] | groups["exports"]
     assert {"events", "articles", "static", "countries"} <= groups[None]  # countries/ index
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_list_items_joined_in_one_call_read_as_a_loop_over_each_item(project: Path) -> None:
+    """The shipped lists put each month's remembered items in one call
+    (`event_items_once`); a project's macros.html that loops over `event_item_once` item by
+    item, as the theme once did, gives the very same site. A project's own item macro
+    goes through the same call, each item with its page's links."""
+    write(  # months of several events, so that items are joined
+        project / "content/events/more.yaml",
+        "".join(
+            f"- date: 2023-10-{day:02d}\n  title: Border event {day}\n  countries: [TJ]\n"
+            f"  sources: [{{url: 'https://news.example/{day}'}}]\n"
+            for day in (2, 3, 4, 5)
+        ),
+    )
+    shipped = _tree(_build(project, "--jobs", "1"))
+    macros = (REPO / "themes/default/templates/macros.html").read_text(encoding="utf-8")
+    joined = (
+        "    {{ event_items_once(event_item, events, 'h' ~ (level + 2), compact, "
+        "between='\\n    ') }}\n"
+    )
+    assert joined in macros
+    looped = (
+        "    {% for e in events %}\n"
+        "    {{ event_item_once(event_item, e, 'h' ~ (level + 2), compact) }}\n"
+        "    {% endfor %}\n"
+    )
+    write(project / "themes/default/templates/macros.html", macros.replace(joined, looped))
+    assert _tree(_build(project, "--jobs", "1")) == shipped
+
+    write(
+        project / "themes/default/templates/year.html",
+        '{% macro mine(e, heading, compact) %}<a href="{{ url(paths.event_path(e.id)) }}">'
+        "{{ e.title }}</a>{% endmacro %}"
+        "<ul>{% for y, months in groups %}{% for m, evs in months %}<!--m-->"
+        "{{ event_items_once(mine, evs, 'h3', false, between=' | ') }}"
+        "{% endfor %}{% endfor %}</ul>\n",
+    )
+    out = _build(project, "--jobs", "1")
+    year = sorted((out / "years").glob("*/index.html"))[0]
+    html = year.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]*)">', html)
+    assert links and all(link.startswith("../../events/") for link in links)
+    assert html.count(" | ") == len(links) - html.count("<!--m-->")
