@@ -350,10 +350,7 @@ class _Context:
         takes the template's context would copy it for every item of a list.
         """
         rootless = getattr(self._rootless_macros(self.env), macro.name, None)
-        key = self.list_item_key(event, heading, compact) + (() if rootless else (root,))
-        item = self.list_items.get(key)
-        if item is None:
-            item = self.list_items[key] = str((rootless or macro)(event, heading, compact))
+        item = self._remembered_item(root, macro, rootless, event, heading, compact)
         return Markup(item.replace(ITEM_ROOT, root))
 
     def event_items_once(
@@ -367,19 +364,21 @@ class _Context:
         Here the items are joined first and the root put in once.
         """
         rootless = getattr(self._rootless_macros(self.env), macro.name, None)
-        if rootless is None:
-            return Markup(between).join(
-                self.event_item_once(root, macro, e, heading, compact) for e in events
-            )
-        items, item_key = self.list_items, self.list_item_key
-        parts = []
-        for event in events:
-            key = item_key(event, heading, compact)
-            item = items.get(key)
-            if item is None:
-                item = items[key] = str(rootless(event, heading, compact))
-            parts.append(item)
-        return Markup(between.join(parts).replace(ITEM_ROOT, root))
+        item = partial(self._remembered_item, root, macro, rootless)
+        joined = between.join(item(event, heading, compact) for event in events)
+        return Markup(joined.replace(ITEM_ROOT, root))
+
+    def _remembered_item(
+        self, root: str, macro, rootless, event: Event, heading: str, compact: bool
+    ) -> str:
+        """An event's list item as remembered for the build: rendered by `rootless` (the
+        macro of macros.html, links from `ITEM_ROOT`) when there is one, else by `macro`
+        once for the page depth `root`."""
+        key = self.list_item_key(event, heading, compact) + (() if rootless else (root,))
+        item = self.list_items.get(key)
+        if item is None:
+            item = self.list_items[key] = str((rootless or macro)(event, heading, compact))
+        return item
 
     @jinja2.pass_context
     def include_once(self, context: jinja2.runtime.Context, name: str) -> Markup:

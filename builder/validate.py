@@ -11,10 +11,10 @@ import dataclasses
 import datetime
 import difflib
 import itertools
-import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
@@ -560,6 +560,20 @@ class FileEvents:
         self.published: tuple[frozenset[str], list[Event]] | None = None
 
 
+class FileEntry(NamedTuple):
+    """What a `ValidationCache` keeps of one events file."""
+
+    #: Its raw events as loaded, or the `Released` marker standing for them.
+    events: list[RawEvent] | Released
+    #: What `file_records` made of them, and their diagnostics.
+    made: FileEvents
+    diagnostics: list[Diagnostic]
+    #: The ids of their parsed values in `ValidationCache.records`.
+    keys: tuple[int, ...]
+    #: The article ids its sources name.
+    cited: frozenset[str]
+
+
 @dataclass
 class ValidationCache:
     """Validated records kept between the live preview's rebuilds, so that saving one
@@ -584,12 +598,8 @@ class ValidationCache:
     )
     #: (file, index in it) -> the record last validated there
     places: dict[tuple[str, int], object] = field(default_factory=dict)
-    #: events file -> (its raw events as loaded, what `file_records` made of them, their
-    #: diagnostics, the ids of their parsed values in `records`, the article ids its
-    #: sources name)
-    files: dict[str, tuple[object, FileEvents, list[Diagnostic], tuple[int, ...], frozenset]] = (
-        field(default_factory=dict)
-    )
+    #: What validation made of each events file (see `FileEntry`).
+    files: dict[str, FileEntry] = field(default_factory=dict)
     #: The ids of the project's articles in the last run, and those added or removed since
     #: the run before: only the files whose sources name one of them, or name an article
     #: that does not exist (whose message suggests the closest id), depend on that change.
@@ -656,29 +666,21 @@ class ValidationCache:
         `NeedsReading`."""
         self._files_seen.add(file)
         hit = self.files.get(file)
-        same = hit is not None and (
-            hit[0] is raws
-            or (
-                type(raws) is list
-                and type(hit[0]) is list
-                and len(hit[0]) == len(raws)
-                and all(map(operator.is_, hit[0], raws))
-            )
-        )
-        if same and not self._cites_changed(hit[4]):
-            self._seen.update(hit[3])
-            report.items.extend(hit[2])
-            return hit[1]
+        same = hit is not None and hit.events is raws
+        if same and not self._cites_changed(hit.cited):
+            self._seen.update(hit.keys)
+            report.items.extend(hit.diagnostics)
+            return hit.made
         if type(raws) is Released:
             self._unread.append(file)
             return FileEvents([])
         if same:  # the same events, checked against other articles: no record is reused
-            for key in hit[3]:
+            for key in hit.keys:
                 self.records.pop(key, None)
         own = Report()
         made = FileEvents([make(raw, own) for raw in raws])
         keys = tuple(id(raw.data) for raw in raws)
-        self.files[file] = (raws, made, own.items, keys, _cited_articles(raws))
+        self.files[file] = FileEntry(raws, made, own.items, keys, _cited_articles(raws))
         report.items.extend(own.items)
         return made
 
@@ -697,12 +699,12 @@ class ValidationCache:
         back unchanged. A file whose records were made from other events is forgotten."""
         for file, (events, marker) in released.items():
             hit = self.files.get(file)
-            if hit is None or hit[0] is marker:
+            if hit is None or hit.events is marker:
                 continue
-            for key in hit[3]:
+            for key in hit.keys:
                 self.records.pop(key, None)
-            if hit[0] is events:
-                self.files[file] = (marker, hit[1], hit[2], (), hit[4])
+            if hit.events is events:
+                self.files[file] = hit._replace(events=marker, keys=())
             else:
                 del self.files[file]
 
