@@ -297,6 +297,20 @@ class _Context:
                     )
         return self.timeline_list
 
+    def filters_version(self) -> int:
+        """A number that changes whenever what filters.json holds of the events may have: the
+        live preview keeps it while an edit leaves every event's years, importance and terms
+        as they were (a new title or summary), so the file is not rendered again."""
+        events = self.timeline.events
+        before = self.memo.filters if self.memo is not None else None
+        if before is None or not _same_facets(before[0], events):
+            version = before[1] + 1 if before is not None else 1
+        else:
+            version = before[1]
+        if self.memo is not None:
+            self.memo.filters = (events, version)
+        return version
+
     def timeline_where(self) -> dict[tuple, int]:
         """Which of the timeline's pages holds each year and month (see `_period_index`)."""
         self.timeline_list_pages()
@@ -521,6 +535,9 @@ class RenderMemo:
     #: `_Context.timeline_list_pages`, `_Context.overview`).
     split: tuple | None = None
     overview: tuple | None = None
+    #: The events filters.json was last keyed for, and the number of its version (see
+    #: `_Context.filters_version`).
+    filters: tuple[list[Event], int] | None = None
 
 
 def _page(
@@ -885,7 +902,9 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
             lambda page=page, paging=paging: period_page(page, paging),
         )
     keys = ctx.keys
-    key = ("filters", keys.chrome, keys.events(timeline.events), limit) if keys else None
+    key = (
+        ("filters", keys.chrome, ctx.split_version, ctx.filters_version(), limit) if keys else None
+    )
     yield PlannedFile(FILTERS_PATH, lambda: filters_json(ctx, pages), key)
 
 
@@ -968,6 +987,21 @@ def _same_points(before: list[Event], points: tuple, events: list[Event]) -> boo
     return all(
         points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
     )
+
+
+def _facets(event: Event) -> tuple:
+    """What filters.json holds of an event (see `filters_json`)."""
+    terms = (event.category, tuple(event.countries), tuple(event.actors), tuple(event.tags))
+    return (year_span(event.date), event.importance, *terms)
+
+
+def _same_facets(before: list[Event], events: list[Event]) -> bool:
+    """Whether the events hold in order what the events `before` did for filters.json,
+    comparing only the places where the event differs (see `_same_points`)."""
+    if len(before) != len(events):
+        return False
+    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
+    return all(_facets(before[i]) == _facets(events[i]) for i in differ)
 
 
 def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:

@@ -32,6 +32,7 @@ from builder.countries import countries
 from builder.exports import FragmentMemo, plain_text, summary_text
 from builder.model import Article, Event, Timeline
 from builder.text import markdown_forms
+from builder.write import Pieces
 
 #: Longest snippet shown under a result, in characters.
 SNIPPET_LENGTH = 180
@@ -140,7 +141,7 @@ def _script_json(value: object) -> bytes:
     return data.encode("utf-8")
 
 
-def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes:
+def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes | Pieces:
     """The index as a script setting `window.TIMELINE_SEARCH`, served at INDEX_PATH.
 
     With the memo the exports use (see `exports.FragmentMemo`), each entry is encoded once

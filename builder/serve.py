@@ -75,6 +75,7 @@ import jinja2
 
 from builder import build, render, urls
 from builder.diagnostics import Diagnostic, Report
+from builder.exports import FragmentMemo
 from builder.load import FileCache
 from builder.model import ModelMemo
 from builder.related import RelatedEvents, affected_by, ranking
@@ -90,7 +91,7 @@ from builder.watch import (
     WatchPlan,
     describe,
 )
-from builder.write import DuplicateOutput, OutputFile, safe_relative, update_site
+from builder.write import DuplicateOutput, OutputFile, Pieces, safe_relative, update_site
 
 #: A batch of changes is rebuilt once the file system has been quiet this long (seconds)…
 QUIET = 0.05
@@ -212,9 +213,23 @@ def _sealed() -> bytes:
     raise RuntimeError("a sealed build has every file rendered")
 
 
-def unpacked(stored: bytes | Packed | OnDisk) -> bytes:
-    """The bytes of a file as a snapshot stores it: rendered, packed or in the build folder."""
-    return stored if type(stored) is bytes else stored.unpacked()
+def unpacked(stored: bytes | Pieces | Packed | OnDisk) -> bytes:
+    """The bytes of a file as a snapshot stores it: rendered (whole or in pieces), packed or
+    in the build folder."""
+    kind = type(stored)
+    if kind is bytes:
+        return stored
+    return stored.joined() if kind is Pieces else stored.unpacked()
+
+
+def packed(stored: bytes | Pieces) -> Packed:
+    """A rendered file packed: pieces are compressed as they come, never joined (the same
+    deflate stream as of their join, so equal bytes still pack alike)."""
+    if type(stored) is bytes:
+        return Packed(zlib.compress(stored, 1))
+    compressor = zlib.compressobj(1)
+    blob = [*map(compressor.compress, stored.parts), compressor.flush()]
+    return Packed(b"".join(blob))
 
 
 class Snapshot:
@@ -239,8 +254,8 @@ class Snapshot:
         self.created = time.monotonic()
         self.failed = False
         self._project = project
-        #: Rendered files: fresh ones as bytes, packed once the build is complete.
-        self._rendered: dict[str, bytes | Packed | OnDisk] = {}
+        #: Rendered files: fresh ones as bytes (or pieces), packed once the build is complete.
+        self._rendered: dict[str, bytes | Pieces | Packed | OnDisk] = {}
         if paths is not None and previous is not None:
             #: Paths whose bytes may differ from the previous snapshot's (all, without one).
             self.changed = self._update(previous, plan, paths)
@@ -294,9 +309,13 @@ class Snapshot:
 
     def file(self, path: str) -> bytes:
         """The bytes of the output file at `path`, rendering it if needed (RenderFailed)."""
+        return unpacked(self.render(path))
+
+    def render(self, path: str) -> bytes | Pieces | Packed | OnDisk:
+        """The output file at `path` as stored, rendered first if it is not (RenderFailed)."""
         stored = self._rendered.get(path)
         if stored is not None:
-            return unpacked(stored)
+            return stored
         try:
             data = self._plan[path].render()
         except Exception as exc:  # a template bug or a theme file gone: fail this build
@@ -309,8 +328,8 @@ class Snapshot:
         rendered = self._rendered
         for path in rendered if paths is None else paths:
             stored = rendered.get(path)
-            if type(stored) is bytes:
-                rendered[path] = Packed(zlib.compress(stored, 1))
+            if type(stored) is bytes or type(stored) is Pieces:
+                rendered[path] = packed(stored)
 
     def seal(self) -> None:
         """Forget how to render the files of this complete build, keeping their bytes and
@@ -331,7 +350,7 @@ class Snapshot:
                 file = folder.joinpath(*safe_relative(path).parts)
                 rendered[path] = OnDisk(file, _digest(stored.blob))
 
-    def stored(self) -> dict[str, bytes | Packed | OnDisk]:
+    def stored(self) -> dict[str, bytes | Pieces | Packed | OnDisk]:
         """Every file as stored, packed or not (call once `unrendered()` is empty)."""
         return {path: self._rendered[path] for path in self._order}
 
@@ -837,7 +856,7 @@ class Preview:
             if stop.is_set() or self.current() is not snapshot:
                 return False
             try:
-                snapshot.file(path)
+                snapshot.render(path)
             except RenderFailed as failure:
                 self._fail_late(snapshot, failure.diagnostic)
                 return False
@@ -880,7 +899,7 @@ def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> 
     for number, path in enumerate(paths):
         if number and deadline is not None and time.perf_counter() > deadline:
             break
-        snapshot.file(path)
+        snapshot.render(path)
 
 
 #: How many list items per event the memo keeps before it forgets those of past edits: an
@@ -895,7 +914,7 @@ def next_memo(
     """The memo for rendering `after`, kept from the build of `before` where the change
     between them cannot have touched it (a new one when there is nothing to keep)."""
     if memo is None or before is None:
-        return render.RenderMemo()
+        return render.RenderMemo(exports=FragmentMemo(in_pieces=True))
     if before is after:
         memo.events_touched, memo.lists_touched = frozenset(), frozenset()
         return memo
@@ -932,6 +951,7 @@ def next_memo(
         planned_for=memo.planned_for,
         split=memo.split,
         overview=memo.overview,
+        filters=memo.filters,
     )
 
 

@@ -32,6 +32,24 @@ OLD_PREFIX = ".timeline-old-"
 MIN_FILES_PER_PROCESS = 200
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Pieces:
+    """A file's bytes as the pieces they join from, in order, not joined yet.
+
+    The live preview re-renders the big exports (events.json, the CSV, the calendar, the
+    search index: 50 MB at 10,000 events) after every edit, and joining them cost a fifth of
+    an edit's rebuild, mostly in touching fresh memory. The pieces are those the exports'
+    memo keeps anyway, so a file in pieces costs a list of pointers until something needs
+    its bytes: a browser asking for it, or the background packing it for the build folder.
+    """
+
+    parts: list[bytes]
+
+    def joined(self) -> bytes:
+        """The file's bytes."""
+        return b"".join(self.parts)
+
+
 @dataclass(frozen=True)
 class OutputFile:
     """One file of the site: a relative POSIX path and its bytes."""

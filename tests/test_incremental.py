@@ -22,6 +22,7 @@ from builder.load import Released
 from builder.related import RelatedEvents
 from builder.render import render_site
 from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
+from builder.write import Pieces
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -89,6 +90,25 @@ def test_a_title_edit_re_renders_a_few_files_and_matches_a_cold_build(preview) -
     assert_same_as_cold(preview)
     html = b"".join(snapshot.files().values())
     assert b"(edited)" in html
+
+
+def test_the_big_exports_are_held_in_pieces_and_pack_as_their_bytes_do(preview) -> None:
+    """After an edit the preview keeps each big export as the memo's pieces, not joined
+    (`write.Pieces`); packing them piece by piece must give the very blob packing their bytes
+    gives, or the build folder would be rewritten (or not) on a wrong comparison."""
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (in pieces)"')
+    snapshot = rebuild(preview, target)
+    exports = ["events.json", "timelinejs.json", "events.csv", "events.ics", "search/index.js"]
+    for path in exports:
+        assert path in snapshot.changed
+        stored = snapshot.render(path)
+        assert type(stored) is Pieces, path
+        assert len(stored.parts) > 250, path  # a piece per event (of nearly 300)
+        assert serve.packed(stored).blob == serve.packed(stored.joined()).blob, path
+        unfolded = snapshot.file(path).replace(b"\r\n ", b"")  # the calendar folds lines
+        assert b"(in pieces)" in unfolded, path
+    assert_same_as_cold(preview)
 
 
 def test_changing_an_events_actors_date_and_category(preview) -> None:
@@ -170,9 +190,15 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     assert len(snapshot.changed) < total / 4
     periods = [p for p in snapshot.changed if p.startswith("periods/") or p == "index.html"]
     assert len(periods) <= 2, periods  # the period holding the event, not every period
+    assert "filters.json" not in snapshot.changed  # it holds no titles
+    assert_same_as_cold(preview)
+    # The filters hold each event's importance, which no page's chrome shows.
+    level = re.search(r"importance: (\d)", target.read_text(encoding="utf-8")).group(1)
+    edit(target, r"importance: \d", f"importance: {int(level) % 3 + 1}")
+    assert "filters.json" in rebuild(preview, target).changed
     assert_same_as_cold(preview)
     edit(target, r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '2024-06-01'")
-    rebuild(preview, target)
+    assert "filters.json" in rebuild(preview, target).changed
     assert_same_as_cold(preview)
     other = events_file(preview, 2)  # moving some events to 2024 shifts later boundaries
     edit(other, r"date: '?\d{4}-\d{2}(-\d{2})?'?\n", "date: '2024-07-01'\n", count=8)
