@@ -13,7 +13,7 @@ import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import yaml
 
@@ -95,7 +95,9 @@ class YamlList(list):
 class SourceFile:
     """One content file: its path relative to the project, and its fingerprint for caching."""
 
-    path: Path
+    #: Its path on disk, as a string: the live preview lists every file at each rebuild, and
+    #: a `Path` per file cost more than the listing itself.
+    path: str
     rel: str
     mtime_ns: int
     size: int
@@ -754,17 +756,17 @@ def _scan(
         if is_folder:
             folders.append(entry)
             continue
-        if not entry.name.endswith(suffixes):
+        name = entry.name
+        if not name.endswith(suffixes):
             continue
-        path = here / entry.name
-        if entry.is_symlink() and not _inside(path, root):
-            _skip_link(root, path, report)
+        if entry.is_symlink() and not _inside(here / name, root):
+            _skip_link(root, here / name, report)
             continue
         try:
             st = entry.stat()
         except OSError:
             continue  # vanished between listing and reading, or a dangling link
-        found.append(SourceFile(path, f"{rel}/{entry.name}", st.st_mtime_ns, st.st_size))
+        found.append(SourceFile(entry.path, f"{rel}/{name}", st.st_mtime_ns, st.st_size))
     for entry in folders:
         path = here / entry.name
         if entry.is_symlink():
@@ -792,7 +794,7 @@ def _source(root: Path, path: Path) -> SourceFile | None:
         st = path.stat()
     except OSError:
         return None  # vanished between listing and reading: treat as deleted
-    return SourceFile(path, path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size)
+    return SourceFile(str(path), path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size)
 
 
 def _read_text(source: SourceFile) -> str:
@@ -806,8 +808,9 @@ def _load_yaml_file(source: SourceFile) -> object:
 
 def _load_article(source: SourceFile) -> RawArticle:
     text = _read_text(source)
-    article_id = source.path.stem
-    if source.path.suffix == ".txt":
+    path = PurePath(source.path)
+    article_id = path.stem
+    if path.suffix == ".txt":
         return _article_from_clipping(article_id, source.rel, text)
     yaml_text, yaml_line, body, body_line = split_front_matter(text)
     meta = parse_yaml(yaml_text, line_offset=yaml_line - 1)
@@ -862,7 +865,7 @@ def _load_page(source: SourceFile) -> RawPage:
     meta = parse_yaml(yaml_text, line_offset=yaml_line - 1) or _empty_map(Pos(1, 1))
     if not isinstance(meta, YamlMap):
         raise YamlProblem(yaml_line, 1, "front matter must be a mapping of fields (title: ...)")
-    return RawPage(source.path.stem, source.rel, meta, body, body_line)
+    return RawPage(PurePath(source.path).stem, source.rel, meta, body, body_line)
 
 
 def _events_from(source: SourceFile, data: object) -> list[RawEvent]:

@@ -230,6 +230,8 @@ class _Context:
     where: dict | None = None
     split_version: int = 0
     page_paths: tuple[str, ...] = ()
+    #: Whether the timeline's split is the previous build's (see `_period_kept`).
+    split_kept: bool = False
     #: `globals()`, made on first use: the same for every page of the build.
     shared: dict | None = None
     #: `root_helpers(root)` by root: pages at one depth share them.
@@ -277,6 +279,7 @@ class _Context:
                 ]
                 self.where, self.split_version, self.page_paths = split[3:6]
                 self.memo.split = (*split[:6], events)  # compared with the next build's
+                self.split_kept = True
             else:
                 self.timeline_list = periods.list_pages("", events, limit)
                 self.where = _period_index(self.timeline_list)
@@ -296,6 +299,27 @@ class _Context:
                         events,
                     )
         return self.timeline_list
+
+    def list_pages(self, path: str, events: list[Event]) -> list[periods.ListPage]:
+        """The pages of the list at `path` (see `periods.list_pages`); in the live preview,
+        the previous build's split of the list again while its events' years and months are
+        those it was made for (an edited title or summary, a new tag): a common term's list
+        holds thousands of events, and an edit splits each of the lists it touched."""
+        limit = self.timeline.site.events_per_page
+        if self.memo is None or len(events) <= limit:
+            return periods.list_pages(path, events, limit)
+        before = self.memo.list_splits.get(path)
+        if before is not None and before[0] == limit and _same_months(before[1], events):
+            spans = before[2]
+            pages = [
+                periods.ListPage(page, periods.Period(slug, label, events[start:stop]))
+                for page, slug, label, start, stop in spans
+            ]
+        else:
+            pages = periods.list_pages(path, events, limit)
+            spans = _spans(pages)
+        self.memo.list_splits[path] = (limit, events, spans)
+        return pages
 
     def filters_version(self) -> int:
         """A number that changes whenever what filters.json holds of the events may have: the
@@ -535,6 +559,9 @@ class RenderMemo:
     #: `_Context.timeline_list_pages`, `_Context.overview`).
     split: tuple | None = None
     overview: tuple | None = None
+    #: How each long list (a term's, a year's) was last split into periods, by path: the
+    #: limit, its events and the spans of its pages (see `_Context.list_pages`).
+    list_splits: dict[str, tuple] = field(default_factory=dict)
     #: The events filters.json was last keyed for, and the number of its version (see
     #: `_Context.filters_version`).
     filters: tuple[list[Event], int] | None = None
@@ -596,20 +623,26 @@ def _unit(
     name: Hashable,
     inputs: Callable[[], Hashable],
     produce: Callable[[], Iterator],
-    kept: bool = False,
+    kept: bool | None = None,
 ) -> Iterator:
     """The files of one unit of pages (a term's list, a year's, an article's page…).
 
     A unit's `inputs` are everything its pages' keys are made from besides the chrome: when
     they are those of the previous build, so are its paths and keys, and the live preview
     takes its files over without planning it again (without even making its inputs when the
-    caller knows them `kept`): the unit is then a `Kept`.
+    caller knows them `kept`): the unit is then a `Kept`. A unit the caller knows changed
+    (`kept` False: an edited event is in its list) is planned without making its inputs,
+    which for the list of a common term means every event's key; its files' own keys still
+    tell which of them changed, and the next build that must compare its inputs plans it.
     """
     if ctx.units is None:
         yield from produce()
         return
     before = ctx.units_before.get(name)
-    key = None if kept and before is not None else (ctx.keys.chrome, inputs())
+    if kept is False:
+        key: Hashable = _CHANGED
+    else:
+        key = None if kept and before is not None else (ctx.keys.chrome, inputs())
     if before is not None and (key is None or before[0] == key):
         ctx.units[name] = before
         yield Kept(before[1], None if ctx.partial else produce)
@@ -617,6 +650,18 @@ def _unit(
     files = list(produce())
     ctx.units[name] = (key, [(item.path, item.key) for item in files])
     yield from files
+
+
+class _Changed:
+    """The inputs of a unit planned as changed: equal to no inputs, not even its own."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+_CHANGED = _Changed()
 
 
 def _kept_files(kept: Kept) -> Iterator[PlannedFile]:
@@ -693,7 +738,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 ctx.timeline_page_paths()[index],
             ),
             lambda index=index, event=event: _event_page(env, ctx, make, index, event),
-            kept=touched is not None and event.id not in touched,
+            kept=True if touched is not None and event.id not in touched else None,
         )
     if run:
         yield Kept(run)
@@ -763,10 +808,28 @@ def _listed_articles(ctx: _Context) -> list[Article] | Deferred:
     )
 
 
-def _list_kept(ctx: _Context, name: tuple) -> bool:
+def _list_kept(ctx: _Context, name: tuple) -> bool | None:
     """Whether the unit of a list (a term's, a year's, an article's citing events) is known
-    unchanged: the chrome is the previous build's and no edited event was or is in it."""
-    return ctx.lists_touched is not None and name not in ctx.lists_touched
+    unchanged (True: the chrome is the previous build's and no edited event was or is in
+    it), known changed (False: an edited event was or is in it), or not known (None)."""
+    if ctx.lists_touched is None:
+        return None
+    return name not in ctx.lists_touched
+
+
+def _period_kept(ctx: _Context, events: list[Event]) -> bool | None:
+    """Whether the unit of one period of the split timeline is known unchanged: the split is
+    the previous build's (so each period holds the same places of the list) and no edited
+    event was or is in one of the period's years; None when not known."""
+    if ctx.lists_touched is None or not ctx.split_kept:
+        return None
+    first, last = events[0].date.year, events[-1].date.year
+    for name in ctx.lists_touched:
+        if name[0] == "year":
+            year = name[1]
+            if year in (first, last) or (None not in (year, first, last) and first < year < last):
+                return None
+    return True
 
 
 def _event_page(env, ctx: _Context, make, index: int, event: Event) -> Iterator:
@@ -826,8 +889,7 @@ def _list_pages(
     env, ctx: _Context, make, template: str, path: str, events: list[Event], **values
 ) -> Iterator:
     """The pages of one list of events (a term's, a year's): one, or one per period."""
-    limit = ctx.timeline.site.events_per_page
-    for page, paging in _pagings(periods.list_pages(path, events, limit)):
+    for page, paging in _pagings(ctx.list_pages(path, events)):
         groups = _groups(ctx, page.period.events)
         yield make(env, ctx, template, page.path, groups=groups, **values, **paging)
 
@@ -900,6 +962,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
             ("timeline", page.path),
             lambda page=page: (ctx.split_version, events_of(page.period.events)),
             lambda page=page, paging=paging: period_page(page, paging),
+            kept=_period_kept(ctx, page.period.events),
         )
     keys = ctx.keys
     key = (
@@ -986,6 +1049,18 @@ def _same_points(before: list[Event], points: tuple, events: list[Event]) -> boo
     differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
     return all(
         points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
+    )
+
+
+def _same_months(before: list[Event], events: list[Event]) -> bool:
+    """Whether the events fall in order in the years and months the events `before` did
+    (all that splitting a list into periods reads of them; see `_same_points`)."""
+    if len(before) != len(events):
+        return False
+    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
+    return all(
+        (before[i].date.year, before[i].date.month) == (events[i].date.year, events[i].date.month)
+        for i in differ
     )
 
 

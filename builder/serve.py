@@ -42,6 +42,7 @@ events into batches of changes.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import gc
 import hashlib
@@ -939,19 +940,9 @@ def next_memo(
     if len(items) > ITEMS_PER_EVENT * len(after.events):  # drop the items of edits gone by
         current = {after.event_key(e) for e in after.events}
         items = {key: item for key, item in items.items() if key[0] in current}
-    return render.RenderMemo(
-        list_items=items,
-        related=finder,
-        exports=memo.exports,
-        keys=memo.keys,
-        units=memo.units,
-        events=memo.events,
-        events_touched=touched,
-        lists_touched=lists,
-        planned_for=memo.planned_for,
-        split=memo.split,
-        overview=memo.overview,
-        filters=memo.filters,
+    # The rest of the memo carries over as it is.
+    return dataclasses.replace(
+        memo, list_items=items, related=finder, events_touched=touched, lists_touched=lists
     )
 
 
