@@ -1,5 +1,5 @@
 """Let `python -m builder` run the same CLI as the `timeline` console script."""
 
-from builder.cli import main
+from builder.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -8,9 +8,12 @@ Python traceback is never shown for bad content.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from builder import __version__
 from builder.diagnostics import UsageError
@@ -171,5 +174,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The `timeline` command as installed: `main`, then an exit that skips freeing memory.
+
+    A cold build of 10,000 events ends holding some 300 MB of objects, and the interpreter
+    took 0.4 s to free them one by one after the site was written. By the time `main`
+    returns, everything it opened is closed and its processes are joined; only the
+    standard streams are left to flush.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
