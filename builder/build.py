@@ -359,7 +359,8 @@ def run_build(
         return 1
     if warm:
         collected = time.perf_counter()
-        texts = warm.collect()
+        with _collections_paused():  # ten thousand new tuples: not a scan of the whole model
+            texts = warm.collect()
         timings[f"warm-up ({texts} texts ahead)"] = time.perf_counter() - collected
     from builder.render import shared_work
 
@@ -367,7 +368,11 @@ def run_build(
     try:
         with _timed(timings, "render+write"):
             processes = write_site(
-                plan, out, jobs=jobs, progress=progress.advance, group=shared_work
+                plan,
+                out,
+                jobs=jobs,
+                progress=progress.advance,
+                group=shared_work,
             )
     except DuplicateOutput as exc:
         progress.finish()

@@ -967,6 +967,51 @@ def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
     return RawSite(rel, value)
 
 
+def event_summaries(root: Path) -> Iterator[str]:
+    """The summary of each event in the events files, as validation will read it: what a
+    cold build converts ahead first (see `builder.warmup`), since a summary shows on about
+    eight pages and in every export. Read from the YAML parser's events alone, so that it
+    costs a third of loading, builds no values and follows no alias; files that do not
+    parse are skipped (loading reports them)."""
+    root = root.resolve()
+    for source in _list_sources(root, "content/events", (".yaml", ".yml"), Report()):
+        try:
+            yield from _summaries_in(_read_text(source))
+        except (OSError, ValueError, YamlProblem, yaml.YAMLError):
+            continue
+
+
+def _summaries_in(text: str) -> Iterator[str]:
+    """The `summary:` scalars of the mappings at the top of a YAML text or in its top list."""
+    scalar, starts = yaml.ScalarEvent, (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    # Per open collection: whether it is a mapping, and for a mapping what it waits for:
+    # a key (_NO_KEY), the value of a key (the key), or the end of a collection value.
+    frames: list[list] = []
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind in starts:
+            if frames and frames[-1][0]:
+                frame = frames[-1]
+                frame[1] = _COMPLEX_KEY if frame[1] is _NO_KEY else _VALUE_OPEN
+            frames.append([kind is yaml.MappingStartEvent, _NO_KEY])
+        elif kind in ends:
+            frames.pop()
+            if frames and frames[-1][0] and frames[-1][1] is _VALUE_OPEN:
+                frames[-1][1] = _NO_KEY
+        elif kind is scalar and frames and frames[-1][0]:
+            frame = frames[-1]
+            if frame[1] is _NO_KEY:
+                frame[1] = event.value
+                continue
+            if frame[1] == "summary" and len(frames) <= 2:
+                yield event.value.strip()
+            frame[1] = _NO_KEY
+
+
+_COMPLEX_KEY, _VALUE_OPEN = object(), object()
+
+
 def article_bodies(root: Path) -> Iterator[str]:
     """The Markdown body of each article file that reads cleanly, in the order `load_project`
     reads them: what a cold build converts ahead while it loads (see `builder.warmup`).

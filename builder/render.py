@@ -24,7 +24,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder import exports, periods, search, seo, urls
 from builder.assets import fingerprint
@@ -36,7 +36,7 @@ from builder.depends import PageKeys
 from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
 from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
-from builder.write import OutputFile
+from builder.write import RUN, OutputFile
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 SOURCE_THEMES = Path(__file__).parent.parent / "themes"
@@ -119,6 +119,28 @@ class CallingContext(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+def escaped(value: object) -> Markup:
+    """`markupsafe.escape` as compiled templates call it on every `{{ … }}`, except that a
+    value that is `Markup` already (a macro's output, a rendered list) is returned as it is:
+    `escape` copies it, which changes nothing."""
+    return value if type(value) is Markup else escape(value)
+
+
+class EscapingTemplate(jinja2.Template):
+    """A compiled template whose `{{ … }}` outputs are escaped by `escaped`.
+
+    Templates call `escape` as a global of their compiled module, so the module's own name
+    is rebound; a whole page of a 10,000-event site escapes a few hundred values, a list page
+    some large `Markup` blocks that `escape` copied each time.
+    """
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):  # noqa: A002  (Jinja's name)
+        template = super().from_code(environment, code, globals, uptodate)
+        template.root_render_func.__globals__["escape"] = escaped
+        return template
+
+
 def make_environment(theme: Theme) -> jinja2.Environment:
     """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined."""
     env = jinja2.Environment(
@@ -130,6 +152,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.context_class = CallingContext
+    env.template_class = EscapingTemplate
     # Conversions are kept by builder.text (an event's summary shows on many pages).
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
@@ -244,8 +267,8 @@ class _Context:
     shipped_partials: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.related is None:
-            self.related = RelatedEvents(self.timeline)
+        if self.related is None:  # a cold build's (the live preview hands its own over)
+            self.related = RelatedEvents(self.timeline, ahead=RANKED_AHEAD)
 
     def related_key(self, event: Event) -> Hashable:
         """What an event's related-events block shows depends on: those events' keys."""
@@ -1314,6 +1337,12 @@ def _plan(
 
 #: The first folders of list pages: the timeline's periods, the terms' and years' pages.
 _LIST_FOLDERS = frozenset({"periods", "years", *TAXONOMIES})
+
+
+#: How many events' related events a cold build ranks at a time (see `RelatedEvents.ahead`):
+#: the files a render process takes at a time (`write.RUN`), so that a run of event pages
+#: finds its related events ranked when its first page asks.
+RANKED_AHEAD = RUN
 
 
 def shared_work(path: str) -> str | None:

@@ -30,6 +30,8 @@ TEMP_PREFIX = ".timeline-tmp-"
 OLD_PREFIX = ".timeline-old-"
 #: Below this many files, forking render processes costs more than it saves.
 MIN_FILES_PER_PROCESS = 200
+#: How many consecutive files of the plan a render process takes at a time (see `_runs`).
+RUN = 64
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -247,10 +249,11 @@ def write_site(
     Each file is produced right before it is written and dropped right after, so memory
     never holds the whole site. With `jobs` above 1 the files are produced and written by
     that many forked processes (see `usable_processes`), which share the model copy-on-write
-    and take chunks of the plan as they finish the last, so one slow page does not hold the
-    others back. Files that `group` names alike share work that the first of them does
-    (the timeline's list items, the exports' pieces of each event): all of a group go to
-    one process, which renders them before it joins the others on the ungrouped files.
+    and take runs of consecutive files of the plan as they finish the last (see `_runs`),
+    so one slow page does not hold the others back. Files that `group` names alike share
+    work that the first of them does (the timeline's list items, the exports' pieces of
+    each event): all of a group go to one process, which renders them before it joins the
+    others on the ungrouped files.
     `progress` is called with the number of files just written. Any failure, in any
     process, leaves `output` as it was and re-raises the error here.
     """
@@ -278,16 +281,15 @@ def _ignore(count: int) -> None:
     pass
 
 
-def _chunks(indexes: Sequence[int], processes: int) -> list[Sequence[int]]:
-    """The indexes dealt into chunks: chunk k holds every n-th index from the k-th.
+def _runs(indexes: Sequence[int]) -> list[Sequence[int]]:
+    """The indexes in runs of `RUN` consecutive ones, each taken by one process at a time.
 
-    A plan lists pages of one kind together, and kinds differ a hundredfold in cost (event
-    pages, then the big term pages, then the exports): consecutive chunks left the last
-    process with every term page. Dealt chunks each hold a slice of every kind, so they cost
-    about the same, and enough of them (24 per process) keep processes finishing together.
+    The plan lists files that share work one after another (the event pages in time, whose
+    related events are ranked a run at a time), and taking runs as they finish the last
+    keeps the processes finishing together: the cost of a run is the most that one can
+    finish after the other.
     """
-    dealt = max(1, min(len(indexes), processes * 24))
-    return [indexes[first::dealt] for first in range(dealt)]
+    return [indexes[start : start + RUN] for start in range(0, len(indexes), RUN)]
 
 
 def _shares(
@@ -331,10 +333,10 @@ def _write_in_processes(
         by_index = (lambda i: group(files[i].path)) if group else None
         own, anyone = _shares(len(files), processes, by_index)
         for queue, indexes in zip(queues, own, strict=True):
-            for chunk in _chunks(indexes, 1):
+            for chunk in _runs(indexes):
                 queue.put(chunk)
             queue.put(None)
-        for chunk in _chunks(anyone, processes):
+        for chunk in _runs(anyone):
             shared.put(chunk)
         for _ in workers:
             shared.put(None)

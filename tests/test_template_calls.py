@@ -8,8 +8,9 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
-from builder.render import CallingContext, Theme, make_environment
+from builder.render import CallingContext, EscapingTemplate, Theme, escaped, make_environment
 
 TEMPLATE = """\
 {%- macro box(x) %}[{{ x }}{% if caller is defined %}:{{ caller() }}{% endif %}]{% endmacro -%}
@@ -61,3 +62,41 @@ def test_plain_calls_macros_and_context_functions_behave_as_in_jinja(tmp_path: P
         "stop=True range=[0, 1, 2] cycle=p",
     ):
         assert expected in ours
+
+
+ESCAPES = """\
+{%- macro bold(x) %}<b>{{ x }}</b>{% endmacro -%}
+text={{ text }} markup={{ markup }} own={{ own }} number={{ number }} none={{ nothing }}
+macro={{ bold(text) }} joined={{ text ~ markup }} filtered={{ text | upper }}
+{% for x in [text, markup] %}{{ x }};{% endfor %} {{ '%s' % text }}
+"""
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+
+def test_output_is_escaped_as_markupsafe_escapes_it(tmp_path: Path) -> None:
+    """`render.EscapingTemplate` rebinds the templates' `escape`: text, numbers and objects
+    with `__html__` come out as `markupsafe.escape` makes them, and `Markup` passes whole
+    (the very object, not a copy)."""
+    (tmp_path / "e.html").write_text(ESCAPES, encoding="utf-8")
+    values = {
+        "text": "<a & 'b'>",
+        "markup": Markup("<em>safe</em>"),
+        "own": _Html(),
+        "number": 3,
+        "nothing": None,
+    }
+    ours = make_environment(Theme("test", (tmp_path,), ()))
+    assert ours.template_class is EscapingTemplate
+    plain = make_environment(Theme("test", (tmp_path,), ()))
+    plain.template_class = jinja2.Template
+    got = ours.get_template("e.html").render(values)
+    assert got == plain.get_template("e.html").render(values)
+    assert "text=&lt;a &amp; &#39;b&#39;&gt; markup=<em>safe</em> own=<i>own</i>" in got
+    assert "number=3 none=None" in got
+    markup = values["markup"]
+    assert escaped(markup) is markup
+    assert escaped("<") == "&lt;" and type(escaped("<")) is Markup

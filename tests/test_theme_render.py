@@ -17,7 +17,7 @@ from conftest import REPO, run_timeline, write
 
 from builder.build import BuildOptions, make_timeline
 from builder.dates import parse_edtf
-from builder.related import related_events
+from builder.related import RelatedEvents, related_events
 from builder.render import year_span
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
@@ -254,3 +254,26 @@ def test_related_events_share_actors_or_tags_and_are_capped() -> None:
         "border-clash",
         "embassy-talks",
     ]
+
+
+def test_ranking_related_events_ahead_gives_the_same_events(tmp_path: Path) -> None:
+    """A cold build ranks a run of events at the first one's page (`RelatedEvents.ahead`):
+    asked in any order, every event gets the events ranking it alone gives."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import generate
+
+    generate(tmp_path, 600, 10, seed=11)
+    timeline, report, _ = make_timeline(tmp_path, BuildOptions())
+    assert timeline is not None, report.sorted()
+    alone = RelatedEvents(timeline)
+    ahead = RelatedEvents(timeline, ahead=64)
+    events = list(timeline.events)
+    random.Random(4).shuffle(events)
+    for event in events[:200]:  # each answer ranks up to 63 more, most of them unasked
+        assert ahead.of(event) == alone.of(event), event.id
+    assert len(ahead.found) > 400  # far more than the 200 asked for
+    for event in events:
+        assert ahead.of(event) == alone.of(event), event.id
