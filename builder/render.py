@@ -14,6 +14,7 @@ import json
 import operator
 import re
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -198,9 +199,11 @@ def header_section(page_path: str, paged: bool) -> tuple:
 
 
 #: The shipped partials `include_once` renders once per page depth (and, for the header,
-#: per section): an event page's header and footer were a tenth of its rendering.
+#: per section): an event page's header and footer were a tenth of its rendering, the
+#: filter form half of a timeline page's (all its terms, the same on every such page).
 ONCE_PER_SECTION: dict[str, Callable[[str, bool], Hashable]] = {
     "partials/header.html": header_section,
+    "partials/filters.html": lambda page_path, paged: None,
     "partials/footer.html": lambda page_path, paged: None,
 }
 
@@ -426,8 +429,13 @@ class _Context:
         """
         rootless = getattr(self._rootless_macros(self.env), macro.name, None)
         item = partial(self._remembered_item, root, macro, rootless)
-        joined = between.join(item(event, heading, compact) for event in events)
-        return Markup(joined.replace(ITEM_ROOT, root))
+        if self.memo is None:
+            joined = between.join(item(event, heading, compact) for event in events)
+            return Markup(joined.replace(ITEM_ROOT, root))
+        items = tuple(item(event, heading, compact) for event in events)
+        return self.memo.blocks.get((root, between, items)) or self.memo.blocks.put(
+            (root, between, items), Markup(between.join(items).replace(ITEM_ROOT, root))
+        )
 
     def _remembered_item(
         self, root: str, macro, rootless, event: Event, heading: str, compact: bool
@@ -550,6 +558,43 @@ class Deferred:
     key: Callable[[], Hashable] | None = None
 
 
+#: How many characters of list item blocks the live preview keeps (see `Blocks`).
+BLOCK_CHARACTERS = 8_000_000
+
+
+class Blocks:
+    """The blocks of list items (a month of a list) that pages showed lately, by their
+    page's root and their very items, the least recently shown dropped beyond `limit`
+    characters.
+
+    An edit renders again the lists holding the edited event, pages of up to a megabyte in
+    thirty months or so; all but one of those months are the last build's, and joining
+    their items again cost half of rendering such a page. Items are the same strings while
+    their events are unchanged (`RenderMemo.list_items`), so equal items mean equal blocks.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._blocks: OrderedDict[tuple, Markup] = OrderedDict()
+
+    def get(self, key: tuple) -> Markup | None:
+        """The block made of these items for this root, if kept."""
+        block = self._blocks.get(key)
+        if block is not None:
+            self._blocks.move_to_end(key)
+        return block
+
+    def put(self, key: tuple, block: Markup) -> Markup:
+        """Keep a block (and return it), forgetting the least recently shown beyond `limit`."""
+        self._blocks[key] = block
+        self.size += len(block)
+        while self.size > self.limit and len(self._blocks) > 1:
+            _, dropped = self._blocks.popitem(last=False)
+            self.size -= len(dropped)
+        return block
+
+
 @dataclass
 class RenderMemo:
     """What rendering one build hands to the next in the live preview, so an edit costs
@@ -585,6 +630,10 @@ class RenderMemo:
     #: How each long list (a term's, a year's) was last split into periods, by path: the
     #: limit, its events and the spans of its pages (see `_Context.list_pages`).
     list_splits: dict[str, tuple] = field(default_factory=dict)
+    #: The chrome of the last build and the partials `include_once` rendered for it.
+    includes: tuple[Hashable, dict] | None = None
+    #: Months of list items as pages last showed them (see `_Context.event_items_once`).
+    blocks: Blocks = field(default_factory=lambda: Blocks(BLOCK_CHARACTERS))
     #: The events filters.json was last keyed for, and the number of its version (see
     #: `_Context.filters_version`).
     filters: tuple[list[Event], int] | None = None
@@ -1309,6 +1358,11 @@ def _plan(
     shipped = builtin_themes_dir().resolve()
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
+        if memo is not None:
+            # The partials read only what the chrome holds: the last build's stand.
+            if memo.includes is not None and memo.includes[0] is ctx.keys.chrome:
+                ctx.includes = memo.includes[1]
+            memo.includes = (ctx.keys.chrome, ctx.includes)
         ctx.units_before, ctx.units = (memo.units if memo is not None else {}), {}
         ctx.partial = partial
         if memo is not None:

@@ -16,11 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from builder import build, serve
 from builder.load import Released
 from builder.related import RelatedEvents
-from builder.render import render_site
+from builder.render import Blocks, render_site
 from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
 from builder.write import Pieces
 
@@ -197,6 +198,12 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     edit(target, r"importance: \d", f"importance: {int(level) % 3 + 1}")
     assert "filters.json" in rebuild(preview, target).changed
     assert_same_as_cold(preview)
+    # A new tag is in every timeline page's filter form (a partial kept between builds
+    # while the chrome stands).
+    edit(target, r"tags: \[[^\]]*\]", "tags: [brand-new-tag]")
+    rebuild(preview, target)
+    assert b"brand-new-tag" in served(preview)["index.html"]
+    assert_same_as_cold(preview)
     edit(target, r"date: '?\d{4}-\d{2}-\d{2}'?", "date: '2024-06-01'")
     assert "filters.json" in rebuild(preview, target).changed
     assert_same_as_cold(preview)
@@ -204,6 +211,31 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     edit(other, r"date: '?\d{4}-\d{2}(-\d{2})?'?\n", "date: '2024-07-01'\n", count=8)
     rebuild(preview, target)
     assert_same_as_cold(preview)
+
+
+def test_months_of_list_items_are_reused_by_the_next_build(preview) -> None:
+    """A list page rendered again after an edit takes its untouched months from the last
+    build (`render.Blocks`), the very blocks, and still reads as a cold build's."""
+    blocks = preview._model.memo.blocks
+    shown = list(blocks._blocks.values())
+    assert shown and blocks.size == sum(map(len, shown))
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (blocks)"')
+    rebuild(preview, target)
+    served(preview)
+    kept = {id(block) for block in blocks._blocks.values()}
+    assert sum(id(block) in kept for block in shown) > 10
+    assert_same_as_cold(preview)
+
+
+def test_blocks_forget_the_least_recently_shown_beyond_their_limit() -> None:
+    blocks = Blocks(10)
+    blocks.put(("", "", ("a",)), Markup("aaaa"))
+    blocks.put(("", "", ("b",)), Markup("bbbb"))
+    assert blocks.get(("", "", ("a",))) == "aaaa"  # now the most recently shown
+    blocks.put(("../", "", ("c",)), Markup("cccc"))
+    assert blocks.get(("", "", ("b",))) is None
+    assert blocks.get(("", "", ("a",))) == "aaaa" and blocks.size == 8
 
 
 def test_filters_of_a_split_timeline_follow_a_change_in_the_terms_order(preview) -> None:
