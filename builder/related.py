@@ -13,6 +13,8 @@ import heapq
 import math
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import compress
+from operator import is_not
 
 from builder.model import Event, Timeline
 
@@ -61,6 +63,9 @@ class RelatedEvents:
         #: very same term lists and events are taken over (the preview's model keeps them).
         made = previous.__dict__ if previous is not None else {}
         self._before = {name: made[name] for name in self._CARRIED if name in made}
+        self._chronology_before = (
+            (made["_chronology"], previous.timeline.events) if "_chronology" in made else None
+        )
 
     #: The indexes a finder can take over from the previous build's (see `__init__`).
     _CARRIED = ("_by_id", "_terms", "_term_ids", "_facts")
@@ -85,7 +90,19 @@ class RelatedEvents:
 
     @cached_property
     def _chronology(self) -> dict[str, int]:
-        return {e.id: i for i, e in enumerate(self.timeline.events)}
+        """Each event's place in time by id: the previous finder's while every place holds
+        an event of the same id as before (an edit that moved nothing in time), told by
+        looking only at the places where the event is not the very same record."""
+        events = self.timeline.events
+        if self._chronology_before is not None:
+            places, old = self._chronology_before
+            if len(old) == len(events):
+                differ = compress(range(len(events)), map(is_not, old, events))
+                if all(old[i].id == events[i].id for i in differ):
+                    self._chronology_before = None
+                    return places
+        self._chronology_before = None
+        return {e.id: i for i, e in enumerate(events)}
 
     def _shared_terms(self, event: Event) -> Iterator[tuple[tuple[str, str], list, list]]:
         """((taxonomy, key), the term's events, the window around this event in them) for

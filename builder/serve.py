@@ -930,7 +930,9 @@ def next_memo(
         # can have moved.
         moved = {i for i in changed if ranking(old_events.get(i)) != ranking(new_events.get(i))}
         affected = affected_by(memo.related, finder, moved)
-        finder.found = {i: ids for i, ids in memo.related.found.items() if i not in affected}
+        finder.found = dict(memo.related.found)
+        for event_id in affected:
+            finder.found.pop(event_id, None)
         # A page shows its event, its neighbours and its related events: the events whose
         # page an edit may change are those around the changed ones in time and in their
         # actors' and tags' windows (what `affected_by` finds), the changed ones included.
