@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_timeline, write
+
+from builder.write import plain_relative, safe_relative
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -154,3 +157,35 @@ def test_theme_static_link_out_of_the_theme_is_not_published(project: Path, tmp_
     published = [p for p in (project / "site").rglob("*") if p.is_file()]
     assert not any("leak" in p.name for p in published)
     assert all(b"private bytes" not in p.read_bytes() for p in published)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a/b.html",
+        "index.html",
+        "a//b",
+        "./a",
+        "a/./b",
+        "a/",
+        "/abs",
+        "../x",
+        "a/../b",
+        "a\\b",
+        "a\0b",
+        "",
+        "events/x/index.html",
+        "..",
+        ".",
+    ],
+)
+def test_the_writers_quick_path_check_agrees_with_the_full_one(path: str) -> None:
+    """`plain_relative` skips making a path object for plain paths: it must accept, refuse
+    and normalise exactly as `safe_relative` does."""
+    try:
+        expected = safe_relative(path).as_posix()
+    except ValueError:
+        with pytest.raises(ValueError):
+            plain_relative(path)
+    else:
+        assert plain_relative(path) == expected
