@@ -1124,16 +1124,22 @@ def _same_points(before: list[Event], points: tuple, events: list[Event]) -> boo
     )
 
 
-def _same_months(before: list[Event], events: list[Event]) -> bool:
-    """Whether the events fall in order in the years and months the events `before` did
-    (all that splitting a list into periods reads of them; see `_same_points`)."""
+def _same_in_place(before: list[Event], events: list[Event], fact: Callable) -> bool:
+    """Whether two lists of events give the same `fact` place by place, looking only at
+    the places where the record is not the very same one (an edit replaces a few)."""
     if len(before) != len(events):
         return False
     differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
-    return all(
-        (before[i].date.year, before[i].date.month) == (events[i].date.year, events[i].date.month)
-        for i in differ
-    )
+    return all(fact(before[i]) == fact(events[i]) for i in differ)
+
+
+def _same_months(before: list[Event], events: list[Event]) -> bool:
+    """Whether the events fall in order in the years and months the events `before` did:
+    all that splitting a list into periods reads of them."""
+    return _same_in_place(before, events, _YEAR_AND_MONTH)
+
+
+_YEAR_AND_MONTH = operator.attrgetter("date.year", "date.month")
 
 
 def _facets(event: Event) -> tuple:
@@ -1143,12 +1149,8 @@ def _facets(event: Event) -> tuple:
 
 
 def _same_facets(before: list[Event], events: list[Event]) -> bool:
-    """Whether the events hold in order what the events `before` did for filters.json,
-    comparing only the places where the event differs (see `_same_points`)."""
-    if len(before) != len(events):
-        return False
-    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
-    return all(_facets(before[i]) == _facets(events[i]) for i in differ)
+    """Whether the events hold in order what the events `before` did for filters.json."""
+    return _same_in_place(before, events, _facets)
 
 
 def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:
