@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
+from operator import is_not
 
 from builder.dates import EdtfDate
 from builder.text import slugify
@@ -187,6 +190,16 @@ class Timeline:
 
 #: Taxonomies in the order the site shows them, with their page folder names.
 TAXONOMIES = ("countries", "actors", "categories", "tags")
+
+
+def same_in_place(before: list[Event], events: list[Event], fact: Callable) -> bool:
+    """Whether two lists of events give the same `fact` place by place, looking only at the
+    places where the record is not the very same one: the live preview keeps what it made
+    of the last timeline while an edit (which replaces a few records) left it standing."""
+    if len(before) != len(events):
+        return False
+    differ = compress(range(len(events)), map(is_not, before, events))
+    return all(fact(before[i]) == fact(events[i]) for i in differ)
 
 
 def event_order(event: Event) -> tuple:

@@ -13,10 +13,11 @@ import heapq
 import math
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import compress
-from operator import is_not
+from operator import attrgetter
 
-from builder.model import Event, Timeline
+from builder.model import Event, Timeline, same_in_place
+
+_ID = attrgetter("id")
 
 #: How many events of a shared actor or tag, on each side in time, are considered.
 WINDOW = 25
@@ -94,14 +95,9 @@ class RelatedEvents:
         an event of the same id as before (an edit that moved nothing in time), told by
         looking only at the places where the event is not the very same record."""
         events = self.timeline.events
-        if self._chronology_before is not None:
-            places, old = self._chronology_before
-            if len(old) == len(events):
-                differ = compress(range(len(events)), map(is_not, old, events))
-                if all(old[i].id == events[i].id for i in differ):
-                    self._chronology_before = None
-                    return places
-        self._chronology_before = None
+        carried, self._chronology_before = self._chronology_before, None
+        if carried is not None and same_in_place(carried[1], events, _ID):
+            return carried[0]
         return {e.id: i for i, e in enumerate(events)}
 
     def _shared_terms(self, event: Event) -> Iterator[tuple[tuple[str, str], list, list]]:

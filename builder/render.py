@@ -34,7 +34,7 @@ from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
 from builder.depends import PageKeys
-from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline
+from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline, same_in_place
 from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
 from builder.write import RUN, OutputFile
@@ -429,13 +429,14 @@ class _Context:
         """
         rootless = getattr(self._rootless_macros(self.env), macro.name, None)
         item = partial(self._remembered_item, root, macro, rootless)
-        if self.memo is None:
-            joined = between.join(item(event, heading, compact) for event in events)
-            return Markup(joined.replace(ITEM_ROOT, root))
         items = tuple(item(event, heading, compact) for event in events)
-        return self.memo.blocks.get((root, between, items)) or self.memo.blocks.put(
-            (root, between, items), Markup(between.join(items).replace(ITEM_ROOT, root))
-        )
+        if self.memo is None:
+            return Markup(between.join(items).replace(ITEM_ROOT, root))
+        key = (root, between, items)
+        block = self.memo.blocks.get(key)
+        if block is None:
+            block = self.memo.blocks.put(key, Markup(between.join(items).replace(ITEM_ROOT, root)))
+        return block
 
     def _remembered_item(
         self, root: str, macro, rootless, event: Event, heading: str, compact: bool
@@ -1124,19 +1125,10 @@ def _same_points(before: list[Event], points: tuple, events: list[Event]) -> boo
     )
 
 
-def _same_in_place(before: list[Event], events: list[Event], fact: Callable) -> bool:
-    """Whether two lists of events give the same `fact` place by place, looking only at
-    the places where the record is not the very same one (an edit replaces a few)."""
-    if len(before) != len(events):
-        return False
-    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
-    return all(fact(before[i]) == fact(events[i]) for i in differ)
-
-
 def _same_months(before: list[Event], events: list[Event]) -> bool:
     """Whether the events fall in order in the years and months the events `before` did:
     all that splitting a list into periods reads of them."""
-    return _same_in_place(before, events, _YEAR_AND_MONTH)
+    return same_in_place(before, events, _YEAR_AND_MONTH)
 
 
 _YEAR_AND_MONTH = operator.attrgetter("date.year", "date.month")
@@ -1150,7 +1142,7 @@ def _facets(event: Event) -> tuple:
 
 def _same_facets(before: list[Event], events: list[Event]) -> bool:
     """Whether the events hold in order what the events `before` did for filters.json."""
-    return _same_in_place(before, events, _facets)
+    return same_in_place(before, events, _facets)
 
 
 def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:
