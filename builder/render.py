@@ -100,7 +100,8 @@ class CallingContext(jinja2.runtime.Context):
     `__call__`, then strips the loop and block variables the compiled code passes along.
     Templates of a 10,000-event site make well over a million calls, and that look-up was
     about a sixth of rendering's time. A function, partial or macro that carries no mark
-    is called here straight away; anything else is called the standard way.
+    is called here straight away; anything else is called the standard way. Calls of the
+    shipped pure macros are shared by the pages of a build (see `MacroCalls`).
     """
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805  (named as Jinja's own)
@@ -111,6 +112,10 @@ class CallingContext(jinja2.runtime.Context):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
+            if kind is jinja2.runtime.Macro:
+                calls = __self.parent.get(MACRO_CALLS)
+                if calls is not None and __obj._func.__code__ in calls.pure:
+                    return calls.result(__self.parent.get("root"), __obj, args, kwargs)
             try:
                 return __obj(*args, **kwargs)
             except StopIteration:
@@ -118,6 +123,48 @@ class CallingContext(jinja2.runtime.Context):
                     "value was undefined because a callable raised a StopIteration exception"
                 )
         return super().call(__obj, *args, **kwargs)
+
+
+#: The name under which pages find the build's `MacroCalls` (see `CallingContext.call`).
+MACRO_CALLS = "__macro_calls"
+
+#: Macros of the shipped macros.html whose output is made of their arguments, the page's
+#: way to the root and what is the same for the whole build (the site's vocabularies, the
+#: articles), never of the page's other values: their calls can be shared by pages.
+PURE_MACROS = frozenset({"category", "country_links", "term_links", "source", "source_short"})
+
+
+class MacroCalls:
+    """The output of the pure macros of the shipped macros.html (`PURE_MACROS`), made once
+    per build for each set of arguments and each way to the root.
+
+    An event page and an event's list item call them a dozen times (a category chip, the
+    countries, actors and tags as links, each source), mostly with arguments many events
+    share; a macro call costs tens of microseconds, a look-up here one.
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        shipped = str(builtin_themes_dir().resolve())
+        module = env.get_template("macros.html").module
+        self.pure = {
+            code
+            for name in PURE_MACROS
+            if (macro := getattr(module, name, None)) is not None
+            and (code := macro._func.__code__).co_filename.startswith(shipped)
+        }
+        self.made: dict[tuple, Markup] = {}
+
+    def result(
+        self, root: str | None, macro: jinja2.runtime.Macro, args: tuple, kwargs: dict
+    ) -> Markup:
+        """What `macro(*args, **kwargs)` renders on pages under `root`."""
+        key = (macro._func.__code__, root, *[tuple(a) if type(a) is list else a for a in args])
+        if kwargs:
+            key += tuple(kwargs.items())
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = macro(*args, **kwargs)
+        return made
 
 
 def escaped(value: object) -> Markup:
@@ -532,6 +579,7 @@ class _Context:
             "has_asset": lambda name: "static/" + name in self.assets,
             "include_once": self.include_once,
             "timeline_path": self.timeline_path,
+            MACRO_CALLS: MacroCalls(self.env) if self.env is not None else None,
         }
 
     def root_helpers(self, root: str) -> dict:

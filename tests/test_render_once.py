@@ -150,3 +150,51 @@ def test_list_items_joined_in_one_call_read_as_a_loop_over_each_item(project: Pa
     links = re.findall(r'<a href="([^"]*)">', html)
     assert links and all(link.startswith("../../events/") for link in links)
     assert html.count(" | ") == len(links) - html.count("<!--m-->")
+
+
+def test_shared_macro_calls_read_as_each_call_made_on_its_page(project: Path) -> None:
+    """Calls of the shipped pure macros (a category chip, country and term links, sources)
+    are made once per build and way to the root (`render.MacroCalls`); a project copy of
+    macros.html, whose calls are never shared, gives the very same site."""
+    shipped = _tree(_build(project, "--jobs", "1"))
+    macros = (REPO / "themes/default/templates/macros.html").read_text(encoding="utf-8")
+    write(project / "themes/default/templates/macros.html", macros)
+    assert _tree(_build(project, "--jobs", "1")) == shipped
+
+
+def test_only_the_shipped_pure_macros_have_their_calls_shared(project: Path) -> None:
+    from builder import render
+
+    env = render.make_environment(render.find_theme(project, "default"))
+    calls = render.MacroCalls(env)
+    assert len(calls.pure) == len(render.PURE_MACROS)
+    module = env.get_template("macros.html").make_module(
+        {
+            "category_class": lambda key: f"c-{key}",
+            "category_label": str.title,
+            "term_slug": lambda taxonomy, key: key,
+            "paths": render.urls,
+            "url": lambda target="": "../" + target,
+        }
+    )
+    first = calls.result("../", module.category, ("attack",), {})
+    assert 'href="../categories/attack/"' in first
+    assert calls.result("../", module.category, ("attack",), {}) is first  # made once
+    assert calls.result("../../", module.category, ("attack",), {}) is not first
+
+    # A project's own category macro may read its page's values: each page shows its own.
+    macros = (REPO / "themes/default/templates/macros.html").read_text(encoding="utf-8")
+    chip = '<span class="sw" aria-hidden="true"></span>{{ category_label(key) }}'
+    assert chip in macros
+    write(
+        project / "themes/default/templates/macros.html",
+        macros.replace(chip, chip + "<!--on {{ page_path }}-->"),
+    )
+    theme = render.find_theme(project, "default")
+    assert render.MacroCalls(render.make_environment(theme)).pure == set()
+    out = _build(project, "--jobs", "1")
+    pages = [p for p in _event_pages(out) if 'class="cat ' in p.read_text(encoding="utf-8")]
+    assert len(pages) >= 2
+    for page in pages:
+        path = page.parent.relative_to(out).as_posix() + "/"
+        assert f"<!--on {path}-->" in page.read_text(encoding="utf-8")
