@@ -365,6 +365,7 @@ def run_build(
     from builder.render import shared_work
 
     progress.stage("render", len(plan), "pages and files")
+    written: dict[str, list[int]] = {}
     try:
         with _timed(timings, "render+write"):
             processes = write_site(
@@ -373,6 +374,7 @@ def run_build(
                 jobs=jobs,
                 progress=progress.advance,
                 group=shared_work,
+                written=written,
             )
     except DuplicateOutput as exc:
         progress.finish()
@@ -393,7 +395,7 @@ def run_build(
     )
     if not quiet:
         print(f"built {counts} into {_shown(out)} in {seconds:.2f} s")
-    uptodate.remember(out, key, counts, report_lines(report))
+    uptodate.remember(out, key, counts, report_lines(report), written)
     return 0
 
 

@@ -133,12 +133,19 @@ def unchanged(output: Path, key: str) -> LastBuild | None:
     return last
 
 
-def remember(output: Path, key: str, counts: str, diagnostics: list[str]) -> None:
-    """Record the build just written into `output`; silently nothing if that fails."""
+def remember(
+    output: Path,
+    key: str,
+    counts: str,
+    diagnostics: list[str],
+    files: dict[str, list[int]] | None = None,
+) -> None:
+    """Record the build just written into `output`; silently nothing if that fails. `files`
+    are its files as `output_files` would list them, when the writer has told them."""
     record = _record_path(output)
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        last = LastBuild(key, output_files(output), counts, diagnostics)
+        last = LastBuild(key, output_files(output) if files is None else files, counts, diagnostics)
         temporary = record.with_name(f"{record.stem}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(asdict(last)), encoding="utf-8")
         os.replace(temporary, record)

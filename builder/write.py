@@ -96,9 +96,12 @@ class SiteWriter:
     and a path object, a parse and a `mkdir` per file tripled the cost of writing them.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, stats: dict[str, list[int]] | None = None):
         self.folder = folder
         self.written: set[str] = set()
+        #: When given, each file written, by path: its size and modification time (what
+        #: `uptodate` records of a build, without listing the folder again).
+        self.stats = stats
         self._root = str(folder)
         self._folders: set[str] = set()
 
@@ -115,6 +118,10 @@ class SiteWriter:
             self._folders.add(folder)
         with open(target, "wb") as fh:
             fh.write(data)
+            if self.stats is not None:
+                fh.flush()  # as closing would: the size and time are then the file's own
+                stat = os.fstat(fh.fileno())
+                self.stats[key] = [stat.st_size, stat.st_mtime_ns]
 
     def copy(self, path: str, source: Path) -> None:
         """Copy a static file below the folder."""
@@ -265,9 +272,11 @@ def write_site(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     group: Callable[[str], str | None] | None = None,
+    written: dict[str, list[int]] | None = None,
 ) -> int:
     """Produce every planned file and write it into a fresh folder beside `output`, then
-    swap that folder in whole; returns the number of processes used.
+    swap that folder in whole; returns the number of processes used. `written`, when given,
+    receives each file's size and modification time by path (see `SiteWriter.stats`).
 
     Each file is produced right before it is written and dropped right after, so memory
     never holds the whole site. With `jobs` above 1 the files are produced and written by
@@ -286,9 +295,11 @@ def write_site(
     processes = usable_processes(jobs, len(files))
     try:
         if processes > 1:
-            _write_in_processes(files, folder, processes, progress or _ignore, group)
+            stats = _write_in_processes(files, folder, processes, progress or _ignore, group)
+            if written is not None:
+                written.update(stats)
         else:
-            writer = SiteWriter(folder)
+            writer = SiteWriter(folder, written)
             for item in files:
                 writer.write(item.path, item.render())
                 if progress:
@@ -338,7 +349,7 @@ def _write_in_processes(
     processes: int,
     progress: Callable[[int], None],
     group: Callable[[str], str | None] | None = None,
-) -> None:
+) -> dict[str, list[int]]:
     context = multiprocessing.get_context("fork")
     shared = context.SimpleQueue()
     queues = [context.SimpleQueue() for _ in range(processes)]
@@ -363,7 +374,7 @@ def _write_in_processes(
             shared.put(chunk)
         for _ in workers:
             shared.put(None)
-        _collect(workers, [receive for receive, _ in pipes], progress)
+        return _collect(workers, [receive for receive, _ in pipes], progress)
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -377,8 +388,10 @@ def _write_in_processes(
 
 def _collect(
     workers: list[multiprocessing.Process], pipes: list[Connection], progress: Callable[[int], None]
-) -> None:
-    """Wait until every worker has said it is finished; raise the first failure reported."""
+) -> dict[str, list[int]]:
+    """Wait until every worker has said it is finished, and return the sizes and times of
+    the files they wrote; raise the first failure reported."""
+    stats: dict[str, list[int]] = {}
     running = dict(zip(pipes, workers, strict=True))
     while running:
         exits = {worker.sentinel: pipe for pipe, worker in running.items()}
@@ -399,9 +412,11 @@ def _collect(
             if kind == "written":
                 progress(value)
             elif kind == "finished":
+                stats.update(value)
                 running.pop(pipe)
             else:
                 raise value
+    return stats
 
 
 def _worker(
@@ -409,7 +424,7 @@ def _worker(
 ) -> None:
     """A render process: produce and write the chunks it takes from each queue in turn (its
     own, then the shared one), then say it is finished."""
-    writer = SiteWriter(folder)
+    writer = SiteWriter(folder, {})
     try:
         for tasks in queues:
             while (chunk := tasks.get()) is not None:
@@ -417,7 +432,7 @@ def _worker(
                     item = files[index]
                     writer.write(item.path, item.render())
                 results.send(("written", len(chunk)))
-        results.send(("finished", None))
+        results.send(("finished", writer.stats))
     except BaseException as exc:  # reported to the parent, which raises it
         results.send(("failed", _portable(exc)))
     finally:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_timeline
 
+from builder import uptodate
 from builder.build import Progress
 from builder.write import DuplicateOutput, write_site
 
@@ -56,6 +57,17 @@ def test_two_processes_write_exactly_what_one_writes(tmp_path: Path) -> None:
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
     assert len(_tree(tmp_path / "two")) == 2000
     assert sum(counted) == 2000
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_writer_tells_the_files_as_listing_the_folder_would(tmp_path: Path, jobs: int):
+    """`timeline build` records its files for the next build's nothing-changed check from
+    what its processes wrote, not from a listing of the 11,000 files afterwards."""
+    plan = [*_plan(600), Planned("index.html", lambda: b"<p>home</p>\n")]
+    written: dict[str, list[int]] = {}
+    assert write_site(plan, tmp_path / "site", jobs=jobs, written=written) == jobs
+    assert written == uptodate.output_files(tmp_path / "site")
+    assert len(written) == 601 and written["index.html"][0] == len(b"<p>home</p>\n")
 
 
 def _pid_page(n: int) -> bytes:
