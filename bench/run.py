@@ -80,6 +80,8 @@ class Results:
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     runs: int = 0
     cold: list[float] = field(default_factory=list)
+    #: Cold builds (no output folder) whose Markdown conversions the last build kept.
+    kept: list[float] = field(default_factory=list)
     cpu: dict[str, list[float]] = field(default_factory=dict)
     rebuild: list[float] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
@@ -176,19 +178,48 @@ def _profile_stages(stdout: str) -> dict[str, float]:
 
 def _warmup_ahead(stdout: str) -> int | None:
     """How many texts the build's warm-up converted ahead, from its `--profile` line."""
-    match = re.search(r"warm-up \((\d+) texts? ahead\)", stdout)
+    match = re.search(r"warm-up \((\d+) texts? ahead", stdout)
     return int(match.group(1)) if match else None
 
 
+def _with_cache(folder: Path) -> dict[str, str]:
+    """The environment of a build whose cache folder (records of last builds, kept Markdown
+    conversions: see builder/uptodate.py and builder/textcache.py) is `folder`."""
+    return dict(os.environ, XDG_CACHE_HOME=str(folder))
+
+
+def _kept_from_last_build(stdout: str) -> int:
+    """How many of the warm-up's texts the last build had kept, from its `--profile` line."""
+    match = re.search(r"(\d+) kept from the last build", stdout)
+    return int(match.group(1)) if match else 0
+
+
+#: Builds made, at most, to fill the kept conversions before they are measured: each build's
+#: warm-up converts what it has time for, and keeps all it has.
+FILLING_BUILDS = 6
+
+
 def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: str | None) -> None:
-    """Cold builds (no output folder, fresh process) and rebuilds with nothing changed."""
+    """Cold builds (no output folder, fresh process, an empty cache folder), cold builds that
+    find the last build's Markdown conversions kept, and rebuilds with nothing changed."""
     cmd = timeline_command("build", str(project), "-o", str(out), "--profile")
     if jobs:
         cmd += ["--jobs", jobs]
+    with tempfile.TemporaryDirectory(prefix="timeline-bench-cache-") as caches:
+        _measure_ours(cmd, out, runs, results, Path(caches))
+    pages, files, total, largest, over = site_stats(out)
+    results.pages, results.files, results.output_mb = pages, files, total / MB
+    results.largest_page = (largest[0], largest[1] / MB)
+    results.pages_over_1mb = over
+
+
+def _measure_ours(cmd: list[str], out: Path, runs: int, results: Results, caches: Path) -> None:
+    project = Path(cmd[cmd.index("build") + 1])
     stage_runs: list[dict[str, float]] = []
     for i in range(runs):
         _fresh(out)
-        run = _checked(run_measured(cmd, cwd=project), "timeline build")
+        empty = _with_cache(caches / f"empty-{i}")
+        run = _checked(run_measured(cmd, cwd=project, env=empty), "timeline build")
         results.cold.append(run.seconds)
         results.cpu.setdefault("ours", []).append(run.cpu_seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
@@ -197,17 +228,26 @@ def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: st
         if ahead is not None:
             results.warmup_ahead.append(ahead)
         _say(f"  timeline build, cold, run {i + 1}: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB")
+    kept = _with_cache(caches / "kept")
+    for _ in range(FILLING_BUILDS):
+        _fresh(out)
+        run = _checked(run_measured(cmd, cwd=project, env=kept), "timeline build (filling)")
+        ahead = _warmup_ahead(run.stdout)
+        if ahead is None or ahead == _kept_from_last_build(run.stdout):
+            break
     for i in range(runs):
-        run = _checked(run_measured(cmd, cwd=project), "timeline build (rebuild)")
+        _fresh(out)
+        run = _checked(run_measured(cmd, cwd=project, env=kept), "timeline build (kept)")
+        results.kept.append(run.seconds)
+        results.cpu.setdefault("ours, conversions kept", []).append(run.cpu_seconds)
+        _say(f"  timeline build, cold, conversions kept, run {i + 1}: {run.seconds:.2f} s")
+    for i in range(runs):
+        run = _checked(run_measured(cmd, cwd=project, env=kept), "timeline build (rebuild)")
         results.rebuild.append(run.seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
         _say(f"  timeline build, nothing changed, run {i + 1}: {run.seconds:.2f} s")
     names = dict.fromkeys(name for stages in stage_runs for name in stages)  # pipeline order
     results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in names}
-    pages, files, total, largest, over = site_stats(out)
-    results.pages, results.files, results.output_mb = pages, files, total / MB
-    results.largest_page = (largest[0], largest[1] / MB)
-    results.pages_over_1mb = over
 
 
 # ------------------------------------------------------------------- Hugo, Pelican
@@ -457,6 +497,9 @@ def table(r: Results) -> str:
         )
     else:
         rows.append(("cold Hugo", r.hugo_version or "skipped", "", ""))
+    if r.kept:
+        versus = f"ours/Hugo {median(r.kept) / median(r.hugo):.2f}" if r.hugo else ""
+        rows.append(("cold, Markdown kept from last build", _s(r.kept), versus, "(not the target)"))
     if r.pelican:
         speedup = median(r.pelican) / ours
         rows.append(

@@ -361,7 +361,8 @@ def run_build(
         collected = time.perf_counter()
         with _collections_paused():  # ten thousand new tuples: not a scan of the whole model
             texts = warm.collect()
-        timings[f"warm-up ({texts} texts ahead)"] = time.perf_counter() - collected
+        kept = f", {texts - warm.fresh} kept from the last build" if texts > warm.fresh else ""
+        timings[f"warm-up ({texts} texts ahead{kept})"] = time.perf_counter() - collected
     from builder.render import shared_work
 
     progress.stage("render", len(plan), "pages and files")
@@ -381,6 +382,10 @@ def run_build(
         print(f"timeline: error: {exc}", file=sys.stderr)
         return 1
     progress.finish()
+    if warm:
+        keeping = time.perf_counter()
+        if warm.keep(project):
+            timings["keep conversions"] = time.perf_counter() - keeping
     seconds = time.perf_counter() - started
     if profile:
         for step, spent in timings.items():

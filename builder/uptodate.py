@@ -105,10 +105,16 @@ def output_files(output: Path) -> dict[str, list[int]]:
     return files
 
 
+def cache_home() -> Path:
+    """The builder's folder in the user's cache folder ($XDG_CACHE_HOME or ~/.cache), never
+    in the project: what it keeps between builds only ever saves time."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "timeline-builder"
+
+
 def cache_folder() -> Path:
     """Where the records of last builds live: the user's cache folder, not the project."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "timeline-builder" / "last-builds"
+    return cache_home() / "last-builds"
 
 
 def _record_path(output: Path) -> Path:

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from builder import text
+from builder import text, textcache
 from builder.load import article_bodies, event_summaries
 
 #: Conversions written to the shared file at a time: small enough that little is lost
@@ -43,22 +43,40 @@ class Warmup:
         self._process = process
         self._stop = stop
         self._results = results
+        #: How many of the texts collected were converted anew (not kept from the last build).
+        self.fresh = 0
+        #: Whether the conversions kept from the last build differ from those collected:
+        #: some were not asked for (texts edited or removed), or the warm-up was stopped
+        #: before it had looked at every text.
+        self.stale = True
 
     def collect(self) -> int:
         """Stop converting, make what was converted available to rendering (in this process
         and the render processes forked after it), and return how many texts that is."""
         self._finish()
         converted: dict[str, text.MarkdownForms] = {}
+        kept = None
         self._results.seek(0)
         while True:
             try:
-                sources, htmls, texts = pickle.load(self._results)
+                sources, htmls, texts, fresh, done = pickle.load(self._results)
             except (EOFError, pickle.UnpicklingError, ValueError, TypeError):
                 break  # the end, or a batch cut short by a process that did not stop
             converted.update(zip(sources, map(text.MarkdownForms, htmls, texts), strict=True))
+            self.fresh += fresh
+            kept = kept if done is None else done
         self._results.close()
+        self.stale = kept is None or kept != len(converted) - self.fresh
         text.CONVERTED_EARLY.update(converted)
         return len(converted)
+
+    def keep(self, project: Path) -> bool:
+        """Keep what was collected for the project's next build, when it differs from what
+        was kept before (see `builder.textcache`); whether it was written."""
+        if not (self.fresh or self.stale) or not text.CONVERTED_EARLY:
+            return False
+        textcache.write(project, text.CONVERTED_EARLY)
+        return True
 
     def close(self) -> None:
         """Stop converting and forget the conversions (the build ends without rendering)."""
@@ -89,26 +107,37 @@ def start(project: Path) -> Warmup | None:
 
 
 def _convert(project: Path, stop, results: IO[bytes]) -> None:
-    """The warm-up process: convert summaries, then bodies, until told to stop or done."""
+    """The warm-up process: convert summaries, then bodies, until told to stop or done,
+    taking the conversions the project's last build kept where the text is the same."""
     # Only ever idle CPU: where the build has no CPU to spare, it goes first.
     with contextlib.suppress(OSError):
         os.nice(19)
+    kept = textcache.read(project)
     batch: dict[str, text.MarkdownForms] = {}
+    fresh = 0
     for body in itertools.chain(event_summaries(project), article_bodies(project)):
         if stop.is_set():
             break
-        batch[body] = text.markdown_forms(body)
+        forms = kept.get(body)
+        if forms is None:
+            forms = text.markdown_forms(body)
+            fresh += 1
+        batch[body] = forms
         if len(batch) == BATCH:
-            _write(results, batch)
-            batch = {}
-    _write(results, batch)
+            _write(results, batch, fresh)
+            batch, fresh = {}, 0
+    _write(results, batch, fresh, None if stop.is_set() else len(kept))
 
 
-def _write(results: IO[bytes], batch: dict[str, text.MarkdownForms]) -> None:
+def _write(
+    results: IO[bytes], batch: dict[str, text.MarkdownForms], fresh: int, done: int | None = None
+) -> None:
     """Append a batch as three lists of strings (sources, HTML, plain text): ten thousand
-    summaries unpickle in milliseconds that way, in a fifth of a second as named tuples."""
-    if batch:
+    summaries unpickle in milliseconds that way, in a fifth of a second as named tuples.
+    With them go how many were converted anew and, at the end of every text, how many
+    conversions the last build had kept."""
+    if batch or done is not None:
         forms = list(batch.values())
-        lists = (list(batch), [f.html for f in forms], [f.text for f in forms])
-        pickle.dump(lists, results, protocol=pickle.HIGHEST_PROTOCOL)
+        record = (list(batch), [f.html for f in forms], [f.text for f in forms], fresh, done)
+        pickle.dump(record, results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()

@@ -38,9 +38,12 @@ class Run:
     err: str
 
 
-def run_timeline(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
-    """Run `python -m builder ARGS` in a real process and capture its output."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+def run_timeline(
+    *args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
+) -> Run:
+    """Run `python -m builder ARGS` in a real process and capture its output (`env`: more
+    environment variables)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     proc = subprocess.run(
         [sys.executable, "-m", "builder", *args],
         cwd=cwd,

@@ -5,6 +5,9 @@ it early loses only the head start."""
 
 from __future__ import annotations
 
+import pickle
+import re
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_timeline, write
 
-from builder import build, text, warmup
+from builder import build, text, textcache, warmup
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus  # noqa: E402  (bench/ holds scripts, not a package)
@@ -81,3 +84,95 @@ def test_a_cold_build_reports_its_head_start(tmp_path: Path) -> None:
     assert pages and all(
         (out / p).read_bytes() == (tmp_path / "one" / p).read_bytes() for p in pages
     )
+
+
+# -- conversions kept from one build to the next -------------------------------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _build_kept(project: Path, cache: Path) -> tuple[str, Path]:
+    """A cold build (no output folder) with `cache` as the cache folder: its profile lines."""
+    out = project / "site"
+    if out.exists():
+        shutil.rmtree(out)
+    run = run_timeline(
+        "build",
+        str(project),
+        "-o",
+        str(out),
+        "--profile",
+        "--jobs",
+        "2",
+        env={"XDG_CACHE_HOME": str(cache)},
+    )
+    assert run.code == 0, run.err
+    return run.out, out
+
+
+def _ahead(profile: str) -> tuple[int, int]:
+    """(texts the warm-up handed over, how many of them the last build had kept)."""
+    match = re.search(
+        r"warm-up \((\d+) texts ahead(?:, (\d+) kept from the last build)?\)", profile
+    )
+    assert match, profile
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def test_the_next_build_takes_the_conversions_the_last_one_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))  # for textcache.read below
+    corpus.generate(project, events=120, articles=10, seed=9)
+    first, out = _build_kept(project, cache)
+    converted, kept = _ahead(first)
+    assert converted > 100 and kept == 0
+    site = _tree(out)
+    again, out = _build_kept(project, cache)
+    assert _ahead(again) == (converted, converted)
+    assert _tree(out) == site
+    assert "keep conversions" in first and "keep conversions" not in again  # nothing new
+
+    # An edited summary is converted anew; the text it replaced is not kept any longer.
+    events = sorted((project / "content/events").glob("*.yaml"))[0]
+    source = events.read_text(encoding="utf-8")
+    old = re.search(r"  summary: >-\n(    .*\n)+", source).group(0)
+    events.write_text(source.replace(old, '  summary: "A *new* summary."\n', 1), encoding="utf-8")
+    edited, out = _build_kept(project, cache)
+    assert _ahead(edited) == (converted, converted - 1)
+    assert "<em>new</em> summary." in "".join(
+        p.read_text(encoding="utf-8") for p in (out / "events").rglob("index.html")
+    )
+    kept_texts = textcache.read(project)
+    assert "A *new* summary." in kept_texts and len(kept_texts) == converted
+    assert kept_texts["A *new* summary."] == text._converted("A *new* summary.")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "another key", "truncated"])
+def test_a_kept_file_that_does_not_fit_is_converted_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    corpus.generate(project, events=60, articles=4, seed=10)
+    _, out = _build_kept(project, cache)
+    site = _tree(out)
+    path = textcache.cache_path(project)
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"not a pickle")
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:  # made by another version of the builder or its libraries: not trusted
+        _, sources, htmls, texts = pickle.loads(data)
+        stale = ["<p>stale</p>\n"] * len(htmls)
+        path.write_bytes(pickle.dumps(("another key", sources, stale, texts)))
+    again, out = _build_kept(project, cache)
+    assert _ahead(again)[1] == 0  # nothing taken from it
+    assert _tree(out) == site
+    assert len(textcache.read(project)) == _ahead(again)[0]  # a good one in its place
