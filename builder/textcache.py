@@ -12,14 +12,15 @@ everything a conversion depends on (this module's format, Python, markdown-it-py
 plugins, and the source of `builder.text`), so a kept conversion is always the one the build
 would make. Like the record of the last build (`builder.uptodate`), the file lives in the
 user's cache folder, one per project, and is only ever an optimisation: a missing,
-unreadable or stale file means converting, and a failure to write it is ignored.
+unreadable or stale file means converting, and a failure to write it is ignored. The file
+holds strings alone, in `marshal`'s format: reading it builds no other kind of object.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -49,7 +50,7 @@ def conversions_key() -> str:
 def cache_path(project: Path) -> Path:
     """The file holding the conversions of one project's last build."""
     name = hashlib.blake2b(str(project.resolve()).encode(), digest_size=10).hexdigest()
-    return uptodate.cache_home() / "markdown" / f"{name}.pickle"
+    return uptodate.cache_home() / "markdown" / f"{name}.marshal"
 
 
 def read(project: Path) -> dict[str, text.MarkdownForms]:
@@ -57,7 +58,7 @@ def read(project: Path) -> dict[str, text.MarkdownForms]:
     is no usable file)."""
     try:
         with cache_path(project).open("rb") as fh:
-            key, sources, htmls, texts = pickle.load(fh)
+            key, sources, htmls, texts = marshal.load(fh)
         if key != conversions_key():
             return {}
         return dict(zip(sources, map(text.MarkdownForms, htmls, texts), strict=True))
@@ -79,7 +80,7 @@ def write(project: Path, conversions: dict[str, text.MarkdownForms]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as fh:
-            pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            marshal.dump(record, fh)
         os.replace(temporary, path)
         _prune(path.parent)
     except OSError:
@@ -88,6 +89,6 @@ def write(project: Path, conversions: dict[str, text.MarkdownForms]) -> None:
 
 def _prune(folder: Path) -> None:
     """Keep only the files of the most recently built projects."""
-    files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    files = sorted(folder.glob("*.marshal"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in files[PROJECTS_KEPT:]:
         old.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ it early loses only the head start."""
 
 from __future__ import annotations
 
-import pickle
+import marshal
 import re
 import shutil
 import sys
@@ -165,13 +165,13 @@ def test_a_kept_file_that_does_not_fit_is_converted_anew(
     path = textcache.cache_path(project)
     data = path.read_bytes()
     if damage == "garbage":
-        path.write_bytes(b"not a pickle")
+        path.write_bytes(b"not a marshal file")
     elif damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
     else:  # made by another version of the builder or its libraries: not trusted
-        _, sources, htmls, texts = pickle.loads(data)
+        _, sources, htmls, texts = marshal.loads(data)
         stale = ["<p>stale</p>\n"] * len(htmls)
-        path.write_bytes(pickle.dumps(("another key", sources, stale, texts)))
+        path.write_bytes(marshal.dumps(("another key", sources, stale, texts)))
     again, out = _build_kept(project, cache)
     assert _ahead(again)[1] == 0  # nothing taken from it
     assert _tree(out) == site
