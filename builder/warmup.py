@@ -114,10 +114,14 @@ def _convert(project: Path, stop, results: IO[bytes]) -> None:
         os.nice(19)
     kept = textcache.read(project)
     batch: dict[str, text.MarkdownForms] = {}
+    seen: set[str] = set()
     fresh = 0
     for body in itertools.chain(event_summaries(project), article_bodies(project)):
         if stop.is_set():
             break
+        if body in seen:  # two events with one summary: one text to hand over
+            continue
+        seen.add(body)
         forms = kept.get(body)
         if forms is None:
             forms = text.markdown_forms(body)

@@ -129,9 +129,15 @@ def test_the_next_build_takes_the_conversions_the_last_one_kept(
     project, cache = tmp_path / "project", tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))  # for textcache.read below
     corpus.generate(project, events=120, articles=10, seed=9)
+    write(  # one summary twice: one text
+        project / "content/events/zz-twice.yaml",
+        "- {date: 2020-01-01, title: A, summary: Said *twice*.}\n"
+        "- {date: 2020-01-02, title: B, summary: Said *twice*.}\n",
+    )
     first, out = _build_kept(project, cache)
     converted, kept = _ahead(first)
     assert converted > 100 and kept == 0
+    assert len(textcache.read(project)) == converted
     site = _tree(out)
     again, out = _build_kept(project, cache)
     assert _ahead(again) == (converted, converted)
@@ -151,6 +157,18 @@ def test_the_next_build_takes_the_conversions_the_last_one_kept(
     kept_texts = textcache.read(project)
     assert "A *new* summary." in kept_texts and len(kept_texts) == converted
     assert kept_texts["A *new* summary."] == text._converted("A *new* summary.")
+
+
+def test_a_text_shown_twice_is_converted_and_counted_once(tmp_path: Path, early: dict) -> None:
+    write(
+        tmp_path / "content/events/twice.yaml",
+        "- {date: 2020-01-01, title: A, summary: Said *twice*.}\n"
+        "- {date: 2020-01-02, title: B, summary: Said *twice*.}\n"
+        "- {date: 2020-01-03, title: C, summary: Said *once*.}\n",
+    )
+    warm = warmup.start(tmp_path)
+    warm._process.join(60)
+    assert warm.collect() == 2 == warm.fresh
 
 
 @pytest.mark.parametrize("damage", ["garbage", "another key", "truncated"])
