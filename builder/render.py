@@ -161,7 +161,10 @@ class MacroCalls:
         key = (macro._func.__code__, root, *[tuple(a) if type(a) is list else a for a in args])
         if kwargs:
             key += tuple(kwargs.items())
-        made = self.made.get(key)
+        try:
+            made = self.made.get(key)
+        except TypeError:  # an argument that cannot be a key (a set, a dict): not shared
+            return macro(*args, **kwargs)
         if made is None:
             made = self.made[key] = macro(*args, **kwargs)
         return made

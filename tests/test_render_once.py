@@ -181,6 +181,8 @@ def test_only_the_shipped_pure_macros_have_their_calls_shared(project: Path) -> 
     assert 'href="../categories/attack/"' in first
     assert calls.result("../", module.category, ("attack",), {}) is first  # made once
     assert calls.result("../../", module.category, ("attack",), {}) is not first
+    links = calls.result("../", module.term_links, ("tags", {"drones"}), {})  # a set: no key
+    assert links == '<a href="../tags/drones/" dir="auto">drones</a>'
 
     # A project's own category macro may read its page's values: each page shows its own.
     macros = (REPO / "themes/default/templates/macros.html").read_text(encoding="utf-8")
