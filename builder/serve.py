@@ -74,7 +74,7 @@ from urllib.parse import parse_qs, unquote
 
 import jinja2
 
-from builder import build, render, urls
+from builder import build, render, text, textcache, urls
 from builder.diagnostics import Diagnostic, Report
 from builder.exports import FragmentMemo
 from builder.load import FileCache
@@ -475,6 +475,26 @@ class Preview:
         self._served = 0.0  # time.monotonic() when a page was last sent
         self._written: dict[str, Packed | OnDisk] | None = None  # what the build folder holds
         self._written_id = ""  # the build the folder holds, once all of it is written
+        self._kept_texts = self._take_kept_conversions()
+
+    def _take_kept_conversions(self) -> frozenset[str]:
+        """Take the Markdown conversions the project's last build kept (see
+        `builder.textcache`), so that the first build converts only the texts edited since;
+        the texts they are for."""
+        kept = textcache.read(self.project)
+        text.CONVERTED_EARLY.update(kept)
+        return frozenset(kept)
+
+    def _keep_conversions(self, timeline) -> None:
+        """Keep the conversions of a complete build's summaries and bodies for the next
+        build of the project (`timeline build`, or the next preview), when its texts are
+        not those kept already."""
+        texts = {e.summary for e in timeline.events if e.summary}
+        texts |= {a.body for a in timeline.articles if a.body}
+        if texts == self._kept_texts:
+            return
+        textcache.write(self.project, {source: text.markdown_forms(source) for source in texts})
+        self._kept_texts = frozenset(texts)
 
     # -- reading (request threads) --
 
@@ -817,6 +837,11 @@ class Preview:
                 if stop.is_set():  # stopping: the folder is being removed under the writer
                     return
                 self._terminal.problems([f"timeline: warning: cannot write {self.output}: {exc}"])
+            # Before the build is told written: a benchmark's next edit waits for that.
+            if self.current() is snapshot and not snapshot.failed:
+                timeline = self._model.timeline
+                if timeline is not None:
+                    self._keep_conversions(timeline)
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot

@@ -99,9 +99,10 @@ def markdown_forms(source: str) -> MarkdownForms:
     return forms if forms is not None else _converted(source)
 
 
-#: Conversions another process made ahead of need, by source text: a cold build converts
-#: article bodies on its idle CPU while it loads and plans (see `builder.warmup`). Filled
-#: only in a `timeline build` process, before its render processes fork.
+#: Conversions made ahead of need, by source text: a cold build converts summaries and
+#: article bodies on its idle CPU while it loads and plans (see `builder.warmup`), or takes
+#: them from the project's last build (see `builder.textcache`). Filled in a `timeline
+#: build` process before its render processes fork, and by the live preview as it starts.
 CONVERTED_EARLY: dict[str, MarkdownForms] = {}
 
 

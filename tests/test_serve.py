@@ -8,6 +8,7 @@ fast anything happened. Rebuilds are counted from the server's own terminal line
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -728,3 +729,43 @@ def test_a_complete_build_rests_on_disk_and_compares_with_packed_files(tmp_path)
     assert written == 1
     assert (folder / "events/a/index.html").stat().st_mtime_ns == mtime
     assert (folder / "index.html").read_bytes() == b"<p>b</p>\n"
+
+
+def test_the_preview_and_the_build_share_the_conversions_they_keep(
+    tmp_path: Path, serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A preview keeps the Markdown conversions of its complete build for the project's next
+    build (builder/textcache.py), and takes those a build kept, so that neither converts
+    again what the other did."""
+    from builder import text, textcache
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import corpus
+
+    project = tmp_path / "project"
+    corpus.generate(project, events=80, articles=6, seed=11)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # for both processes
+    server = serve(project)
+    server.eventually(
+        "__timeline/written", lambda r: r.status == 200 and r.body.strip(), "a complete build"
+    )
+    kept = textcache.read(project)
+    assert len(kept) > 80
+    assert all(kept[source] == text._converted(source) for source in kept)
+    server.stop()
+
+    run = run_timeline("build", str(project), "--profile", "--jobs", "2")
+    assert run.code == 0, run.err
+    counts = re.search(r"warm-up \((\d+) texts ahead, (\d+) kept from the last build\)", run.out)
+    assert counts and counts.group(1) == counts.group(2) == str(len(kept)), run.out
+
+    # An edited summary: the build keeps the new text, and the next preview starts with it.
+    events = sorted((project / "content/events").glob("*.yaml"))[0]
+    source = events.read_text(encoding="utf-8")
+    old = re.search(r"  summary: >-\n(    .*\n)+", source).group(0)
+    events.write_text(source.replace(old, '  summary: "Kept *once*."\n', 1), encoding="utf-8")
+    assert run_timeline("build", str(project), "--jobs", "2").code == 0
+    assert "Kept *once*." in textcache.read(project)
+    monkeypatch.setattr(text, "CONVERTED_EARLY", {})  # this process's own, for this test
+    Preview(project, BuildOptions(), tmp_path / "preview", Terminal(io.StringIO(), io.StringIO()))
+    assert text.CONVERTED_EARLY["Kept *once*."] == text._converted("Kept *once*.")
