@@ -18,6 +18,7 @@ holds strings alone, in `marshal`'s format: reading it builds no other kind of o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -84,7 +85,8 @@ def write(project: Path, conversions: dict[str, text.MarkdownForms]) -> None:
         os.replace(temporary, path)
         _prune(path.parent)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder itself may be what failed
+            temporary.unlink(missing_ok=True)
 
 
 def _prune(folder: Path) -> None:
