@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from pathlib import Path
-from types import FunctionType
+from types import CodeType, FunctionType
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -144,15 +144,22 @@ class MacroCalls:
     """
 
     def __init__(self, env: jinja2.Environment) -> None:
-        shipped = str(builtin_themes_dir().resolve())
-        module = env.get_template("macros.html").module
-        self.pure = {
-            code
-            for name in PURE_MACROS
-            if (macro := getattr(module, name, None)) is not None
-            and (code := macro._func.__code__).co_filename.startswith(shipped)
-        }
+        #: The code of each pure macro, when macros.html is the shipped one (a project's own
+        #: is never made into a module here: its top level may need a page's values).
+        self.pure: set[CodeType] = set()
         self.made: dict[tuple, Markup] = {}
+        try:
+            template = env.get_template("macros.html")
+        except jinja2.TemplateNotFound:
+            return
+        shipped = builtin_themes_dir().resolve()
+        if template.filename and Path(template.filename).resolve().is_relative_to(shipped):
+            module = template.module
+            self.pure = {
+                getattr(module, name)._func.__code__
+                for name in PURE_MACROS
+                if hasattr(module, name)
+            }
 
     def result(
         self, root: str | None, macro: jinja2.runtime.Macro, args: tuple, kwargs: dict
