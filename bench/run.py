@@ -206,15 +206,16 @@ def measure_ours(project: Path, out: Path, runs: int, results: Results, jobs: st
     if jobs:
         cmd += ["--jobs", jobs]
     with tempfile.TemporaryDirectory(prefix="timeline-bench-cache-") as caches:
-        _measure_ours(cmd, out, runs, results, Path(caches))
+        _measure_ours(project, cmd, out, runs, results, Path(caches))
     pages, files, total, largest, over = site_stats(out)
     results.pages, results.files, results.output_mb = pages, files, total / MB
     results.largest_page = (largest[0], largest[1] / MB)
     results.pages_over_1mb = over
 
 
-def _measure_ours(cmd: list[str], out: Path, runs: int, results: Results, caches: Path) -> None:
-    project = Path(cmd[cmd.index("build") + 1])
+def _measure_ours(
+    project: Path, cmd: list[str], out: Path, runs: int, results: Results, caches: Path
+) -> None:
     stage_runs: list[dict[str, float]] = []
     for i in range(runs):
         _fresh(out)
