@@ -672,7 +672,8 @@ class RenderMemo:
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.
     units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
-    #: The previous build's chrome and each event's timeline page by id (see `events_touched`).
+    #: The previous build's chrome, events and each event's timeline page, in timeline order
+    #: (see `events_touched`).
     events: tuple | None = None
     #: Ids of the events whose page unit an edit may have changed, and names of the list
     #: units it may have changed (see `serve.next_memo`); None: not known, any.
@@ -814,16 +815,17 @@ def events_touched(ctx: _Context, memo: RenderMemo) -> frozenset[str] | None:
     of them among its related events) or its timeline page changed.
     """
     events, keys = ctx.timeline.events, ctx.keys
-    order = tuple(map(_ID, events))
     pages = ctx.timeline_page_paths()
-    before, memo.events = memo.events, (keys.chrome, order, pages)
+    before, memo.events = memo.events, (keys.chrome, events, pages)
     touched = memo.events_touched
     if before is None or touched is None or before[0] is not keys.chrome:
         return None
-    _, old_order, old_pages = before
+    _, old_events, old_pages = before
     if old_pages is not pages and old_pages != pages:
-        was = dict(zip(old_order, old_pages, strict=True))
-        touched = touched | {i for i, page in zip(order, pages, strict=True) if was.get(i) != page}
+        # The ids only now: reading every event's id is a walk over 10,000 records.
+        was = dict(zip(map(_ID, old_events), old_pages, strict=True))
+        now = zip(map(_ID, events), pages, strict=True)
+        touched = touched | {i for i, page in now if was.get(i) != page}
     return touched
 
 
