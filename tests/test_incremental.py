@@ -564,3 +564,28 @@ def test_an_article_that_comes_or_goes_rereads_only_the_files_that_name_it(previ
     coming.unlink()  # the event names it again: an error, and the last good build stays
     assert not preview.rebuild([Change(CONTENT, coming.relative_to(preview.project).as_posix())])
     assert reread == [naming.relative_to(preview.project).as_posix()]
+
+
+def test_a_snapshot_updated_from_a_plan_drops_exactly_the_files_gone(tmp_path: Path) -> None:
+    """`Snapshot` takes over the previous build for a plan that leaves out its unchanged
+    files (`render.plan_update`): a file gone is dropped, a new one added, the rest kept."""
+    from builder.render import PlannedFile
+
+    def page(name: str, text: str, key: object) -> PlannedFile:
+        return PlannedFile(name, lambda: text.encode(), ("page", key))
+
+    first = serve.Snapshot("b1", [page(f"p{i}.html", str(i), i) for i in range(5)], "/", tmp_path)
+    assert first.file("p3.html") == b"3"
+    # p3 gone, p1 planned again with another key, p9 new; the others left out of the plan.
+    plan = [page("p1.html", "one", "new"), page("p9.html", "nine", 9)]
+    second = serve.Snapshot(
+        "b2", plan, "/", tmp_path, first, ["p0.html", "p1.html", "p2.html", "p4.html", "p9.html"]
+    )
+    assert "p3.html" not in second and second.changed == {"p1.html", "p9.html"}
+    assert [second.file(f"p{i}.html") for i in (0, 1, 9)] == [b"0", b"one", b"nine"]
+    # Nothing gone, one new: the counts add up, and every file of the last build stays.
+    third = serve.Snapshot(
+        "b3", [page("p7.html", "seven", 7)], "/", tmp_path, second, [*second._order, "p7.html"]
+    )
+    assert all(f"p{i}.html" in third for i in (0, 1, 2, 4, 7, 9)) and "p3.html" not in third
+    assert third.changed == {"p7.html"}
