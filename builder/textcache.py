@@ -23,6 +23,7 @@ import hashlib
 import marshal
 import os
 import sys
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -48,6 +49,22 @@ def conversions_key() -> str:
     return digest.hexdigest()
 
 
+Columns = tuple[list[str], list[str], list[str]]
+
+
+def columns(conversions: dict[str, text.MarkdownForms]) -> Columns:
+    """Conversions as three lists of strings (sources, HTML, plain text): how they are
+    stored here and handed over by the warm-up. Ten thousand of them load in milliseconds
+    that way, in a fifth of a second as named tuples."""
+    forms = list(conversions.values())
+    return list(conversions), [f.html for f in forms], [f.text for f in forms]
+
+
+def from_columns(sources: list[str], htmls: list[str], texts: list[str]) -> Iterator:
+    """The (source, conversion) pairs of `columns`' three lists."""
+    return zip(sources, map(text.MarkdownForms, htmls, texts), strict=True)
+
+
 def cache_path(project: Path) -> Path:
     """The file holding the conversions of one project's last build."""
     name = hashlib.blake2b(str(project.resolve()).encode(), digest_size=10).hexdigest()
@@ -59,10 +76,10 @@ def read(project: Path) -> dict[str, text.MarkdownForms]:
     is no usable file)."""
     try:
         with cache_path(project).open("rb") as fh:
-            key, sources, htmls, texts = marshal.load(fh)
+            key, *lists = marshal.load(fh)
         if key != conversions_key():
             return {}
-        return dict(zip(sources, map(text.MarkdownForms, htmls, texts), strict=True))
+        return dict(from_columns(*lists))
     except Exception:  # any unreadable, truncated or foreign file is as good as none
         return {}
 
@@ -70,13 +87,7 @@ def read(project: Path) -> dict[str, text.MarkdownForms]:
 def write(project: Path, conversions: dict[str, text.MarkdownForms]) -> None:
     """Keep these conversions for the project's next build (replacing the last ones)."""
     path = cache_path(project)
-    forms = list(conversions.values())
-    record = (
-        conversions_key(),
-        list(conversions),
-        [f.html for f in forms],
-        [f.text for f in forms],
-    )
+    record = (conversions_key(), *columns(conversions))
     temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
