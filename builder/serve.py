@@ -679,6 +679,7 @@ class Preview:
     def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
         kinds = {change.kind for change in changes}
         model = self._model
+        self._cache.expect_changes(changed_files(changes))
         if kinds & {CONFIG, TEMPLATE}:
             model.env = None  # compile templates afresh, even if this rebuild fails early
             model.memo = None
@@ -921,6 +922,21 @@ def _collections_deferred() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def changed_files(changes: list[Change]) -> list[str] | None:
+    """The content files a batch of changes names, for loading to look at them alone (see
+    `FileCache.expect_changes`); None when the batch is more than files changed in place
+    (the first build, site.yaml, a folder), which has every file looked at."""
+    if not changes:
+        return None
+    files = []
+    for change in changes:
+        if change.kind == CONFIG or (change.kind == CONTENT and change.path.endswith("/")):
+            return None
+        if change.kind == CONTENT:
+            files.append(change.path)
+    return files
 
 
 def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> None:

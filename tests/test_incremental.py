@@ -142,7 +142,9 @@ def test_an_article_edit_reaches_the_events_that_cite_it(preview) -> None:
     articles = sorted((preview.project / "content/articles").glob("*.md"))
     for article in articles[:2]:
         edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
-    rebuild(preview, articles[0])
+    assert preview.rebuild(
+        [Change(CONTENT, a.relative_to(preview.project).as_posix()) for a in articles[:2]]
+    )
     assert_same_as_cold(preview)
     edit(articles[1], r"(?m)^date: .*$", "date: 2020-01-01\ndraft: true")
     rebuild(preview, articles[1])
@@ -209,7 +211,7 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     assert_same_as_cold(preview)
     other = events_file(preview, 2)  # moving some events to 2024 shifts later boundaries
     edit(other, r"date: '?\d{4}-\d{2}(-\d{2})?'?\n", "date: '2024-07-01'\n", count=8)
-    rebuild(preview, target)
+    rebuild(preview, other)
     assert_same_as_cold(preview)
 
 

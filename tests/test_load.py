@@ -443,6 +443,98 @@ def test_file_cache_keeps_problems_too_and_forgets_them_when_fixed(tmp_path: Pat
     assert raw.events[0].data["title"] == "fixed now"
 
 
+def _titles(raw) -> list[str]:
+    return sorted(e.data["title"] for e in raw.events)
+
+
+def _rewrite(path: Path, title: str) -> None:
+    """Edit an events file in place, with a new modification time even on a coarse clock."""
+    before = path.stat().st_mtime_ns
+    path.write_text(f"date: 2023-10-13\ntitle: {title}\n", encoding="utf-8")
+    os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+def test_reported_changes_are_the_only_files_looked_at_again(tmp_path: Path) -> None:
+    """With changes reported (the live preview's watcher), a load looks again only at the
+    files reported; a folder whose files came or went is listed afresh all the same."""
+    root = _project(tmp_path, {"a.yaml": "date: 2023-10-13\ntitle: A\n"})
+    write(root / "content/events/b.yaml", "date: 2023-10-13\ntitle: B\n")
+    events = root / "content/events"
+    cache = FileCache()
+    cache.expect_changes(None)
+    assert _titles(load_project(root, cache)[0]) == ["A", "B"]
+
+    _rewrite(events / "a.yaml", "A2")
+    _rewrite(events / "b.yaml", "B2")
+    cache.expect_changes(["content/events/a.yaml"])
+    assert _titles(load_project(root, cache)[0]) == ["A2", "B"]  # b.yaml: not reported
+    cache.expect_changes(["content/events/b.yaml"])
+    assert _titles(load_project(root, cache)[0]) == ["A2", "B2"]
+
+    folder_time = events.stat().st_mtime_ns
+    write(events / "c.yaml", "date: 2023-10-13\ntitle: C\n")
+    os.utime(events, ns=(folder_time + 1_000_000, folder_time + 1_000_000))
+    cache.expect_changes([])  # not reported, but the folder changed
+    assert _titles(load_project(root, cache)[0]) == ["A2", "B2", "C"]
+
+    (events / "a.yaml").unlink()
+    cache.expect_changes(["content/events/a.yaml"])
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C"]
+
+    _rewrite(events / "c.yaml", "C2")
+    cache.expect_changes(None)  # not known what changed: every file is looked at
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C2"]
+
+
+def test_without_reports_each_load_looks_at_every_file(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"a.yaml": "date: 2023-10-13\ntitle: A\n"})
+    cache = FileCache()
+    load_project(root, cache)
+    _rewrite(_events_file(root), "A2")
+    assert _titles(load_project(root, cache)[0]) == ["A2"]
+
+
+def test_changes_reported_before_an_unfinished_load_are_kept(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"a.yaml": "date: 2023-10-13\ntitle: A\n"})
+    write(root / "content/events/b.yaml", "date: 2023-10-13\ntitle: B\n")
+    cache = FileCache()
+    cache.expect_changes(None)
+    load_project(root, cache)
+    _rewrite(root / "content/events/a.yaml", "A2")
+    cache.expect_changes(["content/events/a.yaml"])  # a rebuild that never loaded
+    _rewrite(root / "content/events/b.yaml", "B2")
+    cache.expect_changes(["content/events/b.yaml"])
+    assert _titles(load_project(root, cache)[0]) == ["A2", "B2"]
+
+
+def test_a_reported_file_turned_into_a_link_out_of_the_project_is_not_followed(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.yaml", "date: 2023-10-13\ntitle: Secret\n")
+    root = _project(tmp_path / "proj", {"a.yaml": "date: 2023-10-13\ntitle: A\n"})
+    (root / "content/events/link.yaml").symlink_to(outside / "secret.yaml")
+    cache = FileCache()
+    cache.expect_changes(None)
+    first = load_project(root, cache)[1]
+    assert len(first.warnings) == 1
+    _rewrite(root / "content/events/a.yaml", "A2")
+    cache.expect_changes(["content/events/a.yaml"])
+    raw, again = load_project(root, cache)
+    assert _titles(raw) == ["A2"]
+    assert _lines(again) == _lines(first)  # the listing's warning is given again
+    # A file replaced by a link in place (a folder on a coarse clock may not show it).
+    a = root / "content/events/a.yaml"
+    folder_time = a.parent.stat().st_mtime_ns
+    a.unlink()
+    a.symlink_to(outside / "secret.yaml")
+    os.utime(a.parent, ns=(folder_time, folder_time))
+    cache.expect_changes(["content/events/a.yaml"])
+    raw, report = load_project(root, cache)
+    assert _titles(raw) == []
+    assert len(report.warnings) == 2
+
+
 def test_an_events_file_must_hold_events(tmp_path: Path) -> None:
     root = _project(
         tmp_path,

@@ -769,3 +769,17 @@ def test_the_preview_and_the_build_share_the_conversions_they_keep(
     monkeypatch.setattr(text, "CONVERTED_EARLY", {})  # this process's own, for this test
     Preview(project, BuildOptions(), tmp_path / "preview", Terminal(io.StringIO(), io.StringIO()))
     assert text.CONVERTED_EARLY["Kept *once*."] == text._converted("Kept *once*.")
+
+
+def test_a_batch_names_its_files_for_loading_only_when_they_changed_in_place() -> None:
+    """Loading looks again only at the files a batch names (`FileCache.expect_changes`),
+    so anything more than files edited has every file looked at."""
+    from builder.serve import changed_files
+    from builder.watch import CONFIG, CONTENT, STYLE, TEMPLATE, Change
+
+    edits = [Change(CONTENT, "content/events/a.yaml"), Change(STYLE, "themes/x/static/s.css")]
+    assert changed_files(edits) == ["content/events/a.yaml"]
+    assert changed_files([Change(TEMPLATE, "themes/x/templates/base.html")]) == []
+    assert changed_files([]) is None  # the first build
+    assert changed_files(edits + [Change(CONFIG, "content/site.yaml")]) is None
+    assert changed_files(edits + [Change(CONTENT, "content/articles/sub/")]) is None
