@@ -387,6 +387,21 @@ def test_the_search_page_runs_its_new_index_and_keeps_its_query(project, serve, 
     expect(results.first).to_have_text("Kabul falls")
     assert marked(page)
     expect(page.locator("#search-q")).to_have_value("kabul")
+    # The script ran again, and still listens for keys once: ArrowDown moves to the first
+    # result, then "/" goes back to the query.
+    assert _keydown_listeners(context, page) == 1
+    page.locator("#search-q").press("ArrowDown")
+    expect(results.first).to_be_focused()
+    page.keyboard.press("/")
+    expect(page.locator("#search-q")).to_be_focused()
+
+
+def _keydown_listeners(context: BrowserContext, page: Page) -> int:
+    """How many keydown listeners the document has (Chromium's DevTools protocol)."""
+    cdp = context.new_cdp_session(page)
+    document = cdp.send("Runtime.evaluate", {"expression": "document"})["result"]
+    found = cdp.send("DOMDebugger.getEventListeners", {"objectId": document["objectId"]})
+    return sum(1 for listener in found["listeners"] if listener["type"] == "keydown")
 
 
 def test_quick_successive_edits_end_on_the_last_one(project, serve, context):

@@ -74,7 +74,9 @@
     var first = list.querySelector("a");
     if (first) first.focus();
   });
-  document.addEventListener("keydown", function (ev) {
+  // One listener: the live preview runs this script again when it updates the page.
+  document.removeEventListener("keydown", window.timelineSearchKeys);
+  window.timelineSearchKeys = function (ev) {
     var links = [].slice.call(list.querySelectorAll("a")),
       at = links.indexOf(document.activeElement);
     if (ev.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
@@ -90,7 +92,8 @@
     } else if (ev.key === "Escape" && at >= 0) {
       input.focus();
     }
-  });
+  };
+  document.addEventListener("keydown", window.timelineSearchKeys);
   var initial = new URLSearchParams(location.search).get("q");
   if (initial) {
     input.value = initial;
