@@ -231,6 +231,8 @@ class ModelMemo:
     before: Timeline | None = None
     #: Each article's sort key, as `orders`.
     article_orders: dict[int, tuple[Article, tuple]] = field(default_factory=dict)
+    #: The events of `before` by id(event): what the next edit is told apart from.
+    records: dict[int, Event] | None = None
 
 
 def build_timeline(
@@ -247,7 +249,8 @@ def build_timeline(
     the result is the same, in a few milliseconds for an edit of one events file.
     """
     labels = {"countries": country_names, "categories": site.categories}
-    edit = _edit(memo, events) if memo is not None else None
+    records = dict(zip(map(id, events), events, strict=True)) if memo is not None else {}
+    edit = _edit(memo, records) if memo is not None else None
     taxonomies = None
     if edit is not None:
         ordered = _patched_order(memo, *edit)
@@ -276,7 +279,7 @@ def build_timeline(
             moved = {e.id for events in edit for e in events}
             timeline.edit = (id(memo.before), frozenset(moved | rekeyed))
             _patch_events_by_id(memo.before, timeline, *edit)
-        memo.before = timeline
+        memo.before, memo.records = timeline, records
     return timeline
 
 
@@ -322,19 +325,22 @@ def _indexes(ordered: list[Event]) -> Indexes:
     return by, dict(years), dict(citing)
 
 
-def _edit(memo: ModelMemo, events: list[Event]) -> tuple[list[Event], list[Event]] | None:
+def _edit(memo: ModelMemo, now: dict[int, Event]) -> tuple[list[Event], list[Event]] | None:
     """The events added to and removed from the previous timeline (new records and records
     gone); None without a previous timeline or for an edit above `PATCH_LIMIT`."""
-    before = memo.before
+    before, then = memo.before, memo.records
     if before is None:
         return None
-    now = set(map(id, events))
-    then = set(map(id, before.events))
-    if len(now ^ then) > PATCH_LIMIT:
+    if then is None:
+        then = dict(zip(map(id, before.events), before.events, strict=True))
+    added, gone = now.keys() - then.keys(), then.keys() - now.keys()
+    if len(added) + len(gone) > PATCH_LIMIT:
         return None
-    added = [e for e in events if id(e) not in then]
-    gone = [e for e in before.events if id(e) not in now]
-    return added, gone
+    # In timeline order, as a full pass would meet them, whatever the addresses.
+    return (
+        sorted((now[key] for key in added), key=event_order),
+        sorted((then[key] for key in gone), key=event_order),
+    )
 
 
 def _patched_order(memo: ModelMemo, added: list[Event], gone: list[Event]) -> list[Event]:
