@@ -451,6 +451,19 @@ def test_validation_reuses_unchanged_files_and_still_reports_their_problems(tmp_
     assert len(events) == len(first) - 1 and len({e.id for e in events}) == len(events)
     files[1].write_text(good, encoding="utf-8")
     assert run() == (first, warnings)
+    # An id taken twice in one file, then the file that held the other copy gone.
+    own = re.search(r"(?m)^- id: (\S+)", good).group(1)
+    files[1].write_text(good.replace("- id: ", f"- id: {own}\n  x: ", 2), encoding="utf-8")
+    edit(files[1], r"\n  x: \S+", "", count=2)
+    assert any(f"duplicate event id {own!r}" in line for line in run()[1])
+    files[1].write_text(good, encoding="utf-8")
+    assert run() == (first, warnings)
+    files[0].write_text(files[0].read_text(encoding="utf-8") + good, encoding="utf-8")
+    assert any(f"duplicate event id {own!r}" in line for line in run()[1])
+    files[1].unlink()
+    events, lines = run()
+    assert not any("duplicate" in line for line in lines)
+    assert {e.id for e in events} == {e.id for e in first}
 
 
 def test_edits_planned_as_updates_of_the_last_plan_match_a_cold_build(preview) -> None:
