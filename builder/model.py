@@ -231,8 +231,9 @@ class ModelMemo:
     before: Timeline | None = None
     #: Each article's sort key, as `orders`.
     article_orders: dict[int, tuple[Article, tuple]] = field(default_factory=dict)
-    #: The events of `before` by id(event): what the next edit is told apart from.
-    records: dict[int, Event] | None = None
+    #: The events `before` was built from, in the order given (validation's): what the next
+    #: edit is told apart from.
+    events: list[Event] | None = None
 
 
 def build_timeline(
@@ -249,8 +250,7 @@ def build_timeline(
     the result is the same, in a few milliseconds for an edit of one events file.
     """
     labels = {"countries": country_names, "categories": site.categories}
-    records = dict(zip(map(id, events), events, strict=True)) if memo is not None else {}
-    edit = _edit(memo, records) if memo is not None else None
+    edit = _edit(memo, events) if memo is not None else None
     taxonomies = None
     if edit is not None:
         ordered = _patched_order(memo, *edit)
@@ -279,7 +279,7 @@ def build_timeline(
             moved = {e.id for events in edit for e in events}
             timeline.edit = (id(memo.before), frozenset(moved | rekeyed))
             _patch_events_by_id(memo.before, timeline, *edit)
-        memo.before, memo.records = timeline, records
+        memo.before, memo.events = timeline, events
     return timeline
 
 
@@ -325,22 +325,30 @@ def _indexes(ordered: list[Event]) -> Indexes:
     return by, dict(years), dict(citing)
 
 
-def _edit(memo: ModelMemo, now: dict[int, Event]) -> tuple[list[Event], list[Event]] | None:
+def _edit(memo: ModelMemo, events: list[Event]) -> tuple[list[Event], list[Event]] | None:
     """The events added to and removed from the previous timeline (new records and records
     gone); None without a previous timeline or for an edit above `PATCH_LIMIT`."""
-    before, then = memo.before, memo.records
-    if before is None:
+    before, then = memo.before, memo.events
+    if before is None or then is None:
         return None
-    if then is None:
-        then = dict(zip(map(id, before.events), before.events, strict=True))
-    added, gone = now.keys() - then.keys(), then.keys() - now.keys()
+    if len(then) == len(events):
+        # Validation lists the records file by file, each unchanged one where it was: the
+        # places holding another record are found by comparing pointers alone.
+        places = list(compress(range(len(events)), map(is_not, then, events)))
+        added, gone = [events[i] for i in places], [then[i] for i in places]
+        moved = set(map(id, added)) & set(map(id, gone))  # the same record, another place
+        if moved:
+            added = [e for e in added if id(e) not in moved]
+            gone = [e for e in gone if id(e) not in moved]
+    else:
+        now = dict(zip(map(id, events), events, strict=True))
+        old = dict(zip(map(id, then), then, strict=True))
+        added = [now[key] for key in now.keys() - old.keys()]
+        gone = [old[key] for key in old.keys() - now.keys()]
     if len(added) + len(gone) > PATCH_LIMIT:
         return None
-    # In timeline order, as a full pass would meet them, whatever the addresses.
-    return (
-        sorted((now[key] for key in added), key=event_order),
-        sorted((then[key] for key in gone), key=event_order),
-    )
+    # In timeline order, as a full pass would meet them, whatever the places.
+    return sorted(added, key=event_order), sorted(gone, key=event_order)
 
 
 def _patched_order(memo: ModelMemo, added: list[Event], gone: list[Event]) -> list[Event]:

@@ -151,6 +151,30 @@ def test_an_article_edit_reaches_the_events_that_cite_it(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def test_an_event_moved_to_a_later_file_matches_a_cold_build(preview) -> None:
+    """One file loses an event and a later one gains it: the timeline has as many events as
+    before, and the unchanged records of the files between sit one place earlier in what
+    validation hands the model (see `model._edit`)."""
+    source, target = events_file(preview, 0), events_file(preview, 2)
+    text = source.read_text(encoding="utf-8")
+    first = re.search(r"(?ms)^- .*?(?=^- |\Z)", text)
+    source.write_text(text[: first.start()] + text[first.end() :], encoding="utf-8")
+    moved = first.group(0) if first.group(0).endswith("\n") else first.group(0) + "\n"
+    target.write_text(target.read_text(encoding="utf-8") + moved, encoding="utf-8")
+    before = preview._model.timeline
+    assert preview.rebuild(
+        [Change(CONTENT, f.relative_to(preview.project).as_posix()) for f in (source, target)]
+    )
+    after = preview._model.timeline
+    assert len(after.events) == len(before.events)
+    # The model patched the last timeline with the events of the two files, not with the
+    # unchanged records of the file between them, which sit at other places now.
+    changed = after.changed_since(before)
+    between = {e.id for e in after.events if e.file.endswith(events_file(preview, 1).name)}
+    assert changed is not None and between and not changed & between
+    assert_same_as_cold(preview)
+
+
 def test_site_yaml_and_template_changes(preview) -> None:
     site = preview.project / "content/site.yaml"
     edit(site, r"title: .*", "title: Retitled timeline")
