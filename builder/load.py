@@ -817,13 +817,13 @@ def _list_sources(
         _skip_link(root, base, report)
         return []
     found: list[SourceFile] = []
-    folders: list[tuple[str, int]] = []
+    stamps: list[tuple[str, int]] = []
     reported = len(report.items)
-    _scan(root, base, folder, suffixes, report, found, folders)
+    _scan(root, base, folder, suffixes, report, found, stamps)
     if cache is not None:
         positions = {source.rel: at for at, source in enumerate(found)}
         warnings = report.items[reported:]
-        cache.remember_listing(folder, Listing(folders, found, positions, warnings))
+        cache.remember_listing(folder, Listing(stamps, found, positions, warnings))
     return found
 
 
@@ -834,13 +834,13 @@ def _scan(
     suffixes: tuple[str, ...],
     report: Report,
     found: list,
-    folders: list,
+    stamps: list,
 ) -> None:
     """Add the files of one folder to `found`, then those of its subfolders, and each
-    folder's modification time (as it was before listing) to `folders` (see
+    folder's modification time (as it was before listing) to `stamps` (see
     `_list_sources`)."""
     try:
-        folders.append((str(here), os.stat(here).st_mtime_ns))
+        stamps.append((str(here), os.stat(here).st_mtime_ns))
         with os.scandir(here) as listing:
             entries = sorted((e for e in listing if not e.name.startswith(".")), key=_NAME)
     except OSError:
@@ -871,7 +871,7 @@ def _scan(
             if not _inside(path, root):
                 _skip_link(root, path, report)
             continue  # a linked folder is not entered (as os.walk without followlinks)
-        _scan(root, path, f"{rel}/{entry.name}", suffixes, report, found, folders)
+        _scan(root, path, f"{rel}/{entry.name}", suffixes, report, found, stamps)
 
 
 _NAME = operator.attrgetter("name")

@@ -481,9 +481,23 @@ def test_reported_changes_are_the_only_files_looked_at_again(tmp_path: Path) -> 
     cache.expect_changes(["content/events/a.yaml"])
     assert _titles(load_project(root, cache)[0]) == ["B2", "C"]
 
+    # A subfolder is listed with the folder, and watched by its own time.
+    write(events / "more" / "d.yaml", "date: 2023-10-13\ntitle: D\n")
+    cache.expect_changes(["content/events/more/"])  # what the watcher says of a new folder
+    cache.expect_changes(None)
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C", "D"]
+    _rewrite(events / "more" / "d.yaml", "D2")
+    cache.expect_changes(["content/events/more/d.yaml"])
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C", "D2"]
+    folder_time = (events / "more").stat().st_mtime_ns
+    write(events / "more" / "e.yaml", "date: 2023-10-13\ntitle: E\n")
+    os.utime(events / "more", ns=(folder_time + 1_000_000, folder_time + 1_000_000))
+    cache.expect_changes([])
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C", "D2", "E"]
+
     _rewrite(events / "c.yaml", "C2")
     cache.expect_changes(None)  # not known what changed: every file is looked at
-    assert _titles(load_project(root, cache)[0]) == ["B2", "C2"]
+    assert _titles(load_project(root, cache)[0]) == ["B2", "C2", "D2", "E"]
 
 
 def test_without_reports_each_load_looks_at_every_file(tmp_path: Path) -> None:
