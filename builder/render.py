@@ -731,8 +731,8 @@ def _page(
 def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int | None, list]]]]:
     """Events grouped by year, then by month (None for dates without a month)."""
     years = []
-    for year, in_year in groupby(events, key=lambda e: e.date.year):
-        months = [(m, list(es)) for m, es in groupby(in_year, key=lambda e: e.date.month)]
+    for year, in_year in groupby(events, key=_YEAR):
+        months = [(m, list(es)) for m, es in groupby(in_year, key=_MONTH)]
         years.append((year, months))
     return years
 
