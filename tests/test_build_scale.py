@@ -14,6 +14,7 @@ import pty
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +71,27 @@ def test_the_writer_tells_the_files_as_listing_the_folder_would(tmp_path: Path, 
     assert len(written) == 601 and written["index.html"][0] == len(b"<p>home</p>\n")
 
 
-def _pid_page(n: int) -> bytes:
+def _pid_page(n: int, started: Path) -> bytes:
+    """A page naming its process. Each process leaves its name in the folder `started`,
+    and the page waits until two processes have started rendering: otherwise one process
+    could take every shared file before the other has begun, which says nothing of how
+    files are shared out."""
+    (started / str(os.getpid())).touch()
+    deadline = time.monotonic() + 60
+    while len(os.listdir(started)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
     return f"{n} {os.getpid()}".encode()
 
 
 def test_files_of_one_group_are_rendered_by_one_process(tmp_path: Path) -> None:
     """Files that share work (list items, export pieces) go to one process each; the rest
     are shared out, so both processes work."""
+    started = tmp_path / "started"
+    started.mkdir()
     plan = [
-        Planned(f"{kind}/{n}.txt", lambda n=n: _pid_page(n)) for kind in "abc" for n in range(400)
+        Planned(f"{kind}/{n}.txt", lambda n=n: _pid_page(n, started))
+        for kind in "abc"
+        for n in range(400)
     ]
     groups = {"a": "lists", "b": "exports"}
     write_site(plan, tmp_path / "site", jobs=2, group=lambda path: groups.get(path[0]))
