@@ -673,7 +673,8 @@ class Listing:
     """A content folder's source files as listed, and the modification time of each folder
     listed: adding, removing or renaming a file changes its folder's, editing one does not."""
 
-    folders: list[tuple[str, int]]
+    #: (folder, modification time) of the folder and each subfolder listed.
+    stamps: list[tuple[str, int]]
     files: list[SourceFile]
     #: Each file's place in `files`, by its path relative to the project.
     positions: dict[str, int]
@@ -715,7 +716,7 @@ class FileCache:
         listing = self._listings.get(folder)
         if listing is None or not self._watched or self._reported is None:
             return None
-        for path, mtime_ns in listing.folders:
+        for path, mtime_ns in listing.stamps:
             try:
                 if os.stat(path).st_mtime_ns != mtime_ns:
                     return None
