@@ -462,7 +462,7 @@ class Preview:
         self.options = options
         self.output = output
         self._terminal = terminal
-        self._cache = FileCache()
+        self._cache = FileCache(outlines=True)
         self._instance = secrets.token_hex(3)
         self._builds = 0
         self._model = _Model()

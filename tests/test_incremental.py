@@ -526,6 +526,88 @@ def test_edits_planned_as_updates_of_the_last_plan_match_a_cold_build(preview) -
     assert_same_as_cold(preview)
 
 
+def test_events_read_in_parts_validate_as_a_whole_read_does(tmp_path: Path) -> None:
+    """The preview reads an edited events file only in the items the edit changed and
+    validates only those (`load.Outline`, `load.SameEvent`): every edit here, run as the
+    preview runs it (parses let go after each run, files whose stand-ins validation cannot
+    use read whole), gives the records and messages a whole read gives, and the events the
+    edit left alone keep their very records."""
+    from builder.load import FileCache, load_project
+    from builder.validate import NeedsReading, ValidationCache, validate_project
+
+    root = tmp_path / "proj"
+    generate(root, 60, 5, seed=5)
+    path = sorted((root / "content/events").glob("*.yaml"))[0]
+    cache, validation = FileCache(outlines=True), ValidationCache()
+    reread: list[str] = []
+
+    def preview_run() -> tuple[list, list[str]]:
+        for _ in range(2):
+            raw, report = load_project(root, cache)
+            try:
+                valid = validate_project(raw, report, cache=validation)
+            except NeedsReading as needs:
+                reread.extend(needs.files)
+                cache.forget_released(needs.files)
+                continue
+            validation.release(cache.release_events())
+            return valid.events, [d.format() for d in report.sorted()]
+        raise AssertionError("validation asked twice for files to be read")
+
+    def whole_run() -> tuple[list, list[str]]:
+        raw, report = load_project(root)
+        valid = validate_project(raw, report)
+        return valid.events, [d.format() for d in report.sorted()]
+
+    def same_as_whole() -> list:
+        events, lines = preview_run()
+        assert (events, lines) == whole_run()
+        return events
+
+    same_as_whole()
+    edit(path, r"\n  sources:\n(?:    .*\n)+", "\n", count=1)  # a warning: no sources
+    edit(path, r'(- id: (?:\S+)\n(?:  .*\n)*?  title: "[^"]*)"', r'\1 (edited)"', count=4)
+    events = same_as_whole()
+    assert any("cites no sources" in line for line in whole_run()[1])
+    old = {e.id: e for e in events}
+    ids = re.findall(r"(?m)^- id: (\S+)", path.read_text(encoding="utf-8"))
+    edit(path, rf"(- id: {ids[3]}\n(?:  .*\n)*?  title: \"[^\"]*)\"", r'\1, again"')
+    again = same_as_whole()
+    assert [e.id for e in again if old[e.id] is not e] == [ids[3]]  # the others kept
+    assert any("cites no sources" in line for line in whole_run()[1])  # said again
+
+    edit(path, rf"(- id: {ids[5]}\n  date: )\S+", r"\g<1>2020-13-45")  # an error
+    same_as_whole()
+    edit(path, rf"(- id: {ids[5]}\n  date: )\S+", r"\g<1>'2020-12-31'")
+    same_as_whole()
+    edit(path, rf"(- id: {ids[1]}\n)", r"\1  # a line more: the items below move\n")
+    same_as_whole()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "- id: one-more\n  date: '2021'\n  title: One more\n", "utf-8")
+    same_as_whole()
+    path.write_text(text, encoding="utf-8")
+    same_as_whole()
+
+    # An article that comes: the file naming it is validated again, read whole.
+    edit(path, rf"(- id: {ids[2]}\n(?:  .*\n)*?  sources:\n)", r"\1    - article: coming\n")
+    same_as_whole()
+    article = next((root / "content/articles").glob("*.md"))
+    article.with_name("coming.md").write_text(article.read_text("utf-8"), "utf-8")
+    edit(path, rf"(- id: {ids[4]}\n(?:  .*\n)*?  title: \"[^\"]*)\"", r'\1, too"')
+    reread.clear()
+    same_as_whole()
+    assert reread == [path.relative_to(root).as_posix()]
+
+    # Two reads with no validation between them: the stand-ins of the second stand for a
+    # read validation never saw, so the file is read whole.
+    edit(path, rf"(- id: {ids[6]}\n(?:  .*\n)*?  title: \"[^\"]*)\"", r'\1, once"')
+    load_project(root, cache)
+    edit(path, rf"(- id: {ids[7]}\n(?:  .*\n)*?  title: \"[^\"]*)\"", r'\1, twice"')
+    reread.clear()
+    same_as_whole()
+    assert reread == [path.relative_to(root).as_posix()]
+
+
 def parsed_events_held(pv: serve.Preview) -> list[str]:
     """The events files whose parsed YAML the preview still holds, in its file cache or in
     its validation cache."""

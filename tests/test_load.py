@@ -660,3 +660,109 @@ def test_aliases_nesting_deeper_than_python_recursion_still_load() -> None:
     while isinstance(value, list):
         value, depth = value[0], depth + 1
     assert (value, depth) == ("leaf", 2400)
+
+
+OUTLINED = """\
+# Three events: the outline tests edit them.
+
+- id: first
+  date: 2020-01-02
+  title: "First"
+  summary: |
+    A block scalar
+    of two lines.
+# a comment at the first column, between two items
+
+- id: second
+  date: 2020-02
+  title: Second, a plain title
+    folded onto a second line
+- id: third
+  date: 2020-03-04
+  title: 'Third'
+"""
+
+
+def _kinds(raw) -> list[str]:
+    ((_, events),) = raw.event_files
+    return [type(e).__name__ for e in events]
+
+
+def test_an_outlined_file_is_read_again_only_in_the_items_an_edit_changed(tmp_path: Path):
+    """With outlines, an edit to one event of an events file parses that event alone, at its
+    place (its values keep their lines), and stands for the others with `SameEvent`s; an
+    edit that moves later items parses those again, since their lines changed."""
+    root = _project(tmp_path, {"a.yaml": OUTLINED})
+    path = _events_file(root)
+    cache = FileCache(outlines=True)
+    first, _ = load_project(root, cache)
+    assert _kinds(first) == ["RawEvent"] * 3
+    assert cache.outline("content/events/a.yaml")[0].starts == [2, 10, 14]
+
+    path.write_text(OUTLINED.replace("title: 'Third'", "title: 'Third, edited'"), "utf-8")
+    second, report = load_project(root, cache)
+    assert _kinds(second) == ["SameEvent", "SameEvent", "RawEvent"]
+    ((_, events),) = second.event_files
+    assert events[0].read is first.event_files[0][1]  # what the stand-ins stand for
+    assert events[2].data["title"] == "Third, edited"
+    assert events[2].data.value_pos["title"] == (17, 10)  # its line in the whole file
+    assert _lines(report) == []
+
+    path.write_text(OUTLINED.replace("of two lines.\n", "of two lines,\n    and three.\n"), "utf-8")
+    third, _ = load_project(root, cache)
+    assert _kinds(third) == ["RawEvent"] * 3
+    ((_, events),) = third.event_files
+    assert events[2].data.value_pos["title"] == (18, 10)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a mapping at the top", "date: 2020\ntitle: One event\n"),
+        ("a document marker", "---\n" + OUTLINED),
+        ("an item whose mapping starts below its dash", OUTLINED + "-\n  date: 2021\n"),
+        ("an anchor", OUTLINED.replace("date: 2020-02", "date: &d 2020-02")),
+        ("a line at the first column that is no item", OUTLINED + "extra: value\n"),
+    ],
+)
+def test_a_file_that_cannot_be_cut_is_always_read_whole(tmp_path: Path, name, text) -> None:
+    """Files whose items could read differently apart are never cut into items."""
+    root = _project(tmp_path, {"a.yaml": text})
+    cache = FileCache(outlines=True)
+    load_project(root, cache)
+    assert cache.outline("content/events/a.yaml")[0] is None, name
+
+
+def test_an_item_that_does_not_read_alone_makes_the_file_read_whole(tmp_path: Path) -> None:
+    """An edited item that fails alone (a quote left open, or one that the next item
+    closes, which reads whole as a key given twice) or brings an anchor is never taken
+    from its part: the whole file is read, and gives what a read without outlines gives (a
+    value or the usual message)."""
+    root = _project(tmp_path, {"a.yaml": OUTLINED})
+    path = _events_file(root)
+    cache = FileCache(outlines=True)
+    load_project(root, cache)
+    edits = [
+        (
+            OUTLINED.replace("title: 'Third'", "title: 'Third").replace('title: "First"', "x: 1"),
+            "a.yaml:17:10: error: the quoted text opened on line 17, column 10 is never closed",
+        ),
+        (
+            OUTLINED.replace(
+                "title: Second, a plain title\n    folded onto a second line", 'title: "Second'
+            ).replace("- id: third", '- id: third"'),
+            "a.yaml:15:3: error: duplicate key 'date' (first given on line 12)",
+        ),
+        (OUTLINED.replace("title: 'Third'", "title: &t 'Third'"), None),
+        (OUTLINED, None),
+    ]
+    for text, problem in edits:
+        path.write_text(text, encoding="utf-8")
+        cached, cached_report = load_project(root, cache)
+        whole, whole_report = load_project(root)
+        assert _lines(cached_report) == _lines(whole_report)
+        assert [e.data for e in cached.events] == [e.data for e in whole.events]
+        if problem is not None:
+            assert problem in _lines(whole_report)[0]
+        else:
+            assert "SameEvent" not in _kinds(cached)
