@@ -96,7 +96,7 @@ class RelatedEvents:
         looking only at the places where the event is not the very same record."""
         events = self.timeline.events
         carried, self._chronology_before = self._chronology_before, None
-        if carried is not None and same_in_place(carried[1], events, _ID):
+        if carried is not None and same_in_place(carried[1], events, _ID, self.timeline.replaced):
             return carried[0]
         return {e.id: i for i, e in enumerate(events)}
 

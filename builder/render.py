@@ -392,7 +392,8 @@ class _Context:
         if self.memo is None or len(events) <= limit:
             return periods.list_pages(path, events, limit)
         before = self.memo.list_splits.get(path)
-        if before is not None and before[0] == limit and _same_months(before[1], events):
+        replaced = self.timeline.replaced
+        if before is not None and before[0] == limit and _same_months(before[1], events, replaced):
             spans = before[2]
             pages = [
                 periods.ListPage(page, periods.Period(slug, label, events[start:stop]))
@@ -410,7 +411,7 @@ class _Context:
         as they were (a new title or summary), so the file is not rendered again."""
         events = self.timeline.events
         before = self.memo.filters if self.memo is not None else None
-        if before is None or not _same_facets(before[0], events):
+        if before is None or not _same_facets(before[0], events, self.timeline.replaced):
             version = before[1] + 1 if before is not None else 1
         else:
             version = before[1]
@@ -429,7 +430,8 @@ class _Context:
         if self.points is None:
             events = self.timeline.events
             split = self.memo.split if self.memo is not None else None
-            if split is not None and _same_points(split[6], split[1], events):
+            replaced = self.timeline.replaced
+            if split is not None and _same_points(split[6], split[1], events, replaced):
                 self.points = split[1]
                 return self.points
             columns = map(_YEAR, events), map(_MONTH, events), map(_CATEGORY, events)
@@ -1173,22 +1175,26 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
     return text.encode("utf-8")
 
 
-def _same_points(before: list[Event], points: tuple, events: list[Event]) -> bool:
+def _same_points(before: list[Event], points: tuple, events: list[Event], replaced=None) -> bool:
     """Whether `points` (the year, month and category of each of the events `before`) are
     those of `events` too, told by comparing only the places where the event differs (an
-    edit replaces a few events, or moves one among events of the same date)."""
+    edit replaces a few events, or moves one among events of the same date; the model's
+    `replaced` names them when it knows them)."""
     if len(before) != len(events):
         return False
-    differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
+    if replaced is not None and replaced[0] is before and replaced[1] is events:
+        differ = replaced[2]
+    else:
+        differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
     return all(
         points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
     )
 
 
-def _same_months(before: list[Event], events: list[Event]) -> bool:
+def _same_months(before: list[Event], events: list[Event], replaced=None) -> bool:
     """Whether the events fall in order in the years and months the events `before` did:
     all that splitting a list into periods reads of them."""
-    return same_in_place(before, events, _YEAR_AND_MONTH)
+    return same_in_place(before, events, _YEAR_AND_MONTH, replaced)
 
 
 _YEAR_AND_MONTH = operator.attrgetter("date.year", "date.month")
@@ -1200,9 +1206,9 @@ def _facets(event: Event) -> tuple:
     return (year_span(event.date), event.importance, *terms)
 
 
-def _same_facets(before: list[Event], events: list[Event]) -> bool:
+def _same_facets(before: list[Event], events: list[Event], replaced=None) -> bool:
     """Whether the events hold in order what the events `before` did for filters.json."""
-    return same_in_place(before, events, _facets)
+    return same_in_place(before, events, _facets, replaced)
 
 
 def _spans(pages: list[periods.ListPage]) -> list[tuple[str, str, str, int, int]]:

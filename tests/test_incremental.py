@@ -412,11 +412,20 @@ def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -
         old, new = ({e.id: e for e in t.events} for t in (before, after))
         changed = after.changed_since(before)
         assert changed == serve._changed_events(before, after, old, new)
+        if after.replaced is not None:  # records swapped in place: the places, exactly
+            assert after.replaced[0] is before.events and after.replaced[1] is after.events
+            pairs = list(zip(before.events, after.events, strict=True))
+            assert after.replaced[2] == tuple(i for i, (a, b) in enumerate(pairs) if a is not b)
+            assert all(pairs[i][0].id == pairs[i][1].id for i in after.replaced[2])
+        swapped.append(after.replaced is not None)
         return changed
 
+    swapped: list[bool] = []
     for pattern, replacement, count in steps:
         edit(target, pattern, replacement, count)
         rebuilt_changes(target)
+    # A new title, tags or actors keep each event in its place; a new date moves it.
+    assert swapped == [True, True, True, False, True]
     article = sorted((preview.project / "content/articles").glob("*.md"))[0]
     edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
     assert rebuilt_changes(article)  # the events citing the article have new keys
