@@ -1046,13 +1046,17 @@ class Outline:
     starts: list[int]
     items: list[str]
 
-    _FIRST_COLUMN = re.compile(r"^[^ #\n]", re.MULTILINE)
+    #: A line that starts with neither a space nor a comment, found after its newline (a
+    #: search for `^` tries every character of a file of megabytes; a newline, only those).
+    _FIRST_COLUMN = re.compile(r"\n[^ #\n]")
     _ITEM_START = re.compile(r"-(?: |$)", re.MULTILINE)
 
     @classmethod
     def of(cls, text: str) -> Outline | None:
         """The outline of an events file's text; None when it cannot be cut (see above)."""
-        offsets = [match.start() for match in cls._FIRST_COLUMN.finditer(text)]
+        offsets = [match.start() + 1 for match in cls._FIRST_COLUMN.finditer(text)]
+        if text[:1] not in ("", " ", "#", "\n"):
+            offsets.insert(0, 0)
         if not offsets or not all(cls._ITEM_START.match(text, at) for at in offsets):
             return None  # no item, or a line that is not a dash, a comment or blank
             return None

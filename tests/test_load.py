@@ -766,3 +766,13 @@ def test_an_item_that_does_not_read_alone_makes_the_file_read_whole(tmp_path: Pa
             assert problem in _lines(whole_report)[0]
         else:
             assert "SameEvent" not in _kinds(cached)
+
+
+def test_an_outline_cuts_before_each_dash_at_the_first_column() -> None:
+    """Items start at dashes in the first column, the first line included; comments and
+    blank lines belong to the item above them (or to the head, before the first)."""
+    outline = load.Outline.of("- id: a\n  title: A\n# note\n\n- id: b\n  title: B")
+    assert outline.head == "" and outline.starts == [0, 4]
+    assert outline.items == ["- id: a\n  title: A\n# note\n\n", "- id: b\n  title: B"]
+    assert load.Outline.of("# only a comment\n") is None
+    assert load.Outline.of("\t- id: a\n") is None  # a tab where a dash or space belongs
