@@ -100,6 +100,10 @@ class RelatedEvents:
             return carried[0]
         return {e.id: i for i, e in enumerate(events)}
 
+    def place(self, event_id: str) -> int | None:
+        """The place of the event with this id in the timeline's order, if it is there."""
+        return self._chronology.get(event_id)
+
     def _shared_terms(self, event: Event) -> Iterator[tuple[tuple[str, str], list, list]]:
         """((taxonomy, key), the term's events, the window around this event in them) for
         every actor and tag the event shares with others."""

@@ -294,6 +294,11 @@ class _Context:
     #: `_unit`); None when pages have no keys, so every unit is planned.
     units_before: dict | None = None
     units: dict | None = None
+    #: Names of the units of lists and articles this build planned (see `_unit`), and the
+    #: file of each event's page in timeline order: what the next edit's plan takes over
+    #: when it kept every event in its place (see `_swapped_event_units`).
+    list_units: list = field(default_factory=list)
+    event_files: list | None = None
     #: Events whose page unit may have changed: the others' are known unchanged without
     #: looking at their inputs (see `events_touched`); None: any.
     events_touched: frozenset[str] | None = None
@@ -683,6 +688,10 @@ class RenderMemo:
     lists_touched: frozenset | None = None
     #: The id of the preview build made from the last plan (see `plan_update`).
     planned_for: str | None = None
+    #: The last plan's names of list and article units, and its events with the file of
+    #: each one's page, in timeline order (see `_swapped_event_units`).
+    list_units: list = field(default_factory=list)
+    event_files: tuple[list[Event], list[tuple[str, Hashable]]] | None = None
     #: The timeline's periods as (limit, points, spans, period index, version, each event's
     #: timeline page, the events they were last checked for) and its overview chart as
     #: (key, chart), kept while the events' months and categories stay (see
@@ -786,6 +795,14 @@ def _unit(
     yield from files
 
 
+def _unit_of_list(ctx: _Context, name: Hashable, *args, **kwargs) -> Iterator:
+    """`_unit` for any unit but an event's page (the timeline's pages, a list, an article),
+    whose name the plan notes (see `_Context.list_units`)."""
+    if ctx.units is not None:
+        ctx.list_units.append(name)
+    return _unit(ctx, name, *args, **kwargs)
+
+
 class _Changed:
     """The inputs of a unit planned as changed: equal to no inputs, not even its own."""
 
@@ -804,6 +821,52 @@ def _kept_files(kept: Kept) -> Iterator[PlannedFile]:
     fresh: dict[str, PlannedFile] = {}
     for path, page_key in kept.files:
         yield PlannedFile(path, _from_fresh_plan(kept.produce, fresh, path), page_key)
+
+
+def _swapped_event_units(ctx: _Context, event_unit: Callable) -> Iterator | None:
+    """The event pages' units of an edit that kept every event in its place (see
+    `Timeline.replaced`), made from the last plan's: its event files taken over in runs
+    between the events the edit touched, which alone are planned (`event_unit(index,
+    event)`), found by their places instead of by a pass over 10,000 events (the pass was a
+    seventh of a title edit). None when the last plan was not made for the events the model
+    compared with, or did not note its files.
+
+    Every unit of the last plan is carried over, then those of the other units dropped (the
+    timeline's pages, planned before the events, and the lists and articles, planned
+    after): a unit that is gone must not stay.
+    """
+    memo, timeline = ctx.memo, ctx.timeline
+    replaced, last = timeline.replaced, memo.event_files if memo is not None else None
+    if replaced is None or last is None or last[0] is not replaced[0]:
+        return None
+    if ctx.related.timeline is not timeline:
+        return None
+    places = sorted({ctx.related.place(i) for i in ctx.events_touched} - {None})
+    units = ctx.units
+    planned = dict(units)  # the timeline's pages, planned before the events
+    units.update(ctx.units_before)
+    for name in memo.list_units:
+        units.pop(name, None)
+    units.update(planned)
+    return _swapped_units_in_order(ctx, event_unit, last[1], places)
+
+
+def _swapped_units_in_order(
+    ctx: _Context, event_unit: Callable, files: list, places: list[int]
+) -> Iterator:
+    """The last plan's event files in runs, with the units at `places` planned between them;
+    notes this plan's files (the last plan's, with those places' own) for the next edit."""
+    events, start = ctx.timeline.events, 0
+    files = list(files)
+    for place in places:
+        if place > start:
+            yield Kept(files[start:place])
+        yield from event_unit(place, events[place])
+        (files[place],) = ctx.units[events[place].id][1]
+        start = place + 1
+    if start < len(events):
+        yield Kept(files[start:])
+    ctx.event_files = files
 
 
 def events_touched(ctx: _Context, memo: RenderMemo) -> frozenset[str] | None:
@@ -852,35 +915,49 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
     events = timeline.events
     touched, units_before, units = ctx.events_touched, ctx.units_before, ctx.units
     partial = ctx.partial and touched is not None
-    run: list = []  # the files of consecutive kept events: nearly all of them, at every edit
-    for index, event in enumerate(events):
-        if partial and event.id not in touched:
-            before = units_before.get(event.id)
-            if before is not None:
-                units[event.id] = before
-                run += before[1]
-                continue
-        if run:
-            yield Kept(run)
-            run = []
+
+    def event_unit(index: int, event: Event) -> Iterator:
         neighbours = events[max(index - 1, 0) : index + 2]
-        yield from _unit(
+        return _unit(
             ctx,
             event.id,  # an event's id is never the name of another unit (all are tuples)
-            lambda index=index, event=event, neighbours=neighbours: (
+            lambda: (
                 events_of(neighbours),
                 ctx.related_key(event),
                 ctx.timeline_page_paths()[index],
             ),
-            lambda index=index, event=event: _event_page(env, ctx, make, index, event),
+            lambda: _event_page(env, ctx, make, index, event),
             kept=True if touched is not None and event.id not in touched else None,
         )
-    if run:
-        yield Kept(run)
+
+    swapped = _swapped_event_units(ctx, event_unit) if partial else None
+    if swapped is not None:
+        yield from swapped
+    else:
+        run: list = []  # the files of consecutive kept events: nearly all, at every edit
+        files: list | None = [] if units is not None else None
+        for index, event in enumerate(events):
+            if partial and event.id not in touched:
+                before = units_before.get(event.id)
+                if before is not None:
+                    units[event.id] = before
+                    run += before[1]
+                    files += before[1]
+                    continue
+            if run:
+                yield Kept(run)
+                run = []
+            yield from event_unit(index, event)
+            if files is not None:
+                files += units[event.id][1]
+        if run:
+            yield Kept(run)
+        if files is not None and len(files) == len(events):
+            ctx.event_files = files
     yield make(env, ctx, "articles.html", "articles/", articles=_listed_articles(ctx))
     for article in timeline.articles:
         citing = timeline.citing.get(article.id, [])
-        yield from _unit(
+        yield from _unit_of_list(
             ctx,
             ("article", article.id),
             lambda article=article, citing=citing: (
@@ -896,7 +973,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             env, ctx, "taxonomy.html", urls.taxonomy_path(taxonomy), taxonomy=taxonomy, terms=terms
         )
         for term in terms:
-            yield from _unit(
+            yield from _unit_of_list(
                 ctx,
                 ("term", taxonomy, term.key),
                 lambda term=term: (term.label, term.slug, limit, events_of(term.events)),
@@ -912,7 +989,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
                 kept=_list_kept(ctx, ("term", taxonomy, term.key)),
             )
     for year, events in timeline.years.items():
-        yield from _unit(
+        yield from _unit_of_list(
             ctx,
             ("year", year),
             lambda events=events: (limit, events_of(events)),
@@ -1048,7 +1125,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     pages = ctx.timeline_list_pages()
     facets = facet_terms(timeline)
     if len(pages) == 1:
-        yield from _unit(
+        yield from _unit_of_list(
             ctx,
             "timeline",
             lambda: (limit, events_of(timeline.events)),
@@ -1092,7 +1169,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     # Besides the chrome, a period's page shows its events and what the split gives every
     # page (the periods, the chart, the year links): `split_version` tells the split.
     for page, paging in _pagings(pages):
-        yield from _unit(
+        yield from _unit_of_list(
             ctx,
             ("timeline", page.path),
             lambda page=page: (ctx.split_version, events_of(page.period.events)),
@@ -1447,6 +1524,10 @@ def _plan(
         yield PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None)
     if memo is not None and ctx.units is not None:
         memo.units = ctx.units
+        memo.list_units = ctx.list_units
+        memo.event_files = (
+            (timeline.events, ctx.event_files) if ctx.event_files is not None else None
+        )
 
 
 #: The first folders of list pages: the timeline's periods, the terms' and years' pages.

@@ -389,6 +389,75 @@ def assert_model_same_as_cold(pv: serve.Preview) -> None:
     assert all(by_id[e.id] is e for e in kept.events)
 
 
+def test_edits_that_keep_every_event_in_place_take_the_last_plans_event_files(
+    preview, monkeypatch
+) -> None:
+    """An edit that leaves every event in its place (`Timeline.replaced`) plans the event
+    pages it touched and takes the others from the last plan by place, without a pass over
+    every event. The first and last events of the timeline, such edits in a row, a tag only
+    one event had (its list comes and goes, which changes the chrome: everything is
+    planned) and an edit after one that moved an event all give the site a cold build
+    gives."""
+    from builder import render
+
+    taken: list[list[int]] = []
+    made = render._swapped_units_in_order
+
+    def noting(ctx, event_unit, files, places):
+        taken.append(places)
+        return made(ctx, event_unit, files, places)
+
+    monkeypatch.setattr(render, "_swapped_units_in_order", noting)
+    timeline = preview._model.timeline
+
+    def file_of(event) -> Path:
+        return preview.project / event.file
+
+    def named(events):  # the first event its file gives an id (others' are made up)
+        return next(e for e in events if f"- id: {e.id}\n" in file_of(e).read_text("utf-8"))
+
+    first, last = named(timeline.events), named(reversed(timeline.events))
+
+    def retitle(event, words: str) -> None:
+        path = file_of(event)
+        edit(path, rf'(- id: {event.id}\n(?:  .*\n)*?  title: "[^"]*)"', rf'\1 {words}"')
+        rebuild(preview, path)
+        assert_same_as_cold(preview)
+        # What the next edit takes over is this plan's: each event's file and key.
+        memo = preview._model.memo
+        events, files = memo.event_files
+        assert events is preview._model.timeline.events
+        assert files == [memo.units[e.id][1][0] for e in events]
+
+    retitle(first, "(first)")
+    retitle(last, "(last)")
+    retitle(first, "(again)")
+    assert len(taken) == 3
+    end = len(timeline.events) - 1  # the slices of the last files at both ends
+    assert timeline.events.index(first) == 0 and taken[0][0] == 0
+    assert timeline.events.index(last) == end and taken[1][-1] == end
+
+    path = file_of(last)
+    edit(path, rf"(- id: {last.id}\n(?:  .*\n)*?  tags: \[)", r"\1a-tag-of-one-event, ")
+    rebuild(preview, path)
+    assert_same_as_cold(preview)
+    assert "tags/a-tag-of-one-event/index.html" in served(preview)
+    edit(path, r"a-tag-of-one-event, ", "")
+    rebuild(preview, path)
+    assert_same_as_cold(preview)
+    assert "tags/a-tag-of-one-event/index.html" not in served(preview)
+    assert len(taken) == 3  # a term came and went: the chrome changed, all was planned
+
+    moved = named(timeline.events[len(timeline.events) // 2 :])
+    path = file_of(moved)
+    edit(path, rf"(- id: {moved.id}\n  date: )\S+", r"\g<1>'1999-01-02'")
+    rebuild(preview, path)
+    assert_same_as_cold(preview)
+    assert len(taken) == 3  # the event moved: every event looked at
+    retitle(first, "(after a move)")
+    assert len(taken) == 4
+
+
 def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -> None:
     """The preview patches the previous timeline (order, term, year and citation lists) with
     the events an edit added and removed: after each edit it is the timeline a cold build
