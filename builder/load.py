@@ -1059,7 +1059,6 @@ class Outline:
             offsets.insert(0, 0)
         if not offsets or not all(cls._ITEM_START.match(text, at) for at in offsets):
             return None  # no item, or a line that is not a dash, a comment or blank
-            return None
         starts, line, last = [], 0, 0
         for at in offsets:
             line += text.count("\n", last, at)
