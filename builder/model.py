@@ -212,11 +212,21 @@ def same_in_place(
     `Timeline.replaced`)."""
     if len(before) != len(events):
         return False
-    if replaced is not None and replaced[0] is before and replaced[1] is events:
-        differ: Iterable[int] = replaced[2]
-    else:
-        differ = compress(range(len(events)), map(is_not, before, events))
+    differ = places_differing(before, events, replaced)
     return all(fact(before[i]) == fact(events[i]) for i in differ)
+
+
+def places_differing(
+    before: list[Event],
+    events: list[Event],
+    replaced: tuple[list[Event], list[Event], tuple[int, ...]] | None = None,
+) -> Iterable[int]:
+    """The places where two lists of events of one length hold different records: the
+    model's own when it knows them for these two lists (`Timeline.replaced`), else found
+    by comparing pointers."""
+    if replaced is not None and replaced[0] is before and replaced[1] is events:
+        return replaced[2]
+    return compress(range(len(events)), map(is_not, before, events))
 
 
 def event_order(event: Event) -> tuple:

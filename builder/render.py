@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import itertools
 import json
 import operator
 import re
@@ -34,7 +33,16 @@ from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
 from builder.depends import PageKeys
-from builder.model import TAXONOMIES, Article, Event, Site, Term, Timeline, same_in_place
+from builder.model import (
+    TAXONOMIES,
+    Article,
+    Event,
+    Site,
+    Term,
+    Timeline,
+    places_differing,
+    same_in_place,
+)
 from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
 from builder.write import RUN, OutputFile
@@ -920,7 +928,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         neighbours = events[max(index - 1, 0) : index + 2]
         return _unit(
             ctx,
-            event.id,  # an event's id is never the name of another unit (all are tuples)
+            event.id,  # other units are named by tuples, or "timeline"
             lambda: (
                 events_of(neighbours),
                 ctx.related_key(event),
@@ -1259,10 +1267,7 @@ def _same_points(before: list[Event], points: tuple, events: list[Event], replac
     `replaced` names them when it knows them)."""
     if len(before) != len(events):
         return False
-    if replaced is not None and replaced[0] is before and replaced[1] is events:
-        differ = replaced[2]
-    else:
-        differ = itertools.compress(range(len(events)), map(operator.is_not, before, events))
+    differ = places_differing(before, events, replaced)
     return all(
         points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
     )
