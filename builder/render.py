@@ -928,7 +928,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
         neighbours = events[max(index - 1, 0) : index + 2]
         return _unit(
             ctx,
-            event.id,  # other units are named by tuples, or "timeline"
+            event.id,  # every other unit is named by a tuple: no event id can equal it
             lambda: (
                 events_of(neighbours),
                 ctx.related_key(event),
@@ -1135,7 +1135,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
     if len(pages) == 1:
         yield from _unit_of_list(
             ctx,
-            "timeline",
+            ("timeline",),
             lambda: (limit, events_of(timeline.events)),
             lambda: [
                 make(

@@ -788,3 +788,35 @@ def test_a_snapshot_updated_from_a_plan_drops_exactly_the_files_gone(tmp_path: P
     )
     assert all(f"p{i}.html" in third for i in (0, 1, 2, 4, 7, 9)) and "p3.html" not in third
     assert third.changed == {"p7.html"}
+
+
+def test_an_event_named_like_the_timelines_page_previews_as_a_cold_build(preview) -> None:
+    """The plan names each event's unit of pages by the event's id and the single-page
+    timeline's by a tuple, so an event whose id is `timeline` keeps a unit of its own
+    through edits in place, an edit that moves an event, and edits after it."""
+    target = events_file(preview, 2)
+    text = target.read_text(encoding="utf-8")
+    published = next(
+        item
+        for item in re.findall(r"(?ms)^- id: \S+\n.*?(?=^- |\Z)", text)
+        if "draft: true" not in item
+    )
+    target.write_text(
+        text.replace(published, re.sub(r"^- id: \S+", "- id: timeline", published), 1),
+        encoding="utf-8",
+    )
+    rebuild(preview, target)
+    assert b"events/timeline/" in served(preview)["index.html"]
+    assert_same_as_cold(preview)
+    other = events_file(preview, 1)
+    for step in range(2):
+        edit(other, r'title: "([^"]*)"', rf'title: "\1 (edit {step})"')
+        rebuild(preview, other)
+        assert_same_as_cold(preview)
+    edit(other, r"(?m)^(  date: )\d{4}", r"\g<1>2003")
+    rebuild(preview, other)
+    assert_same_as_cold(preview)
+    edit(target, r'(- id: timeline\n  date: [^\n]+\n  title: "[^"]*)"', r'\1 (its own)"')
+    rebuild(preview, target)
+    assert b"(its own)" in served(preview)["events/timeline/index.html"]
+    assert_same_as_cold(preview)
