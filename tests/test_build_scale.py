@@ -103,6 +103,22 @@ def test_files_of_one_group_are_rendered_by_one_process(tmp_path: Path) -> None:
     assert pids["c"] == pids["a"] | pids["b"]  # the ungrouped files were shared out
 
 
+def test_render_processes_seldom_make_full_collections(tmp_path: Path) -> None:
+    """A render process keeps what it renders for the rest of the build (list items, macro
+    calls): its garbage collector collects the young generations as usual and rescans
+    everything only after a thousand middle collections; the parent keeps its own."""
+    import gc
+
+    from builder.write import RENDER_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    plan = [Planned(f"t/{n}.txt", lambda: repr(gc.get_threshold()).encode()) for n in range(600)]
+    assert write_site(plan, tmp_path / "site", jobs=2) == 2
+    assert set(_tree(tmp_path / "site").values()) == {repr(RENDER_GC_THRESHOLDS).encode()}
+    assert RENDER_GC_THRESHOLDS[2] >= 1000 and RENDER_GC_THRESHOLDS[:2] == (700, 10)
+    assert gc.get_threshold() == before
+
+
 def test_small_sites_are_rendered_in_one_process(tmp_path: Path) -> None:
     assert write_site(_plan(50), tmp_path / "site", jobs=8) == 1
 
