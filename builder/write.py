@@ -117,7 +117,7 @@ class SiteWriter:
         target = f"{self._root}/{key}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
+            _make_folder(folder)
             self._folders.add(folder)
         with open(target, "wb") as fh:
             fh.write(data)
@@ -129,6 +129,22 @@ class SiteWriter:
     def copy(self, path: str, source: Path) -> None:
         """Copy a static file below the folder."""
         self.write(path, source.read_bytes())
+
+
+def _make_folder(folder: str) -> None:
+    """Make a folder for files, and its parents if they are missing.
+
+    Nearly every folder of a site is new and its parent already there (an event's folder in
+    events/): one `mkdir`, where `os.makedirs` first asked whether the parent exists, a
+    second system call for each of 10,000 pages.
+    """
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
 
 
 def _as_is(data: object) -> bytes:

@@ -119,6 +119,24 @@ def test_render_processes_seldom_make_full_collections(tmp_path: Path) -> None:
     assert gc.get_threshold() == before
 
 
+def test_the_writer_makes_folders_new_nested_or_there_already(tmp_path: Path) -> None:
+    """Each folder is made with one system call when its parent is there, with its parents
+    when not; a folder already there is fine, a file in its place is an error."""
+    from builder.write import SiteWriter
+
+    (tmp_path / "site/kept").mkdir(parents=True)
+    writer = SiteWriter(tmp_path / "site")
+    for path in ("events/a/index.html", "events/b/index.html", "x/y/z/f.txt", "kept/f.txt"):
+        writer.write(path, path.encode())
+    assert _tree(tmp_path / "site") == {
+        p: p.encode()
+        for p in ("events/a/index.html", "events/b/index.html", "x/y/z/f.txt", "kept/f.txt")
+    }
+    (tmp_path / "site/blocked").write_bytes(b"a file")
+    with pytest.raises(FileExistsError):
+        SiteWriter(tmp_path / "site").write("blocked/index.html", b"")
+
+
 def test_small_sites_are_rendered_in_one_process(tmp_path: Path) -> None:
     assert write_site(_plan(50), tmp_path / "site", jobs=8) == 1
 
