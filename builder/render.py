@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
 from markupsafe import Markup, escape
 
 from builder import exports, periods, search, seo, urls
@@ -185,11 +186,27 @@ class MacroCalls:
         return made
 
 
-def escaped(value: object) -> Markup:
-    """`markupsafe.escape` as compiled templates call it on every `{{ … }}`, except that a
-    value that is `Markup` already (a macro's output, a rendered list) is returned as it is:
-    `escape` copies it, which changes nothing."""
-    return value if type(value) is Markup else escape(value)
+def _escaped_text(text: str) -> str:
+    return str(escape(text))
+
+
+#: MarkupSafe's own escaping of a `str`, before it wraps the result in `Markup` (a copy
+#: made in Python); its plain-Python form where the module does not offer it.
+_escape_text = getattr(markupsafe, "_escape_inner", _escaped_text)
+
+
+def escaped(value: object) -> str:
+    """`markupsafe.escape` as compiled templates call it on every `{{ … }}`, whose result
+    they only join into the page (or a macro's output, made `Markup` as a whole).
+
+    A value that is `Markup` already (a macro's output, a rendered list) is returned as it
+    is: `escape` copies it, which changes nothing. A `str` is returned escaped but not
+    wrapped in `Markup`: the wrapping was a twentieth of rendering an event page.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_text(value)
+    return value if kind is Markup else escape(value)
 
 
 class EscapingTemplate(jinja2.Template):

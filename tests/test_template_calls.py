@@ -80,7 +80,8 @@ class _Html:
 def test_output_is_escaped_as_markupsafe_escapes_it(tmp_path: Path) -> None:
     """`render.EscapingTemplate` rebinds the templates' `escape`: text, numbers and objects
     with `__html__` come out as `markupsafe.escape` makes them, and `Markup` passes whole
-    (the very object, not a copy)."""
+    (the very object, not a copy). Text comes back escaped as a plain `str`: templates only
+    join what they output, and a macro's output is made `Markup` as a whole."""
     (tmp_path / "e.html").write_text(ESCAPES, encoding="utf-8")
     values = {
         "text": "<a & 'b'>",
@@ -99,4 +100,5 @@ def test_output_is_escaped_as_markupsafe_escapes_it(tmp_path: Path) -> None:
     assert "number=3 none=None" in got
     markup = values["markup"]
     assert escaped(markup) is markup
-    assert escaped("<") == "&lt;" and type(escaped("<")) is Markup
+    assert escaped("<") == "&lt;" and type(escaped("<")) is str
+    assert type(ours.get_template("e.html").make_module(values).bold("<")) is Markup
