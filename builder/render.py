@@ -201,11 +201,14 @@ def escaped(value: object) -> str:
 
     A value that is `Markup` already (a macro's output, a rendered list) is returned as it
     is: `escape` copies it, which changes nothing. A `str` is returned escaped but not
-    wrapped in `Markup`: the wrapping was a twentieth of rendering an event page.
+    wrapped in `Markup`: the wrapping was a twentieth of rendering an event page. An `int`
+    (a year, a heading level, a count) has nothing to escape: a list page writes hundreds.
     """
     kind = type(value)
     if kind is str:
         return _escape_text(value)
+    if kind is int:
+        return str(value)
     return value if kind is Markup else escape(value)
 
 

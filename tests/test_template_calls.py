@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder.render import CallingContext, EscapingTemplate, Theme, escaped, make_environment
 
@@ -101,4 +101,5 @@ def test_output_is_escaped_as_markupsafe_escapes_it(tmp_path: Path) -> None:
     markup = values["markup"]
     assert escaped(markup) is markup
     assert escaped("<") == "&lt;" and type(escaped("<")) is str
+    assert escaped(-2026) == "-2026" == str(escape(-2026)) and escaped(True) == "True"
     assert type(ours.get_template("e.html").make_module(values).bold("<")) is Markup
