@@ -24,7 +24,9 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 import markupsafe
+from jinja2.utils import missing
 from markupsafe import Markup, escape
 
 from builder import exports, periods, search, seo, urls
@@ -157,6 +159,11 @@ class MacroCalls:
         #: is never made into a module here: its top level may need a page's values).
         self.pure: set[CodeType] = set()
         self.made: dict[tuple, Markup] = {}
+        #: The shipped macros.html, the names it reads from the page importing it, and the
+        #: modules made of it (see `module_for`); None for a project's own.
+        self.template: jinja2.Template | None = None
+        self.reads: tuple[str, ...] = ()
+        self.modules: dict[tuple, tuple[tuple, object]] = {}
         try:
             template = env.get_template("macros.html")
         except jinja2.TemplateNotFound:
@@ -169,6 +176,28 @@ class MacroCalls:
                 for name in PURE_MACROS
                 if hasattr(module, name)
             }
+            source = env.loader.get_source(env, "macros.html")[0] if env.loader else ""
+            read = jinja2.meta.find_undeclared_variables(env.parse(source))
+            self.template = template
+            self.reads = tuple(sorted(read | {"root", MACRO_CALLS}))
+
+    def module_for(self, values: dict, local: dict | None, make: Callable[[], object]) -> object:
+        """The shipped macros.html imported `with context` by a page whose context holds
+        `values` (and whose template's `local` names at the import override them): the
+        module made for an earlier page of the build that gave every name the macros read
+        the very same value, else the one `make()` makes.
+
+        Every page imports the macros it shows with its context, and making that module
+        (a context, a Macro object per macro) was a twentieth of rendering an event page.
+        The shipped macros read only `reads` (none is given the page's context), so a
+        module made for one page renders on another exactly as its own would.
+        """
+        given = tuple(_value_at_import(name, values, local) for name in self.reads)
+        key = tuple(map(id, given))
+        hit = self.modules.get(key)
+        if hit is None:  # the entry holds the values: their ids stay theirs while it lives
+            hit = self.modules[key] = (given, make())
+        return hit[1]
 
     def result(
         self, root: str | None, macro: jinja2.runtime.Macro, args: tuple, kwargs: dict
@@ -184,6 +213,17 @@ class MacroCalls:
         if made is None:
             made = self.made[key] = macro(*args, **kwargs)
         return made
+
+
+def _value_at_import(name: str, values: dict, local: dict | None) -> object:
+    """What a template imported `with context` sees as `name`: the importing template's
+    local of that name when it has one, else the context's value (see Jinja's
+    `runtime.new_context`)."""
+    if local:
+        value = local.get(name, missing)
+        if value is not missing:
+            return value
+    return values.get(name)
 
 
 def _escaped_text(text: str) -> str:
@@ -225,6 +265,16 @@ class EscapingTemplate(jinja2.Template):
         template = super().from_code(environment, code, globals, uptodate)
         template.root_render_func.__globals__["escape"] = escaped
         return template
+
+    def make_module(self, vars=None, shared=False, locals=None):  # noqa: A002  (Jinja's names)
+        """The template as a module: for the shipped macros.html imported by a page, the
+        one made for an earlier page that gave it the same values (`MacroCalls.module_for`)."""
+        calls = vars.get(MACRO_CALLS) if vars else None
+        if calls is not None and calls.template is self:
+            return calls.module_for(
+                vars, locals, lambda: jinja2.Template.make_module(self, vars, shared, locals)
+            )
+        return super().make_module(vars, shared, locals)
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:

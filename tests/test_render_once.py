@@ -162,6 +162,44 @@ def test_shared_macro_calls_read_as_each_call_made_on_its_page(project: Path) ->
     assert _tree(_build(project, "--jobs", "1")) == shipped
 
 
+def test_pages_share_the_shipped_macros_module_while_what_it_reads_is_the_same(
+    project: Path,
+) -> None:
+    """A page imports macros.html with its context; the shipped one reads only some names
+    (`MacroCalls.reads`), and pages that give each of them the very same value share one
+    module of it, whatever else they hold. A project's own macros.html is made anew."""
+    from jinja2.utils import missing
+
+    from builder import render
+
+    env = render.make_environment(render.find_theme(project, "default"))
+    calls = render.MacroCalls(env)
+    assert {"url", "root", "term_slug", render.MACRO_CALLS} <= set(calls.reads)
+    assert "event" not in calls.reads and "page_path" not in calls.reads
+    macros = env.get_template("macros.html")
+
+    def page(event: str, url=None) -> dict:
+        values = dict(shared, event=event, page_path=f"events/{event}/")
+        if url is not None:
+            values["url"] = url
+        return values
+
+    shared = {name: object() for name in calls.reads} | {render.MACRO_CALLS: calls}
+    first = macros.make_module(page("a"), True, {"date": missing})
+    assert macros.make_module(page("b"), True, {}) is first
+    assert macros.make_module(page("c", url=lambda target="": target), True, {}) is not first
+    assert macros.make_module(page("d"), True, {"root": "../"}) is not first  # a local wins
+    assert len(calls.modules) == 3
+
+    write(project / "themes/default/templates/macros.html", "{% macro m() %}m{% endmacro %}")
+    own_env = render.make_environment(render.find_theme(project, "default"))
+    own = render.MacroCalls(own_env)
+    assert own.template is None
+    values = {render.MACRO_CALLS: own}
+    template = own_env.get_template("macros.html")
+    assert template.make_module(values, True, {}) is not template.make_module(values, True, {})
+
+
 def test_only_the_shipped_pure_macros_have_their_calls_shared(project: Path) -> None:
     from builder import render
 
