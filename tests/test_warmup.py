@@ -194,3 +194,64 @@ def test_a_kept_file_that_does_not_fit_is_converted_anew(
     assert _ahead(again)[1] == 0  # nothing taken from it
     assert _tree(out) == site
     assert len(textcache.read(project)) == _ahead(again)[0]  # a good one in its place
+
+
+def _parsed_summaries(text: str) -> list[str]:
+    from builder.load import _summaries_in
+
+    return list(_summaries_in(text))
+
+
+def test_summaries_scanned_from_lines_are_those_the_parser_reads(tmp_path: Path) -> None:
+    """The warm-up reads summaries written as blocks from the file's lines: every file of a
+    generated corpus reads as the YAML parser reads it."""
+    from builder.load import _summaries_scanned
+
+    corpus.generate(tmp_path, events=300, articles=5, seed=11)
+    files = sorted((tmp_path / "content/events").glob("*.yaml"))
+    files += sorted((REPO / "content/events").glob("*.yaml"))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        scanned = _summaries_scanned(text)
+        assert scanned is not None, path
+        assert scanned == _parsed_summaries(text), path
+
+
+BLOCKS = {
+    "paragraphs folded": "- id: a\n  summary: >\n    One\n    two.\n\n\n    Three.\n  tags: [x]\n",
+    "literal": "- summary: |-\n    Line one\n\n    line two\n- id: b\n",
+    "kept, at the end": "- id: a\n  title: T\n  summary: >+\n    Last\n    words\n\n",
+    "no newline at the end": "- id: a\n  summary: >-\n    Last words",
+    "empty": "- id: a\n  summary: >-\n  title: T\n- id: b\n  summary: >-\n",
+    "two items": (
+        "# head\n- id: a\n  summary: >-\n    A.\n\n- id: b\n  summary: >-\n    B\n    c.\n"
+    ),
+}
+
+ELSEWISE = {
+    "plain": "- id: a\n  summary: Plain words\n",
+    "quoted": "- id: a\n  summary: 'Quoted'\n",
+    "in a flow mapping": "- {id: a, summary: Flow}\n",
+    "more indented": "- id: a\n  summary: >-\n    One\n      indented\n    two\n",
+    "a tab": "- id: a\n  summary: >-\n    One\ttab\n",
+    "trailing spaces": "- id: a\n  summary: >-\n    One  \n    two\n",
+    "the word in prose": "- id: a\n  summary: >-\n    A summary of talks.\n",
+    "nested deeper": "- id: a\n  sources:\n    - summary: >-\n        Not the event's\n",
+    "a mapping at the top": "events:\n  - id: a\n    summary: >-\n      Nested\n",
+    "a comment after the block's mark": "- id: a\n  summary: >- # note\n    Words\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_block_summaries_read_from_lines_as_the_parser_reads_them(name: str) -> None:
+    from builder.load import _summaries_scanned
+
+    text = BLOCKS[name]
+    assert _summaries_scanned(text) == _parsed_summaries(text)
+
+
+@pytest.mark.parametrize("name", sorted(ELSEWISE))
+def test_summaries_written_otherwise_are_left_to_the_parser(name: str) -> None:
+    from builder.load import _summaries_scanned
+
+    assert _summaries_scanned(ELSEWISE[name]) is None
