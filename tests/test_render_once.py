@@ -175,6 +175,10 @@ def test_pages_share_the_shipped_macros_module_while_what_it_reads_is_the_same(
     env = render.make_environment(render.find_theme(project, "default"))
     calls = render.MacroCalls(env)
     assert {"url", "root", "term_slug", render.MACRO_CALLS} <= set(calls.reads)
+    # The live preview makes one per build: the names are found once per text of the file.
+    hits = render.names_read.cache_info().hits
+    assert render.MacroCalls(env).reads == calls.reads
+    assert render.names_read.cache_info().hits == hits + 1
     assert "event" not in calls.reads and "page_path" not in calls.reads
     macros = env.get_template("macros.html")
 
