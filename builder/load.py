@@ -1250,8 +1250,8 @@ def _summaries_scanned(text: str) -> list[str] | None:
     of lines at one indentation. None when any summary may be written otherwise, or the file
     is not a plain list of items (see `Outline`): the caller then parses it.
 
-    Parsing 10,000 events for their summaries alone took the warm-up 0.75 s of its time to
-    convert them; scanning their lines, a twentieth of that. A summary read wrongly could
+    Parsing 10,000 events for their summaries alone took the warm-up 0.6-0.75 s of its time
+    to convert them; scanning their lines, a sixth of that. A summary read wrongly could
     only waste a conversion (one is looked up by its exact text), never change the site.
     """
     keys = [key for key in _SUMMARY_BLOCK.finditer(text) if _item_key_at(text, key.start())]
