@@ -308,7 +308,15 @@ def test_a_build_with_nothing_changed_rewrites_nothing(project: Path, cache_home
 
 @pytest.mark.parametrize(
     "change",
-    ["content", "output file touched", "output file deleted", "option", "theme override"],
+    [
+        "content",
+        "output file touched",
+        "output file deleted",
+        "output file added",
+        "output folder added",
+        "option",
+        "theme override",
+    ],
 )
 def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: str) -> None:
     assert run_timeline("build", str(project)).code == 0
@@ -322,6 +330,10 @@ def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: 
         page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
     elif change == "output file deleted":
         (site / "404.html").unlink()
+    elif change == "output file added":
+        (site / "events" / "taliban-takeover" / "notes.txt").write_text("left by hand\n")
+    elif change == "output folder added":
+        (site / "events" / "taliban-takeover" / "drafts").mkdir()
     elif change == "option":
         args.append("--drafts")
     else:
@@ -335,6 +347,10 @@ def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: 
         assert "Kabul falls" in (site / "events" / "taliban-takeover" / "index.html").read_text()
     elif change == "theme override":
         assert (site / "404.html").read_text() == "<p>Not here</p>\n"
+    elif change.startswith("output f") and "added" in change:
+        assert sorted(p.name for p in (site / "events" / "taliban-takeover").iterdir()) == [
+            "index.html"
+        ]
     else:
         assert "edited by hand" not in (site / "index.html").read_text()
         assert (site / "404.html").exists()
