@@ -201,3 +201,35 @@ def test_templates_escape_text_as_markupsafe_does_with_or_without_its_speedups(t
 
     assert escaped(text) == _escape_text(text) == _escaped_text(text) == str(escape(text))
     assert escaped(Markup(text)) == Markup(text)
+
+
+RAW_HTML = [
+    XSS,
+    "<div onclick=alert(1)>\n*block*\n</div>",
+    "text <b>bold</b> <!-- comment --> <![CDATA[x]]> <?php x ?> <!DOCTYPE html>",
+    "<https://example.org/a> <mailto:a@example.org> <javascript:alert(1)>",
+    "a line\n<pre>\n  kept?\n</pre>\nafter",
+    "> quoted <span>x</span>\n\n- item <i>one</i>\n- <br/>",
+    "| a | <b>b</b> |\n| - | - |\n| <x> | y |",
+    'Footnote[^1] and "quotes" -- (c)\n\n[^1]: <em>raw</em> note',
+]
+
+
+@pytest.mark.parametrize("source", RAW_HTML)
+def test_raw_html_reads_as_text_exactly_as_with_the_html_rules_asked(source: str) -> None:
+    """The renderer leaves out markdown-it's two raw-HTML rules, which with raw HTML off only
+    ever decline: what it makes of any text is what the full rule set makes of it."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from builder import text
+
+    full = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    full.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    full.use(footnote_plugin)
+    full.validateLink = text.is_safe_url
+    ours = text.markdown_renderer()
+    assert "html_block" not in ours.get_active_rules()["block"]
+    assert ours.render(source) == full.render(source)
+    assert ours.renderInline(source) == full.renderInline(source)
+    assert "<b>" not in ours.render(source) and "<div" not in ours.render(source)
