@@ -228,3 +228,48 @@ def test_raw_html_reads_as_text_exactly_as_with_the_html_rules_asked(source: str
     assert ours.render(source) == full.render(source)
     assert ours.renderInline(source) == full.renderInline(source)
     assert "<b>" not in ours.render(source) and "<div" not in ours.render(source)
+
+
+LINK_TARGETS = [
+    "https://example.org/a/b?c=d&e=f#g",
+    "HTTP://Example.ORG:8080/x",
+    "http://user:pw@host.example/x",
+    "//protocol.relative/x",
+    "///three",
+    "/local/page/",
+    "/a:b@c",
+    "?q=1",
+    "#frag",
+    "relative/path",
+    "http://a.example/x y",
+    "http://a.example/%zz",
+    "http://a.example/%41%",
+    "http://a.example/ü",
+    "http://bücher.example/",
+    "http://a.example/<x>",
+    "http://[::1]:80/",
+    "http://@host/",
+    "http://a.example:99999/",
+    "javascript:alert(1)",
+    "JAVASCRIPT:alert(1)",
+    "data:text/html,hi",
+    "mailto:a@example.org",
+    "http:/one-slash",
+    "http://-dash.example/",
+    "http://a.example/\\back",
+]
+
+
+@pytest.mark.parametrize("target", LINK_TARGETS)
+def test_link_targets_come_out_as_markdown_it_normalises_and_we_validate_them(target: str):
+    """The renderer passes plain link targets through without markdown-it's normalisation
+    and accepts them without `is_safe_url`: every target, plain or not, still comes out as
+    the full renderer (markdown-it's `normalizeLink`, our `is_safe_url`) makes it."""
+    from builder import text
+
+    full = text.full_markdown_renderer()
+    ours = text.markdown_renderer()
+    forms = ("[link]({})", "[link](<{}>)", "<{}>", "[ref]\n\n[ref]: {}")
+    for source in (form.format(target) for form in forms):
+        assert ours.render(source) == full.render(source), source
+    assert 'href="javascript' not in ours.render(f"[x]({target})").lower()
