@@ -39,6 +39,9 @@ SNIPPET_LENGTH = 180
 #: Characters of an article's body that are searchable (bodies can be long; titles rarely).
 ARTICLE_TEXT_LIMIT = 20_000
 _WORD = re.compile(r"[^\W_]+")
+#: `_WORD` for lowercased ASCII text, which it matches alike: a range is tested faster than
+#: a Unicode category (a third of the time of finding an article's words).
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>|https?://\S+")
 #: The index's path; search.html loads it with a script element.
 INDEX_PATH = "search/index.js"
@@ -51,9 +54,11 @@ def search_words(*texts: str) -> list[str]:
     for text in texts:
         if not text:
             continue
-        if not text.isascii():  # ASCII has no accents to fold
+        if text.isascii():  # ASCII has no accents to fold
+            seen.update(dict.fromkeys(_ASCII_WORD.findall(text.lower())))
+        else:
             text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
-        seen.update(dict.fromkeys(_WORD.findall(text.lower())))
+            seen.update(dict.fromkeys(_WORD.findall(text.lower())))
     return list(seen)
 
 
