@@ -29,6 +29,10 @@ _KEY = operator.itemgetter(1)
 #: Values that are their own key.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
+#: How many events make a list whose keys `PageKeys.events` keeps (a term's, a year's, a
+#: period's), rather than the few of a page's neighbours or related events.
+LONG_LIST = 32
+
 
 class Unkeyable(Exception):
     """A template value whose dependencies this module cannot tell."""
@@ -56,6 +60,9 @@ class PageKeys:
         #: Keys of dataclass values by id; the values live as long as the plan, which
         #: outlives this object, so an id cannot be reused meanwhile.
         self._records: dict[int, Hashable] = {}
+        #: Keys of long lists of events by id, with the list (so its id stays its own): a
+        #: list's unit and its page's groups both take the keys of one list of hundreds.
+        self._lists: dict[int, tuple[list[Event], tuple]] = {}
 
     @staticmethod
     def _chrome(timeline: Timeline, assets: dict[str, str]) -> Hashable:
@@ -84,6 +91,14 @@ class PageKeys:
 
     def events(self, events: list[Event]) -> tuple:
         """The keys of these events, in order."""
+        if len(events) < LONG_LIST:
+            return self._keys_of(events)
+        hit = self._lists.get(id(events))
+        if hit is None or hit[0] is not events:
+            hit = self._lists[id(events)] = (events, self._keys_of(events))
+        return hit[1]
+
+    def _keys_of(self, events: list[Event]) -> tuple:
         try:
             return tuple(map(_KEY, map(self._events.__getitem__, map(id, events))))
         except KeyError:  # some have no key yet: made (and kept) one by one

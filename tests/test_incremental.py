@@ -264,6 +264,28 @@ def test_blocks_forget_the_least_recently_shown_beyond_their_limit() -> None:
     assert blocks.get(("", "", ("a",))) == "aaaa" and blocks.size == 8
 
 
+def test_a_long_lists_keys_are_taken_once_per_plan(tmp_path: Path) -> None:
+    """A list's unit and its page's groups both ask for the keys of one long list of events:
+    the second asking gets the first's tuple; another list of the same events, or a short
+    list, gets keys made anew, equal to them."""
+    from builder.depends import LONG_LIST, PageKeys
+
+    generate(tmp_path, 120, 5, seed=3)
+    timeline, report, _ = build.make_timeline(tmp_path, build.BuildOptions())
+    assert timeline is not None, report.sorted()
+    keys = PageKeys(timeline, {})
+    long = timeline.events[: LONG_LIST * 2]
+    first = keys.events(long)
+    assert keys.events(long) is first
+    assert len(first) == len(long) and first == tuple(map(keys.event, long))
+    copy = list(long)
+    assert keys.events(copy) == first and keys.events(copy) is not first
+    short = timeline.events[: LONG_LIST - 1]
+    assert keys.events(short) == first[: LONG_LIST - 1] and keys.events(short) is not keys.events(
+        short
+    )
+
+
 def test_filters_of_a_split_timeline_follow_a_change_in_the_terms_order(preview) -> None:
     """filters.json numbers each term by its rank of use, and the preview keeps each event's
     row: an edit that makes a rare category the most used renumbers every row."""
