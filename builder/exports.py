@@ -261,9 +261,10 @@ class FragmentMemo:
     sitemap: tuple[tuple, bytes] | None = None
     #: Each list of pieces made last, by name, with the events it was made for.
     lists: dict[str, _PieceList] = field(default_factory=dict)
-    #: The events, revisions and article state of the timeline whose lists of pieces were
-    #: made last.
-    previous: tuple[list, list, list] | None = None
+    #: The events (a copy), revisions and article state of the timeline whose lists of
+    #: pieces were made last, and that timeline's own list of events (which the model's
+    #: `Timeline.replaced` of the next timeline names).
+    previous: tuple[list, list, list, list] | None = None
     #: Each Atom feed last written, by path (see `atom_feed`).
     feeds: dict[str, _FeedBytes] = field(default_factory=dict)
     #: The pieces of the timeline rendered last, shared by its exports and search index.
@@ -477,8 +478,32 @@ class TimelineFragments:
 
     @cached_property
     def revisions(self) -> list[int]:
-        """Each event's revision, in timeline order."""
-        return list(map(_REVISION, self.timeline.events))
+        """Each event's revision, in timeline order: the last timeline's, put right at the
+        places the model says changed (`replaced`), or read from every event."""
+        places = self.replaced
+        if places is None:
+            return list(map(_REVISION, self.timeline.events))
+        revisions = self.last[1].copy()
+        events = self.timeline.events
+        for place in places:
+            revisions[place] = events[place].revision
+        return revisions
+
+    @cached_property
+    def last(self) -> tuple[list, list, list, list] | None:
+        """What the memo holds of the timeline whose lists of pieces were made last (see
+        `FragmentMemo.previous`), as it was when this timeline first asked."""
+        return self.memo.previous
+
+    @cached_property
+    def replaced(self) -> list[int] | None:
+        """The places where this timeline holds other records than the last one, when the
+        model knows them (`Timeline.replaced`, after an edit that only replaced records):
+        an edit then reads a few places instead of 10,000 records and revisions."""
+        last, replaced = self.last, self.timeline.replaced
+        if last is None or replaced is None or replaced[1] is not self.timeline.events:
+            return None
+        return sorted(replaced[2]) if replaced[0] is last[3] else None
 
     @cached_property
     def events_copy(self) -> list[Event]:
@@ -489,13 +514,15 @@ class TimelineFragments:
     def changes(self) -> tuple[list[Event] | None, list[int] | None]:
         """The events of the timeline rendered before this one, and the places where this
         one differs from it (another record or revision); None when there are many."""
-        previous = self.memo.previous
-        self.memo.previous = (self.events_copy, self.revisions, self.article_state)
-        if previous is None or len(previous[0]) != len(self.events_copy):
+        previous = self.last
+        events, revisions = self.events_copy, self.revisions
+        self.memo.previous = (events, revisions, self.article_state, self.timeline.events)
+        if previous is None or len(previous[0]) != len(events):
             return None, None
         self._articles_before, self._revisions_before = previous[2], previous[1]
-        events, revisions = self.events_copy, self.revisions
-        changed = _changed_places([(events, previous[0], is_), (revisions, previous[1], eq)])
+        changed = self.replaced
+        if changed is None:
+            changed = _changed_places([(events, previous[0], is_), (revisions, previous[1], eq)])
         if len(changed) > max(16, len(events) // 8):
             return previous[0], None
         return previous[0], changed

@@ -93,6 +93,28 @@ def test_a_title_edit_re_renders_a_few_files_and_matches_a_cold_build(preview) -
     assert b"(edited)" in html
 
 
+def test_the_exports_take_an_edits_places_from_the_model(preview) -> None:
+    """After a title edit the exports read the changed places and revisions from the model's
+    `Timeline.replaced` instead of comparing every record: the same places and revisions a
+    comparison finds, and the same files as a cold build."""
+    from operator import attrgetter
+
+    target = events_file(preview)
+    before = preview._model.timeline
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (edited)"')
+    rebuild(preview, target)
+    after = preview._model.timeline
+    fragments = preview._model.memo.exports.latest
+    assert fragments.timeline is after and after.replaced is not None
+    places = [
+        i for i, (a, b) in enumerate(zip(before.events, after.events, strict=True)) if a is not b
+    ]
+    assert fragments.replaced == places and len(places) == 1
+    assert fragments.revisions == list(map(attrgetter("revision"), after.events))
+    assert fragments.changes[1] == places
+    assert_same_as_cold(preview)
+
+
 def test_the_big_exports_are_held_in_pieces_and_pack_as_their_bytes_do(preview) -> None:
     """After an edit the preview keeps each big export as the memo's pieces, not joined
     (`write.Pieces`); packing them piece by piece must give the very blob packing their bytes
