@@ -48,7 +48,7 @@ from builder.model import (
 )
 from builder.related import RelatedEvents
 from builder.text import render_inline, render_markdown
-from builder.write import RUN, OutputFile
+from builder.write import RUN, OutputFile, Pieces, Text
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 SOURCE_THEMES = Path(__file__).parent.parent / "themes"
@@ -820,8 +820,20 @@ def _page(
     root: str | None = None,
     **values: object,
 ) -> OutputFile:
-    file_path = urls.file_for(site_path)
-    prefix = root if root is not None else urls.root_for(file_path)
+    text = _page_text(env, ctx, template, site_path, root, **values)
+    return OutputFile(urls.file_for(site_path), text.encode("utf-8"))
+
+
+def _page_text(
+    env: jinja2.Environment,
+    ctx: _Context,
+    template: str,
+    site_path: str,
+    root: str | None = None,
+    **values: object,
+) -> str:
+    """The page `_page` writes, as text."""
+    prefix = root if root is not None else urls.root_for(urls.file_for(site_path))
     page = env.get_template(template)
     context = page.new_context(
         {
@@ -833,10 +845,9 @@ def _page(
         shared=True,  # a new dict per page, already holding the environment's globals
     )
     try:
-        html = env.concat(page.root_render_func(context))
+        return env.concat(page.root_render_func(context))
     except Exception:
         env.handle_exception()
-    return OutputFile(file_path, html.encode("utf-8"))
 
 
 def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int | None, list]]]]:
@@ -1486,7 +1497,8 @@ class PlannedFile:
     when the caller asked for keys, what its bytes depend on (None: not known, render)."""
 
     path: str
-    render: Callable[[], bytes]
+    #: Its bytes, or in the live preview possibly its pieces or its text, not joined yet.
+    render: Callable[[], bytes | Pieces | Text]
     key: Hashable = None
 
 
@@ -1605,8 +1617,13 @@ def _plan(
             if same_chrome and memo.events_touched is not None:
                 ctx.lists_touched = memo.lists_touched
 
+    # The live preview's files may be handed over unjoined (see `write.Pieces`, `write.Text`).
+    unencoded = ctx.fragments.in_pieces
+
     def planned(env, ctx, template, site_path, root=None, **values) -> PlannedFile:
-        def render() -> bytes:
+        def render() -> bytes | Text:
+            if unencoded:
+                return Text(_page_text(env, ctx, template, site_path, root, **values))
             return _page(env, ctx, template, site_path, root, **values).data
 
         key = ctx.keys.page(template, site_path, root, values) if ctx.keys else None

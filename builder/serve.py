@@ -92,7 +92,7 @@ from builder.watch import (
     WatchPlan,
     describe,
 )
-from builder.write import DuplicateOutput, OutputFile, Pieces, safe_relative, update_site
+from builder.write import DuplicateOutput, OutputFile, Pieces, Text, safe_relative, update_site
 
 #: A batch of changes is rebuilt once the file system has been quiet this long (seconds)…
 QUIET = 0.05
@@ -214,18 +214,20 @@ def _sealed() -> bytes:
     raise RuntimeError("a sealed build has every file rendered")
 
 
-def unpacked(stored: bytes | Pieces | Packed | OnDisk) -> bytes:
-    """The bytes of a file as a snapshot stores it: rendered (whole or in pieces), packed or
-    in the build folder."""
+def unpacked(stored: bytes | Pieces | Text | Packed | OnDisk) -> bytes:
+    """The bytes of a file as a snapshot stores it: rendered (whole, in pieces or as text),
+    packed or in the build folder."""
     kind = type(stored)
     if kind is bytes:
         return stored
-    return stored.joined() if kind is Pieces else stored.unpacked()
+    return stored.joined() if kind is Pieces or kind is Text else stored.unpacked()
 
 
-def packed(stored: bytes | Pieces) -> Packed:
+def packed(stored: bytes | Pieces | Text) -> Packed:
     """A rendered file packed: pieces are compressed as they come, never joined (the same
     deflate stream as of their join, so equal bytes still pack alike)."""
+    if type(stored) is Text:
+        stored = stored.joined()
     if type(stored) is bytes:
         return Packed(zlib.compress(stored, 1))
     compressor = zlib.compressobj(1)
@@ -256,7 +258,7 @@ class Snapshot:
         self.failed = False
         self._project = project
         #: Rendered files: fresh ones as bytes (or pieces), packed once the build is complete.
-        self._rendered: dict[str, bytes | Pieces | Packed | OnDisk] = {}
+        self._rendered: dict[str, bytes | Pieces | Text | Packed | OnDisk] = {}
         if paths is not None and previous is not None:
             #: Paths whose bytes may differ from the previous snapshot's (all, without one).
             self.changed = self._update(previous, plan, paths)
@@ -316,7 +318,7 @@ class Snapshot:
         """The bytes of the output file at `path`, rendering it if needed (RenderFailed)."""
         return unpacked(self.render(path))
 
-    def render(self, path: str) -> bytes | Pieces | Packed | OnDisk:
+    def render(self, path: str) -> bytes | Pieces | Text | Packed | OnDisk:
         """The output file at `path` as stored, rendered first if it is not (RenderFailed)."""
         stored = self._rendered.get(path)
         if stored is not None:
@@ -333,7 +335,7 @@ class Snapshot:
         rendered = self._rendered
         for path in rendered if paths is None else paths:
             stored = rendered.get(path)
-            if type(stored) is bytes or type(stored) is Pieces:
+            if type(stored) is bytes or type(stored) is Pieces or type(stored) is Text:
                 rendered[path] = packed(stored)
 
     def seal(self) -> None:
@@ -355,7 +357,7 @@ class Snapshot:
                 file = folder.joinpath(*safe_relative(path).parts)
                 rendered[path] = OnDisk(file, _digest(stored.blob))
 
-    def stored(self) -> dict[str, bytes | Pieces | Packed | OnDisk]:
+    def stored(self) -> dict[str, bytes | Pieces | Text | Packed | OnDisk]:
         """Every file as stored, packed or not (call once `unrendered()` is empty)."""
         return {path: self._rendered[path] for path in self._order}
 

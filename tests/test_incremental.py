@@ -23,7 +23,7 @@ from builder.load import Released
 from builder.related import RelatedEvents
 from builder.render import Blocks, render_site
 from builder.watch import CONFIG, CONTENT, TEMPLATE, Change
-from builder.write import Pieces
+from builder.write import Pieces, Text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -131,6 +131,25 @@ def test_the_big_exports_are_held_in_pieces_and_pack_as_their_bytes_do(preview) 
         assert serve.packed(stored).blob == serve.packed(stored.joined()).blob, path
         unfolded = snapshot.file(path).replace(b"\r\n ", b"")  # the calendar folds lines
         assert b"(in pieces)" in unfolded, path
+    assert_same_as_cold(preview)
+
+
+def test_pages_an_edit_changed_are_held_as_text_until_their_bytes_are_needed(preview) -> None:
+    """After an edit the preview keeps each page it rendered again as its text, not encoded
+    (`write.Text`): the bytes a browser gets, and those packed for the build folder, must be
+    a cold build's."""
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 — as text"')
+    snapshot = rebuild(preview, target)
+    pages = [path for path in snapshot.changed if path.endswith(".html")]
+    assert any(path.startswith("events/") for path in pages)
+    assert any(path.split("/")[0] in ("countries", "actors", "years", "periods") for path in pages)
+    for path in pages:
+        stored = snapshot.render(path)
+        assert type(stored) is Text, path
+        assert snapshot.file(path) == stored.text.encode("utf-8"), path
+        assert serve.packed(stored).blob == serve.packed(stored.joined()).blob, path
+    assert any("— as text".encode() in snapshot.file(path) for path in pages)
     assert_same_as_cold(preview)
 
 
