@@ -19,6 +19,8 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from itertools import compress
 
 from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
 from builder.periods import Period
@@ -38,25 +40,40 @@ class Unkeyable(Exception):
     """A template value whose dependencies this module cannot tell."""
 
 
+@dataclass
+class KeysMemo:
+    """What one build's page keys leave to the next build's (the live preview keeps one)."""
+
+    #: The last build's chrome: an equal chrome is replaced by this very object, as
+    #: unchanged events' keys are by the model (`Timeline.event_keys`), so comparing two
+    #: builds' keys mostly stops at "same object" instead of walking them.
+    chrome: Hashable = None
+    #: The timeline the last build's keys were made for.
+    timeline: Timeline | None = None
+    #: The keys of long lists by the place that shows them (a list page), with the list.
+    lists: dict[Hashable, tuple[list[Event], tuple]] = field(default_factory=dict)
+
+
 class PageKeys:
     """Makes the keys of one build's pages; one per planned build.
 
-    `shared` holds the chrome of the previous build: an equal chrome is replaced by that
-    very object, as unchanged events' keys are by the model (`Timeline.event_keys`), so
-    comparing two builds' keys mostly stops at "same object" instead of walking them.
+    `memo` holds what the previous build's keys leave to this one (see `KeysMemo`).
     """
 
-    def __init__(self, timeline: Timeline, assets: dict[str, str], shared: dict | None = None):
+    def __init__(self, timeline: Timeline, assets: dict[str, str], memo: KeysMemo | None = None):
         self.timeline = timeline
-        before = shared if shared is not None else {}
         # Events' keys are the timeline's, made once per event (`Timeline.event_keys`): the
         # very objects of the previous build for unchanged events in the live preview.
         self._events = timeline.event_keys
         chrome = self._chrome(timeline, assets)
-        self.chrome = before.get(chrome, chrome)
-        if shared is not None:
-            shared.clear()
-            shared[chrome] = self.chrome
+        self.chrome = chrome
+        self._memo = memo
+        if memo is not None:
+            if memo.chrome == chrome:
+                self.chrome = memo.chrome
+            if not _records_keep_their_keys(memo.timeline, timeline):
+                memo.lists.clear()
+            memo.chrome, memo.timeline = self.chrome, timeline
         #: Keys of dataclass values by id; the values live as long as the plan, which
         #: outlives this object, so an id cannot be reused meanwhile.
         self._records: dict[int, Hashable] = {}
@@ -89,14 +106,41 @@ class PageKeys:
             return None
         return (template, site_path, root, self.chrome, parts)
 
-    def events(self, events: list[Event]) -> tuple:
-        """The keys of these events, in order."""
+    def events(self, events: list[Event], place: Hashable = None) -> tuple:
+        """The keys of these events, in order; `place` names where a long list is shown (a
+        list page's path), so that the next build can start from these keys."""
         if len(events) < LONG_LIST:
             return self._keys_of(events)
         hit = self._lists.get(id(events))
         if hit is None or hit[0] is not events:
-            hit = self._lists[id(events)] = (events, self._keys_of(events))
+            memo = self._memo if place is not None else None
+            keys = self._kept_keys(memo.lists.get(place), events) if memo is not None else None
+            hit = self._lists[id(events)] = (events, keys or self._keys_of(events))
+            if memo is not None:
+                memo.lists[place] = hit
         return hit[1]
+
+    def _kept_keys(self, before: tuple[list[Event], tuple] | None, events: list[Event]):
+        """The keys of `events` made from those of the list the last build showed in the same
+        place, when it held the same records in the same places but a few; else None.
+
+        After an edit, each list showing the edited event is planned again, page by page: a
+        common term's pages hold thousands of events, and looking each event's key up cost
+        a microsecond (the records and keys are scattered in memory), where comparing two
+        lists' records costs a twentieth of that. A record still there keeps its key (see
+        `_records_keep_their_keys`).
+        """
+        if before is None or len(before[0]) != len(events):
+            return None
+        differ = list(compress(range(len(events)), map(operator.is_not, before[0], events)))
+        if len(differ) * 8 > len(events):
+            return None
+        if not differ:
+            return before[1]
+        keys = list(before[1])
+        for i in differ:
+            keys[i] = self.event(events[i])
+        return tuple(keys)
 
     def _keys_of(self, events: list[Event]) -> tuple:
         try:
@@ -170,3 +214,14 @@ class PageKeys:
             key = (type(value).__name__, tuple(self.value(getattr(value, f.name)) for f in fields))
             self._records[id(value)] = key
         return key
+
+
+def _records_keep_their_keys(before: Timeline | None, after: Timeline) -> bool:
+    """Whether every event record both timelines hold has the same key in both: the model
+    names the events an edit added, removed or gave a new key (`Timeline.changed_since`),
+    and a new key for a record left in place means an article it cites changed."""
+    changed = after.changed_since(before) if before is not None else None
+    if changed is None:
+        return False
+    old, new = before.events_by_id, after.events_by_id
+    return all(new.get(i) is None or old.get(i) is not new.get(i) for i in changed)

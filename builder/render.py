@@ -35,7 +35,7 @@ from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
-from builder.depends import PageKeys
+from builder.depends import KeysMemo, PageKeys
 from builder.model import (
     TAXONOMIES,
     Article,
@@ -776,8 +776,8 @@ class RenderMemo:
     list_items: dict[tuple, str] = field(default_factory=dict)
     related: RelatedEvents | None = None
     exports: exports.FragmentMemo | None = None
-    #: The previous build's chrome, shared with the next (see PageKeys).
-    keys: dict = field(default_factory=dict)
+    #: What the previous build's page keys leave to the next (see `depends.KeysMemo`).
+    keys: KeysMemo = field(default_factory=KeysMemo)
     #: Each unit of pages the previous build planned (see `_unit`): its inputs, and the
     #: path and key of each of its files.
     units: dict[Hashable, tuple[Hashable, list[tuple[str, Hashable]]]] = field(default_factory=dict)
@@ -1183,10 +1183,11 @@ def _when_rendered(ctx: _Context, compute: Callable[[], object]) -> object:
     return Deferred(compute) if ctx.keys is None else compute()
 
 
-def _groups(ctx: _Context, events: list[Event]) -> Deferred:
+def _groups(ctx: _Context, events: list[Event], place: str | None = None) -> Deferred:
     """The events grouped by month (`group_by_month`), made when the page renders; their
-    key is the events' keys, whose dates the grouping reads."""
-    key = (lambda: ("groups", ctx.keys.events(events))) if ctx.keys is not None else None
+    key is the events' keys, whose dates the grouping reads (`place`: the page's path)."""
+    keys = ctx.keys
+    key = (lambda: ("groups", keys.events(events, place))) if keys is not None else None
     return Deferred(lambda: group_by_month(events), key)
 
 
@@ -1213,7 +1214,7 @@ def _list_pages(
 ) -> Iterator:
     """The pages of one list of events (a term's, a year's): one, or one per period."""
     for page, paging in _pagings(ctx.list_pages(path, events)):
-        groups = _groups(ctx, page.period.events)
+        groups = _groups(ctx, page.period.events, page.path)
         yield make(env, ctx, template, page.path, groups=groups, **values, **paging)
 
 
@@ -1269,7 +1270,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
                 ctx,
                 "index.html",
                 page.path,
-                groups=_groups(ctx, page.period.events),
+                groups=_groups(ctx, page.period.events, page.path),
                 overview=Deferred(lambda: chart(href), chart_key),
                 facets=facets,
                 year_links={year: href((year,)) for year in timeline.years},
@@ -1283,7 +1284,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
         yield from _unit_of_list(
             ctx,
             ("timeline", page.path),
-            lambda page=page: (ctx.split_version, events_of(page.period.events)),
+            lambda page=page: (ctx.split_version, events_of(page.period.events, page.path)),
             lambda page=page, paging=paging: period_page(page, paging),
             kept=_period_kept(ctx, page.period.events),
         )

@@ -309,12 +309,12 @@ def test_a_long_lists_keys_are_taken_once_per_plan(tmp_path: Path) -> None:
     """A list's unit and its page's groups both ask for the keys of one long list of events:
     the second asking gets the first's tuple; another list of the same events, or a short
     list, gets keys made anew, equal to them."""
-    from builder.depends import LONG_LIST, PageKeys
+    from builder.depends import LONG_LIST, KeysMemo, PageKeys
 
     generate(tmp_path, 120, 5, seed=3)
     timeline, report, _ = build.make_timeline(tmp_path, build.BuildOptions())
     assert timeline is not None, report.sorted()
-    keys = PageKeys(timeline, {})
+    keys = PageKeys(timeline, {}, KeysMemo())
     long = timeline.events[: LONG_LIST * 2]
     first = keys.events(long)
     assert keys.events(long) is first
@@ -325,6 +325,46 @@ def test_a_long_lists_keys_are_taken_once_per_plan(tmp_path: Path) -> None:
     assert keys.events(short) == first[: LONG_LIST - 1] and keys.events(short) is not keys.events(
         short
     )
+
+
+def test_list_pages_keys_start_from_the_last_builds_while_records_keep_theirs(preview) -> None:
+    """The preview makes a list page's keys from those the last build made for the same page
+    (`depends.KeysMemo`): the pages an edit left alone keep the very tuple, the page of the
+    edited event gets a new one, and every one equals the keys made afresh. An article edit
+    gives records left in place new keys: no list starts from the last build's then."""
+    from builder.depends import PageKeys
+
+    def assert_fresh(memo) -> None:
+        fresh = PageKeys(preview._model.timeline, {})
+        for place, (events, keys) in memo.lists.items():
+            assert keys == fresh.events(events), place
+
+    site = preview.project / "content/site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "events_per_page: 40\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    served(preview)
+    memo = preview._model.memo.keys
+    before = dict(memo.lists)
+    assert len(before) > 10
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (edited)"')
+    rebuild(preview, target)
+    assert preview._model.memo.keys is memo
+    planned = [place for place in memo.lists if memo.lists[place] is not before.get(place)]
+    assert planned, "the edit planned no list page again"
+    kept = [place for place in planned if memo.lists[place][1] is before[place][1]]
+    remade = [place for place in planned if memo.lists[place][1] is not before[place][1]]
+    assert kept and remade, (kept, remade)
+    assert_fresh(memo)
+    assert_same_as_cold(preview)
+
+    article = sorted((preview.project / "content/articles").glob("*.md"))[0]
+    edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
+    lists = dict(memo.lists)
+    rebuild(preview, article)
+    assert all(memo.lists.get(place) is not hit for place, hit in lists.items())
+    assert_fresh(memo)
+    assert_same_as_cold(preview)
 
 
 def test_filters_of_a_split_timeline_follow_a_change_in_the_terms_order(preview) -> None:
