@@ -336,8 +336,9 @@ def run_build(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     with _timed(timings, "check"):
-        key = uptodate.inputs_key(project, out, options)
-        last = uptodate.unchanged(out, key)
+        recorded = uptodate.last_build(out)
+        inputs = uptodate.read_inputs(project, out, options, recorded)
+        last = uptodate.unchanged(out, inputs, recorded)
     if last is not None:
         return _report_unchanged(last, out, timings, started, profile=profile, quiet=quiet)
     from builder import warmup
@@ -400,7 +401,7 @@ def run_build(
     )
     if not quiet:
         print(f"built {counts} into {_shown(out)} in {seconds:.2f} s")
-    uptodate.remember(out, key, counts, report_lines(report), written)
+    uptodate.remember(out, inputs, counts, report_lines(report), written)
     return 0
 
 

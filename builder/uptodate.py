@@ -8,28 +8,31 @@ a fraction of a second instead of the full build.
 
 The check is deliberately coarse: any changed byte in content/, in the theme folders or in
 the builder itself, any other library version or option, and any file added, removed or
-touched in the output folder means a full build. The record of the last build lives in the
-user's cache folder (~/.cache/timeline-builder, or $XDG_CACHE_HOME), never in the project or
-the site; it is only ever an optimisation, so a missing, unreadable or unwritable record
-just means building.
+touched in the output folder means a full build. An input file whose size, times and inode
+are those the record holds is taken as unchanged without reading it, as git does with its
+index: writing a file, or setting its times, sets its change time. The record of the last
+build lives in the user's cache folder (~/.cache/timeline-builder, or $XDG_CACHE_HOME),
+never in the project or the site; it is only ever an optimisation, so a missing, unreadable
+or unwritable record just means building.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 import builder
 
 #: Records kept (one per output folder); the least recently written go first.
 RECORDS_KEPT = 64
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -37,50 +40,118 @@ class LastBuild:
     """What the last successful build into one output folder was made from and wrote."""
 
     key: str
+    facts: str  # the digest of what a build depends on besides its files (see `read_inputs`)
+    inputs: dict[str, list[int]]  # input path -> [size, mtime_ns, ctime_ns, inode]; see `Inputs`
     files: dict[str, list[int]]  # output path -> [size, mtime_ns]
     folders: dict[str, int]  # output folder ("" for the output itself, "events/", ...) -> mtime_ns
     counts: str  # "11186 pages (9957 events, 1000 articles)", for the summary line
     diagnostics: list[str]  # the warnings it printed, to print again
 
 
-def inputs_key(project: Path, output: Path, options: object) -> str:
-    """A digest of everything a build of `project` into `output` depends on."""
-    digest = hashlib.blake2b(digest_size=20)
+#: How long ago a file must have changed for its size and times to stand for its bytes. A
+#: file's times tick with the file system's clock (a few milliseconds on Linux, two seconds on
+#: FAT), so a file written just before the check could be written again within the same tick,
+#: at the same size, without any of them changing (git's "racily clean" files).
+SETTLED_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build of a project into one folder depends on, as the check found it."""
+
+    #: A digest of the facts and of every input file's path and bytes.
+    key: str
+    #: A digest of the facts alone: the output folder, the options, Python, the libraries.
+    facts: str
+    #: Each input file's size, modification and change times and inode, when every file had
+    #: settled (see SETTLED_NS); else empty, and the next check reads every file again.
+    stats: dict[str, list[int]]
+    #: How many files were read to make the key: none when each one's size, times and inode
+    #: were those the last build recorded, as git trusts its index.
+    read: int
+
+
+def read_inputs(
+    project: Path,
+    output: Path,
+    options: object,
+    last: LastBuild | None = None,
+    settled_ns: int = SETTLED_NS,
+) -> Inputs:
+    """What a build of `project` into `output` depends on: the key of the last build when
+    the facts are the same and no input file was added, removed or touched since (its size,
+    times and inode unchanged: a write or `touch` changes the change time), else a digest of
+    every input file's bytes.
+
+    Reading and hashing the 15 MB of a 10,000-event project was a sixth of the time
+    `timeline build` took when nothing had changed; a `stat` of each file is a tenth of that.
+    """
     facts = [f"format {_FORMAT}", str(output.resolve()), repr(options), sys.version]
-    facts += [f"{name} {version}" for name, version in _library_versions()]
-    digest.update("\n".join(facts).encode())
+    facts += _installed_distributions()
+    facts_key = hashlib.blake2b("\n".join(facts).encode(), digest_size=20).hexdigest()
+    paths = _input_files(project)
+    checked = time.time_ns()
+    stats = _stats(paths)
+    if last is not None and stats and last.facts == facts_key and last.inputs == stats:
+        return Inputs(last.key, facts_key, stats, read=0)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(facts_key.encode())
+    for path in paths:
+        digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            with open(path, "rb") as file:
+                digest.update(file.read())
+        except OSError:
+            digest.update(b"(unreadable)")
+    settled = stats and all(checked - max(s[1], s[2]) >= settled_ns for s in stats.values())
+    return Inputs(digest.hexdigest(), facts_key, stats if settled else {}, read=len(paths))
+
+
+def _input_files(project: Path) -> list[str]:
+    """Every file a build reads: the project's content and themes, the builder's code and its
+    shipped themes."""
     package = Path(builder.__file__).resolve().parent
     folders = [project / "content", project / "themes", package, package.parent / "themes"]
+    paths: list[str] = []
     for folder in dict.fromkeys(f.resolve() for f in folders):
-        for path in _files(folder):
-            digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                with open(path, "rb") as file:
-                    digest.update(file.read())
-            except OSError:
-                digest.update(b"(unreadable)")
-    return digest.hexdigest()
+        paths += _files(folder)
+    return paths
 
 
-def _library_versions() -> list[tuple[str, str]]:
-    """The installed versions of the builder's declared dependencies, and its own."""
-    try:
-        requires = metadata.requires("timeline-builder") or []
-        own = metadata.version("timeline-builder")
-    except metadata.PackageNotFoundError:
-        return [("builder", builder.__version__)]
-    versions = [("timeline-builder", own)]
-    for requirement in requires:
-        if "extra ==" in requirement:
-            continue
-        name = requirement.split(";")[0].split("[")[0]
-        for mark in "<>=!~ ":
-            name = name.split(mark)[0]
+def _stats(paths: list[str]) -> dict[str, list[int]]:
+    """Each file's size, modification and change times and inode; empty if one is gone."""
+    stats = {}
+    for path in paths:
         try:
-            versions.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            versions.append((name, "missing"))
-    return versions
+            s = os.stat(path)
+        except OSError:
+            return {}
+        stats[path] = [s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino]
+    return stats
+
+
+def _installed_distributions() -> list[str]:
+    """The name and version of every distribution installed where Python imports from (its
+    `*.dist-info` folder), and the size and time of any archive it imports from: a library
+    installed, upgraded or removed means a full build.
+
+    `importlib.metadata` answered the same for the builder's own dependencies, but importing
+    it and asking took 60 ms of the 0.5 s a check of a large project took.
+    """
+    found = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as entries:
+                found += sorted(
+                    e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))
+                )
+        except NotADirectoryError:
+            with contextlib.suppress(OSError):
+                s = os.stat(entry)
+                found.append(f"{entry} {s.st_size} {s.st_mtime_ns}")
+        except OSError:
+            continue
+    return found
 
 
 def _files(folder: Path) -> list[str]:
@@ -162,32 +233,45 @@ def _record_path(output: Path) -> Path:
     return cache_folder() / f"{name}.json"
 
 
-def unchanged(output: Path, key: str) -> LastBuild | None:
-    """The last build into `output`, if it was made from `key` and its files are untouched."""
+def last_build(output: Path) -> LastBuild | None:
+    """The record of the last build into `output`, if there is a readable one."""
     try:
         data = json.loads(_record_path(output).read_text(encoding="utf-8"))
-        last = LastBuild(**data)
+        return LastBuild(**data)
     except (OSError, ValueError, TypeError):
         return None
-    if last.key != key or not output.is_dir() or not _untouched(output, last):
+
+
+def unchanged(output: Path, inputs: Inputs, last: LastBuild | None) -> LastBuild | None:
+    """`last` if it was made from these inputs and its files are untouched."""
+    if last is None or last.key != inputs.key or not output.is_dir():
         return None
-    return last
+    return last if _untouched(output, last) else None
 
 
 def remember(
     output: Path,
-    key: str,
+    inputs: Inputs,
     counts: str,
     diagnostics: list[str],
     files: dict[str, list[int]] | None = None,
 ) -> None:
-    """Record the build just written into `output`; silently nothing if that fails. `files`
-    are its files as `output_files` would list them, when the writer has told them."""
+    """Record the build just written into `output` from `inputs`; silently nothing if that
+    fails. `files` are its files as `output_files` would list them, when the writer has told
+    them."""
     record = _record_path(output)
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
         files = output_files(output) if files is None else files
-        last = LastBuild(key, files, folder_times(output, files), counts, diagnostics)
+        last = LastBuild(
+            inputs.key,
+            inputs.facts,
+            inputs.stats,
+            files,
+            folder_times(output, files),
+            counts,
+            diagnostics,
+        )
         temporary = record.with_name(f"{record.stem}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(asdict(last)), encoding="utf-8")
         os.replace(temporary, record)

@@ -8,23 +8,23 @@ and it refuses any path that would land outside the output folder or be written 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
-import multiprocessing
 import os
-import pickle
 import shutil
 import tempfile
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from builder.diagnostics import UsageError
+
+# multiprocessing, ctypes, pickle and traceback are imported where they are used: `timeline
+# build` with nothing changed imports this module, and they took a tenth of its time.
+if TYPE_CHECKING:
+    import multiprocessing
+    from multiprocessing.connection import Connection
 
 TEMP_PREFIX = ".timeline-tmp-"
 OLD_PREFIX = ".timeline-old-"
@@ -247,6 +247,8 @@ def new_build_folder(output: Path) -> Path:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders with Linux renameat2(RENAME_EXCHANGE); False if unavailable."""
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
@@ -295,6 +297,8 @@ def check_plan(files: Sequence[PlannedOutput]) -> None:
 def usable_processes(jobs: int, files: int) -> int:
     """How many processes to produce `files` files with, given `jobs` asked for: 1 when
     forking is unavailable, unsafe (other threads run) or not worth it (a small site)."""
+    import multiprocessing
+
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if threading.active_count() > 1:
@@ -387,6 +391,8 @@ def _write_in_processes(
     progress: Callable[[int], None],
     group: Callable[[str], str | None] | None = None,
 ) -> dict[str, list[int]]:
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     shared = context.SimpleQueue()
     queues = [context.SimpleQueue() for _ in range(processes)]
@@ -428,6 +434,8 @@ def _collect(
 ) -> dict[str, list[int]]:
     """Wait until every worker has said it is finished, and return the sizes and times of
     the files they wrote; raise the first failure reported."""
+    from multiprocessing.connection import wait
+
     stats: dict[str, list[int]] = {}
     running = dict(zip(pipes, workers, strict=True))
     while running:
@@ -486,6 +494,9 @@ def _worker(
 def _portable(exc: BaseException) -> BaseException:
     """The exception itself if it survives pickling, else a RuntimeError with its text; in
     both cases noting the traceback from the render process."""
+    import pickle
+    import traceback
+
     note = "in a render process:\n" + "".join(traceback.format_exception(exc)).rstrip()
     try:
         pickle.loads(pickle.dumps(exc))

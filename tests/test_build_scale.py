@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO, run_timeline
 
 from builder import uptodate
-from builder.build import Progress
+from builder.build import BuildOptions, Progress
 from builder.write import DuplicateOutput, write_site
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -354,6 +354,48 @@ def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: 
     else:
         assert "edited by hand" not in (site / "index.html").read_text()
         assert (site / "404.html").exists()
+
+
+def _recorded(inputs: uptodate.Inputs) -> uptodate.LastBuild:
+    return uptodate.LastBuild(inputs.key, inputs.facts, inputs.stats, {}, {}, "", [])
+
+
+def test_settled_input_files_are_trusted_on_their_size_times_and_inode(
+    project: Path, tmp_path: Path
+) -> None:
+    out, options = tmp_path / "out", BuildOptions()
+    first = uptodate.read_inputs(project, out, options, settled_ns=0)
+    assert first.read == len(first.stats) > 50  # the content, the builder and its theme
+    again = uptodate.read_inputs(project, out, options, _recorded(first), settled_ns=0)
+    assert (again.read, again.key) == (0, first.key)
+    assert uptodate.read_inputs(project, out, options, settled_ns=0).key == first.key
+
+    # The same size and modification time, other bytes: the change time tells.
+    events = project / "content" / "events" / "takeover.yaml"
+    stat = events.stat()
+    events.write_text(events.read_text().replace("Taliban take Kabul", "Taliban take Kunar"))
+    os.utime(events, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert events.stat().st_size == stat.st_size
+    edited = uptodate.read_inputs(project, out, options, _recorded(first), settled_ns=0)
+    assert edited.read == first.read and edited.key != first.key
+
+    # A file added, other options, another output folder: each reads every file again.
+    (project / "content" / "events" / "more.yaml").write_text("date: 2024\ntitle: More\n")
+    added = uptodate.read_inputs(project, out, options, _recorded(edited), settled_ns=0)
+    assert added.read == edited.read + 1 and added.key != edited.key
+    last = _recorded(added)
+    drafts = uptodate.read_inputs(project, out, BuildOptions(drafts=True), last, settled_ns=0)
+    elsewhere = uptodate.read_inputs(project, tmp_path / "other", options, last, settled_ns=0)
+    assert drafts.read == elsewhere.read == added.read
+    assert len({drafts.key, elsewhere.key, added.key}) == 3
+
+
+def test_files_changed_just_before_the_check_are_read_the_next_time(project: Path) -> None:
+    out, options = project / "site", BuildOptions()
+    fresh = uptodate.read_inputs(project, out, options)  # the fixture was written just now
+    assert fresh.stats == {} and fresh.read > 0
+    again = uptodate.read_inputs(project, out, options, _recorded(fresh))
+    assert again.read == fresh.read and again.key == fresh.key
 
 
 def test_an_unwritable_cache_only_means_building(project: Path, tmp_path, monkeypatch) -> None:
