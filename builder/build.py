@@ -225,15 +225,42 @@ def plan_build(
 ) -> list[PlannedFile] | None:
     """Every file the site will have, not rendered yet; None (reported) if the theme is
     missing."""
+    import jinja2
+
     from builder import urls
-    from builder.render import find_theme, plan_site
+    from builder.render import RenderFailed, find_theme, plan_site, render_problem
 
     with _timed(timings, "plan"):
         theme = find_theme(project, timeline.site.theme)
         if not theme.template_dirs:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
             return None
-        return plan_site(timeline, theme, urls.Urls(timeline.site.base_url))
+        try:
+            return plan_site(timeline, theme, urls.Urls(timeline.site.base_url))
+        except (jinja2.TemplateSyntaxError, RenderFailed) as exc:  # a broken template
+            report.items.append(render_problem(exc, "", project))
+            return None
+
+
+def _reporting(plan: list[PlannedFile], project: Path) -> list[PlannedFile]:
+    """The plan, each of whose files raises `RenderFailed`, located in the template at
+    fault, when its template fails: in a render process, where the traceback still tells
+    where (a failure without a template on its way, a bug of the builder, is left as it is)."""
+    from builder.render import UNLOCATED, PlannedFile, RenderFailed, render_problem
+
+    def reporting(item: PlannedFile) -> PlannedFile:
+        def render():
+            try:
+                return item.render()
+            except Exception as exc:
+                problem = render_problem(exc, item.path, project)
+                if problem.path == UNLOCATED:
+                    raise
+                raise RenderFailed(problem) from None
+
+        return PlannedFile(item.path, render, item.key)
+
+    return [reporting(item) for item in plan]
 
 
 def build_site(
@@ -364,14 +391,14 @@ def run_build(
             texts = warm.collect()
         kept = f", {texts - warm.fresh} kept from the last build" if texts > warm.fresh else ""
         timings[f"warm-up ({texts} texts ahead{kept})"] = time.perf_counter() - collected
-    from builder.render import shared_work
+    from builder.render import RenderFailed, shared_work
 
     progress.stage("render", len(plan), "pages and files")
     written: dict[str, list[int]] = {}
     try:
         with _timed(timings, "render+write"):
             processes = write_site(
-                plan,
+                _reporting(plan, project),
                 out,
                 jobs=jobs,
                 progress=progress.advance,
@@ -381,6 +408,11 @@ def run_build(
     except DuplicateOutput as exc:
         progress.finish()
         print(f"timeline: error: {exc}", file=sys.stderr)
+        return 1
+    except RenderFailed as exc:
+        progress.finish()
+        print(exc.diagnostic.format(), file=sys.stderr)
+        print("build failed: the previous site was left as it was", file=sys.stderr)
         return 1
     progress.finish()
     if warm:

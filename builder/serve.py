@@ -152,14 +152,6 @@ class State:
         )
 
 
-class RenderFailed(Exception):
-    """A page of a build could not be rendered; carries the diagnostic to show."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.format())
-        self.diagnostic = diagnostic
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class Packed:
     """A rendered file kept compressed. A preview holds its whole build, yet browsers ask for
@@ -326,7 +318,7 @@ class Snapshot:
         try:
             data = self._plan[path].render()
         except Exception as exc:  # a template bug or a theme file gone: fail this build
-            raise RenderFailed(_render_problem(exc, path, self._project)) from exc
+            raise render.RenderFailed(render.render_problem(exc, path, self._project)) from exc
         self._rendered[path] = data
         return data
 
@@ -378,36 +370,6 @@ class Snapshot:
     def page_count(self) -> int:
         """How many HTML pages the build has."""
         return sum(1 for path in self._order if path.endswith(".html"))
-
-
-def _render_problem(exc: Exception, output: str, project: Path) -> Diagnostic:
-    """A `path:line:col` diagnostic for a rendering failure, pointing into the template."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Diagnostic(
-            _shown(Path(exc.filename), project),
-            exc.lineno or 1,
-            1,
-            "error",
-            f"template syntax: {exc.message}",
-        )
-    where = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if (
-            frame.filename.endswith((".html", ".xml", ".txt", ".j2"))
-            and Path(frame.filename).is_file()
-        ):
-            where = frame
-    message = f"{type(exc).__name__}: {exc} (rendering {output})"
-    if where is None:
-        return Diagnostic("(render)", 1, 1, "error", message)
-    return Diagnostic(_shown(Path(where.filename), project), where.lineno or 1, 1, "error", message)
-
-
-def _shown(path: Path, project: Path) -> str:
-    try:
-        return path.resolve().relative_to(project).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @dataclass
@@ -550,7 +512,7 @@ class Preview:
             try:
                 with self._busy():
                     return snapshot, snapshot.file(path)
-            except RenderFailed as failure:
+            except render.RenderFailed as failure:
                 self._fail_late(snapshot, failure.diagnostic)
 
     def note_viewed(self, path: str) -> None:
@@ -655,7 +617,7 @@ class Preview:
         try:
             changed = [path for path in snapshot.unrendered() if path in snapshot.changed]
             _prerender(snapshot, changed, None)
-        except RenderFailed as failure:
+        except render.RenderFailed as failure:
             self._fail_late(snapshot, failure.diagnostic)
             return False
         finally:
@@ -729,7 +691,7 @@ class Preview:
         deadline = None if eager else time.perf_counter() + PRERENDER_BUDGET
         try:
             _prerender(snapshot, recent, deadline)
-        except RenderFailed as failure:
+        except render.RenderFailed as failure:
             report.items.append(failure.diagnostic)
             model.failed = True
             return None
@@ -890,7 +852,7 @@ class Preview:
                 return False
             try:
                 snapshot.render(path)
-            except RenderFailed as failure:
+            except render.RenderFailed as failure:
                 self._fail_late(snapshot, failure.diagnostic)
                 return False
             snapshot.pack([path])  # as it goes: a new build is held beside the served one
@@ -942,7 +904,7 @@ def changed_files(changes: list[Change]) -> list[str] | None:
 
 
 def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> None:
-    """Render these files of the snapshot in order (RenderFailed), at least the first, and
+    """Render these files of the snapshot in order (render.RenderFailed), at least the first, and
     the others until the deadline, if any."""
     for number, path in enumerate(paths):
         if number and deadline is not None and time.perf_counter() > deadline:

@@ -12,6 +12,7 @@ import io
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -204,6 +205,63 @@ def test_cli_builds_the_same_site_with_one_or_two_processes(newsroom: Path, tmp_
     for stage in ("load", "validate", "model", "plan"):
         assert f"  {stage} " in two.out
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_failing_in_a_render_process_is_reported_where_it_fails(
+    newsroom: Path, tmp_path: Path, jobs: str
+) -> None:
+    """A project's template that fails on a page: `path:line:col: error:`, exit status 1,
+    no traceback, the previous site as it was, whichever process rendered the page."""
+    project = tmp_path / "newsroom"
+    shutil.copytree(newsroom, project)
+    out = tmp_path / "site"
+    assert run_timeline("build", str(project), "-o", str(out)).code == 0
+    before = _tree(out)
+    override = project / "themes" / "default" / "templates" / "event.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>{{ event.headline.text }}</h1>\n'
+        "{% endblock %}\n"
+    )
+    run = run_timeline("build", str(project), "-o", str(out), "-j", jobs)
+    assert run.code == 1
+    first, second = run.err.splitlines()
+    assert first.startswith("themes/default/templates/event.html:3:1: error: UndefinedError: ")
+    assert "has no attribute 'headline' (rendering events/" in first
+    assert second == "build failed: the previous site was left as it was"
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newsroom", "site"]
+
+
+def test_a_template_that_does_not_compile_fails_the_build_before_any_page(
+    project: Path,
+) -> None:
+    """Every template is compiled before the first page, even one no page uses."""
+    assert run_timeline("build", str(project)).code == 0
+    site = project / "site"
+    before = _tree(site)
+    unused = project / "themes" / "default" / "templates" / "partials" / "unused.html"
+    unused.parent.mkdir(parents=True)
+    unused.write_text("<p>\n{% if event %}{{ event.title }</p>\n")
+    run = run_timeline("build", str(project))
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        "themes/default/templates/partials/unused.html:2:1: error: template syntax: unexpected '}'",
+        "1 error, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
+    assert _tree(site) == before
+    unused.write_bytes(b"<p>\xff\xfe</p>\n")
+    run = run_timeline("build", str(project))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.startswith(
+        "themes/default/templates/partials/unused.html:1:1: error: template partials/unused.html "
+        "could not be "
+        "read as UTF-8 text: "
+    )
+    unused.unlink()
+    assert run_timeline("build", str(project)).code == 0
 
 
 def test_cli_refuses_zero_jobs(newsroom: Path, tmp_path: Path) -> None:
