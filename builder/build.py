@@ -162,13 +162,16 @@ def _collections_paused() -> Iterator[None]:
 
     Loading creates hundreds of thousands of long-lived objects and almost no cyclic
     garbage; with the collector running, each collection rescans everything read so far,
-    which more than doubled the load and validate time of a 10,000-event corpus.
+    which more than doubled the load and validate time of a 10,000-event corpus. What was
+    made meanwhile is set aside for good (`gc.freeze`) before the collector runs again:
+    else its first collection scanned all of it, 0.3 s at 10,000 events.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import builder
@@ -273,7 +273,7 @@ def remember(
             diagnostics,
         )
         temporary = record.with_name(f"{record.stem}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(last)), encoding="utf-8")
+        temporary.write_text(json.dumps(vars(last)), encoding="utf-8")
         os.replace(temporary, record)
         _prune(record.parent)
     except OSError:

@@ -8,6 +8,7 @@ shows on a terminal only, so CI logs stay line-oriented.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pty
@@ -23,7 +24,7 @@ import pytest
 from conftest import REPO, run_timeline
 
 from builder import uptodate
-from builder.build import BuildOptions, Progress
+from builder.build import BuildOptions, Progress, _collections_paused
 from builder.write import DuplicateOutput, write_site
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -416,6 +417,20 @@ def test_any_change_means_a_full_build(project: Path, cache_home: Path, change: 
 
 def _recorded(inputs: uptodate.Inputs) -> uptodate.LastBuild:
     return uptodate.LastBuild(inputs.key, inputs.facts, inputs.stats, {}, {}, "", [])
+
+
+def test_what_loading_made_is_set_aside_before_the_collector_runs_again() -> None:
+    """Objects made while collections were paused are frozen, not scanned by the first
+    collection after (0.3 s of a 10,000-event build, in its one serial stretch)."""
+    frozen = gc.get_freeze_count()
+    try:
+        with _collections_paused():
+            assert not gc.isenabled()
+            made = [[n] for n in range(5000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()
 
 
 def test_settled_input_files_are_trusted_on_their_size_times_and_inode(
