@@ -49,7 +49,7 @@ from builder.model import (
     same_in_place,
 )
 from builder.related import RelatedEvents
-from builder.text import render_inline, render_markdown
+from builder.text import render_inline, render_markdown, striptags
 from builder.write import RUN, OutputFile, Pieces, Text
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
@@ -305,6 +305,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     # Conversions are kept by builder.text (an event's summary shows on many pages).
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
+    env.filters["striptags"] = lambda value: striptags(
+        value.__html__() if hasattr(value, "__html__") else str(value)
+    )
     env.filters["tojson_compact"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     )
@@ -733,6 +736,8 @@ class _Context:
         return self.shared
 
     def _globals(self) -> dict:
+        categories = list(self.timeline.site.categories)
+        category_classes = {key: colour_class(key, categories) for key in categories}
         return {
             "site": self.timeline.site,
             "timeline": self.timeline,
@@ -746,7 +751,7 @@ class _Context:
             "paths": urls,
             "absolute_url": self.links.absolute,
             "facet_params": FACET_PARAMS,
-            "category_class": lambda key: colour_class(key, list(self.timeline.site.categories)),
+            "category_class": lambda key: category_classes.get(key, "cx"),
             "importance_label": lambda n: IMPORTANCE_LABELS.get(n, "minor"),
             "year_span": year_span,
             "slug_list": lambda taxonomy, keys: " ".join(

@@ -9,11 +9,9 @@ the script element.
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from builder.countries import countries
 from builder.model import Article, Event, Site
-from builder.text import render_markdown
+from builder.text import render_markdown, striptags
 
 SCHEMA_ORG = "https://schema.org"
 #: How many characters of a summary a page description keeps (cut on a word, ending in …).
@@ -41,7 +39,7 @@ def event_description(event: Event) -> str:
     converted once per process by `builder.text`."""
     if not event.summary:
         return f"{event.date.display()}: {event.title}"
-    return shortened(Markup(render_markdown(event.summary)).striptags())
+    return shortened(striptags(render_markdown(event.summary)))
 
 
 def event_json_ld(event: Event, site: Site, url: str, description: str) -> dict:

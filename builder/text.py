@@ -7,6 +7,7 @@ browser or the file system interprets goes through this module.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
+from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -164,6 +166,24 @@ def inline_text(children: list) -> Iterator[str]:
             yield child.content
         elif child.type in ("softbreak", "hardbreak"):
             yield " "
+
+
+#: A tag, from its `<` to the first `>` after it.
+_TAG = re.compile(r"<[^>]*>")
+
+
+def striptags(markup: str) -> str:
+    """What `Markup(markup).striptags()` gives (tags removed, whitespace collapsed, entities
+    replaced), in one pass over the text.
+
+    MarkupSafe copies the whole text once per tag it removes: an article's description, cut
+    from its body of a hundred tags, took a quarter of a millisecond that way. Without a
+    comment in the text, removing each first `<` to the first `>` after it, as MarkupSafe
+    does, is what the pattern does; a text with one goes MarkupSafe's way.
+    """
+    if "<!--" in markup:
+        return Markup(markup).striptags()
+    return html.unescape(" ".join(_TAG.sub("", markup).split()))
 
 
 def render_markdown(source: str) -> str:

@@ -273,3 +273,29 @@ def test_link_targets_come_out_as_markdown_it_normalises_and_we_validate_them(ta
     for source in (form.format(target) for form in forms):
         assert ours.render(source) == full.render(source), source
     assert 'href="javascript' not in ours.render(f"[x]({target})").lower()
+
+
+def test_tags_are_stripped_as_markupsafe_strips_them() -> None:
+    """`text.striptags` (page descriptions) gives MarkupSafe's `striptags` for any text:
+    rendered Markdown of every kind, and random runs of tag and entity pieces."""
+    import random
+
+    from markupsafe import Markup
+
+    from builder import text
+
+    samples = [
+        text.render_markdown(source)
+        for source in (
+            "A *summary* with [a link](https://a.example/x?y=1&z=2) & more\n\nSecond  para.",
+            "Footnote[^1] and `code <b>`.\n\n[^1]: The note, with &amp; and &copy;.",
+            "| a | b |\n| - | - |\n| 1 | <2> |\n\n```\n<!-- not a comment -->\n```",
+            '"Quotes" -- dashes... (c) and <script>alert(1)</script>',
+        )
+    ]
+    pieces = ["<", ">", "<!--", "-->", "<p>", "</p>", "&amp;", "&lt;", "&#39;", "&", "a", " "]
+    pieces += ["\n", "\t", "b c", "<a href='x>y'>", "-", "!", "&nbsp;", "é"]
+    chance = random.Random(7)
+    samples += ["".join(chance.choices(pieces, k=chance.randint(0, 30))) for _ in range(20000)]
+    for sample in samples:
+        assert text.striptags(sample) == Markup(sample).striptags(), sample
