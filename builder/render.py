@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import groupby
 from pathlib import Path
-from types import CodeType, FunctionType
+from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -113,14 +113,24 @@ class CallingContext(jinja2.runtime.Context):
     `__call__`, then strips the loop and block variables the compiled code passes along.
     Templates of a 10,000-event site make well over a million calls, and that look-up was
     about a sixth of rendering's time. A function, partial or macro that carries no mark
-    is called here straight away; anything else is called the standard way. Calls of the
+    is called here straight away, as is a method of a plain function or a built-in (a date's
+    `display()`, a string's `lower()`); anything else is called the standard way. Calls of the
     shipped pure macros are shared by the pages of a build (see `MacroCalls`).
     """
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805  (named as Jinja's own)
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro or (
-            (kind is FunctionType or kind is partial) and "jinja_pass_arg" not in __obj.__dict__
+        if (
+            kind is jinja2.runtime.Macro
+            or kind is BuiltinFunctionType  # a built-in cannot carry a mark
+            or (
+                (kind is FunctionType or kind is partial) and "jinja_pass_arg" not in __obj.__dict__
+            )
+            or (  # a method (a date's `display()`): its mark would be its function's
+                kind is MethodType
+                and type(__obj.__func__) is FunctionType
+                and "jinja_pass_arg" not in __obj.__func__.__dict__
+            )
         ):
             if kwargs:
                 kwargs.pop("_block_vars", None)

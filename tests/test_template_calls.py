@@ -21,7 +21,25 @@ plain={{ shout('a') }} part={{ greet('b') }} macro={{ box(1) }}
 {% endfor %}
 {%- block body %}env={{ env_name() }} eval={{ eval_auto() }} ctx={{ who('block') }}{% endblock %}
 stop={{ stops() is undefined }} range={{ range(3) | list }} cycle={{ cycler('p', 'q').next() }}
+method={{ thing.name() }} marked={{ thing.where() }}
+{%- for n in [1] %} looped={{ thing.where() }}{% endfor %}
+builtin={{ 'Ab'.lower() }} {{ ', '.join(['p', 'q']) }} {{ max(2, 5) }}
+{{- ' ' ~ (thing.stop() is undefined) }}
 """
+
+
+class _Thing:
+    """Methods called from a template: plain, marked with `pass_context`, raising."""
+
+    def name(self) -> str:
+        return "thing"
+
+    @jinja2.pass_context
+    def where(self, context: jinja2.runtime.Context) -> str:
+        return f"at {context.get('outer')}/{context.get('n', '-')}"
+
+    def stop(self) -> None:
+        raise StopIteration
 
 
 def _stops() -> None:
@@ -44,6 +62,8 @@ def render(folder: Path, context_class: type) -> str:
         env_name=jinja2.pass_environment(lambda environment: type(environment).__name__),
         eval_auto=jinja2.pass_eval_context(lambda eval_ctx: eval_ctx.autoescape),
         stops=_stops,
+        thing=_Thing(),
+        max=max,
     )
     template = env.get_template("t.html")
     assert type(template.new_context({})) is context_class
@@ -60,6 +80,8 @@ def test_plain_calls_macros_and_context_functions_behave_as_in_jinja(tmp_path: P
         "x@page/- X [1]",  # in a loop: the context function gets the page's context
         "env=Environment eval=True ctx=block@page/-",
         "stop=True range=[0, 1, 2] cycle=p",
+        "method=thing marked=at page/- looped=at page/-",  # a marked method gets the context
+        "builtin=ab p, q 5 True",
     ):
         assert expected in ours
 
