@@ -241,7 +241,8 @@ def plan_build(
         try:
             return plan_site(timeline, theme, urls.Urls(timeline.site.base_url))
         except (jinja2.TemplateSyntaxError, RenderFailed) as exc:  # a broken template
-            report.items.append(render_problem(exc, "", project))
+            problem = render_problem(exc, "", project)
+            report.error(problem.path, problem.line, problem.col, problem.message)
             return None
 
 
