@@ -108,17 +108,9 @@ class RelatedEvents:
     def _shared_terms(self, event: Event) -> Iterator[tuple[tuple[str, str], list, list]]:
         """((taxonomy, key), the term's events, the window around this event in them) for
         every actor and tag the event shares with others."""
-        for taxonomy, keys in (("actors", event.actors), ("tags", event.tags)):
-            for key in keys:
-                hit = self._terms.get((taxonomy, key))
-                if hit is not None:
-                    events, positions = hit
-                    index = positions[event.id]
-                    yield (
-                        (taxonomy, key),
-                        events,
-                        events[max(0, index - WINDOW) : index + WINDOW + 1],
-                    )
+        for term, _, start, end in self._windows(event):
+            events = self._terms[term][0]
+            yield term, events, events[start:end]
 
     @cached_property
     def _term_ids(self) -> dict[tuple[str, str], list[str]]:
