@@ -4,6 +4,7 @@ Chromium, over HTTP under a sub-path and straight from disk (file://)."""
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -65,6 +66,19 @@ def test_ascii_text_splits_into_the_words_any_text_does() -> None:
         words = search_words(text)
         assert words == list(dict.fromkeys(re.findall(r"[^\W_]+", text.lower().replace("é", "e"))))
     assert search_words("ISIS-K's 2021_08") == ["isis", "k", "s", "2021", "08"]
+
+
+def test_texts_give_the_words_each_gives_alone() -> None:
+    """Searching an entry's texts joined, in one pass, finds the words that searching each
+    on its own finds, in the same order: a space ends a word, and a Greek final sigma, as
+    the end of a text does."""
+    rng = random.Random(7)
+    alphabet = "aZ09 _-'.,ÉéßΣσςİıﬁ\u0301\u2028ŁøÆ"
+    for _ in range(2000):
+        texts = ["".join(rng.choices(alphabet, k=rng.randrange(0, 9))) for _ in range(4)]
+        one_by_one = dict.fromkeys(w for text in texts for w in search_words(text))
+        assert search_words(*texts) == list(one_by_one), texts
+    assert search_words("ΟΔΟΣ", "ΣΟΦΙΑ") == ["οδος", "σοφια"]
 
 
 def test_index_holds_events_and_articles_with_dates(site: Path) -> None:
