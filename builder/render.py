@@ -15,7 +15,7 @@ import re
 import sys
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import groupby
@@ -326,16 +326,18 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return env
 
 
-def compile_templates(env: jinja2.Environment) -> None:
-    """Compile every template of the environment now, once (a template that does not
-    compile raises `jinja2.TemplateSyntaxError`, or `RenderFailed` when it is not text).
+def compile_templates(env: jinja2.Environment, names: Iterable[str] | None = None) -> None:
+    """Compile every template of the environment now, once, or only those `names` (a
+    template that does not compile raises `jinja2.TemplateSyntaxError`, or `RenderFailed`
+    when it is not text).
 
     A cold build plans in one process and renders in several forked from it: each of them
     compiled the theme's templates again (about 0.35 CPU seconds each) unless the planning
     process had. Compiling all of them also finds a broken template before any page is
-    rendered, as Hugo does, even one that no page uses.
+    rendered, as Hugo does, even one that no page uses; the live preview compiles all when
+    it starts and then those an edit touched (see `serve.Preview`).
     """
-    for name in env.list_templates():
+    for name in env.list_templates() if names is None else names:
         try:
             env.get_template(name)
         except (UnicodeDecodeError, OSError) as exc:
@@ -343,6 +345,18 @@ def compile_templates(env: jinja2.Environment) -> None:
             where = next((f"{d}/{name}" for d in folders if Path(d, name).is_file()), name)
             message = f"template {name} could not be read as UTF-8 text: {exc}"
             raise RenderFailed(Diagnostic(where, 1, 1, "error", message)) from None
+
+
+def broken_template(
+    env: jinja2.Environment, project: Path, names: Iterable[str] | None = None
+) -> Diagnostic | None:
+    """Where the first of these templates (default: all) that does not compile fails, and
+    why; None when they all compile."""
+    try:
+        compile_templates(env, names)
+    except (jinja2.TemplateSyntaxError, RenderFailed) as exc:
+        return render_problem(exc, "", project)
+    return None
 
 
 class RenderFailed(Exception):

@@ -665,6 +665,17 @@ class Preview:
             model.env = render.make_environment(theme)
             model.env.auto_reload = False  # a snapshot keeps the templates it started with
             model.memo = None
+            # As `timeline build` does, every template at the start (or with a new theme),
+            # then each one an edit touched: a broken one fails the build, used or not.
+            edited = None
+            if theme == model.theme:
+                edited = edited_templates(changes, theme, self.project)
+            problem = render.broken_template(model.env, self.project, edited)
+            if problem is not None:
+                report.items.append(problem)
+                model.env = model.theme = None  # all compiled again at the next change
+                model.failed = True
+                return None
         model.theme = theme
         links = urls.Urls(timeline.site.base_url)
         carry_over = model.memo is not None and self._current is not None
@@ -994,6 +1005,25 @@ def _lists_touched(before, after, changed: set[str], old_events: dict, new_event
         for a in old_articles.keys() | new_articles.keys()
         if old_articles.get(a) is not new_articles.get(a)
     )
+    return names
+
+
+def edited_templates(changes: list[Change], theme: render.Theme, project: Path) -> list[str] | None:
+    """The names of the templates that these changes edited or added, or None when a folder
+    of templates changed (any of them may have)."""
+    folders = [folder.resolve() for folder in theme.template_dirs]
+    names = []
+    for change in changes:
+        if change.kind != TEMPLATE:
+            continue
+        path = project / change.path  # relative to the project when inside it
+        if path.is_dir():
+            return None
+        if path.is_file():
+            path = path.resolve()
+            folder = next((f for f in folders if path.is_relative_to(f)), None)
+            if folder is not None:
+                names.append(path.relative_to(folder).as_posix())
     return names
 
 

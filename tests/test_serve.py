@@ -565,6 +565,39 @@ def test_a_template_change_made_while_content_is_broken_is_not_lost(project, tmp
     assert b"(custom)</h1>" in preview.fetch("404.html")[1]
 
 
+def test_a_template_that_does_not_compile_fails_the_preview_as_it_fails_the_build(
+    project, tmp_path
+):
+    """Every template is compiled when the preview starts and each one an edit touches, so
+    a broken template no page uses fails the preview as it fails `timeline build`; the last
+    good build stays served, and the error stays until the template is mended."""
+    unused = project / "themes/default/templates/partials/unused.html"
+    unused.parent.mkdir(parents=True)
+    unused.write_text("<p>\n{% if event %}{{ event.title }</p>\n")
+    error = (
+        "themes/default/templates/partials/unused.html:2:1: error: template syntax: unexpected '}'"
+    )
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
+    assert not preview.rebuild([])
+    assert preview.state().errors == (error,)
+    unused.write_text("<p>{{ site.title }}</p>\n")
+    edit = [Change(TEMPLATE, "themes/default/templates/partials/unused.html")]
+    assert preview.rebuild(edit)
+    good = preview.state()
+    assert good.ok and good.errors == ()
+    unused.write_text("<p>\n{% if event %}{{ event.title }</p>\n")
+    assert not preview.rebuild(edit)
+    assert preview.state().errors == (error,)
+    # The last good build is still served.
+    assert b"Taliban take Kabul" in preview.fetch(TAKEOVER + "index.html")[1]
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Retitled")
+    assert not preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
+    assert preview.state().errors == (error,)
+    unused.unlink()
+    assert preview.rebuild([Change(TEMPLATE, "themes/default/templates/partials/unused.html")])
+    assert b"Retitled" in preview.fetch(TAKEOVER + "index.html")[1]
+
+
 def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
     preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
     assert preview.rebuild([])
