@@ -90,6 +90,28 @@ def test_a_broken_file_shows_the_overlay_and_the_fix_removes_it(project, serve, 
     assert marked(page)
 
 
+def test_a_project_that_never_built_says_so_and_shows_the_site_once_mended(project, serve, context):
+    """The server's placeholder page has no build behind it: its overlay says nothing has
+    built yet (not "the last good build"), and the page turns into the site once it builds.
+    A broken template that no page uses is enough to fail the first build."""
+    unused = project / "themes/default/templates/partials/unused.html"
+    unused.parent.mkdir(parents=True)
+    unused.write_text("<p>\n{% if event %}{{ event.title }</p>\n")
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url)
+    expect(page.locator("h1")).to_have_text("The site does not build yet")
+    overlay = page.locator(OVERLAY)
+    expect(overlay.locator("li").first).to_contain_text(
+        "themes/default/templates/partials/unused.html:2:1: error: template syntax"
+    )
+    expect(overlay.locator("h2")).to_have_text("The site does not build yet")
+    expect(overlay).not_to_contain_text("last good build")
+    unused.write_text("<p>{{ site.title }}</p>\n")
+    expect(page).to_have_title(re.compile("Test Timeline"))
+    expect(page.locator(OVERLAY)).to_have_count(0)
+
+
 def test_error_text_in_the_overlay_is_never_markup(project, serve, context):
     server = serve(project)
     page = context.new_page()

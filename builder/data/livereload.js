@@ -446,11 +446,19 @@
     const style = document.createElement("style");
     style.textContent = OVERLAY_CSS;
     const box = element("section", "", { role: "alert", "aria-labelledby": "title" });
-    const title = element("h2", "The last change broke the build", { id: "title" });
+    // The server's placeholder page has no build: nothing good to look at yet.
+    const none = build === "";
+    const title = element(
+      "h2",
+      none ? "The site does not build yet" : "The last change broke the build",
+      { id: "title" },
+    );
     const note = element(
       "p",
-      "You are looking at the last good build. Fix the problems below and this page " +
-        "updates by itself.",
+      none
+        ? "Nothing has built yet. Fix the problems below and this page shows the site by itself."
+        : "You are looking at the last good build. Fix the problems below and this page " +
+            "updates by itself.",
     );
     const list = element("ol");
     for (const error of errors) list.append(element("li", String(error)));
