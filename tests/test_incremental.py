@@ -596,8 +596,14 @@ def test_the_patched_model_equals_a_cold_one_after_every_kind_of_edit(preview) -
     for pattern, replacement, count in steps:
         edit(target, pattern, replacement, count)
         rebuilt_changes(target)
+    # One edit that renames the file's last event and gives another new tags, both kept in
+    # their places: the lists both are in take the renamed record in place, then lose and
+    # sort in the other's.
+    edit(target, r'title: "([^"]*)"(?![\s\S]*title: )', r'title: "\1 (last)"')
+    edit(target, r"tags: \[sanctions\]", "tags: [sanctions, a-second-new-tag]")
+    rebuilt_changes(target)
     # A new title, tags or actors keep each event in its place; a new date moves it.
-    assert swapped == [True, True, True, False, True]
+    assert swapped == [True, True, True, False, True, True]
     article = sorted((preview.project / "content/articles").glob("*.md"))[0]
     edit(article, r'title: "([^"]*)"', r'title: "\1 (retitled)"')
     assert rebuilt_changes(article)  # the events citing the article have new keys
