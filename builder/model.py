@@ -261,6 +261,9 @@ class ModelMemo:
     #: The events `before` was built from, in the order given (validation's): what the next
     #: edit is told apart from.
     events: list[Event] | None = None
+    #: The articles `before` was built from, as given: while they are the very same records,
+    #: `before`'s sorted list and index of them are taken over.
+    articles: list[Article] | None = None
 
 
 def build_timeline(
@@ -291,7 +294,18 @@ def build_timeline(
     if taxonomies is None or _labels_tie(taxonomies):
         by, years, citing = _indexes(ordered)
         taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
-    articles_sorted = _articles_ordered(articles, memo)
+    same_articles = (
+        memo is not None
+        and memo.before is not None
+        and memo.articles is not None
+        and len(memo.articles) == len(articles)
+        and all(map(is_, memo.articles, articles))
+    )
+    if same_articles:  # an edit of events only: 1.5 ms of sorting 1,000 articles spared
+        articles_sorted, articles_by_id = memo.before.articles, memo.before.articles_by_id
+    else:
+        articles_sorted = _articles_ordered(articles, memo)
+        articles_by_id = {a.id: a for a in articles}
     timeline = Timeline(
         site=site,
         events=ordered,
@@ -299,7 +313,7 @@ def build_timeline(
         pages=sorted(pages, key=lambda p: p.id),
         taxonomies=taxonomies,
         years=dict(sorted(years.items())),
-        articles_by_id={a.id: a for a in articles},
+        articles_by_id=articles_by_id,
         citing=citing,
     )
     if memo is not None:
@@ -311,7 +325,7 @@ def build_timeline(
             if replaced is not None:
                 timeline.replaced = (memo.before.events, ordered, replaced)
             _patch_events_by_id(memo.before, timeline, *edit)
-        memo.before, memo.events = timeline, events
+        memo.before, memo.events, memo.articles = timeline, events, articles
     return timeline
 
 

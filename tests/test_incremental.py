@@ -490,6 +490,12 @@ def assert_model_same_as_cold(pv: serve.Preview) -> None:
     by_id = kept.events_by_id  # patched from the previous timeline's when it had one
     assert by_id.keys() == {e.id for e in kept.events}
     assert all(by_id[e.id] is e for e in kept.events)
+    # The articles, taken over while they are the very same records: never stale ones.
+    assert [(a.id, a.title, a.body) for a in kept.articles] == [
+        (a.id, a.title, a.body) for a in timeline.articles
+    ], "an article kept from the previous build is stale"
+    assert kept.articles_by_id.keys() == timeline.articles_by_id.keys()
+    assert all(kept.articles_by_id[a.id] is a for a in kept.articles)
 
 
 def test_edits_that_keep_every_event_in_place_take_the_last_plans_event_files(
