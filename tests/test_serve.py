@@ -28,9 +28,11 @@ import pytest
 from conftest import REPO, run_timeline, write
 
 from builder.build import BuildOptions
+from builder.render import PlannedFile
 from builder.serve import (
     BadTarget,
     Preview,
+    Snapshot,
     Terminal,
     host_policy,
     inject,
@@ -607,6 +609,23 @@ def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
     assert (swap.kind, swap.previous, swap.ok) == ("css", first.build, True)
     assert preview.rebuild([Change(CONTENT, "content/events/takeover.yaml")])
     assert preview.state().kind == "reload"
+
+
+def test_a_snapshot_renders_the_pages_browsers_showed_first(tmp_path):
+    """The background renders what `render_first` named before the plan's other files; an
+    edit's own files are picked out of the plan without walking it, in path order."""
+    paths = [f"events/e{i}/index.html" for i in range(6)] + ["index.html", "feed.xml"]
+    plan = [PlannedFile(path, lambda p=path: p.encode()) for path in paths]
+    snapshot = Snapshot("b1", plan, "/", tmp_path)
+    snapshot.render_first(["index.html", "events/e4/index.html", "gone.html"])
+    assert snapshot.unrendered() == ["index.html", "events/e4/index.html"] + [
+        p for p in paths if p not in ("index.html", "events/e4/index.html")
+    ]
+    snapshot.file("events/e4/index.html")
+    snapshot.file("events/e0/index.html")
+    assert snapshot.unrendered()[:2] == ["index.html", "events/e1/index.html"]
+    among = {"feed.xml", "events/e0/index.html", "events/e2/index.html"}
+    assert snapshot.unrendered(among=among) == ["events/e2/index.html", "feed.xml"]
 
 
 def test_parse_target_decodes_once_and_refuses_dot_segments():
