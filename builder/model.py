@@ -294,15 +294,9 @@ def build_timeline(
     if taxonomies is None or _labels_tie(taxonomies):
         by, years, citing = _indexes(ordered)
         taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
-    same_articles = (
-        memo is not None
-        and memo.before is not None
-        and memo.articles is not None
-        and len(memo.articles) == len(articles)
-        and all(map(is_, memo.articles, articles))
-    )
-    if same_articles:  # an edit of events only: 1.5 ms of sorting 1,000 articles spared
-        articles_sorted, articles_by_id = memo.before.articles, memo.before.articles_by_id
+    kept = _kept_articles(memo, articles)
+    if kept is not None:
+        articles_sorted, articles_by_id = kept
     else:
         articles_sorted = _articles_ordered(articles, memo)
         articles_by_id = {a.id: a for a in articles}
@@ -516,12 +510,11 @@ def _swapped_in_place(
 ) -> tuple[list[Event], list[Event]]:
     """Put each added record where the removed one of its id was, in copies of the lists
     (`lists` by index name, then key; the copies go in `touched`) that both are in, when
-    they are in the same ones: a record that took
-    another's place in the timeline takes it in each list of the timeline's events. The
-    records in other lists than the one they replace are returned, to be taken out and
-    sorted in. After a title edit this copies the edited event's eight or so lists
-    instead of sifting them in Python: patching the indexes of a 10,000-event timeline
-    went from 4.5-5.5 to 1.5-1.7 ms.
+    they are in the same ones: a record that took another's place in the timeline takes it
+    in each list of the timeline's events. The records in other lists than the one they
+    replace are returned, to be taken out and sorted in. After a title edit this copies
+    the edited event's eight or so lists instead of sifting them in Python: patching the
+    indexes of a 10,000-event timeline went from 4.5-5.5 to 1.5-1.7 ms.
     """
     rest_added, rest_gone = [], []
     for new, old in zip(added, gone, strict=True):
@@ -553,6 +546,19 @@ def _labels_tie(taxonomies: dict[str, list[Term]]) -> bool:
 def article_order(article: Article) -> tuple:
     """Sort key of articles, the latest first once reversed: date, then title."""
     return (article.date.sort_key() if article.date else (), article.title.casefold())
+
+
+def _kept_articles(
+    memo: ModelMemo | None, articles: list[Article]
+) -> tuple[list[Article], dict[str, Article]] | None:
+    """The previous timeline's sorted articles and index of them, while the articles given
+    are the very same records in the same order (an edit of events only: sorting 1,000
+    articles again took 1.5 ms of each); else None."""
+    if memo is None or memo.before is None or memo.articles is None:
+        return None
+    if len(memo.articles) != len(articles) or not all(map(is_, memo.articles, articles)):
+        return None
+    return memo.before.articles, memo.before.articles_by_id
 
 
 def _articles_ordered(articles: list[Article], memo: ModelMemo | None) -> list[Article]:
