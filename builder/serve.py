@@ -576,24 +576,26 @@ class Preview:
         folders = dict.fromkeys(d.parent.resolve() for d in theme.template_dirs + theme.static_dirs)
         return WatchPlan(self.project, tuple(folders))
 
-    def rebuild(self, changes: list[Change]) -> bool:
+    def rebuild(self, changes: list[Change], progress: build.Progress | None = None) -> bool:
         """Rebuild for a batch of changes (all of it when `changes` is empty), publish the
-        new build if it is good, and print one line; True if it was good."""
+        new build if it is good, and print one line; True if it was good. `progress` shows
+        the stages on the terminal (the first build of a large project takes seconds)."""
         started = time.perf_counter()
         with _collections_deferred():
-            return self._rebuild(changes, started)
+            return self._rebuild(changes, started, progress or build.Progress(enabled=False))
 
-    def _rebuild(self, changes: list[Change], started: float) -> bool:
+    def _rebuild(self, changes: list[Change], started: float, progress: build.Progress) -> bool:
         report = Report()
         self._rebuilding = True  # the background renderer pauses meanwhile
         try:
-            snapshot = self._next_snapshot(changes, report)
+            snapshot = self._next_snapshot(changes, report, progress)
         except Exception as exc:  # a bug must not end the preview; show it like a content error
             self._terminal.problems(traceback.format_exc().rstrip().splitlines())
             report.error("(timeline serve)", 1, 1, f"internal error: {type(exc).__name__}: {exc}")
             snapshot = None
         finally:
             self._rebuilding = False
+            progress.finish()
         ms = (time.perf_counter() - started) * 1000
         if snapshot is None:
             self._publish_failure(report, changes, ms)
@@ -634,7 +636,7 @@ class Preview:
             self._rebuilding = False
         return True
 
-    def _make_timeline(self) -> tuple[object | None, Report]:
+    def _make_timeline(self, progress: build.Progress) -> tuple[object | None, Report]:
         """Load, validate and model the project with the caches kept between rebuilds (see
         `build.make_timeline`), then let go of the events files' parsed YAML: validation
         keeps what it made of them (see `FileCache.release_events`). The files whose events
@@ -643,14 +645,20 @@ class Preview:
         model, cache = self._model, self._cache
         options = {"validation": model.validation, "memo": model.model}
         try:
-            timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
+            timeline, loaded, _ = build.make_timeline(
+                self.project, self.options, cache, progress, **options
+            )
         except NeedsReading as needs:
             cache.forget_released(needs.files)
-            timeline, loaded, _ = build.make_timeline(self.project, self.options, cache, **options)
+            timeline, loaded, _ = build.make_timeline(
+                self.project, self.options, cache, progress, **options
+            )
         model.validation.release(cache.release_events())
         return timeline, loaded
 
-    def _next_snapshot(self, changes: list[Change], report: Report) -> Snapshot | None:
+    def _next_snapshot(
+        self, changes: list[Change], report: Report, progress: build.Progress
+    ) -> Snapshot | None:
         kinds = {change.kind for change in changes}
         model = self._model
         self._cache.expect_changes(changed_files(changes))
@@ -659,13 +667,14 @@ class Preview:
             model.memo = None
         previous_timeline = model.timeline
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
-            timeline, loaded = self._make_timeline()
+            timeline, loaded = self._make_timeline(progress)
             report.extend(loaded)
             if timeline is None:
                 model.failed = True
                 return None
             model.timeline = timeline
         timeline = model.timeline
+        progress.stage("plan")
         theme = render.find_theme(self.project, timeline.site.theme)
         if not theme.template_dirs:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
@@ -1537,7 +1546,10 @@ def run_serve(project: Path, *, host: str, port: int, drafts: bool, base_url: st
         watcher.start()
         threads.start("http", server.serve_forever, 0.2)
         serving = True
-        preview.rebuild([])
+        # Loading and planning 10,000 events takes seconds: a terminal shows how far it got.
+        progress = build.Progress()
+        with progress.ticking():
+            preview.rebuild([], progress)
         terminal.problems(watcher.notes)
         terminal.say(
             f"serving {site_url(server, host, preview.base_path())}  (Ctrl-C to stop)", stamp=False

@@ -11,7 +11,9 @@ import http.client
 import io
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import socket
@@ -256,6 +258,54 @@ def test_a_bad_base_url_is_a_usage_error(project):
     result = run_timeline("serve", str(project), "--port", "0", "--base-url", "ftp://x/")
     assert result.code == 2
     assert "--base-url" in result.err
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project whose first build takes well over the second after which progress shows
+    (5,000 events: about 4 s on a 2-core machine)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import corpus
+
+    project = tmp_path_factory.mktemp("big") / "project"
+    corpus.generate(project, events=5000, articles=30, seed=7)
+    return project
+
+
+def test_the_first_build_shows_its_stages_on_a_terminal(big_project):
+    """The real server under a pseudo-terminal: the first build's stages show on one line,
+    erased before the server says it built."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm")
+    cmd = [sys.executable, "-m", "builder", "serve", str(big_project), "--port", "0"]
+    proc = subprocess.Popen(cmd, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    screen = b""
+    deadline = time.monotonic() + 300  # a guard against hanging, not a timing
+    try:
+        while b"building into" not in screen and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 1.0)
+            if ready:
+                screen += os.read(leader, 65536)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=WAIT)
+        os.close(leader)
+    text = screen.decode()
+    assert "building into" in text, text
+    before, built = text.split(" built in ", 1)
+    shown = re.findall(r"\r(load|validate|model|plan) \.\.\.", before)
+    assert shown and shown[-1] == "plan", repr(before)  # planning comes last, after a second
+    # The progress line was erased (spaces, then back to its start) before the summary.
+    assert re.search(r"\r +\r\d\d:\d\d:\d\d$", before), repr(before[-60:])
+    assert re.match(r"\d+ ms: \d+ pages \([\d,]+ events, 30 articles\)", built), built
+
+
+def test_no_progress_in_the_preview_when_the_output_is_not_a_terminal(big_project, serve):
+    server = serve(big_project)
+    assert server.get(server.path()).status == 200
+    assert server.err == [] and not any("\r" in line for line in server.out)
+    assert re.search(r"^\d\d:\d\d:\d\d built in \d+ ms", server.out[0])
 
 
 # --- HTTP -------------------------------------------------------------------------------
