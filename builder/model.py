@@ -593,12 +593,14 @@ def _kept_event_keys(
     if before is None:
         return {}, set()
     old_articles, new_articles = before.articles_by_id, after.articles_by_id
-    stale = {
-        a
-        for a in old_articles.keys() | new_articles.keys()
-        if getattr(old_articles.get(a), "revision", None)
-        != getattr(new_articles.get(a), "revision", None)
-    }
+    stale = set()
+    if new_articles is not old_articles:  # taken over whole when no article changed
+        stale = {
+            a
+            for a in old_articles.keys() | new_articles.keys()
+            if getattr(old_articles.get(a), "revision", None)
+            != getattr(new_articles.get(a), "revision", None)
+        }
     citing_stale = {
         id(e): e.id
         for a in stale
