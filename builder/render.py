@@ -517,6 +517,9 @@ class _Context:
     includes: dict[tuple, str] = field(default_factory=dict)
     #: Whether each partial `include_once` was asked for is the shipped one (not overridden).
     shipped_partials: dict[str, bool] = field(default_factory=dict)
+    #: The last key, new key and record of each event an edit changed only where its list
+    #: item shows it, by the id of its last key (see `item_swaps`); None when it did more.
+    swaps: dict[int, tuple] | None = None
 
     def __post_init__(self) -> None:
         if self.related is None:  # a cold build's (the live preview hands its own over)
@@ -684,6 +687,7 @@ class _Context:
         """
         if self.memo is None:
             return self._block(root, macro, events, heading, compact, between)
+        self.memo.item_kinds.add((macro.name, heading, compact))
         keys = tuple(map(self.timeline.event_key, events))
         key = (root, between, macro.name, heading, compact, keys)
         block = self.memo.blocks.get(key)
@@ -838,6 +842,15 @@ class Deferred:
 
 #: How many characters of list item blocks the live preview keeps (see `Blocks`).
 BLOCK_CHARACTERS = 8_000_000
+#: How many characters of list pages the live preview keeps (see `_spliced_list_page`): the
+#: seven or so lists that show one event, twice over.
+PAGE_CHARACTERS = 8_000_000
+#: The templates of list pages, whose events show only as items (see `_spliced_list_page`).
+LIST_TEMPLATES = frozenset({"index.html", "term.html", "year.html"})
+
+
+def _kept_page_size(kept: tuple[Hashable, str]) -> int:
+    return len(kept[1])
 
 
 class Blocks:
@@ -852,10 +865,11 @@ class Blocks:
     blocks.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, size: Callable[[object], int] = len) -> None:
         self.limit = limit
         self.size = 0
-        self._blocks: OrderedDict[tuple, Markup] = OrderedDict()
+        self._size = size
+        self._blocks: OrderedDict[Hashable, Markup] = OrderedDict()
 
     def get(self, key: tuple) -> Markup | None:
         """The block made of these items for this root, if kept."""
@@ -866,11 +880,14 @@ class Blocks:
 
     def put(self, key: tuple, block: Markup) -> Markup:
         """Keep a block (and return it), forgetting the least recently shown beyond `limit`."""
+        replaced = self._blocks.pop(key, None)
+        if replaced is not None:  # a page's path: kept again with its new text
+            self.size -= self._size(replaced)
         self._blocks[key] = block
-        self.size += len(block)
+        self.size += self._size(block)
         while self.size > self.limit and len(self._blocks) > 1:
             _, dropped = self._blocks.popitem(last=False)
-            self.size -= len(dropped)
+            self.size -= self._size(dropped)
         return block
 
 
@@ -923,6 +940,12 @@ class RenderMemo:
     filters: tuple[list[Event], int] | None = None
     #: The articles the list of articles was last keyed for, and that key (`_listed_key`).
     listed: tuple[list[Article], tuple] | None = None
+    #: The list pages rendered lately, by path: (key, text), for `_spliced_list_page`; the
+    #: kinds of rootless item they were made of (macro name, heading, compact); and how many
+    #: pages were made by splicing (for tests and profiles).
+    pages: Blocks = field(default_factory=lambda: Blocks(PAGE_CHARACTERS, _kept_page_size))
+    item_kinds: set[tuple[str, str, bool]] = field(default_factory=set)
+    spliced: int = 0
 
 
 def _page(
@@ -961,6 +984,106 @@ def _page_text(
         return env.concat(page.root_render_func(context))
     except Exception:
         env.handle_exception()
+
+
+#: What list pages show of an event outside its item (its place, month and year, the
+#: filters' facets, the chart's bars, a term's first and last dates): an edit that leaves
+#: these alone changes a list page only inside the event's item.
+_SHOWN_OUTSIDE_ITEMS = operator.attrgetter(
+    "id", "date", "countries", "actors", "category", "tags", "importance", "draft"
+)
+
+
+def item_swaps(before: Timeline | None, timeline: Timeline) -> dict[int, tuple] | None:
+    """For an edit that kept every event in its place (`Timeline.replaced`) and changed the
+    replaced events only where their list items show them (a title, a summary, a source),
+    each such event's last key, new key and new record, by the id of its last key (which
+    the entry holds alive, so no other object can have that id); None for any other edit."""
+    replaced = timeline.replaced
+    if before is None or replaced is None or replaced[0] is not before.events:
+        return None
+    old_events, new_events, places = replaced
+    swaps = {}
+    for place in places:
+        old, new = old_events[place], new_events[place]
+        if _SHOWN_OUTSIDE_ITEMS(old) != _SHOWN_OUTSIDE_ITEMS(new):
+            return None
+        old_key = before.event_key(old)
+        swaps[id(old_key)] = (old_key, timeline.event_key(new), new)
+    return swaps
+
+
+def _spliced_list_page(ctx: _Context, site_path: str, root: str, key: Hashable) -> str | None:
+    """The list page at `site_path` as its last text with the edited events' items swapped
+    for their new ones, when its key shows that nothing else on it changed; else None.
+
+    An edit of an event's title or summary renders again the seven or so lists that show
+    it, each up to a megabyte, though only one item changed on each: splicing the new item
+    into the last text takes a seventh of rendering such a page (0.85 against 6.1 ms at
+    10,000 events). It is exact because the key is: the page's last key, with the edited
+    events' last keys in place of their new ones, is its new key (`_same_but`), and list
+    pages show those events only in their items (`LIST_TEMPLATES`, `_SHOWN_OUTSIDE_ITEMS`).
+    Each of those events must be found in the text exactly once, as the item the last
+    build made, else the page is rendered.
+    """
+    memo, swaps = ctx.memo, ctx.swaps
+    kept = memo.pages.get(site_path) if memo is not None and swaps else None
+    if kept is None:
+        return None
+    last_key, text = kept
+    found: set[int] = set()
+    if not _same_but(last_key, key, swaps, found):
+        return None
+    for old_id in found:
+        old_key, new_key, event = swaps[old_id]
+        text = _swapped_item(ctx, text, root, old_key, new_key, event)
+        if text is None:
+            return None
+    memo.spliced += 1
+    return text
+
+
+def _swapped_item(
+    ctx: _Context, text: str, root: str, old_key: tuple, new_key: tuple, event: Event
+) -> str | None:
+    """`text` with the event's last item (made from `old_key`) replaced by its new one, for
+    each kind of item list pages were made of; None unless it stood there exactly once."""
+    rootless = ctx._rootless_macros(ctx.env)
+    swapped = 0
+    for name, heading, compact in ctx.memo.item_kinds:
+        old = ctx.list_items.get((old_key, heading, compact))
+        if old is None:
+            continue
+        old = old.replace(ITEM_ROOT, root)
+        count = text.count(old)
+        if count > 1:
+            return None
+        macro = getattr(rootless, name, None)
+        if macro is None:  # not the item it was taken for: render the page
+            return None
+        if count:
+            new = ctx._remembered_item(root, macro, macro, event, heading, compact)
+            text = text.replace(old, new.replace(ITEM_ROOT, root))
+            swapped += 1
+    return text if swapped else None
+
+
+def _same_but(last: object, now: object, swaps: dict[int, tuple], found: set[int]) -> bool:
+    """Whether the key `now` is the key `last` with some of the swapped events' keys in
+    place of their last ones (whose ids it adds to `found`)."""
+    if last is now:
+        return True
+    swap = swaps.get(id(last))
+    if swap is not None:
+        if swap[1] is now or swap[1] == now:
+            found.add(id(last))
+            return True
+        return False
+    if type(last) is tuple and type(now) is tuple and len(last) == len(now):
+        if last == now:
+            return True
+        return all(_same_but(a, b, swaps, found) for a, b in zip(last, now, strict=True))
+    return last == now
 
 
 def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int | None, list]]]]:
@@ -1727,6 +1850,8 @@ def _plan(
         memo.exports = ctx.fragments = memo.exports or ctx.fragments
     shipped = builtin_themes_dir().resolve()
     if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
+        if memo is not None:  # before the keys' memo moves on to this timeline
+            ctx.swaps = item_swaps(memo.keys.timeline, timeline)
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
         if memo is not None:
             # The partials read only what the chrome holds: the last build's stand.
@@ -1754,8 +1879,18 @@ def _plan(
                 return Text(_page_text(env, ctx, template, site_path, root, **values))
             return _page(env, ctx, template, site_path, root, **values).data
 
+        def render_list() -> bytes | Text:
+            """A list page of the live preview: spliced when it can be, and kept."""
+            prefix = root if root is not None else urls.root_for(urls.file_for(site_path))
+            text = _spliced_list_page(ctx, site_path, prefix, key)
+            if text is None:
+                text = _page_text(env, ctx, template, site_path, root, **values)
+            ctx.memo.pages.put(site_path, (key, text))
+            return Text(text) if unencoded else text.encode("utf-8")
+
         key = ctx.keys.page(template, site_path, root, values) if ctx.keys else None
-        return PlannedFile(urls.file_for(site_path), render, key)
+        listed = key is not None and ctx.memo is not None and template in LIST_TEMPLATES
+        return PlannedFile(urls.file_for(site_path), render_list if listed else render, key)
 
     for item in _pages(env, ctx, planned):
         if type(item) is OutputFile:

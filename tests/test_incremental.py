@@ -935,3 +935,79 @@ def test_an_event_named_like_the_timelines_page_previews_as_a_cold_build(preview
     rebuild(preview, target)
     assert b"(its own)" in served(preview)["events/timeline/index.html"]
     assert_same_as_cold(preview)
+
+
+def _list_pages_spliced(pv: serve.Preview) -> int:
+    return pv._model.memo.spliced
+
+
+def test_list_pages_take_an_items_edit_by_splicing_their_last_text(preview) -> None:
+    """Once a list page was rendered, an edit that changes its events only inside their items
+    (a title, a summary, a source) swaps the edited item into the page's last text
+    (`render._spliced_list_page`) instead of rendering the page again, and the page still
+    reads as a cold build's; an edit that moves the event (its date) renders them all."""
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (first)"')
+    rebuild(preview, target)
+    served(preview)  # the lists showing the event are rendered, and kept
+    before = _list_pages_spliced(preview)
+    edit(target, r'title: "([^"]*) \(first\)"', r'title: "\1 (second)"')
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    # Its timeline page, its year and each of its terms, at least.
+    assert _list_pages_spliced(preview) - before >= 3
+    before = _list_pages_spliced(preview)
+    edit(target, r"summary: >-\n    ", "summary: >-\n    A *new* opening sentence. ")
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    assert _list_pages_spliced(preview) - before >= 3
+    before = _list_pages_spliced(preview)
+    edit(target, r"date: '(\d{4})-(\d\d)-(\d\d)'", r"date: '\1-\2'")
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    assert _list_pages_spliced(preview) == before
+
+
+def test_a_title_that_reorders_a_day_renders_its_lists_again(preview) -> None:
+    """Events of one day sort by title: an edit of a title that moves its event among them
+    changes the list pages outside the item, and none of them may be spliced."""
+    target = events_file(preview)
+    text = target.read_text(encoding="utf-8")
+    first, second = re.findall(r"^  date: '([^']*)'$", text, re.MULTILINE)[:2]
+    # The second event joins the first's day.
+    edit(target, f"(?m)^  date: '{second}'$", f"  date: '{first}'")
+    edit(target, r'title: "([^"]*)"', r'title: "zz \1"')  # the first sorts last of the two
+    rebuild(preview, target)
+    served(preview)
+    before = _list_pages_spliced(preview)
+    edit(target, r'title: "zz ([^"]*)"', r'title: "AA \1"')  # and now first again
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    assert _list_pages_spliced(preview) == before
+
+
+def test_a_date_that_moves_an_event_to_another_month_in_place_is_not_spliced(preview) -> None:
+    """An event dated into the next month, still before the event that followed it, keeps
+    its place in every list, but its item moves under another month's heading: its list
+    pages must be rendered again, not spliced."""
+    events = preview._model.timeline.events
+    moving, following = next(
+        (a, b)
+        for a, b in zip(events, events[1:], strict=False)
+        if a.date.precision == b.date.precision == "day"
+        and not (a.date.approximate or a.date.uncertain)
+        and (a.date.year, a.date.month) < (b.date.year, b.date.month)
+        and b.date.text[8:] > "01"
+        and re.search(rf"^- id: {a.id}$", (preview.project / a.file).read_text(), re.MULTILINE)
+    )
+    target = preview.project / moving.file
+    new_date = following.date.text[:7] + "-01"
+    edit(target, rf'(- id: {moving.id}\n  date: \S+\n  title: "[^"]*)"', r'\1 (kept)"')
+    rebuild(preview, target)
+    served(preview)  # its list pages are rendered, and kept
+    before = _list_pages_spliced(preview)
+    edit(target, rf"(- id: {moving.id}\n  date: )\S+", rf"\1'{new_date}'")
+    rebuild(preview, target)
+    assert preview._model.timeline.replaced is not None  # every event kept its place
+    assert_same_as_cold(preview)
+    assert _list_pages_spliced(preview) == before
