@@ -946,6 +946,9 @@ class RenderMemo:
     pages: Blocks = field(default_factory=lambda: Blocks(PAGE_CHARACTERS, _kept_page_size))
     item_kinds: set[tuple[str, str, bool]] = field(default_factory=set)
     spliced: int = 0
+    #: The key and text of a file of the last build by its path, for the list pages not
+    #: kept in `pages` (the live preview's last snapshot: see `serve.Snapshot.kept_page`).
+    last_pages: Callable[[str], tuple[Hashable, str] | None] | None = None
 
 
 def _page(
@@ -1027,7 +1030,11 @@ def _spliced_list_page(ctx: _Context, site_path: str, root: str, key: Hashable) 
     build made, else the page is rendered.
     """
     memo, swaps = ctx.memo, ctx.swaps
-    kept = memo.pages.get(site_path) if memo is not None and swaps else None
+    if memo is None or not swaps:
+        return None
+    kept = memo.pages.get(site_path)
+    if kept is None and memo.last_pages is not None:  # not rendered lately: the build's
+        kept = memo.last_pages(urls.file_for(site_path))
     if kept is None:
         return None
     last_key, text = kept

@@ -64,7 +64,7 @@ import time
 import traceback
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -308,6 +308,17 @@ class Snapshot:
 
     def __contains__(self, path: str) -> bool:
         return path in self._plan
+
+    def kept_page(self, path: str) -> tuple[Hashable, str] | None:
+        """The key and text of the file at `path`, if this build has it rendered: what the
+        next build's edited list pages are spliced into (see `render._spliced_list_page`)."""
+        item, stored = self._plan.get(path), self._rendered.get(path)
+        if item is None or item.key is None or stored is None:
+            return None
+        try:
+            return item.key, unpacked(stored).decode("utf-8")
+        except (OSError, UnicodeDecodeError, zlib.error):  # a build folder gone: render it
+            return None
 
     def file(self, path: str) -> bytes:
         """The bytes of the output file at `path`, rendering it if needed (RenderFailed)."""
@@ -1060,6 +1071,7 @@ def next_snapshot(
     (`render.plan_update`) and the snapshot takes the rest over; otherwise every page is
     planned, and files keep the previous build's bytes where their keys are the same."""
     timeline, theme, links, env = site
+    memo.last_pages = previous.kept_page if previous is not None else None
     update = None
     if previous is not None and memo.units and memo.planned_for == previous.id:
         memo.planned_for = None  # until a snapshot is made from this plan

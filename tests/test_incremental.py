@@ -1011,3 +1011,16 @@ def test_a_date_that_moves_an_event_to_another_month_in_place_is_not_spliced(pre
     assert preview._model.timeline.replaced is not None  # every event kept its place
     assert_same_as_cold(preview)
     assert _list_pages_spliced(preview) == before
+
+
+def test_the_first_edit_of_an_event_splices_into_the_builds_own_pages(preview) -> None:
+    """List pages the preview has not kept lately (the first edit after a full build) are
+    spliced into the text the last build holds for them (`Snapshot.kept_page`)."""
+    memo = preview._model.memo
+    memo.pages = Blocks(memo.pages.limit, memo.pages._size)  # nothing rendered lately
+    before = _list_pages_spliced(preview)
+    target = events_file(preview)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (first edit)"')
+    rebuild(preview, target)
+    assert_same_as_cold(preview)
+    assert _list_pages_spliced(preview) - before >= 3
