@@ -1042,17 +1042,15 @@ def _spliced_list_page(ctx: _Context, site_path: str, root: str, key: Hashable) 
     if not _same_but(last_key, key, swaps, found):
         return None
     for old_id in found:
-        old_key, new_key, event = swaps[old_id]
-        text = _swapped_item(ctx, text, root, old_key, new_key, event)
+        old_key, _, event = swaps[old_id]
+        text = _swapped_item(ctx, text, root, old_key, event)
         if text is None:
             return None
     memo.spliced += 1
     return text
 
 
-def _swapped_item(
-    ctx: _Context, text: str, root: str, old_key: tuple, new_key: tuple, event: Event
-) -> str | None:
+def _swapped_item(ctx: _Context, text: str, root: str, old_key: tuple, event: Event) -> str | None:
     """`text` with the event's last item (made from `old_key`) replaced by its new one, for
     each kind of item list pages were made of; None unless it stood there exactly once."""
     rootless = ctx._rootless_macros(ctx.env)
