@@ -21,7 +21,7 @@ from functools import lru_cache, partial
 from itertools import groupby
 from pathlib import Path
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
@@ -854,9 +854,10 @@ def _kept_page_size(kept: tuple[Hashable, str]) -> int:
 
 
 class Blocks:
-    """The blocks of list items (a month of a list) that pages showed lately, by their
-    page's root, their kind of item and their events' keys, the least recently shown
-    dropped beyond `limit` characters.
+    """Texts the live preview showed lately, the least recently shown dropped beyond `limit`
+    characters (as `size` counts them in a value): the blocks of list items (a month of a
+    list) by their page's root, their kind of item and their events' keys, and the list
+    pages by path, with their keys (see `_spliced_list_page`).
 
     An edit renders again the lists holding the edited event, pages of up to a megabyte in
     thirty months or so; all but one of those months are the last build's, and joining
@@ -869,17 +870,17 @@ class Blocks:
         self.limit = limit
         self.size = 0
         self._size = size
-        self._blocks: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._blocks: OrderedDict[Hashable, Any] = OrderedDict()
 
-    def get(self, key: tuple) -> Markup | None:
-        """The block made of these items for this root, if kept."""
+    def get(self, key: Hashable) -> Any:
+        """The value kept under `key` (a block, or a page's key and text), if any."""
         block = self._blocks.get(key)
         if block is not None:
             self._blocks.move_to_end(key)
         return block
 
-    def put(self, key: tuple, block: Markup) -> Markup:
-        """Keep a block (and return it), forgetting the least recently shown beyond `limit`."""
+    def put(self, key: Hashable, block: Any) -> Any:
+        """Keep a value (and return it), forgetting the least recently shown beyond `limit`."""
         replaced = self._blocks.pop(key, None)
         if replaced is not None:  # a page's path: kept again with its new text
             self.size -= self._size(replaced)
@@ -963,6 +964,12 @@ def _page(
     return OutputFile(urls.file_for(site_path), text.encode("utf-8"))
 
 
+def page_root(site_path: str, root: str | None = None) -> str:
+    """The relative way back to the site's root from the page at `site_path` (`root`, when
+    the caller knows it)."""
+    return root if root is not None else urls.root_for(urls.file_for(site_path))
+
+
 def _page_text(
     env: jinja2.Environment,
     ctx: _Context,
@@ -972,7 +979,7 @@ def _page_text(
     **values: object,
 ) -> str:
     """The page `_page` writes, as text."""
-    prefix = root if root is not None else urls.root_for(urls.file_for(site_path))
+    prefix = page_root(site_path, root)
     page = env.get_template(template)
     context = page.new_context(
         {
@@ -1886,8 +1893,7 @@ def _plan(
 
         def render_list() -> bytes | Text:
             """A list page of the live preview: spliced when it can be, and kept."""
-            prefix = root if root is not None else urls.root_for(urls.file_for(site_path))
-            text = _spliced_list_page(ctx, site_path, prefix, key)
+            text = _spliced_list_page(ctx, site_path, page_root(site_path, root), key)
             if text is None:
                 text = _page_text(env, ctx, template, site_path, root, **values)
             ctx.memo.pages.put(site_path, (key, text))
