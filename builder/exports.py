@@ -29,7 +29,6 @@ import csv
 import datetime as dt
 import html
 import io
-import json
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from builder import periods, urls
+from builder import jsontext, periods, urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Timeline
@@ -872,12 +871,7 @@ def event_record(event: Event, links: urls.Urls, from_file: str = "events.json")
     }
 
 
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _compact_bytes(value: object) -> bytes:
-    return _compact(value).encode("utf-8")
+_compact_bytes = jsontext.compact_bytes
 
 
 def json_document(

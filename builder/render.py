@@ -30,7 +30,7 @@ import markupsafe
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
-from builder import exports, periods, search, seo, urls
+from builder import exports, jsontext, periods, search, seo, urls
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
@@ -319,8 +319,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         value.__html__() if hasattr(value, "__html__") else str(value)
     )
     env.filters["tojson_compact"] = lambda value: Markup(
-        json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        jsontext.compact(value).replace("</", "<\\/")
     )
+    env.policies["json.dumps_function"] = jsontext.template_dumps
     env.globals["json_ld"] = seo.json_ld
     env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
     return env

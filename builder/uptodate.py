@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import builder
+from builder import jsontext
 
 #: Records kept (one per output folder); the least recently written go first.
 RECORDS_KEPT = 64
@@ -236,7 +236,7 @@ def _record_path(output: Path) -> Path:
 def last_build(output: Path) -> LastBuild | None:
     """The record of the last build into `output`, if there is a readable one."""
     try:
-        data = json.loads(_record_path(output).read_text(encoding="utf-8"))
+        data = jsontext.loads(_record_path(output).read_bytes())
         return LastBuild(**data)
     except (OSError, ValueError, TypeError):
         return None
@@ -273,7 +273,7 @@ def remember(
             diagnostics,
         )
         temporary = record.with_name(f"{record.stem}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(vars(last)), encoding="utf-8")
+        temporary.write_bytes(jsontext.compact_bytes(vars(last)))
         os.replace(temporary, record)
         _prune(record.parent)
     except OSError:
