@@ -40,6 +40,42 @@ class Unkeyable(Exception):
     """A template value whose dependencies this module cannot tell."""
 
 
+class LazyKey:
+    """A key made when it is first compared, from the build that planned it.
+
+    The live preview's first build plans 10,000 event pages whose keys name their related
+    events, and ranking those took a third of the time before the preview could answer.
+    No earlier build is there to compare those keys with, so that build's keys stand in
+    as lazy ones: the next build compares only the few it planned again, the background
+    makes the others once it has rendered the pages (which ranks the events anyway), and
+    each is made from the planning build's own model, so it is the key that build would
+    have made at once.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Hashable]):
+        self._make: Callable[[], Hashable] | None = make
+        self._value: Hashable = None
+
+    def value(self) -> Hashable:
+        """The key itself (made now if it was not yet): the build's model then goes."""
+        make = self._make
+        if make is not None:  # two threads may both make it: it is the same
+            self._value = make()
+            self._make = None
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return self.value() == (other.value() if type(other) is LazyKey else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value())
+
+    def __repr__(self) -> str:
+        return f"LazyKey({self.value()!r})"
+
+
 @dataclass
 class KeysMemo:
     """What one build's page keys leave to the next build's (the live preview keeps one)."""

@@ -36,7 +36,7 @@ from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import EdtfDate
-from builder.depends import KeysMemo, PageKeys
+from builder.depends import KeysMemo, LazyKey, PageKeys
 from builder.diagnostics import Diagnostic
 from builder.model import (
     TAXONOMIES,
@@ -521,14 +521,23 @@ class _Context:
     #: The last key, new key and record of each event an edit changed only where its list
     #: item shows it, by the id of its last key (see `item_swaps`); None when it did more.
     swaps: dict[int, tuple] | None = None
+    #: The lazy keys this plan made, when it makes its related events' keys lazily (the
+    #: live preview's first build: see `related_key`); None when it makes them at once.
+    lazy_keys: list[LazyKey] | None = None
 
     def __post_init__(self) -> None:
         if self.related is None:  # a cold build's (the live preview hands its own over)
             self.related = RelatedEvents(self.timeline, ahead=RANKED_AHEAD)
 
     def related_key(self, event: Event) -> Hashable:
-        """What an event's related-events block shows depends on: those events' keys."""
-        return self.keys.events(self.related.of(event))
+        """What an event's related-events block shows depends on: those events' keys (made
+        when first compared, in a build that has nothing to compare them with yet: see
+        `depends.LazyKey`)."""
+        if self.lazy_keys is None:
+            return self.keys.events(self.related.of(event))
+        key = LazyKey(lambda: self.keys.events(self.related.of(event)))
+        self.lazy_keys.append(key)
+        return key
 
     def timeline_path(self, event: Event) -> str:
         """Site path of the timeline page listing this event: the root, unless the timeline
@@ -951,6 +960,18 @@ class RenderMemo:
     #: The key and text of a file of the last build by its path, for the list pages not
     #: kept in `pages` (the live preview's last snapshot: see `serve.Snapshot.kept_page`).
     last_pages: Callable[[str], tuple[Hashable, str] | None] | None = None
+    #: Keys a plan made lazily and nothing has compared yet (see `depends.LazyKey`): each
+    #: holds on to the model of the build that planned it until `settle_keys` makes it.
+    lazy_keys: list[LazyKey] | None = None
+
+    def settle_keys(self) -> int:
+        """Make the lazy keys not made yet, so that they let go of their build's model;
+        how many there were. The live preview's background calls this once it has rendered
+        a build, when making them costs little: the pages' rendering ranked the events."""
+        keys, self.lazy_keys = self.lazy_keys, None
+        for key in keys or ():
+            key.value()
+        return len(keys or ())
 
 
 def _page(
@@ -1858,6 +1879,10 @@ def _plan(
     if memo is not None:
         ctx.memo = memo
         ctx.list_items = memo.list_items
+        if keyed and memo.related is None:  # nothing yet to compare its keys with
+            if memo.lazy_keys is None:
+                memo.lazy_keys = []
+            ctx.lazy_keys = memo.lazy_keys
         ctx.related = memo.related or ctx.related
         memo.related = ctx.related
         memo.exports = ctx.fragments = memo.exports or ctx.fragments

@@ -835,6 +835,7 @@ class Preview:
             if snapshot is None or not self._render_rest(snapshot, stop):
                 continue
             snapshot.seal()
+            self._settle_keys()
             # What rebuilds set aside (see _collections_deferred) is collected now, while the
             # editor types, rather than in the next rebuild; before the build folder is
             # written, whose new time tells that the preview is idle again.
@@ -857,6 +858,14 @@ class Preview:
                     self._verified = snapshot
                 if self._written is not None:
                     self._written_id = snapshot.id
+
+    def _settle_keys(self) -> None:
+        """Make the keys the first build left lazy (see `depends.LazyKey`), now that its
+        pages are rendered and its events ranked: a few milliseconds, after which its
+        model can go."""
+        memo = self._model.memo
+        if memo is not None and memo.lazy_keys:
+            memo.settle_keys()
 
     def _mirror(self, snapshot: Snapshot) -> None:
         """Write a complete build to the build folder: whole the first time, then only the

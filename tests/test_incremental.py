@@ -19,6 +19,7 @@ import pytest
 from markupsafe import Markup
 
 from builder import build, serve
+from builder.depends import LazyKey
 from builder.load import Released
 from builder.related import RelatedEvents
 from builder.render import Blocks, render_site
@@ -1024,3 +1025,120 @@ def test_the_first_edit_of_an_event_splices_into_the_builds_own_pages(preview) -
     rebuild(preview, target)
     assert_same_as_cold(preview)
     assert _list_pages_spliced(preview) - before >= 3
+
+
+def test_the_first_keyed_plan_ranks_no_related_events(tmp_path: Path) -> None:
+    """The preview's first plan leaves its related events' keys lazy (`depends.LazyKey`):
+    nothing is ranked before the preview answers. A plan with the last build's finder in
+    its memo makes them at once, as before."""
+    from builder import urls
+    from builder.render import RenderMemo, find_theme, plan_site
+
+    root = tmp_path / "proj"
+    generate(root, 150, 5, seed=4)
+    timeline, _, _ = build.make_timeline(root, build.BuildOptions())
+    theme, links = find_theme(root, timeline.site.theme), urls.Urls(None)
+    memo = RenderMemo()
+    plan_site(timeline, theme, links, memo=memo, keyed=True)
+    assert memo.related.found == {}, "the first plan ranked related events"
+    assert len(memo.lazy_keys) == 2 * len(timeline.events)  # each page's unit, each page
+    assert memo.settle_keys() == 2 * len(timeline.events)
+    assert len(memo.related.found) == len(timeline.events) and memo.lazy_keys is None
+    plan_site(timeline, theme, links, memo=memo, keyed=True)
+    assert memo.lazy_keys is None
+
+
+def _moved_into_related(root: Path, target: Path, a_id: str, candidates: list) -> tuple:
+    """An edit of `target` that moves event `a_id` to twelve days before one of the
+    candidates, X, such that A becomes one of X's related events without being next to X
+    in time: the edited text and X. The edit is tried with a cold model of the project."""
+    import datetime as dt
+
+    text = target.read_text(encoding="utf-8")
+    line = re.search(rf"- id: {re.escape(a_id)}\n  date: \S+\n", text).group(0)
+    for x in candidates:
+        day = dt.date.fromisoformat(x.date.text) - dt.timedelta(days=12)
+        edited = text.replace(line, f"- id: {a_id}\n  date: {day.isoformat()}\n")
+        target.write_text(edited, encoding="utf-8")
+        timeline, _, _ = build.make_timeline(root, build.BuildOptions())
+        events, at = timeline.events, timeline.events.index(timeline.events_by_id[x.id])
+        related = [e.id for e in RelatedEvents(timeline).of(events[at])]
+        target.write_text(text, encoding="utf-8")
+        if a_id in related and a_id not in {events[at - 1].id, events[at + 1].id}:
+            return edited, x
+    raise AssertionError("no event found that the moved one becomes related to")
+
+
+def test_an_edit_before_any_page_rendered_compares_the_first_builds_lazy_keys(
+    tmp_path: Path,
+) -> None:
+    """An edit made before the preview rendered any page of its first build (more files
+    than it renders eagerly) compares that build's lazy keys, each made from the first
+    build's own model: the site is a cold build's. The edit moves an event A close to a
+    distant event X that shares a term with it, so that A becomes one of X's related events
+    without being its neighbour: X's page changes by its related events alone."""
+    root = tmp_path / "proj"
+    generate(root, serve.EAGER_FILES + 100, 10, seed=5)
+    terminal = serve.Terminal(out=io.StringIO(), err=io.StringIO())
+    pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
+    assert pv.rebuild([])
+    assert pv._model.memo.related.found == {}
+    timeline, target = pv._model.timeline, events_file(pv)
+    a = timeline.events_by_id[re.search(r"- id: (\S+)", target.read_text()).group(1)]
+    terms = set(a.actors + a.tags)
+    candidates = [
+        e
+        for e in reversed(timeline.events[:-1])
+        if terms & set(e.actors + e.tags) and e.date.precision == "day"
+    ][:8]
+    edited, x = _moved_into_related(root, target, a.id, candidates)
+    assert a.id not in [e.id for e in RelatedEvents(timeline).of(x)]
+    target.write_text(edited, encoding="utf-8")
+    rebuild(pv, target)
+    assert_same_as_cold(pv)
+
+
+def test_the_background_makes_the_lazy_keys_once_it_has_rendered_the_build(tmp_path: Path) -> None:
+    import threading
+
+    root = tmp_path / "proj"
+    generate(root, 120, 6, seed=2)
+    terminal = serve.Terminal(out=io.StringIO(), err=io.StringIO())
+    pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
+    assert pv.rebuild([])
+    lazy = list(pv._model.memo.lazy_keys)
+    assert lazy and not any(key._make is None for key in lazy)
+    stop = threading.Event()
+    worker = threading.Thread(target=pv.complete_builds, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        _wait_for_folder(pv.output, None)
+    finally:
+        stop.set()
+        worker.join(5)
+    assert pv._model.memo.lazy_keys is None
+    assert all(key._make is None for key in lazy), "a lazy key still holds the first model"
+    target = events_file(pv)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (after settling)"')
+    rebuild(pv, target)
+    assert_same_as_cold(pv)
+
+
+def test_a_lazy_key_is_made_once_and_compares_as_the_key_it_makes() -> None:
+    made = []
+
+    def make() -> tuple:
+        made.append(1)
+        return ("events", ("e1", 3), ("e2", 1))
+
+    key = LazyKey(make)
+    assert made == []
+    assert key == ("events", ("e1", 3), ("e2", 1))  # the key on the left
+    made_key = ("events", ("e1", 3), ("e2", 1))
+    assert made_key == key  # noqa: SIM300  (the key on the right: the reflected comparison)
+    assert ("unit", key) == ("unit", ("events", ("e1", 3), ("e2", 1)))
+    assert key != ("events", ("e1", 4), ("e2", 1))
+    assert key == LazyKey(lambda: ("events", ("e1", 3), ("e2", 1)))
+    assert hash(key) == hash(("events", ("e1", 3), ("e2", 1)))
+    assert made == [1], "the key was made more than once"
+    assert key._make is None  # what it was made from can go
