@@ -55,6 +55,22 @@ def test_markup_and_tuples_are_written_as_strings_and_lists() -> None:
     assert jsontext.compact(value) == '{"a":"<b>x</b>","b":[1,"é"]}'
 
 
+def test_kept_pieces_take_the_memory_of_their_bytes() -> None:
+    """The exports keep tens of thousands of small pieces: each must hold its bytes, not
+    the encoder's whole buffer (orjson's is 4 KB at least)."""
+    import tracemalloc
+
+    record = {"id": "e000001-taliban-denies-troop-deployments", "title": "Taliban", "n": 1}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        pieces = [jsontext.compact_bytes(record) for _ in range(1000)]
+        each = (tracemalloc.get_traced_memory()[0] - before) / len(pieces)
+    finally:
+        tracemalloc.stop()
+    assert each < len(pieces[0]) + 200, f"{each:.0f} bytes held for {len(pieces[0])}"
+
+
 def test_the_build_record_reads_back() -> None:
     record = {"files": {"a/index.html": [12, 1_700_000_000_123_456_789]}, "counts": [1, 2]}
     assert jsontext.loads(jsontext.compact_bytes(record)) == record
