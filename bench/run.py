@@ -105,6 +105,8 @@ class Results:
     pelican_pages: int = 0
     serve: dict[str, list[float]] = field(default_factory=dict)
     serve_note: str = ""
+    #: The live preview's peak RSS (0: not measured): the memory target holds for it too.
+    serve_rss_mb: float = 0.0
 
 
 def run_measured(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
@@ -500,7 +502,8 @@ def measure_serve(project: Path, runs: int, results: Results) -> None:
                 _say(f"  serve, {name}, run {i + 1}: {match.group(1)} ms")
                 written = session.wait_until_written(written)
     finally:
-        results.serve_note = f"serve peak RSS {session.stop():.0f} MB"
+        results.serve_rss_mb = session.stop()
+        results.serve_note = f"serve peak RSS {results.serve_rss_mb:.0f} MB"
         shutil.rmtree(project / "themes", ignore_errors=True)
 
 
@@ -577,7 +580,7 @@ def table(r: Results) -> str:
             "peak RSS of the build",
             f"{r.rss_mb:.0f} MB",
             r.serve_note if r.serve else "",
-            f"≤ 600 MB {_verdict(r.rss_mb <= TARGETS['rss_mb'])}",
+            f"≤ 600 MB {_verdict(max(r.rss_mb, r.serve_rss_mb) <= TARGETS['rss_mb'])}",
         )
     )
     rows.append(
@@ -585,7 +588,13 @@ def table(r: Results) -> str:
             "output",
             f"{r.output_mb:.0f} MB",
             f"{r.pages:,} pages, {r.files:,} files",
-            f"Hugo {r.hugo_pages:,} / Pelican {r.pelican_pages:,} pages",
+            " / ".join(
+                f"{name} {pages:,} pages" if ran else f"{name} not run"
+                for name, pages, ran in (
+                    ("Hugo", r.hugo_pages, r.hugo is not None),
+                    ("Pelican", r.pelican_pages, r.pelican is not None),
+                )
+            ),
         )
     )
     name, size = r.largest_page
