@@ -871,9 +871,6 @@ def event_record(event: Event, links: urls.Urls, from_file: str = "events.json")
     }
 
 
-_compact_bytes = jsontext.compact_bytes
-
-
 def json_document(
     head: dict,
     key: str,
@@ -888,7 +885,7 @@ def json_document(
     encoded already (compact, UTF-8), as the memo keeps them. With `fragments`, the
     document is spliced into the last one of that `name` (see `TimelineFragments.joined`).
     """
-    opening = _compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
+    opening = jsontext.compact_bytes({**head, key: []})[:-2]  # up to the list's "[" ... "]}"
     if not items:
         return opening + b"]}\n"
     if fragments is not None:
@@ -930,7 +927,7 @@ def events_json(
     fragments = _fragments(memo, timeline)
     records = fragments.event_pieces(
         "json " + _link_root(links, "events.json"),
-        lambda event, _: _compact_bytes(event_record(event, links)),
+        lambda event, _: jsontext.compact_bytes(event_record(event, links)),
     )
     return json_document(head, "events", records, fragments, "events.json")
 
@@ -1015,7 +1012,7 @@ def timelinejs_json(
     fragments = _fragments(memo, timeline)
     slides = fragments.event_pieces(
         "slide " + _link_root(links, "timelinejs.json"),
-        lambda event, pieces: _compact_bytes(
+        lambda event, pieces: jsontext.compact_bytes(
             timelinejs_slide(event, timeline, links, summary=summary_html(event, pieces))
         ),
     )
@@ -1268,7 +1265,7 @@ def events_geojson(
 
     def feature(event: Event, _: dict) -> bytes:
         value = geojson_feature(event, links)
-        return b"" if value is None else _compact_bytes(value)
+        return b"" if value is None else jsontext.compact_bytes(value)
 
     fragments = _fragments(memo, timeline)
     features = fragments.event_pieces("feature " + _link_root(links, "events.geojson"), feature)

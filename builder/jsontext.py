@@ -7,8 +7,9 @@ seconds of a cold build, and a fifth of it on one core after the render processe
 done. orjson writes the same compact UTF-8 text several times faster.
 
 What orjson refuses (an integer beyond 64 bits, a key that is not a string, a lone
-surrogate) goes to the standard library's encoder, which says what it can; the text is
-the same either way for what the builder writes (tests/test_exports.py holds them to it).
+surrogate) goes to the standard library's encoder, which says what it can. The text is
+the standard library's compact form either way, but for floats under 1e-4, which orjson
+writes without an exponent (tests/test_jsontext.py holds them to it).
 """
 
 from __future__ import annotations

@@ -45,13 +45,6 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>|h
 #: The index's path; search.html loads it with a script element.
 INDEX_PATH = "search/index.js"
 _ACCENTS = re.compile("[\u0300-\u036f]")
-#: What `_script_json` escapes, in UTF-8: the line and paragraph separators, valid in JSON
-#: but not in older JavaScript, and "</", which could close the script element.
-_SCRIPT_ESCAPES = (
-    ("\u2028".encode(), b"\\u2028"),
-    ("\u2029".encode(), b"\\u2029"),
-    (b"</", b"<\\/"),
-)
 
 
 def search_words(*texts: str) -> list[str]:
@@ -147,10 +140,11 @@ def _script_json(value: object) -> bytes:
     """Compact JSON that stays valid inside a script element."""
     data = jsontext.compact_bytes(value)
     # JSON is valid JavaScript once U+2028/U+2029 are escaped; "</" cannot close a tag here.
-    for character, escape in _SCRIPT_ESCAPES:
-        if character in data:
-            data = data.replace(character, escape)
-    return data
+    return (
+        data.replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+        .replace(b"</", b"<\\/")
+    )
 
 
 def search_index(timeline: Timeline, memo: FragmentMemo | None = None) -> bytes | Pieces:
