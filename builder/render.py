@@ -1880,9 +1880,7 @@ def _plan(
         ctx.memo = memo
         ctx.list_items = memo.list_items
         if keyed and memo.related is None:  # nothing yet to compare its keys with
-            if memo.lazy_keys is None:
-                memo.lazy_keys = []
-            ctx.lazy_keys = memo.lazy_keys
+            ctx.lazy_keys = []
         ctx.related = memo.related or ctx.related
         memo.related = ctx.related
         memo.exports = ctx.fragments = memo.exports or ctx.fragments
@@ -1936,6 +1934,10 @@ def _plan(
             yield item
     for name, data in static.values():
         yield PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None)
+    if memo is not None and ctx.lazy_keys:
+        # Handed over whole, once planned: the preview's background may settle the memo's
+        # lazy keys at any time (see `RenderMemo.settle_keys`).
+        memo.lazy_keys = [*(memo.lazy_keys or ()), *ctx.lazy_keys]
     if memo is not None and ctx.units is not None:
         memo.units = ctx.units
         memo.list_units = ctx.list_units
