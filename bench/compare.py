@@ -18,6 +18,7 @@ succeed and write the same files.
 from __future__ import annotations
 
 import argparse
+import compileall
 import filecmp
 import os
 import resource
@@ -86,6 +87,8 @@ def main() -> None:
             print(f"generating {arguments.events:,} events and {arguments.articles:,} articles")
             corpus.generate(project, arguments.events, arguments.articles, seed=1)
         checkouts = {"before": arguments.before.resolve(), "after": arguments.after.resolve()}
+        for checkout in checkouts.values():  # as installed: see run.compile_builder
+            compileall.compile_dir(checkout / "builder", quiet=1)
         figures: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
         for pair in range(arguments.pairs):
             order = list(checkouts) if pair % 2 == 0 else list(reversed(checkouts))
