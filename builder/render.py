@@ -1936,8 +1936,9 @@ def _plan(
         yield PlannedFile(name, lambda d=data: d, ("bytes", data) if ctx.keys else None)
     if memo is not None and ctx.lazy_keys:
         # Handed over whole, once planned: the preview's background may settle the memo's
-        # lazy keys at any time (see `RenderMemo.settle_keys`).
-        memo.lazy_keys = [*(memo.lazy_keys or ()), *ctx.lazy_keys]
+        # lazy keys at any time (see `RenderMemo.settle_keys`). Only a new memo's first
+        # plan makes lazy keys, so there are none before these.
+        memo.lazy_keys = ctx.lazy_keys
     if memo is not None and ctx.units is not None:
         memo.units = ctx.units
         memo.list_units = ctx.list_units

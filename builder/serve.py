@@ -864,7 +864,7 @@ class Preview:
         pages are rendered and its events ranked: a few milliseconds, after which its
         model can go."""
         memo = self._model.memo
-        if memo is not None and memo.lazy_keys:
+        if memo is not None:
             memo.settle_keys()
 
     def _mirror(self, snapshot: Snapshot) -> None:
