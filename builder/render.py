@@ -30,7 +30,7 @@ import markupsafe
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
-from builder import exports, jsontext, periods, search, seo, urls
+from builder import exports, jsontext, periods, search, seo, templatecache, urls
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
@@ -297,7 +297,8 @@ class EscapingTemplate(jinja2.Template):
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
-    """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined."""
+    """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined, and
+    compiled templates kept between builds."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         # A theme has a score of templates: all kept in a plain dictionary. Jinja's default
@@ -324,6 +325,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.policies["json.dumps_function"] = jsontext.template_dumps
     env.globals["json_ld"] = seo.json_ld
     env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
+    # Compiled once per template and source, not once per build (see builder.templatecache).
+    env.bytecode_cache = templatecache.template_cache(env)
     return env
 
 
