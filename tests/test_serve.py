@@ -866,7 +866,14 @@ def test_the_preview_and_the_build_share_the_conversions_they_keep(
     source = events.read_text(encoding="utf-8")
     old = re.search(r"  summary: >-\n(    .*\n)+", source).group(0)
     events.write_text(source.replace(old, '  summary: "Kept *once*."\n', 1), encoding="utf-8")
-    assert run_timeline("build", str(project), "--jobs", "2").code == 0
+    # A build keeps what its warm-up converted before planning ended, and the warm-up runs at
+    # the lowest priority: on a machine whose CPUs are all busy elsewhere it may convert
+    # nothing in an 80-event build's fraction of a second. Its first text is the edited one.
+    for _ in range(5):
+        shutil.rmtree(project / "site", ignore_errors=True)
+        assert run_timeline("build", str(project), "--jobs", "2").code == 0
+        if "Kept *once*." in textcache.read(project):
+            break
     assert "Kept *once*." in textcache.read(project)
     monkeypatch.setattr(text, "CONVERTED_EARLY", {})  # this process's own, for this test
     Preview(project, BuildOptions(), tmp_path / "preview", Terminal(io.StringIO(), io.StringIO()))
