@@ -204,7 +204,8 @@ def _warmup_ahead(stdout: str) -> int | None:
 
 def _with_cache(folder: Path) -> dict[str, str]:
     """The environment of a build whose cache folder (records of last builds, kept Markdown
-    conversions: see builder/uptodate.py and builder/textcache.py) is `folder`."""
+    conversions, compiled templates: see builder/uptodate.py, builder/textcache.py and
+    builder/templatecache.py) is `folder`."""
     return dict(os.environ, XDG_CACHE_HOME=str(folder))
 
 
@@ -228,7 +229,8 @@ def measure_ours(
     between: Callable[[int], None] | None = None,
 ) -> None:
     """Cold builds (no output folder, fresh process, an empty cache folder), cold builds that
-    find the last build's Markdown conversions kept, and rebuilds with nothing changed.
+    find the last build's Markdown conversions and compiled templates kept, and rebuilds
+    with nothing changed.
 
     `between(i)` runs after cold build `i` (another builder's cold build): on a shared
     virtual machine the same build takes a third longer in one hour than in another, and a
@@ -556,7 +558,7 @@ def table(r: Results) -> str:
         rows.append(("cold Hugo", r.hugo_version or "skipped", "", ""))
     if r.kept:
         versus = f"ours/Hugo {median(r.kept) / median(r.hugo):.2f}" if r.hugo else ""
-        rows.append(("cold, Markdown kept from last build", _s(r.kept), versus, "(not the target)"))
+        rows.append(("cold, Markdown and templates kept", _s(r.kept), versus, "(not the target)"))
     if r.pelican:
         speedup = median(r.pelican) / ours
         rows.append(
