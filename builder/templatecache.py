@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
+import time
 from pathlib import Path
 
 import jinja2
@@ -30,6 +31,8 @@ from builder import uptodate
 #: The most compiled templates kept, the least recently written going first: a theme has a
 #: score of them, but the test suite builds hundreds of projects with their own.
 FILES_KEPT = 400
+#: How long another compile key's folder is kept after it was last written to: a week.
+STALE_AFTER = 7 * 24 * 3600
 
 #: What an environment compiles with, besides its filters, tests and extensions.
 _SYNTAX = (
@@ -106,9 +109,12 @@ def template_cache(env: jinja2.Environment) -> TemplateCache:
 
 def _prune(folder: Path) -> None:
     """Drop the least recently written templates beyond `FILES_KEPT` in this folder, and
-    the folders of other compile keys (another Python, Jinja2 or builder)."""
+    the folders of other compile keys (another Python, Jinja2 or builder) that nothing has
+    written to for `STALE_AFTER` seconds: two builders in use side by side (two Pythons, say)
+    would otherwise each drop the other's at every template they compiled."""
+    stale = time.time() - STALE_AFTER
     for other in folder.parent.iterdir():
-        if other != folder and other.is_dir():
+        if other != folder and other.is_dir() and other.stat().st_mtime < stale:
             for old in other.iterdir():
                 old.unlink(missing_ok=True)
             with contextlib.suppress(OSError):

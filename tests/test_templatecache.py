@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import jinja2
@@ -131,12 +132,16 @@ def test_the_compile_key_names_what_compilation_depends_on(project: Path) -> Non
     assert templatecache.compile_key(env) != key
 
 
-def test_old_templates_and_other_keys_folders_are_dropped(
+def test_old_templates_and_unused_folders_of_other_keys_are_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(templatecache, "FILES_KEPT", 3)
     stale = tmp_path / "cache/old-key"
     write(stale / "__jinja2_x.cache", "compiled by another Jinja2")
+    week_ago = time.time() - templatecache.STALE_AFTER - 60
+    os.utime(stale, (week_ago, week_ago))
+    in_use = tmp_path / "cache/other-python"  # written to this week: another builder's
+    write(in_use / "__jinja2_y.cache", "compiled by another Python")
     folder = tmp_path / "cache/key"
     templates = tmp_path / "templates"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)))
@@ -154,6 +159,7 @@ def test_old_templates_and_other_keys_folders_are_dropped(
         )
         os.utime(made, ns=(number * 10**9, number * 10**9))
     assert not stale.exists()
+    assert (in_use / "__jinja2_y.cache").exists()
     kept = {p.name for p in folder.glob("*.cache")}
     assert kept == {
         f"__jinja2_{env.bytecode_cache.get_cache_key(name, str(templates / name))}.cache"
