@@ -76,6 +76,15 @@ def write(path: Path, text: str) -> Path:
 
 
 @pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder (records of last builds, kept conversions, compiled
+    templates), for this process and the CLI processes it starts."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A small valid project: site.yaml, one Markdown article, the seed clipping, events."""
     root = tmp_path / "proj"

@@ -334,14 +334,6 @@ def test_progress_stays_silent_for_short_builds() -> None:
 # -- nothing changed, nothing rebuilt ---------------------------------------------------------
 
 
-@pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache folder for the records of last builds (inherited by the CLI)."""
-    home = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    return home
-
-
 def _stamps(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")}
 
