@@ -88,9 +88,9 @@ def test_unreadable_cached_templates_are_compiled_again(project: Path, cache_hom
 
     _build(project)
     assert _files(project / "site") == first
-    for path in cached[:4]:  # compiled again and kept again
-        assert path.read_bytes().startswith(jinja2.bccache.bc_magic)
-        assert len(path.read_bytes()) > 100
+    for name in env.list_templates():  # compiled again and kept again: each file loads
+        source, filename, _ = env.loader.get_source(env, name)
+        assert env.bytecode_cache.get_bucket(env, name, filename, source).code is not None
 
 
 def test_a_cache_that_cannot_be_written_only_means_compiling(
