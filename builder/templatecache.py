@@ -119,8 +119,4 @@ def _prune(folder: Path) -> None:
                 old.unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 other.rmdir()
-    files = list(folder.glob("*.cache"))
-    if len(files) > FILES_KEPT:
-        files.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in files[FILES_KEPT:]:
-            old.unlink(missing_ok=True)
+    uptodate.keep_newest(folder, "*.cache", FILES_KEPT)

@@ -102,6 +102,4 @@ def write(project: Path, conversions: dict[str, text.MarkdownForms]) -> None:
 
 def _prune(folder: Path) -> None:
     """Keep only the files of the most recently built projects."""
-    files = sorted(folder.glob("*.marshal"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in files[PROJECTS_KEPT:]:
-        old.unlink(missing_ok=True)
+    uptodate.keep_newest(folder, "*.marshal", PROJECTS_KEPT)

@@ -282,6 +282,12 @@ def remember(
 
 def _prune(folder: Path) -> None:
     """Keep only the most recently written records (test runs build into many folders)."""
-    records = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in records[RECORDS_KEPT:]:
+    keep_newest(folder, "*.json", RECORDS_KEPT)
+
+
+def keep_newest(folder: Path, pattern: str, count: int) -> None:
+    """Delete all but the `count` most recently written files of `folder` matching
+    `pattern`: how each of the builder's caches stays bounded."""
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[count:]:
         old.unlink(missing_ok=True)
