@@ -84,7 +84,11 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
 
     def __init__(self, folder: Path) -> None:
         super().__init__(str(folder))
-        self.folder = folder
+
+    @property
+    def folder(self) -> Path:
+        """Where this cache's compiled templates are (Jinja2 keeps it as `directory`)."""
+        return Path(self.directory)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """Fill the bucket from its file, or leave it empty (to be compiled)."""
