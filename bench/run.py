@@ -640,6 +640,7 @@ def table(r: Results) -> str:
         counts = ", ".join(map(str, r.warmup_ahead))
         stages += f"; the warm-up converted {counts} texts ahead (one figure per run)"
     cpu = ", ".join(f"{k} {median(v):.1f} s" for k, v in r.cpu.items())
+    cpu += _cpu_ratio(r.cpu.get("ours", []), r.cpu.get("hugo", []))
     head = (
         f"{r.events:,} events, {r.articles:,} articles; {r.cpus} CPUs; output on "
         f"{r.output_root}; medians of {r.runs} runs; load average "
@@ -655,6 +656,17 @@ def table(r: Results) -> str:
             f"CPU time of the cold builds (user + system, all processes; median): {cpu}",
         ]
     )
+
+
+def _cpu_ratio(ours: list[float], hugo: list[float]) -> str:
+    """Our CPU time over Hugo's, run by run: this machine's speed moves wall times by a
+    third within an hour, and both builds' CPU seconds with it, so their ratio is the
+    steadier figure for telling whether a change helped."""
+    if not ours or len(ours) != len(hugo):
+        return ""
+    ratios = [a / b for a, b in zip(ours, hugo, strict=True) if b]
+    runs = ", ".join(f"{x:.2f}" for x in ratios)
+    return f"; CPU ours/Hugo {median(ratios):.2f} (run by run: {runs})" if ratios else ""
 
 
 def _row(cells: tuple[str, ...], widths: list[int]) -> str:
