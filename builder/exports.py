@@ -82,7 +82,8 @@ _EPOCH = dt.date(1970, 1, 1)
 _XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 _ID = attrgetter("id")
 _REVISION = attrgetter("revision")
-_ID_AND_REVISION = attrgetter("id", "revision")
+#: What an event's pieces read of the articles it cites changes with these alone.
+_ID_AND_CITED_REVISION = attrgetter("id", "cited_revision")
 T = TypeVar("T")
 
 
@@ -312,14 +313,14 @@ class FragmentMemo:
 
     def event_holders(self, timeline: Timeline) -> list[dict]:
         """Each event's dict of pieces, in timeline order; drops those of other events."""
-        # While no article's revision changed, an event's revision and the record itself
+        # While no article's cited revision changed, an event's revision and the record itself
         # stand for its key: a lookup by revision is much cheaper than making 10,000 keys.
         # Otherwise every key is made anew. Pieces are reused only for the very same record
         # (validation hands back the same object for an unchanged event), so a revision
         # number met again in a record made elsewhere can never bring back old pieces.
         events = timeline.events
         revisions = list(map(_REVISION, events))
-        cited = list(map(_ID_AND_REVISION, timeline.articles))
+        cited = list(map(_ID_AND_CITED_REVISION, timeline.articles))
         known, by_key = self.events, {}
         if cited != self.article_revisions:
             known, by_key = {}, {key: (event, pieces) for event, key, pieces in known.values()}
@@ -562,8 +563,9 @@ class TimelineFragments:
 
     @cached_property
     def article_state(self) -> list[tuple]:
-        """Each article's id and revision: what event keys hold besides events' revisions."""
-        return list(map(_ID_AND_REVISION, self.timeline.articles))
+        """Each article's id and cited revision: what event keys hold besides events'
+        revisions."""
+        return list(map(_ID_AND_CITED_REVISION, self.timeline.articles))
 
     def joined(
         self, name: str, first: bytes, pieces: list[bytes], separator: bytes, last: bytes

@@ -80,6 +80,15 @@ class Article:
     title_derived: bool = False
     #: As `Event.revision`.
     revision: int = field(default=0, compare=False, repr=False)
+    #: As `revision`, but changing only when what an event citing the article shows of it
+    #: changes (`CITED_FIELDS`): an edit of its body alone leaves the citing events' pages,
+    #: their list items and their export records as they were.
+    cited_revision: int = field(default=0, compare=False, repr=False)
+
+
+#: What an event shows of each article it cites (its sources list, its export records, the
+#: dates its page was last modified): an article's `cited_revision` follows these alone.
+CITED_FIELDS = ("id", "title", "publisher", "date", "url")
 
 
 @dataclass
@@ -168,7 +177,7 @@ class Timeline:
         """What an event's own output (its list item, its export records) depends on.
 
         Equal keys mean equal output, so per-event caches are keyed on this: the event's
-        revision and the revisions of the articles it cites (whose titles it shows). An
+        revision and the cited revisions of the articles it cites (whose titles it shows). An
         event that never went through validation falls back on its identity, which is
         only unique while the timeline holds it.
         """
@@ -181,7 +190,7 @@ class Timeline:
 
     def _make_event_key(self, event: Event) -> tuple:
         cited = tuple(
-            (s.article, getattr(self.articles_by_id.get(s.article), "revision", None))
+            (s.article, getattr(self.articles_by_id.get(s.article), "cited_revision", None))
             for s in event.sources
             if s.article
         )
@@ -587,8 +596,8 @@ def _kept_event_keys(
     before: Timeline | None, after: Timeline, gone: list[Event] | None = None
 ) -> tuple[dict[int, tuple[Event, tuple]], set[str]]:
     """The previous timeline's event keys that still hold: those of events in both, unless
-    the event cites an article whose revision changed (its key reads those); and the ids of
-    the events in both whose key no longer holds for that reason. `gone`, when known, are
+    the event cites an article whose cited revision changed (its key reads those); and the
+    ids of the events in both whose key no longer holds for that reason. `gone`, when known, are
     the previous timeline's events that `after` does not have."""
     if before is None:
         return {}, set()
@@ -598,8 +607,8 @@ def _kept_event_keys(
         stale = {
             a
             for a in old_articles.keys() | new_articles.keys()
-            if getattr(old_articles.get(a), "revision", None)
-            != getattr(new_articles.get(a), "revision", None)
+            if getattr(old_articles.get(a), "cited_revision", None)
+            != getattr(new_articles.get(a), "cited_revision", None)
         }
     citing_stale = {
         id(e): e.id

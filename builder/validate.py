@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from operator import is_ as _is
 from typing import NamedTuple
 
@@ -31,7 +32,7 @@ from builder.load import (
     YamlList,
     YamlMap,
 )
-from builder.model import Article, Event, Location, Page, Site, Source
+from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
 from builder.text import is_web_url, slugify
 
 SITE_FIELDS = (
@@ -522,6 +523,9 @@ def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what
     return unique
 
 
+#: What citing events show of an article (see `ValidationCache.article_record`).
+_cited = attrgetter(*CITED_FIELDS)
+
 _FIX_DUPLICATE = {
     "article": "rename one of the files (the id is the file name)",
     "event": "give one of them a different id: field",
@@ -665,6 +669,17 @@ class ValidationCache:
             self.records[key] = hit
         report.items.extend(hit[2])
         return hit[1]
+
+    def article_record(self, raw: RawArticle, report: Report) -> Article | None:
+        """`record` of an article, whose `cited_revision` is kept from the record last made
+        of its file when what citing events show of it (`CITED_FIELDS`) is the same."""
+        place = (raw.file, 0)
+        before = self.places.get(place)
+        article = self.record(raw, place, report, lambda own: _article(raw, own))
+        if article is not None and not article.cited_revision:
+            same = before is not None and _cited(before) == _cited(article)
+            article.cited_revision = before.cited_revision if same else article.revision
+        return article
 
     def file_records(
         self,
@@ -870,10 +885,7 @@ def validate_project(
     cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids)
 
     def check_articles(own: Report) -> list[Article]:
-        made = [
-            (cache.record(r, (r.file, 0), own, lambda mine, r=r: _article(r, mine)), r.file)
-            for r in project.articles
-        ]
+        made = [(cache.article_record(r, own), r.file) for r in project.articles]
         return _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
 
     articles = cache.articles(project.articles, read_as_before, report, check_articles)

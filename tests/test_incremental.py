@@ -193,6 +193,40 @@ def test_an_article_edit_reaches_the_events_that_cite_it(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def test_an_article_body_edit_leaves_the_pages_of_the_events_citing_it(preview) -> None:
+    """An event shows of an article it cites only its title, publisher, date and address:
+    an edit of the body alone renders the article's own page and what shows its text (the
+    search index) again, not the pages of the events citing it nor their lists."""
+    timeline = preview._model.timeline
+    article_id = max(timeline.citing, key=lambda a: len(timeline.citing[a]))
+    citing = {f"events/{e.id}/index.html" for e in timeline.citing[article_id]}
+    assert len(citing) >= 2
+    path = preview.project / "content/articles" / f"{article_id}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence added later.\n")
+    snapshot = rebuild(preview, path)
+    assert f"articles/{article_id}/index.html" in snapshot.changed
+    assert "search/index.js" in snapshot.changed
+    assert not citing & snapshot.changed
+    pages = [p for p in snapshot.changed if p.endswith(".html")]
+    assert pages == [f"articles/{article_id}/index.html"]
+    assert_same_as_cold(preview)
+    assert b"A sentence added later." in served(preview)[f"articles/{article_id}/index.html"]
+    # What they do show of it brings them back: each field alone, then the body again.
+    for pattern, replacement in [
+        (r'title: "([^"]*)"', r'title: "\1 (retitled)"'),
+        (r'publisher: "([^"]*)"', r'publisher: "\1 Weekly"'),
+        (r"(?m)^date: .*$", "date: 2019-05-04"),
+        (r"(?m)^url: .*$", "url: https://moved.example/story/"),
+    ]:
+        edit(path, pattern, replacement)
+        snapshot = rebuild(preview, path)
+        assert citing <= snapshot.changed, pattern
+        assert_same_as_cold(preview)
+    path.write_text(path.read_text(encoding="utf-8") + "\nAnd one more.\n")
+    assert not citing & rebuild(preview, path).changed
+    assert_same_as_cold(preview)
+
+
 def test_an_event_moved_to_a_later_file_matches_a_cold_build(preview) -> None:
     """One file loses an event and a later one gains it: the timeline has as many events as
     before, and the unchanged records of the files between sit one place earlier in what
