@@ -248,7 +248,7 @@ class FragmentMemo:
     events: dict[int, tuple[Event, Hashable, dict]] = field(default_factory=dict)
     #: (article, pieces) of each validated article, by its revision.
     articles: dict[int, tuple[Article, dict]] = field(default_factory=dict)
-    #: (id, revision) of every article when `events` was filled: the rest of event keys.
+    #: (id, cited revision) of every article when `events` was filled: the rest of event keys.
     article_revisions: list[tuple] = field(default_factory=list)
     #: The last `modified_dates`, and what they were worked out from.
     modified: _Modified | None = None
@@ -539,9 +539,10 @@ class TimelineFragments:
 
     @cached_property
     def cited(self) -> list[int] | None:
-        """The places of the events citing an article that changed, came or went since the
-        timeline `changes` compares with (their pieces show its title): none when no article
-        changed; None when not known (no such timeline, or many articles changed)."""
+        """The places of the events citing an article whose cited fields changed, or that
+        came or went, since the timeline `changes` compares with (their pieces show its
+        title): none when no such article; None when not known (no such timeline, or many
+        articles changed)."""
         base, changed = self.changes
         if changed is None:
             return None

@@ -597,8 +597,8 @@ def _kept_event_keys(
 ) -> tuple[dict[int, tuple[Event, tuple]], set[str]]:
     """The previous timeline's event keys that still hold: those of events in both, unless
     the event cites an article whose cited revision changed (its key reads those); and the
-    ids of the events in both whose key no longer holds for that reason. `gone`, when known, are
-    the previous timeline's events that `after` does not have."""
+    ids of the events in both whose key no longer holds for that reason. `gone`, when
+    known, are the previous timeline's events that `after` does not have."""
     if before is None:
         return {}, set()
     old_articles, new_articles = before.articles_by_id, after.articles_by_id
