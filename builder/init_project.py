@@ -129,7 +129,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
+      - id: python
+        uses: actions/setup-python@v5
         with:
           python-version: "3.12"
       - name: Install timeline-builder
@@ -137,6 +138,16 @@ jobs:
         run: python -m pip install "timeline-builder=={version}"
       - id: pages
         uses: actions/configure-pages@v5
+      - name: Keep the builder's cache between runs
+        # The Markdown conversions and compiled templates of the last run (see the README):
+        # a large timeline then converts only the texts that changed since it.
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/timeline-builder
+          # A new entry whenever what it was made from changes: the content, the theme,
+          # this file (which pins the builder's version) or Python.
+          key: timeline-${{{{ runner.os }}}}-py${{{{ steps.python.outputs.python-version }}}}-${{{{ hashFiles('content/**', 'themes/**', '.github/workflows/pages.yml') }}}}
+          restore-keys: timeline-${{{{ runner.os }}}}-py${{{{ steps.python.outputs.python-version }}}}-
       - name: Build
         run: timeline build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - name: Check links
@@ -154,7 +165,7 @@ jobs:
     steps:
       - id: deployment
         uses: actions/deploy-pages@v4
-"""
+"""  # noqa: E501  (the cache key's expression is one line of YAML)
 
 _GITIGNORE = """\
 # Build output: rebuilt from content/ on every build and deploy.

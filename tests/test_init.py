@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import REPO, run_timeline, write
 
+from builder import uptodate
 from builder.dates import DateError, parse_edtf
 from builder.validate import ARTICLE_FIELDS, EVENT_FIELDS, SITE_FIELDS
 
@@ -108,7 +109,9 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert run_timeline("init", str(file)).code == 2
 
 
-def test_workflow_builds_and_deploys_with_github_pages(tmp_path: Path) -> None:
+def test_workflow_builds_and_deploys_with_github_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run_timeline("init", str(tmp_path / "p")).code == 0
     text = (tmp_path / "p" / ".github" / "workflows" / "pages.yml").read_text("utf-8")
     flow = yaml.safe_load(text)
@@ -121,6 +124,16 @@ def test_workflow_builds_and_deploys_with_github_pages(tmp_path: Path) -> None:
     assert "actions/checkout" in uses and "actions/upload-pages-artifact" in uses
     assert 'pip install "timeline-builder==' in runs
     assert 'timeline build --base-url "${{ steps.pages.outputs.base_url }}/"' in runs
+    # The builder's cache folder is kept from one run to the next, restored before the build.
+    cache = next(s for s in build if s.get("uses", "").startswith("actions/cache@"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # as on a CI runner
+    assert Path(cache["with"]["path"]).expanduser() == uptodate.cache_home()
+    assert build.index(cache) < next(i for i, s in enumerate(build) if s.get("name") == "Build")
+    python = next(s for s in build if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["id"] == "python"
+    key, restore = cache["with"]["key"], cache["with"]["restore-keys"]
+    assert key.startswith(restore) and "steps.python.outputs.python-version" in restore
+    assert "hashFiles('content/**', 'themes/**', '.github/workflows/pages.yml')" in key
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages"))
     assert upload["with"]["path"] == "site"
     deploy = flow["jobs"]["deploy"]

@@ -159,6 +159,29 @@ def test_the_next_build_takes_the_conversions_the_last_one_kept(
     assert kept_texts["A *new* summary."] == text._converted("A *new* summary.")
 
 
+def test_a_cache_folder_restored_on_a_fresh_checkout_hands_its_conversions_over(
+    tmp_path: Path,
+) -> None:
+    """What the workflow `timeline init` writes relies on: CI restores the cache folder of
+    the last run (`actions/cache`, a tarball) beside a fresh checkout, whose files are all new."""
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    corpus.generate(project, events=80, articles=6, seed=11)
+    first, out = _build_kept(project, cache)
+    converted, _ = _ahead(first)
+    site = _tree(out)
+
+    shutil.rmtree(out)
+    checkout = tmp_path / "checkout"
+    project.rename(checkout)
+    shutil.copytree(checkout, project, copy_function=shutil.copy)  # new files, new times
+    restored = tmp_path / "restored-cache"
+    shutil.copytree(cache, restored)
+    again, out = _build_kept(project, restored)
+    assert "built " in again and "unchanged" not in again
+    assert _ahead(again) == (converted, converted)
+    assert _tree(out) == site
+
+
 def test_a_text_shown_twice_is_converted_and_counted_once(tmp_path: Path, early: dict) -> None:
     write(
         tmp_path / "content/events/twice.yaml",
