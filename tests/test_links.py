@@ -13,7 +13,7 @@ from urllib.request import urlopen
 from conftest import REPO, run_timeline, write
 from sitehttp import serve
 
-from builder.links import check_links, css_urls, html_links, xml_links
+from builder.links import LinkCheck, check_links, css_urls, html_links, xml_links
 
 
 def _build(project: Path, *args: str) -> Path:
@@ -173,3 +173,32 @@ def test_fingerprinted_names_break_hard_coded_links(project: Path) -> None:
     assert check_links(site) == [
         "404.html: broken link to /static/style.css (no file static/style.css in the output)"
     ]
+
+
+def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_path: Path) -> None:
+    """Past a few hundred files the check forks processes that read and resolve the pages;
+    what needs the whole site (a fragment of a page another process read) is settled after."""
+    site = tmp_path / "site"
+    _page(site, "index.html", '<a id="top-list" href="#top-list">self</a>')
+    broken = []
+    for n in range(600):
+        body = (
+            f'<p id="p{n}">Item {n}</p>'
+            '<a href="../../index.html#top-list">list</a>'  # another process's page: fine
+            f'<a href="../e{(n + 1) % 600}/#p{(n + 1) % 600}">next</a>'  # fine
+            f'<a href="../e{(n + 7) % 600}/#q">wrong id</a>'
+            '<a href="../../static/gone.css">gone</a>'  # one place, broken on every page
+            '<a href="https://example.org/elsewhere">external</a>'
+        )
+        _page(site, f"events/e{n}/index.html", body)
+        broken += [
+            f"events/e{n}/index.html: broken link to ../e{(n + 7) % 600}/#q "
+            f"(no id 'q' in events/e{(n + 7) % 600}/index.html)",
+            f"events/e{n}/index.html: broken link to ../../static/gone.css "
+            "(no file static/gone.css in the output)",
+        ]
+    with LinkCheck(site, jobs=2) as check:
+        assert check._pool is not None  # the processes' path, not the single process's
+        in_processes = check.broken()
+    assert in_processes == sorted(broken)
+    assert check_links(site, jobs=1) == in_processes
