@@ -86,6 +86,8 @@ class Results:
     kept: list[float] = field(default_factory=list)
     cpu: dict[str, list[float]] = field(default_factory=dict)
     rebuild: list[float] = field(default_factory=list)
+    #: `timeline check --links` of the built site (the GitHub Pages workflow runs it).
+    check: list[float] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     warmup_ahead: list[int] = field(default_factory=list)
     rss_mb: float = 0.0
@@ -296,6 +298,11 @@ def _measure_ours(
         results.rebuild.append(run.seconds)
         results.rss_mb = max(results.rss_mb, run.max_rss_mb)
         _say(f"  timeline build, nothing changed, run {i + 1}: {run.seconds:.2f} s")
+    check = timeline_command("check", str(project), "--links", "-o", str(out))
+    for i in range(runs):
+        run = _checked(run_measured(check, cwd=project, env=kept), "timeline check --links")
+        results.check.append(run.seconds)
+        _say(f"  timeline check --links, run {i + 1}: {run.seconds:.2f} s")
     names = dict.fromkeys(name for stages in stage_runs for name in stages)  # pipeline order
     results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in names}
 
@@ -589,6 +596,8 @@ def table(r: Results) -> str:
             f"< 0.5 s {_verdict(rebuild < TARGETS['rebuild_s'])}",
         )
     )
+    if r.check:
+        rows.append(("`timeline check --links`", _s(r.check), "validation included", ""))
     for name, values in r.serve.items():
         if not values:
             continue
