@@ -282,7 +282,11 @@ _Read = tuple[str, "set[str] | None", list[tuple[str, Verdict]]]
 def _read_batch(checker: _Checker, rels: list[str]) -> list[_Read]:
     read = []
     for rel in rels:
-        hrefs, ids = _links_of(checker.site.folder / rel)
+        try:
+            hrefs, ids = _links_of(checker.site.folder / rel)
+        except OSError as exc:  # gone since it was listed, or not readable
+            read.append((rel, None, [("", f"cannot read it: {exc.strerror or exc}")]))
+            continue
         verdicts = [(href, checker.verdict(rel, href)) for href in hrefs]
         read.append((rel, ids, [(href, v) for href, v in verdicts if v is not None]))
     return read
@@ -343,7 +347,9 @@ class LinkCheck:
                 if fragment in ids[target]:
                     continue
                 verdict = f"no id {fragment!r} in {target}"
-            broken.append(f"{rel}: broken link to {href} ({verdict})")
+            broken.append(
+                f"{rel}: broken link to {href} ({verdict})" if href else f"{rel}: {verdict}"
+            )
         return sorted(broken)
 
     def close(self) -> None:

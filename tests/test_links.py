@@ -202,3 +202,13 @@ def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_pa
         in_processes = check.broken()
     assert in_processes == sorted(broken)
     assert check_links(site, jobs=1) == in_processes
+
+
+def test_a_file_that_cannot_be_read_is_reported_not_raised(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _page(site, "index.html", '<a href="a/">a</a>')
+    _page(site, "a/index.html", "")
+    _page(site, "b/index.html", "")
+    with LinkCheck(site, jobs=1) as check:  # lists the files now, reads them when asked
+        (site / "b" / "index.html").unlink()
+        assert check.broken() == ["b/index.html: cannot read it: No such file or directory"]
