@@ -279,6 +279,21 @@ _BATCH = 128
 _Read = tuple[str, "set[str] | None", list[tuple[str, Verdict]]]
 
 
+#: The checker of a reading process (see `LinkCheck`), given once when the process starts:
+#: a checker sent with each batch would start each batch with no verdicts.
+_process_checker: _Checker | None = None
+
+
+def _start_reading(checker: _Checker) -> None:
+    global _process_checker
+    _process_checker = checker
+
+
+def _read_in_process(rels: list[str]) -> list[_Read]:
+    assert _process_checker is not None
+    return _read_batch(_process_checker, rels)
+
+
 def _read_batch(checker: _Checker, rels: list[str]) -> list[_Read]:
     read = []
     for rel in rels:
@@ -313,13 +328,16 @@ class LinkCheck:
         files = [file for file in folder.rglob("*") if file.is_file()]
         self.rels = sorted(file.relative_to(folder).as_posix() for file in files)
         batches = [self.rels[i : i + _BATCH] for i in range(0, len(self.rels), _BATCH)]
-        read = partial(_read_batch, _Checker(_site(folder)))
+        checker = _Checker(_site(folder))
         processes = usable_processes(jobs, len(self.rels))
         if processes > 1:
-            self._pool = multiprocessing.get_context("fork").Pool(processes)
-            self._reading: Iterator[list[_Read]] = self._pool.imap_unordered(read, batches)
+            context = multiprocessing.get_context("fork")
+            self._pool = context.Pool(processes, _start_reading, (checker,))
+            self._reading: Iterator[list[_Read]] = self._pool.imap_unordered(
+                _read_in_process, batches
+            )
         else:
-            self._reading = map(read, batches)  # read when `broken` asks
+            self._reading = map(partial(_read_batch, checker), batches)  # when `broken` asks
 
     def broken(self, progress: Progress | None = None) -> list[str]:
         """Every broken internal link, as `check_links` gives them; `progress` counts the
