@@ -3,8 +3,12 @@ checked on disk by `timeline check --links` and over real HTTP under a sub-path.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urldefrag, urljoin
@@ -197,9 +201,20 @@ def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_pa
             f"events/e{n}/index.html: broken link to ../../static/gone.css "
             "(no file static/gone.css in the output)",
         ]
-    with LinkCheck(site, jobs=2) as check:
-        assert check._pool is not None  # the processes' path, not the single process's
-        in_processes = check.broken()
+    # In a process of its own: a process with other threads (a test session's) never forks.
+    script = (
+        "import json, sys\n"
+        "from builder.links import LinkCheck\n"
+        "with LinkCheck(sys.argv[1], jobs=2) as check:\n"
+        "    print(json.dumps([check._pool is not None, check.broken()]))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(site)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    forked, in_processes = json.loads(run.stdout)
+    assert forked  # the processes' path, not the single process's
     assert in_processes == sorted(broken)
     assert check_links(site, jobs=1) == in_processes
 
