@@ -8,10 +8,11 @@ their events), plus the *chrome*: what the shipped templates read from the whole
 every page (the site settings, the number of events, the years, the page menu, the term
 and citation counts, the asset names).
 
-A key is only as good as that list, so keys are made only for the templates shipped with
-the builder, whose reads are known; a project that overrides templates gets no keys, and
-every page is rendered again after each change, as in a cold build. A value of a kind
-not known here makes the page's key None (always render) rather than a guess.
+A key is only as good as that list, so it is made for the templates shipped with the
+builder, whose reads are known, and for a project's own templates only when they read
+nothing more (`builder.template_reads`); otherwise every page is rendered again after each
+change, as in a cold build. A value of a kind not known here makes the page's key None
+(always render) rather than a guess.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import markupsafe
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
-from builder import exports, jsontext, periods, search, seo, templatecache, urls
+from builder import exports, jsontext, periods, search, seo, template_reads, templatecache, urls
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
@@ -382,10 +382,12 @@ def render_problem(exc: Exception, output: str, project: Path) -> Diagnostic:
     """A `path:line:col` diagnostic for a rendering failure, pointing into the template
     (at UNLOCATED when no template is on its way)."""
     if isinstance(exc, RenderFailed):
-        return dataclasses.replace(exc.diagnostic, path=_shown(Path(exc.diagnostic.path), project))
+        return dataclasses.replace(
+            exc.diagnostic, path=shown_path(Path(exc.diagnostic.path), project)
+        )
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return Diagnostic(
-            _shown(Path(exc.filename), project),
+            shown_path(Path(exc.filename), project),
             exc.lineno or 1,
             1,
             "error",
@@ -401,10 +403,13 @@ def render_problem(exc: Exception, output: str, project: Path) -> Diagnostic:
     message = f"{type(exc).__name__}: {exc}" + (f" (rendering {output})" if output else "")
     if where is None:
         return Diagnostic(UNLOCATED, 1, 1, "error", message)
-    return Diagnostic(_shown(Path(where.filename), project), where.lineno or 1, 1, "error", message)
+    return Diagnostic(
+        shown_path(Path(where.filename), project), where.lineno or 1, 1, "error", message
+    )
 
 
-def _shown(path: Path, project: Path) -> str:
+def shown_path(path: Path, project: Path) -> str:
+    """`path` as messages show it: relative to the project when inside it."""
     try:
         return path.resolve().relative_to(project.resolve()).as_posix()
     except ValueError:
@@ -966,6 +971,9 @@ class RenderMemo:
     #: Keys a plan made lazily and nothing has compared yet (see `depends.LazyKey`): each
     #: holds on to the model of the build that planned it until `settle_keys` makes it.
     lazy_keys: list[LazyKey] | None = None
+    #: The project's own templates and where they read more than the keys cover (see
+    #: `own_templates`), found once per memo: a template's change starts a new memo.
+    own_templates: OwnTemplates | None = None
 
     def settle_keys(self) -> int:
         """Make the lazy keys not made yet, so that they let go of their build's model;
@@ -1820,6 +1828,37 @@ class PlanUpdate:
     paths: list[str]
 
 
+class OwnTemplates(NamedTuple):
+    """The templates a project brings (overrides and additions) and the places where they
+    read more than the pages' dependency keys cover (see `builder.template_reads`)."""
+
+    names: list[str]
+    uncovered: list[template_reads.UncoveredRead]
+    #: Whether list pages still show events' titles, summaries and sources only in their
+    #: items (for `_spliced_list_page`): no list template, macros.html or list of a page's
+    #: events (`groups`) of the project's own.
+    splices: bool
+
+
+def own_templates(env: jinja2.Environment, memo: RenderMemo | None = None) -> OwnTemplates:
+    """The project's own templates, and whether the live preview may trust its pages' keys
+    with them: keys are made from what the shipped templates read, and a project's template
+    keeps them only if it reads nothing more. Kept in `memo` when given."""
+    if memo is not None and memo.own_templates is not None:
+        return memo.own_templates
+    names = template_reads.project_templates(env, builtin_themes_dir().resolve())
+    if not names:
+        found = OwnTemplates([], [], True)
+    else:
+        splices = not (set(names) & (LIST_TEMPLATES | {"macros.html"})) and (
+            "groups" not in template_reads.names_read(env, names)
+        )
+        found = OwnTemplates(names, template_reads.uncovered_reads(env, names), splices)
+    if memo is not None:
+        memo.own_templates = found
+    return found
+
+
 def plan_update(
     timeline: Timeline,
     theme: Theme,
@@ -1831,9 +1870,9 @@ def plan_update(
     units whose inputs are unchanged (see `_unit`) are left out, to be taken over from the
     build made from the last plan, without making anything for them (at 10,000 events, an
     edit plans a few dozen files instead of eleven thousand). None when pages get no keys
-    (a project's own templates), so that everything must be planned."""
-    shipped = builtin_themes_dir().resolve()
-    if not all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
+    (a project's own template reads more than they cover), so that everything must be
+    planned."""
+    if own_templates(env, memo).uncovered:
         return None
     files: list[PlannedFile] = []
     paths: list[str] = []
@@ -1887,9 +1926,9 @@ def _plan(
         ctx.related = memo.related or ctx.related
         memo.related = ctx.related
         memo.exports = ctx.fragments = memo.exports or ctx.fragments
-    shipped = builtin_themes_dir().resolve()
-    if keyed and all(d.resolve().is_relative_to(shipped) for d in theme.template_dirs):
-        if memo is not None:  # before the keys' memo moves on to this timeline
+    own = own_templates(env, memo) if keyed else None
+    if own is not None and not own.uncovered:
+        if memo is not None and own.splices:  # before the keys' memo moves on
             ctx.swaps = item_swaps(memo.keys.timeline, timeline)
         ctx.keys = PageKeys(timeline, assets, memo.keys if memo is not None else None)
         if memo is not None:

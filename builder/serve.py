@@ -445,6 +445,7 @@ class Preview:
     ):
         self.project = project
         self.options = options
+        self._told_own_templates: render.OwnTemplates | None = None
         self.output = output
         self._terminal = terminal
         self._cache = FileCache(outlines=True)
@@ -775,6 +776,26 @@ class Preview:
             early = f"; pages reloading after {shown:.0f} ms" if ms - shown >= 1 else ""
             self._terminal.say(
                 f"rebuilt in {ms:.0f} ms ({describe(changes)}{swapped}{files}{early})"
+            )
+        self._say_untracked_reads()
+
+    def _say_untracked_reads(self) -> None:
+        """Once per set of templates: why every page renders again after each edit, when a
+        project's own template reads more than the pages' keys cover."""
+        memo = self._model.memo
+        own = memo.own_templates if memo is not None else None
+        if own is None or own is self._told_own_templates:
+            return
+        self._told_own_templates = own
+        if own.uncovered:
+            first = own.uncovered[0]
+            more = len(own.uncovered) - 1
+            others = f" (and {_count(more, 'other place')})" if more else ""
+            where = f"{render.shown_path(Path(first.file), self.project)}:{first.line}"
+            self._terminal.say(
+                f"note: {where}: {first.what}{others}: the preview cannot tell which pages "
+                "that shows on, so every page renders again after each edit "
+                "(see docs/theming.md)"
             )
 
     def _publish_failure(self, report: Report, changes: list[Change], ms: float) -> None:
