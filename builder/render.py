@@ -1889,6 +1889,15 @@ def plan_update(
     return PlanUpdate(files, paths)
 
 
+def _forget_list_items(memo: RenderMemo, ctx: _Context) -> None:
+    """Start this build's list items afresh: the last builds' are kept by their events'
+    keys alone, which holds for the shipped macros (they show the event only), not for a
+    project's own macro once the rest of the site changed. New containers, not emptied
+    ones: the last build may still be rendering from its own."""
+    memo.list_items = ctx.list_items = {}
+    memo.blocks = Blocks(BLOCK_CHARACTERS)
+
+
 def _plan(
     timeline: Timeline,
     theme: Theme,
@@ -1935,6 +1944,8 @@ def _plan(
             # The partials read only what the chrome holds: the last build's stand.
             if memo.includes is not None and memo.includes[0] is ctx.keys.chrome:
                 ctx.includes = memo.includes[1]
+            elif own.names:  # a project's own item macro may show what the chrome holds
+                _forget_list_items(memo, ctx)
             memo.includes = (ctx.keys.chrome, ctx.includes)
         ctx.units_before, ctx.units = (memo.units if memo is not None else {}), {}
         ctx.partial = partial
@@ -1943,6 +1954,9 @@ def _plan(
             ctx.events_touched = events_touched(ctx, memo)
             if same_chrome and memo.events_touched is not None:
                 ctx.lists_touched = memo.lists_touched
+
+    elif own is not None and memo is not None:  # the keys cannot follow the templates
+        _forget_list_items(memo, ctx)
 
     if made_here:
         compile_templates(env)

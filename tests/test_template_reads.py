@@ -268,3 +268,45 @@ def test_a_project_whose_template_reads_past_the_keys_renders_every_page(
     assert len(snapshot.changed) < total / 4
     assert_same_as_cold(pv)
     assert out.getvalue().count("note:") == 1
+
+
+def own_item_macro(project: Path, shown: str) -> None:
+    """A project copy of macros.html whose list item also shows `shown`."""
+    macros = project / "themes/default/templates/macros.html"
+    macros.parent.mkdir(parents=True, exist_ok=True)
+    macros.write_text(
+        shipped_with("macros.html", '<span class="dot"', f'<i>{shown}</i><span class="dot"'),
+        encoding="utf-8",
+    )
+
+
+def test_a_projects_list_items_that_show_site_counts_follow_them(
+    project: Path, tmp_path: Path
+) -> None:
+    """List items are kept between edits by their events' keys, which the shipped macros
+    need; a project's own item may also show what the chrome holds, which a new event
+    changes."""
+    own_item_macro(project, "{{ timeline.events | length }} in all")
+    pv, out = start(project, tmp_path)
+    new = project / "content/events/new.yaml"
+    new.write_text(
+        "date: 2015-03-04\ntitle: A brand new event\ncountries: [TJ]\n"
+        "sources: [{url: 'https://example.org/x'}]\n",
+        encoding="utf-8",
+    )
+    assert pv.rebuild([Change(CONTENT, "content/events/new.yaml")])
+    assert_same_as_cold(pv)
+    assert "note:" not in out.getvalue()
+
+
+def test_a_projects_list_items_that_read_past_the_keys_are_made_again(
+    project: Path, tmp_path: Path
+) -> None:
+    own_item_macro(project, "after {{ timeline.events[0].title }}")
+    pv, out = start(project, tmp_path)
+    assert "macros.html" in out.getvalue()
+    first = sorted((project / "content/events").glob("*.yaml"))[0]
+    edit(first, r'title: "([^"]*)"', r'title: "\1 (first edited)"')
+    assert pv.rebuild([Change(CONTENT, first.relative_to(project).as_posix())])
+    assert_same_as_cold(pv)
+    assert served(pv)["index.html"].count(b"(first edited)") > 10
