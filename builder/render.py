@@ -86,6 +86,14 @@ def builtin_themes_dir() -> Path:
     return PACKAGE_THEMES if (PACKAGE_THEMES / "default").is_dir() else SOURCE_THEMES
 
 
+def is_shipped(filename: str | None) -> bool:
+    """Whether a template file is one of the builder's own (not a project's): the builder
+    knows what its own templates read."""
+    return bool(filename) and Path(filename).resolve().is_relative_to(
+        builtin_themes_dir().resolve()
+    )
+
+
 def find_theme(project: Path, name: str) -> Theme:
     """The theme `name`: the project's themes/NAME first, then the shipped one, then default.
 
@@ -180,8 +188,7 @@ class MacroCalls:
             template = env.get_template("macros.html")
         except jinja2.TemplateNotFound:
             return
-        shipped = builtin_themes_dir().resolve()
-        if template.filename and Path(template.filename).resolve().is_relative_to(shipped):
+        if is_shipped(template.filename):
             module = template.module
             self.pure = {
                 getattr(module, name)._func.__code__
@@ -760,11 +767,7 @@ class _Context:
             return None
         shipped = self.shipped_partials.get(name)
         if shipped is None:
-            home = builtin_themes_dir().resolve()
-            shipped = bool(template.filename) and Path(template.filename).resolve().is_relative_to(
-                home
-            )
-            self.shipped_partials[name] = shipped
+            shipped = self.shipped_partials[name] = is_shipped(template.filename)
         if not shipped:
             return None
         section = ONCE_PER_SECTION[name](context["page_path"], "paging" in context)
@@ -1846,7 +1849,7 @@ def own_templates(env: jinja2.Environment, memo: RenderMemo | None = None) -> Ow
     keeps them only if it reads nothing more. Kept in `memo` when given."""
     if memo is not None and memo.own_templates is not None:
         return memo.own_templates
-    names = template_reads.project_templates(env, builtin_themes_dir().resolve())
+    names = [n for n in env.list_templates() if not is_shipped(env.loader.get_source(env, n)[1])]
     if not names:
         found = OwnTemplates([], [], True)
     else:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
@@ -173,17 +172,6 @@ def _parsed(source: str, name: str) -> _Parsed:
     again after each template change, and the shipped ones never change."""
     tree = _PARSER.parse(source, name)
     return _Parsed(tree, any(True for _ in tree.find_all(nodes.Include)))
-
-
-def project_templates(env: jinja2.Environment, shipped: Path) -> list[str]:
-    """The names of the templates the environment loads from outside `shipped` (the
-    builder's own themes): the project's overrides and additions."""
-    names = []
-    for name in env.list_templates():
-        _, filename, _ = env.loader.get_source(env, name)
-        if filename and not Path(filename).resolve().is_relative_to(shipped):
-            names.append(name)
-    return names
 
 
 def _matches(path: Path_, patterns: tuple[Path_, ...]) -> bool:
