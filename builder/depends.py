@@ -44,13 +44,14 @@ class Unkeyable(Exception):
 class LazyKey:
     """A key made when it is first compared, from the build that planned it.
 
-    The live preview's first build plans 10,000 event pages whose keys name their related
-    events, and ranking those took a third of the time before the preview could answer.
-    No earlier build is there to compare those keys with, so that build's keys stand in
-    as lazy ones: the next build compares only the few it planned again, the background
-    makes the others once it has rendered the pages (which ranks the events anyway), and
-    each is made from the planning build's own model, so it is the key that build would
-    have made at once.
+    The live preview's first build, and its build after a template change, plan 11,000
+    pages and have no earlier build to compare their keys with. Ranking the related events
+    that event pages' keys name took a third of the time before the first build could
+    answer, and making the keys of every page half of planning a template change. So those
+    builds' keys, but for the list pages', stand in as lazy ones: the next build compares
+    only the few it planned again, the background makes the others once it has rendered
+    the pages (which ranks the events anyway), and each is made from the planning build's
+    own model, so it is the key that build would have made at once.
     """
 
     __slots__ = ("_make", "_value")
@@ -68,7 +69,10 @@ class LazyKey:
         return self._value
 
     def __eq__(self, other: object) -> bool:
-        return self.value() == (other.value() if type(other) is LazyKey else other)
+        value = self.value()
+        # None is no key (a page whose values cannot be keyed): it equals nothing, as the
+        # eager None is never compared
+        return value is not None and value == (other.value() if type(other) is LazyKey else other)
 
     def __hash__(self) -> int:
         return hash(self.value())

@@ -536,8 +536,9 @@ class _Context:
     #: The last key, new key and record of each event an edit changed only where its list
     #: item shows it, by the id of its last key (see `item_swaps`); None when it did more.
     swaps: dict[int, tuple] | None = None
-    #: The lazy keys this plan made, when it makes its related events' keys lazily (the
-    #: live preview's first build: see `related_key`); None when it makes them at once.
+    #: The lazy keys this plan made, when it has no earlier plan to compare its keys with
+    #: (the live preview's first build, or its build after a template change: see
+    #: `related_key`, `_page_key`, `_unit`); None when it makes them at once.
     lazy_keys: list[LazyKey] | None = None
 
     def __post_init__(self) -> None:
@@ -1162,6 +1163,7 @@ def _unit(
     inputs: Callable[[], Hashable],
     produce: Callable[[], Iterator],
     kept: bool | None = None,
+    lazy: bool = False,
 ) -> Iterator:
     """The files of one unit of pages (a term's list, a year's, an article's page…).
 
@@ -1172,6 +1174,8 @@ def _unit(
     (`kept` False: an edited event is in its list) is planned without making its inputs,
     which for the list of a common term means every event's key; its files' own keys still
     tell which of them changed, and the next build that must compare its inputs plans it.
+    A `lazy` unit's inputs read nothing the next plan changes (no memo of long lists): in a
+    plan with nothing before it they are made when first compared (`depends.LazyKey`).
     """
     if ctx.units is None:
         yield from produce()
@@ -1179,8 +1183,14 @@ def _unit(
     before = ctx.units_before.get(name)
     if kept is False:
         key: Hashable = _CHANGED
+    elif kept and before is not None:
+        key = None
+    elif lazy and before is None and ctx.lazy_keys is not None:
+        chrome = ctx.keys.chrome
+        key = LazyKey(lambda: (chrome, inputs()))
+        ctx.lazy_keys.append(key)
     else:
-        key = None if kept and before is not None else (ctx.keys.chrome, inputs())
+        key = (ctx.keys.chrome, inputs())
     if before is not None and (key is None or before[0] == key):
         ctx.units[name] = before
         yield Kept(before[1], None if ctx.partial else produce)
@@ -1323,6 +1333,7 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
             ),
             lambda: _event_page(env, ctx, make, index, event),
             kept=True if touched is not None and event.id not in touched else None,
+            lazy=True,
         )
 
     swapped = _swapped_event_units(ctx, event_unit) if partial else None
@@ -1468,12 +1479,13 @@ def _event_page(env, ctx: _Context, make, index: int, event: Event) -> Iterator:
     )
 
 
-def _when_rendered(ctx: _Context, compute: Callable[[], object]) -> object:
-    """`compute()`, made when the page renders (in a render process) unless the build asks for
-    page keys: the live preview's keys read the value itself. Planning is serial, and dating
-    10,000 events in words for their citations, or grouping every list by month, took about
-    half a second of it."""
-    return Deferred(compute) if ctx.keys is None else compute()
+def _when_rendered(ctx: _Context, compute: Callable[[], object]) -> Deferred:
+    """`compute()`, made when the page renders (in a render process), and with page keys
+    made again for the key, which is the value itself: planning is serial, and dating
+    10,000 events in words for their citations took a tenth of a second of it. The live
+    preview makes most keys once it has rendered the pages (see `_page_key`), and the few
+    of an edit's pages twice."""
+    return Deferred(compute) if ctx.keys is None else Deferred(compute, compute)
 
 
 def _groups(ctx: _Context, events: list[Event], place: str | None = None) -> Deferred:
@@ -1484,7 +1496,7 @@ def _groups(ctx: _Context, events: list[Event], place: str | None = None) -> Def
     return Deferred(lambda: group_by_month(events), key)
 
 
-def _citation(ctx: _Context, event: Event) -> str | Deferred:
+def _citation(ctx: _Context, event: Event) -> Deferred:
     """The event's citation line (see `event_citation`), made when its page renders."""
     return _when_rendered(ctx, lambda: event_citation(event, ctx.timeline.site, ctx.links))
 
@@ -1982,7 +1994,7 @@ def _plan(
             ctx.memo.pages.put(site_path, (key, text))
             return Text(text) if unencoded else text.encode("utf-8")
 
-        key = ctx.keys.page(template, site_path, root, values) if ctx.keys else None
+        key = _page_key(ctx, template, site_path, root, values)
         listed = key is not None and ctx.memo is not None and template in LIST_TEMPLATES
         return PlannedFile(urls.file_for(site_path), render_list if listed else render, key)
 
@@ -2004,6 +2016,21 @@ def _plan(
         memo.event_files = (
             (timeline.events, ctx.event_files) if ctx.event_files is not None else None
         )
+
+
+def _page_key(ctx: _Context, template: str, site_path: str, root: str | None, values: dict):
+    """A planned page's dependency key (None without keys): made at once for list pages,
+    whose kept text the next edit splices into, and lazily for the others in a plan that
+    has nothing to compare them with yet (the live preview's first build, or its build after
+    a template change), where making the keys of 11,000 pages took half of planning them."""
+    keys = ctx.keys
+    if keys is None:
+        return None
+    if ctx.lazy_keys is None or template in LIST_TEMPLATES:
+        return keys.page(template, site_path, root, values)
+    key = LazyKey(lambda: keys.page(template, site_path, root, values))
+    ctx.lazy_keys.append(key)
+    return key
 
 
 #: The first folders of list pages: the timeline's periods, the terms' and years' pages.

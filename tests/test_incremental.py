@@ -1062,24 +1062,57 @@ def test_the_first_edit_of_an_event_splices_into_the_builds_own_pages(preview) -
 
 
 def test_the_first_keyed_plan_ranks_no_related_events(tmp_path: Path) -> None:
-    """The preview's first plan leaves its related events' keys lazy (`depends.LazyKey`):
-    nothing is ranked before the preview answers. A plan with the last build's finder in
-    its memo makes them at once, as before."""
+    """The preview's first plan leaves its pages' keys lazy (`depends.LazyKey`), but for
+    the list pages, whose keys splicing reads: nothing is ranked and no event page's key is
+    made before the preview answers. Made later, each key is the one a plan with the last
+    build's finder in its memo makes at once, as before."""
     from builder import urls
-    from builder.render import RenderMemo, find_theme, plan_site
+    from builder.depends import LazyKey
+    from builder.render import LIST_TEMPLATES, RenderMemo, find_theme, plan_site
 
     root = tmp_path / "proj"
     generate(root, 150, 5, seed=4)
     timeline, _, _ = build.make_timeline(root, build.BuildOptions())
     theme, links = find_theme(root, timeline.site.theme), urls.Urls(None)
     memo = RenderMemo()
-    plan_site(timeline, theme, links, memo=memo, keyed=True)
+    lazy = plan_site(timeline, theme, links, memo=memo, keyed=True)
     assert memo.related.found == {}, "the first plan ranked related events"
-    assert len(memo.lazy_keys) == 2 * len(timeline.events)  # each page's unit, each page
-    assert memo.settle_keys() == 2 * len(timeline.events)
+    event_pages = [f for f in lazy if f.path.startswith("events/")]
+    assert len(event_pages) == len(timeline.events)
+    assert all(type(f.key) is LazyKey and f.key._make is not None for f in event_pages)
+    assert all(type(memo.units[e.id][0]) is LazyKey for e in timeline.events)
+    assert memo.settle_keys() >= 2 * len(timeline.events)
     assert len(memo.related.found) == len(timeline.events) and memo.lazy_keys is None
-    plan_site(timeline, theme, links, memo=memo, keyed=True)
-    assert memo.lazy_keys is None
+
+    eager_memo = RenderMemo(related=memo.related)
+    eager = plan_site(timeline, theme, links, memo=eager_memo, keyed=True)
+    assert eager_memo.lazy_keys is None
+    assert not any(type(f.key) is LazyKey for f in eager)
+    assert [f.path for f in eager] == [f.path for f in lazy]
+    assert [f.key for f in eager] == [f.key for f in lazy]
+    assert [f.key for f in lazy] == [f.key for f in eager]  # each side's __eq__
+    assert all(f.key is not None for f in lazy if f.path.endswith(".html"))
+    assert {name: unit[0] for name, unit in eager_memo.units.items()} == {
+        name: unit[0] for name, unit in memo.units.items()
+    }
+    list_pages = [
+        f for f in lazy if f.path.startswith(("tags/", "years/")) and f.path.count("/") > 1
+    ]
+    assert list_pages and not any(type(f.key) is LazyKey for f in list_pages)
+    assert {"term.html", "year.html"} <= LIST_TEMPLATES
+
+
+def test_a_lazy_key_of_an_unkeyable_page_equals_nothing() -> None:
+    """A page whose values cannot be keyed has no key (None: always rendered again); made
+    lazily, its key must not equal another such key, nor None."""
+    from builder.depends import LazyKey
+
+    assert LazyKey(lambda: None) != LazyKey(lambda: None)
+    assert LazyKey(lambda: None) != None  # noqa: E711  (the comparison is the point)
+    assert LazyKey(lambda: ("a", 1)) == LazyKey(lambda: ("a", 1))
+    assert LazyKey(lambda: ("a", 1)) == ("a", 1)
+    assert ("a", 1) == LazyKey(lambda: ("a", 1))  # noqa: SIM300  (the reflected comparison)
+    assert LazyKey(lambda: ("a", 1)) != LazyKey(lambda: ("a", 2))
 
 
 def _moved_into_related(root: Path, target: Path, a_id: str, candidates: list) -> tuple:
