@@ -42,8 +42,10 @@ events into batches of changes.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import errno
+import functools
 import gc
 import hashlib
 import html
@@ -64,7 +66,7 @@ import time
 import traceback
 import zlib
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -874,6 +876,7 @@ class Preview:
                 timeline = self._model.timeline
                 if timeline is not None:
                     self._keep_conversions(timeline)
+            _return_free_memory()
             with self._changed:
                 if not snapshot.failed:
                     self._verified = snapshot
@@ -940,6 +943,25 @@ class Preview:
             if not busy and (quiet or now - snapshot.created >= BACKGROUND_PATIENCE):
                 return
             stop.wait(0.01)
+
+
+def _return_free_memory() -> None:
+    """Give the pages the C allocator holds free back to the system, once a build is
+    complete: rendering a whole build in the background frees a hundred megabytes in small
+    pieces that glibc keeps for later, and the preview's next peak came on top of them (at
+    10,000 events, 575-587 MB against 528-534 MB with them given back, for 5-22 ms).
+    Nothing where the C library has no `malloc_trim` (not glibc)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 @contextmanager

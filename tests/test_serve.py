@@ -7,6 +7,7 @@ fast anything happened. Rebuilds are counted from the server's own terminal line
 
 from __future__ import annotations
 
+import gc
 import http.client
 import io
 import json
@@ -892,3 +893,24 @@ def test_a_batch_names_its_files_for_loading_only_when_they_changed_in_place() -
     assert changed_files([]) is None  # the first build
     assert changed_files(edits + [Change(CONFIG, "content/site.yaml")]) is None
     assert changed_files(edits + [Change(CONTENT, "content/articles/sub/")]) is None
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_a_complete_build_gives_the_memory_it_freed_back() -> None:
+    """What a build frees in small pieces under memory still in use (glibc keeps it for
+    later) goes back to the system once the preview has completed the build."""
+    from builder.serve import _malloc_trim, _return_free_memory
+
+    assert _malloc_trim() is not None, "glibc's malloc_trim not found"
+    pieces = [bytes([i % 251]) * 2000 for i in range(60_000)]  # 120 MB, each from malloc
+    still_used = pieces[-1]  # above the rest on the heap, so the heap cannot just shrink
+    del pieces
+    gc.collect()
+    before = _resident_mb()
+    _return_free_memory()
+    assert before - _resident_mb() > 60
+    assert still_used[0] == 59_999 % 251
