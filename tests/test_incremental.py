@@ -1165,6 +1165,37 @@ def test_an_edit_before_any_page_rendered_compares_the_first_builds_lazy_keys(
     assert_same_as_cold(pv)
 
 
+def test_an_edit_right_after_a_template_change_compares_that_builds_lazy_keys(
+    tmp_path: Path,
+) -> None:
+    """A template change plans every page again with lazy keys (nothing before it to
+    compare them with); an edit made before the background rendered that build compares
+    them, each made from that build's own model, and plans only the units it touched: the
+    site is a cold build's."""
+    root = tmp_path / "proj"
+    generate(root, serve.EAGER_FILES + 100, 10, seed=5)
+    terminal = serve.Terminal(out=io.StringIO(), err=io.StringIO())
+    pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
+    assert pv.rebuild([])
+    served(pv)
+    own = root / "themes/default/templates/event.html"
+    own.parent.mkdir(parents=True)
+    shipped = (REPO / "themes/default/templates/event.html").read_text(encoding="utf-8")
+    own.write_text(shipped.replace("</article>", "<p>Our own event page</p></article>", 1))
+    total = len(rebuild(pv, own, TEMPLATE).changed)
+    memo = pv._model.memo
+    assert memo.lazy_keys and not pv._model.memo.own_templates.uncovered
+    assert all(type(key) is LazyKey and key._make is not None for key in memo.lazy_keys[:50])
+    target = events_file(pv)
+    edit(target, r'title: "([^"]*)"', r'title: "\1 (after the template)"')
+    snapshot = rebuild(pv, target)
+    assert 0 < len(snapshot.changed) < total / 4, (len(snapshot.changed), total)
+    assert_same_as_cold(pv)
+    assert (
+        b"Our own event page" in served(pv)[next(p for p in served(pv) if p.startswith("events/"))]
+    )
+
+
 def test_the_background_makes_the_lazy_keys_once_it_has_rendered_the_build(tmp_path: Path) -> None:
     import threading
 
