@@ -2018,7 +2018,9 @@ def _plan(
         )
 
 
-def _page_key(ctx: _Context, template: str, site_path: str, root: str | None, values: dict):
+def _page_key(
+    ctx: _Context, template: str, site_path: str, root: str | None, values: dict
+) -> Hashable:
     """A planned page's dependency key (None without keys): made at once for list pages,
     whose kept text the next edit splices into, and lazily for the others in a plan that
     has nothing to compare them with yet (the live preview's first build, or its build after
