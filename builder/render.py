@@ -538,7 +538,7 @@ class _Context:
     swaps: dict[int, tuple] | None = None
     #: The lazy keys this plan made, when it has no earlier plan to compare its keys with
     #: (the live preview's first build, or its build after a template change: see
-    #: `related_key`, `_page_key`, `_unit`); None when it makes them at once.
+    #: `lazy_key`, `_page_key`, `_unit`); None when it makes them at once.
     lazy_keys: list[LazyKey] | None = None
 
     def __post_init__(self) -> None:
@@ -546,12 +546,17 @@ class _Context:
             self.related = RelatedEvents(self.timeline, ahead=RANKED_AHEAD)
 
     def related_key(self, event: Event) -> Hashable:
-        """What an event's related-events block shows depends on: those events' keys (made
-        when first compared, in a build that has nothing to compare them with yet: see
-        `depends.LazyKey`)."""
+        """What an event's related-events block shows depends on: those events' keys. Only
+        the keys of an event's page and unit read it, and a plan with nothing before it
+        makes those lazily (see `lazy_key`), so it ranks no events while it plans."""
+        return self.keys.events(self.related.of(event))
+
+    def lazy_key(self, make: Callable[[], Hashable]) -> Hashable:
+        """`make()`, or in a plan that makes its keys lazily (see `lazy_keys`) a
+        `depends.LazyKey` made when first compared, or by the background."""
         if self.lazy_keys is None:
-            return self.keys.events(self.related.of(event))
-        key = LazyKey(lambda: self.keys.events(self.related.of(event)))
+            return make()
+        key = LazyKey(make)
         self.lazy_keys.append(key)
         return key
 
@@ -1185,10 +1190,9 @@ def _unit(
         key: Hashable = _CHANGED
     elif kept and before is not None:
         key = None
-    elif lazy and before is None and ctx.lazy_keys is not None:
+    elif lazy and before is None:
         chrome = ctx.keys.chrome
-        key = LazyKey(lambda: (chrome, inputs()))
-        ctx.lazy_keys.append(key)
+        key = ctx.lazy_key(lambda: (chrome, inputs()))
     else:
         key = (ctx.keys.chrome, inputs())
     if before is not None and (key is None or before[0] == key):
@@ -2028,11 +2032,9 @@ def _page_key(
     keys = ctx.keys
     if keys is None:
         return None
-    if ctx.lazy_keys is None or template in LIST_TEMPLATES:
+    if template in LIST_TEMPLATES:
         return keys.page(template, site_path, root, values)
-    key = LazyKey(lambda: keys.page(template, site_path, root, values))
-    ctx.lazy_keys.append(key)
-    return key
+    return ctx.lazy_key(lambda: keys.page(template, site_path, root, values))
 
 
 #: The first folders of list pages: the timeline's periods, the terms' and years' pages.

@@ -884,9 +884,10 @@ class Preview:
                     self._written_id = snapshot.id
 
     def _settle_keys(self) -> None:
-        """Make the keys the first build left lazy (see `depends.LazyKey`), now that its
-        pages are rendered and its events ranked: a few milliseconds, after which its
-        model can go."""
+        """Make the keys a build left lazy (the first, or the one after a template change:
+        see `depends.LazyKey`), now that its pages are rendered and its events ranked:
+        about half a second at 10,000 events, after the ten or so of rendering them, and
+        then its model can go."""
         memo = self._model.memo
         if memo is not None:
             memo.settle_keys()
