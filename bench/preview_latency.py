@@ -257,11 +257,12 @@ def stage_times(project: Path, line: TitleLine, repeats: int = 5) -> dict[str, f
     as the server defers them."""
     import gc
 
-    from builder import render, serve, urls
+    from builder import serve, urls
     from builder.build import BuildOptions, make_timeline
     from builder.diagnostics import Report
     from builder.load import FileCache
     from builder.model import ModelMemo
+    from builder.theme import find_theme, make_environment
     from builder.validate import ValidationCache
 
     cache, validation, model = FileCache(), ValidationCache(), ModelMemo()
@@ -276,8 +277,8 @@ def stage_times(project: Path, line: TitleLine, repeats: int = 5) -> dict[str, f
         timeline, _, steps = make_timeline(
             project, BuildOptions(), cache, validation=validation, memo=model
         )
-        theme = render.find_theme(project, timeline.site.theme)
-        env = env or render.make_environment(theme)
+        theme = find_theme(project, timeline.site.theme)
+        env = env or make_environment(theme)
         modelled = time.perf_counter()
         memo = serve.next_memo(memo, before, timeline)
         planned = time.perf_counter()

@@ -231,7 +231,8 @@ def plan_build(
     import jinja2
 
     from builder import urls
-    from builder.render import RenderFailed, find_theme, plan_site, render_problem
+    from builder.render import plan_site
+    from builder.theme import RenderFailed, find_theme, render_problem
 
     with _timed(timings, "plan"):
         theme = find_theme(project, timeline.site.theme)
@@ -250,7 +251,8 @@ def _reporting(plan: list[PlannedFile], project: Path) -> list[PlannedFile]:
     """The plan, each of whose files raises `RenderFailed`, located in the template at
     fault, when its template fails: in a render process, where the traceback still tells
     where (a failure without a template on its way, a bug of the builder, is left as it is)."""
-    from builder.render import UNLOCATED, PlannedFile, RenderFailed, render_problem
+    from builder.render import PlannedFile
+    from builder.theme import UNLOCATED, RenderFailed, render_problem
 
     def reporting(item: PlannedFile) -> PlannedFile:
         def render():
@@ -395,7 +397,8 @@ def run_build(
             texts = warm.collect()
         kept = f", {texts - warm.fresh} kept from the last build" if texts > warm.fresh else ""
         timings[f"warm-up ({texts} texts ahead{kept})"] = time.perf_counter() - collected
-    from builder.render import RenderFailed, shared_work
+    from builder.render import shared_work
+    from builder.theme import RenderFailed
 
     progress.stage("render", len(plan), "pages and files")
     written: dict[str, list[int]] = {}

@@ -83,6 +83,15 @@ from builder.exports import FragmentMemo
 from builder.load import FileCache
 from builder.model import ModelMemo
 from builder.related import RelatedEvents, affected_by, ranking
+from builder.theme import (
+    RenderFailed,
+    Theme,
+    broken_template,
+    find_theme,
+    make_environment,
+    render_problem,
+    shown_path,
+)
 from builder.validate import NeedsReading, ValidationCache
 from builder.watch import (
     CONFIG,
@@ -334,7 +343,7 @@ class Snapshot:
         try:
             data = self._plan[path].render()
         except Exception as exc:  # a template bug or a theme file gone: fail this build
-            raise render.RenderFailed(render.render_problem(exc, path, self._project)) from exc
+            raise RenderFailed(render_problem(exc, path, self._project)) from exc
         self._rendered[path] = data
         return data
 
@@ -400,7 +409,7 @@ class _Model:
     """What the rebuild thread keeps between rebuilds, to redo only what a change needs."""
 
     timeline: object | None = None
-    theme: render.Theme | None = None
+    theme: Theme | None = None
     env: jinja2.Environment | None = None
     warnings: tuple[str, ...] = ()
     failed: bool = True
@@ -536,7 +545,7 @@ class Preview:
             try:
                 with self._busy():
                     return snapshot, snapshot.file(path)
-            except render.RenderFailed as failure:
+            except RenderFailed as failure:
                 self._fail_late(snapshot, failure.diagnostic)
 
     def note_viewed(self, path: str) -> None:
@@ -586,7 +595,7 @@ class Preview:
 
     def watch_plan(self) -> WatchPlan:
         """The folders to watch: content/ and the folders of the theme in use."""
-        theme = self._model.theme or render.find_theme(self.project, "default")
+        theme = self._model.theme or find_theme(self.project, "default")
         folders = dict.fromkeys(d.parent.resolve() for d in theme.template_dirs + theme.static_dirs)
         return WatchPlan(self.project, tuple(folders))
 
@@ -643,7 +652,7 @@ class Preview:
         try:
             changed = snapshot.unrendered(among=snapshot.changed)
             _prerender(snapshot, changed, None)
-        except render.RenderFailed as failure:
+        except RenderFailed as failure:
             self._fail_late(snapshot, failure.diagnostic)
             return False
         finally:
@@ -689,13 +698,13 @@ class Preview:
             model.timeline = timeline
         timeline = model.timeline
         progress.stage("plan")
-        theme = render.find_theme(self.project, timeline.site.theme)
+        theme = find_theme(self.project, timeline.site.theme)
         if not theme.template_dirs:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
             model.failed = True
             return None
         if model.env is None or theme != model.theme:
-            model.env = render.make_environment(theme)
+            model.env = make_environment(theme)
             model.env.auto_reload = False  # a snapshot keeps the templates it started with
             model.memo = None
             # As `timeline build` does, every template at the start (or with a new theme),
@@ -703,7 +712,7 @@ class Preview:
             edited = None
             if theme == model.theme:
                 edited = edited_templates(changes, theme, self.project)
-            problem = render.broken_template(model.env, self.project, edited)
+            problem = broken_template(model.env, self.project, edited)
             if problem is not None:
                 report.items.append(problem)
                 model.env = model.theme = None  # all compiled again at the next change
@@ -735,7 +744,7 @@ class Preview:
         deadline = None if eager else time.perf_counter() + PRERENDER_BUDGET
         try:
             _prerender(snapshot, recent, deadline)
-        except render.RenderFailed as failure:
+        except RenderFailed as failure:
             report.items.append(failure.diagnostic)
             model.failed = True
             return None
@@ -793,7 +802,7 @@ class Preview:
             first = own.uncovered[0]
             more = len(own.uncovered) - 1
             others = f" (and {_count(more, 'other place')})" if more else ""
-            where = f"{render.shown_path(Path(first.file), self.project)}:{first.line}"
+            where = f"{shown_path(Path(first.file), self.project)}:{first.line}"
             self._terminal.say(
                 f"note: {where}: {first.what}{others}: the preview cannot tell which pages "
                 "that shows on, so every page renders again after each edit "
@@ -927,7 +936,7 @@ class Preview:
                 return False
             try:
                 snapshot.render(path)
-            except render.RenderFailed as failure:
+            except RenderFailed as failure:
                 self._fail_late(snapshot, failure.diagnostic)
                 return False
             snapshot.pack([path])  # as it goes: a new build is held beside the served one
@@ -998,7 +1007,7 @@ def changed_files(changes: list[Change]) -> list[str] | None:
 
 
 def _prerender(snapshot: Snapshot, paths: list[str], deadline: float | None) -> None:
-    """Render these files of the snapshot in order (render.RenderFailed), at least the first, and
+    """Render these files of the snapshot in order (theme.RenderFailed), at least the first, and
     the others until the deadline, if any."""
     for number, path in enumerate(paths):
         if number and deadline is not None and time.perf_counter() > deadline:
@@ -1091,7 +1100,7 @@ def _lists_touched(before, after, changed: set[str], old_events: dict, new_event
     return names
 
 
-def edited_templates(changes: list[Change], theme: render.Theme, project: Path) -> list[str] | None:
+def edited_templates(changes: list[Change], theme: Theme, project: Path) -> list[str] | None:
     """The names of the templates that these changes edited or added, or None when a folder
     of templates changed (any of them may have)."""
     folders = [folder.resolve() for folder in theme.template_dirs]

@@ -51,7 +51,7 @@ def served(pv: serve.Preview) -> dict[str, bytes]:
 def cold(project: Path) -> dict[str, bytes]:
     """Every file a cold build of the project gives, built in this process."""
     from builder import urls
-    from builder.render import find_theme
+    from builder.theme import find_theme
 
     timeline, report, _ = build.make_timeline(project, build.BuildOptions())
     assert timeline is not None, report.sorted()
@@ -427,7 +427,8 @@ def test_pages_planned_from_the_previous_build_render_from_a_fresh_plan(tmp_path
     the preview ever asks for one, it is rendered from a fresh plan of that unit alone.
     Rendering every file of such a plan directly gives a cold build's bytes."""
     from builder import urls
-    from builder.render import RenderMemo, find_theme, make_environment, plan_site
+    from builder.render import RenderMemo, plan_site
+    from builder.theme import find_theme, make_environment
 
     root = tmp_path / "proj"
     generate(root, 300, 20, seed=5)
@@ -1068,7 +1069,8 @@ def test_the_first_keyed_plan_ranks_no_related_events(tmp_path: Path) -> None:
     build's finder in its memo makes at once, as before."""
     from builder import urls
     from builder.depends import LazyKey
-    from builder.render import LIST_TEMPLATES, RenderMemo, find_theme, plan_site
+    from builder.render import LIST_TEMPLATES, RenderMemo, plan_site
+    from builder.theme import find_theme
 
     root = tmp_path / "proj"
     generate(root, 150, 5, seed=4)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from builder import jsontext
-from builder.render import Theme, builtin_themes_dir, make_environment
+from builder.theme import Theme, builtin_themes_dir, make_environment
 
 
 def standard(value: object) -> str:

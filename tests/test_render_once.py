@@ -154,7 +154,7 @@ def test_list_items_joined_in_one_call_read_as_a_loop_over_each_item(project: Pa
 
 def test_shared_macro_calls_read_as_each_call_made_on_its_page(project: Path) -> None:
     """Calls of the shipped pure macros (a category chip, country and term links, sources)
-    are made once per build and way to the root (`render.MacroCalls`); a project copy of
+    are made once per build and way to the root (`theme.MacroCalls`); a project copy of
     macros.html, whose calls are never shared, gives the very same site."""
     shipped = _tree(_build(project, "--jobs", "1"))
     macros = (REPO / "themes/default/templates/macros.html").read_text(encoding="utf-8")
@@ -170,15 +170,21 @@ def test_pages_share_the_shipped_macros_module_while_what_it_reads_is_the_same(
     module of it, whatever else they hold. A project's own macros.html is made anew."""
     from jinja2.utils import missing
 
-    from builder import render
+    from builder.theme import (
+        MACRO_CALLS,
+        MacroCalls,
+        find_theme,
+        make_environment,
+        names_read,
+    )
 
-    env = render.make_environment(render.find_theme(project, "default"))
-    calls = render.MacroCalls(env)
-    assert {"url", "root", "term_slug", render.MACRO_CALLS} <= set(calls.reads)
+    env = make_environment(find_theme(project, "default"))
+    calls = MacroCalls(env)
+    assert {"url", "root", "term_slug", MACRO_CALLS} <= set(calls.reads)
     # The live preview makes one per build: the names are found once per text of the file.
-    hits = render.names_read.cache_info().hits
-    assert render.MacroCalls(env).reads == calls.reads
-    assert render.names_read.cache_info().hits == hits + 1
+    hits = names_read.cache_info().hits
+    assert MacroCalls(env).reads == calls.reads
+    assert names_read.cache_info().hits == hits + 1
     assert "event" not in calls.reads and "page_path" not in calls.reads
     macros = env.get_template("macros.html")
 
@@ -188,7 +194,7 @@ def test_pages_share_the_shipped_macros_module_while_what_it_reads_is_the_same(
             values["url"] = url
         return values
 
-    shared = {name: object() for name in calls.reads} | {render.MACRO_CALLS: calls}
+    shared = {name: object() for name in calls.reads} | {MACRO_CALLS: calls}
     first = macros.make_module(page("a"), True, {"date": missing})
     assert macros.make_module(page("b"), True, {}) is first
     assert macros.make_module(page("c", url=lambda target="": target), True, {}) is not first
@@ -196,20 +202,26 @@ def test_pages_share_the_shipped_macros_module_while_what_it_reads_is_the_same(
     assert len(calls.modules) == 3
 
     write(project / "themes/default/templates/macros.html", "{% macro m() %}m{% endmacro %}")
-    own_env = render.make_environment(render.find_theme(project, "default"))
-    own = render.MacroCalls(own_env)
+    own_env = make_environment(find_theme(project, "default"))
+    own = MacroCalls(own_env)
     assert own.template is None
-    values = {render.MACRO_CALLS: own}
+    values = {MACRO_CALLS: own}
     template = own_env.get_template("macros.html")
     assert template.make_module(values, True, {}) is not template.make_module(values, True, {})
 
 
 def test_only_the_shipped_pure_macros_have_their_calls_shared(project: Path) -> None:
     from builder import render
+    from builder.theme import (
+        PURE_MACROS,
+        MacroCalls,
+        find_theme,
+        make_environment,
+    )
 
-    env = render.make_environment(render.find_theme(project, "default"))
-    calls = render.MacroCalls(env)
-    assert len(calls.pure) == len(render.PURE_MACROS)
+    env = make_environment(find_theme(project, "default"))
+    calls = MacroCalls(env)
+    assert len(calls.pure) == len(PURE_MACROS)
     module = env.get_template("macros.html").make_module(
         {
             "category_class": lambda key: f"c-{key}",
@@ -234,15 +246,15 @@ def test_only_the_shipped_pure_macros_have_their_calls_shared(project: Path) -> 
         project / "themes/default/templates/macros.html",
         macros.replace(chip, chip + "<!--on {{ page_path }}-->"),
     )
-    theme = render.find_theme(project, "default")
-    assert render.MacroCalls(render.make_environment(theme)).pure == set()
+    theme = find_theme(project, "default")
+    assert MacroCalls(make_environment(theme)).pure == set()
     # Its top level may read the page's values: it is never made into a module without them.
     write(
         project / "themes/default/templates/macros.html",
         "{% set here = page_path ~ '' %}"
         + macros.replace(chip, chip + "<!--on {{ page_path }}, {{ here }}-->"),
     )
-    assert render.MacroCalls(render.make_environment(theme)).pure == set()
+    assert MacroCalls(make_environment(theme)).pure == set()
     out = _build(project, "--jobs", "1")
     pages = [p for p in _event_pages(out) if 'class="cat ' in p.read_text(encoding="utf-8")]
     assert len(pages) >= 2

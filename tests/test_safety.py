@@ -193,11 +193,11 @@ def test_the_writers_quick_path_check_agrees_with_the_full_one(path: str) -> Non
 
 @pytest.mark.parametrize("text", [XSS, 'it\'s "quoted" & <b>', "plain", "", "é\u2028<"])
 def test_templates_escape_text_as_markupsafe_does_with_or_without_its_speedups(text: str):
-    """Compiled templates escape each `{{ … }}` with `render.escaped`: MarkupSafe's escaping
+    """Compiled templates escape each `{{ … }}` with `theme.escaped`: MarkupSafe's escaping
     without its `Markup` wrapper, or, where MarkupSafe does not offer that, its plain form."""
     from markupsafe import Markup, escape
 
-    from builder.render import _escape_text, _escaped_text, escaped
+    from builder.theme import _escape_text, _escaped_text, escaped
 
     assert escaped(text) == _escape_text(text) == _escaped_text(text) == str(escape(text))
     assert escaped(Markup(text)) == Markup(text)

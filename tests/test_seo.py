@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from builder import seo
 from builder.build import BuildOptions, make_timeline
-from builder.render import find_theme, make_environment
+from builder.theme import find_theme, make_environment
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://example.org/tl/"

@@ -1,5 +1,5 @@
 """Calls from templates: the builder's environment calls plain functions and macros the
-short way (`render.CallingContext`); whatever asks for the context, the environment or the
+short way (`theme.CallingContext`); whatever asks for the context, the environment or the
 evaluation context must still get it, inside loops and blocks too."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from builder.render import CallingContext, EscapingTemplate, Theme, escaped, make_environment
+from builder.theme import CallingContext, EscapingTemplate, Theme, escaped, make_environment
 
 TEMPLATE = """\
 {%- macro box(x) %}[{{ x }}{% if caller is defined %}:{{ caller() }}{% endif %}]{% endmacro -%}
@@ -100,7 +100,7 @@ class _Html:
 
 
 def test_output_is_escaped_as_markupsafe_escapes_it(tmp_path: Path) -> None:
-    """`render.EscapingTemplate` rebinds the templates' `escape`: text, numbers and objects
+    """`theme.EscapingTemplate` rebinds the templates' `escape`: text, numbers and objects
     with `__html__` come out as `markupsafe.escape` makes them, and `Markup` passes whole
     (the very object, not a copy). Text comes back escaped as a plain `str`: templates only
     join what they output, and a macro's output is made `Markup` as a whole."""

@@ -18,6 +18,7 @@ import pytest
 from test_incremental import assert_same_as_cold, edit, events_file, generate, served
 
 from builder import build, render, serve
+from builder.theme import find_theme, make_environment
 from builder.watch import CONTENT, TEMPLATE, Change
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,8 +31,8 @@ def own(project: Path, templates: dict[str, str]) -> render.OwnTemplates:
     for name, text in templates.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
-    theme = render.find_theme(project, "default")
-    return render.own_templates(render.make_environment(theme))
+    theme = find_theme(project, "default")
+    return render.own_templates(make_environment(theme))
 
 
 def uncovered(project: Path, templates: dict[str, str]) -> list[str]:

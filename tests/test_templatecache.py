@@ -14,7 +14,8 @@ import jinja2
 import pytest
 from conftest import run_timeline, write
 
-from builder import render, templatecache
+from builder import templatecache
+from builder.theme import Theme, builtin_themes_dir, find_theme, make_environment
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -32,7 +33,7 @@ def _build(project: Path) -> None:
 
 
 def _environment(project: Path) -> jinja2.Environment:
-    return render.make_environment(render.find_theme(project, "default"))
+    return make_environment(find_theme(project, "default"))
 
 
 def _cached(project: Path) -> list[Path]:
@@ -61,7 +62,7 @@ def test_a_build_runs_the_templates_the_last_build_compiled(project: Path, cache
 
 def test_a_template_whose_source_changed_is_compiled_again(project: Path, cache_home) -> None:
     override = project / "themes/default/templates/404.html"
-    shipped = render.builtin_themes_dir() / "default/templates/404.html"
+    shipped = builtin_themes_dir() / "default/templates/404.html"
     write(override, shipped.read_text(encoding="utf-8").replace("Page not found", "Lost"))
     _build(project)
     assert "<h1>Lost</h1>" in (project / "site/404.html").read_text(encoding="utf-8")
@@ -111,7 +112,7 @@ def test_the_compile_key_names_what_compilation_depends_on(project: Path) -> Non
     key = templatecache.compile_key(env)
     assert templatecache.compile_key(_environment(project)) == key
     # Another theme's templates are kept under their own file names, in the same folder.
-    other = render.make_environment(render.Theme("x", (project,), ()))
+    other = make_environment(Theme("x", (project,), ()))
     assert templatecache.compile_key(other) == key
 
     env.trim_blocks = False
