@@ -86,6 +86,75 @@ def test_a_filter_counts_matches_in_every_period_and_follows_a_period_link(
     page.close()
 
 
+def test_a_period_without_matches_links_the_nearest_periods_with_some(
+    origin: str, browser: Browser
+) -> None:
+    """A reader who lands on a period where nothing matches (from a shared link, or from a
+    term page's link to the filtered timeline) is shown where the matches are."""
+    page = browser.new_page()
+    page.goto(origin + "periods/2018-06-to-09/?country=kg")
+    no_match = page.locator("#no-match")
+    no_match.get_by_text("Nearest matches:").wait_for()
+    assert visible_events(page) == []
+    links = no_match.get_by_role("link")
+    assert links.all_inner_texts() == ["January–March 2018 (1)", "2019–2020 (1)"]
+    links.last.click()
+    page.wait_for_url("**/tl/periods/2019-2020/?country=kg")
+    assert visible_events(page) == ["e18"]
+    assert no_match.is_hidden()
+
+    page.goto(origin + "periods/2017/?country=kg")  # nothing earlier matches: one link
+    no_match.get_by_text("Nearest matches:").wait_for()
+    assert no_match.get_by_role("link").all_inner_texts() == ["January–March 2018 (1)"]
+    page.close()
+
+
+def test_a_text_search_on_a_period_page_offers_the_search_of_every_period(
+    origin: str, browser: Browser
+) -> None:
+    """filters.json holds no words, so the per-period numbers cannot count a text search:
+    they stay the periods' sizes, and the reader is sent to the search page instead."""
+    page = browser.new_page()
+    page.goto(origin + "periods/2017/")
+    sizes = period_counts(page)
+    page.locator("input[name=q]").fill("number 27")
+    note = page.locator("[data-period-matches]")
+    note.get_by_text("The text search looks at this page only").wait_for()
+    assert "match" not in note.inner_text().split("The text search")[0]
+    assert period_counts(page) == sizes
+    assert visible_events(page) == []
+    no_match = page.locator("#no-match")
+    search = no_match.get_by_role("link", name="Search all periods for “number 27”")
+    assert search.get_attribute("href").endswith("search/?q=number%2027")
+
+    page.locator("input[name=country][value=kg]").check()  # words and a facet
+    note.get_by_text("3 events match the other filters in all periods").wait_for()
+    assert period_counts(page)["2022"] == "1"
+    search.click()
+    page.wait_for_url("**/tl/search/?q=number%2027")
+    page.locator(".search-results a", has_text="Event number 27").wait_for()
+    page.close()
+
+
+def test_on_a_phone_the_periods_take_one_row_that_starts_at_this_page(
+    origin: str, browser: Browser
+) -> None:
+    """Dozens of periods would stack into a column of chips above the first event: on a
+    narrow screen they scroll sideways in one row, shown from this page's period."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(origin + "periods/2021/")
+    row = page.locator("nav.periods .period-list")
+    chips = row.locator("li")
+    tops = {round(chips.nth(i).bounding_box()["y"]) for i in range(chips.count())}
+    assert len(tops) == 1
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    current = row.locator("a[aria-current=page]").bounding_box()
+    box = row.bounding_box()
+    assert box["x"] <= current["x"] and current["x"] + current["width"] <= box["x"] + box["width"]
+    assert row.evaluate("el => el.scrollLeft") > 0
+    page.close()
+
+
 def test_without_javascript_each_period_page_is_a_complete_list(
     origin: str, browser: Browser
 ) -> None:

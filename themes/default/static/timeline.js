@@ -133,20 +133,32 @@
       : total + ' event' + (total === 1 ? '' : 's');
     if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
     noMatch.hidden = shown > 0;
-    periodCounts(state, active);
+    periodCounts(state, active - terms.length, shown);
     history.replaceState(history.state, '', location.pathname + toQuery(state) + location.hash);
   }
 
-  /* Matches per period of a split timeline, counted in filters.json (fetched on first use). */
+  /* Matches per period of a split timeline, counted in filters.json (fetched on first use).
+   * filters.json holds each event's terms, years and importance, not its words: the text
+   * search can only look at the events of the page shown, so with a query the counts leave
+   * it out, and the reader is offered the search page, which looks at every period. */
   var nav = doc.querySelector('[data-periods]');
   var all;
-  function periodCounts(state, active) {
+  var elsewhere = doc.createElement('span');
+  if (nav) noMatch.insertBefore(elsewhere, noMatch.querySelector('[data-clear]'));
+  var current = nav && nav.querySelector('a[aria-current=page]');
+  if (current) {  /* a narrow screen shows the periods in one row: start it at this page's */
+    var row = current.closest('ol');
+    row.scrollLeft += current.getBoundingClientRect().left - row.getBoundingClientRect().left - 16;
+  }
+  function periodCounts(state, active, shown) {
     if (!nav) return;
     var links = doc.querySelectorAll('a[data-period], .period-steps a');
     var query = toQuery(state);
     [].forEach.call(links, function (a) { a.search = query; });
     var note = nav.querySelector('[data-period-matches]');
-    note.hidden = !active;
+    var raw = form.elements.q.value.trim();
+    note.hidden = !active && !raw;
+    elsewhere.replaceChildren();
     note.textContent = 'Counting matches in all periods…';
     if (active && !all) {
       all = [];
@@ -167,9 +179,46 @@
       n.textContent = active ? counts[a.dataset.period] || 0 : n.dataset.all;
       a.classList.toggle('zero', active && !counts[a.dataset.period]);
     });
-    note.textContent = sum + ' event' + (sum === 1 ? '' : 's') + ' match in all periods' +
-      (state.q ? ' (not counting the text search, which each page does on its own)' : '') +
-      '; the numbers say how many in each.';
+    note.replaceChildren();
+    if (active) {
+      note.append(sum + ' event' + (sum === 1 ? '' : 's') + ' match' + (raw ? ' the other filters' : '') +
+        ' in all periods; the numbers say how many in each. ');
+    }
+    if (raw) {
+      note.append('The text search looks at this page only: ', searchLink(raw), '.');
+      if (!shown) elsewhere.append(searchLink(raw, true), '. ');
+    } else if (!shown && sum) {
+      elsewhere.append('Nearest matches: ');
+      nearest(counts).forEach(function (a, i) {
+        var link = doc.createElement('a');
+        link.href = a.href;
+        link.textContent = periodLabel(a) + ' (' + counts[a.dataset.period] + ')';
+        elsewhere.append(i ? ', ' : '', link);
+      });
+      elsewhere.append('. ');
+    }
+  }
+  /* A link to the search page for the same words. */
+  function searchLink(raw, capital) {
+    var a = doc.createElement('a');
+    a.href = nav.dataset.search + '?q=' + encodeURIComponent(raw);
+    a.textContent = (capital ? 'S' : 's') + 'earch all periods for “' + raw + '”';
+    return a;
+  }
+  /* The closest period before this page's and the closest after it with any match. */
+  function nearest(counts) {
+    var here = +nav.dataset.periods, before = null, after = null;
+    [].forEach.call(nav.querySelectorAll('a[data-period]'), function (a) {
+      var i = +a.dataset.period;
+      if (!counts[i]) return;
+      if (i < here) before = a;
+      else if (i > here && !after) after = a;
+    });
+    return [before, after].filter(Boolean);
+  }
+  function periodLabel(a) {
+    return [].filter.call(a.childNodes, function (node) { return node.nodeType === 3; })
+      .map(function (node) { return node.textContent; }).join('').trim();
   }
   function readFilters(data) {
     var p = 0, left = data.periods[0];
