@@ -26,6 +26,18 @@
     return node;
   }
   data.forEach(function (e) { e.ws = e.w.split(" "); e.tw = words(e.t); });
+  var stale = document.querySelector("#search-results + .more");  // the live preview runs this again
+  if (stale) stale.remove();
+  var more = el("button", "linkish more");
+  more.type = "button";
+  more.hidden = true;
+  list.after(more);
+  more.addEventListener("click", function () {
+    var from = list.children.length;
+    show(input.value, from + LIMIT);
+    var next = list.children[from];
+    if (next) next.querySelector("a").focus();
+  });
 
   function search(query) {
     var terms = words(query), found = [];
@@ -44,10 +56,11 @@
     });
   }
 
-  function show(query) {
+  function show(query, upto) {
     var found = search(query), n = found.length;
+    upto = upto || LIMIT;
     list.textContent = "";
-    found.slice(0, LIMIT).forEach(function (f) {
+    found.slice(0, upto).forEach(function (f) {
       var e = f[1], li = el("li", "result result-" + e.k), a = el("a", "", e.t),
         meta = el("p", "meta");
       a.href = root + e.u;
@@ -60,8 +73,10 @@
       list.appendChild(li);
     });
     status.textContent = !words(query).length ? "" : !n ? "No results for \u201c" + query + "\u201d."
-      : n + " result" + (n === 1 ? "" : "s") + (n > LIMIT ? ", the first " + LIMIT + " shown" : "")
+      : n + " result" + (n === 1 ? "" : "s") + (n > upto ? ", the first " + upto + " shown" : "")
         + ". Press \u2193 to go through them.";
+    more.hidden = n <= upto;
+    more.textContent = "Show " + Math.min(LIMIT, n - upto) + " more";
     try {
       history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : location.pathname);
     } catch (err) { /* file:// pages may refuse; the results still show */ }
