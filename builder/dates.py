@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -748,6 +749,27 @@ def _year_span_label(first: int, last: int) -> str:
     if first > 0:
         return f"{first}–{last}"
     return f"{1 - first} BCE – {last}"
+
+
+def month_unknown_heading(year: int | None, dates: Iterable[EdtfDate]) -> str:
+    """The heading over a year's events that have no month: "2004, month not known".
+
+    An event dated only to a decade or a century is listed under the year its span starts
+    in, so "201X" sits in 2010; its heading names the span instead ("2010s, year not
+    known"), so that the list never claims a year the sources do not give.
+    """
+    spans: dict[str, None] = {}
+    within_year = False
+    for date in dates:
+        anchor = date.start if date.start.is_date else date.end
+        if anchor is not None and anchor.precision in ("decade", "century"):
+            spans[anchor._plain_label() + ", year not known"] = None
+        else:
+            within_year = True
+    headings = list(spans)
+    if within_year or not headings:
+        headings.append(f"{year}, month not known")
+    return "; ".join(headings)
 
 
 def _decade_label(first: int, last: int) -> str:

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from builder import jsontext, seo, templatecache
 from builder.dates import MONTH_NAMES as MONTHS
+from builder.dates import month_unknown_heading
 from builder.diagnostics import Diagnostic
 from builder.text import render_inline, render_markdown, striptags
 
@@ -294,6 +295,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.policies["json.dumps_function"] = jsontext.template_dumps
     env.globals["json_ld"] = seo.json_ld
     env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
+    env.globals["month_unknown_heading"] = month_unknown_heading
     # Compiled once per template and source, not once per build (see builder.templatecache).
     env.bytecode_cache = templatecache.template_cache(env)
     return env

@@ -120,6 +120,30 @@ def test_every_page_has_one_h1_landmarks_a_language_and_only_local_resources(bui
             assert value is None or re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", value), (page, time)
 
 
+def test_events_dated_to_a_decade_or_century_are_not_headed_with_a_year(tmp_path: Path) -> None:
+    """`201X` is listed in 2010, where its span starts, but its heading names the decade: a
+    heading "2010, month not known" would claim a year no source gives."""
+    write(tmp_path / "content" / "site.yaml", "title: Coarse dates\n")
+    events = [("201X", "Decade"), ("2010", "Year"), ("2010-05", "Month"), ("200X", "Alone")]
+    events += [("20XX", "Century")]
+    write(
+        tmp_path / "content" / "events" / "all.yaml",
+        "".join(
+            f"- {{date: '{d}', title: {t}, sources: [{{url: 'https://a.example/'}}]}}\n"
+            for d, t in events
+        ),
+    )
+    result = run_timeline("build", str(tmp_path))
+    assert result.code == 0, result.err
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h3 class="month-h">([^<]*)</h3>', index)
+    assert headings == [
+        "21st century, year not known; 2000s, year not known",
+        "2010s, year not known; 2010, month not known",
+        "May 2010",
+    ]
+
+
 def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
     index = (built / "index.html").read_text(encoding="utf-8")
     item = re.search(r'<li class="event [^"]*" id="rocket-fire"[^>]*>', index).group(0)
