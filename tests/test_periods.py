@@ -132,6 +132,10 @@ def test_the_timeline_is_split_into_periods_of_whole_years_or_months(split_site:
         assert len(page.event_ids) == count, path
         html = (split_site / path / "index.html").read_text(encoding="utf-8")
         assert f"This page: <strong>{label}</strong> · {count} of 27 events" in html
+        # An earlier period says which it is in its heading; the latest is the timeline's page.
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html).group(1)
+        period = f'<span class="h1-period"><span class="visually-hidden">: </span>{label}</span>'
+        assert h1 == "Split timeline" + (period if path else "")
 
 
 def test_every_event_is_on_exactly_one_period_page(split_site: Path) -> None:
