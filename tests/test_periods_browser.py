@@ -155,6 +155,26 @@ def test_on_a_phone_the_periods_take_one_row_that_starts_at_this_page(
     page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_second_tab_stop_skips_past_the_chart_to_the_filters(
+    origin: str, browser: Browser, width: int
+) -> None:
+    """Every bar of the overview chart is a link: without this, a keyboard reached the
+    filters after some seventy Tab presses on a long timeline."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(origin + "periods/2017/")
+    first = visible_events(page)[0]
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to filters"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.locator("#q").is_visible()
+    page.keyboard.type(f"number {int(first[1:])}")
+    assert visible_events(page) == [first]
+    page.close()
+
+
 def test_without_javascript_each_period_page_is_a_complete_list(
     origin: str, browser: Browser
 ) -> None:

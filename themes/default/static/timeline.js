@@ -299,6 +299,13 @@
   [].forEach.call(doc.querySelectorAll('[data-clear]'), function (button) {
     button.addEventListener('click', clearAll);
   });
+  /* Past the chart's bars to the filters, opening them where a narrow screen folds them. */
+  var skip = doc.querySelector('.skip-filters');
+  if (skip) skip.addEventListener('click', function (e) {
+    e.preventDefault();
+    if (toggle && !form.classList.contains('open') && toggle.offsetParent) toggle.click();
+    else form.elements.q.focus();
+  });
   if (toggle) {
     toggle.addEventListener('click', function () {
       var open = form.classList.toggle('open');
