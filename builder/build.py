@@ -23,6 +23,7 @@ from builder.write import (
     DuplicateOutput,
     OutputFile,
     SiteWriter,
+    cannot_write,
     check_output_folder,
     new_build_folder,
     remove_leftovers,
@@ -419,6 +420,11 @@ def run_build(
     except RenderFailed as exc:
         progress.finish()
         print(exc.diagnostic.format(), file=sys.stderr)
+        print("build failed: the previous site was left as it was", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        progress.finish()
+        print(f"timeline: error: {cannot_write(out, exc)}", file=sys.stderr)
         print("build failed: the previous site was left as it was", file=sys.stderr)
         return 1
     progress.finish()

@@ -306,6 +306,24 @@ def _reason(exc: OSError) -> str:
     return exc.strerror.lower() if exc.strerror else str(exc)
 
 
+def cannot_write(output: Path, exc: OSError) -> str:
+    """The one line that says an output folder could not be written, and what to do."""
+    return (
+        f"cannot write {output}: {_reason(exc)}; a build is written beside the output folder "
+        "and then swapped in, so make its parent folder writable or choose another with -o"
+    )
+
+
+def prepare_build_folder(output: Path) -> Path:
+    """`remove_leftovers`, then `new_build_folder`, or UsageError (with what to do) when the
+    folder beside the output cannot be made: no page is worth rendering then."""
+    try:
+        remove_leftovers(output)
+        return new_build_folder(output)
+    except OSError as exc:
+        raise UsageError(cannot_write(output, exc)) from exc
+
+
 def remove_leftovers(output: Path) -> None:
     """Delete temporary folders that an interrupted earlier build left beside the output."""
     parent = output.parent
@@ -350,7 +368,11 @@ def swap_in(built: Path, output: Path) -> None:
         return
     old = output.parent / f"{OLD_PREFIX}{output.name}-{os.getpid()}"
     os.rename(output, old)
-    os.rename(built, output)
+    try:
+        os.rename(built, output)
+    except OSError:
+        os.rename(old, output)  # the previous site back where it was
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -405,11 +427,11 @@ def write_site(
     each event): all of a group go to one process, which renders them before it joins the
     others on the ungrouped files.
     `progress` is called with the number of files just written. Any failure, in any
-    process, leaves `output` as it was and re-raises the error here.
+    process, leaves `output` as it was and re-raises the error here; a folder beside
+    `output` that cannot be made is a UsageError (see `prepare_build_folder`).
     """
     check_plan(files)
-    remove_leftovers(output)
-    folder = new_build_folder(output)
+    folder = prepare_build_folder(output)
     processes = usable_processes(jobs, len(files))
     try:
         if processes > 1:
@@ -422,10 +444,10 @@ def write_site(
                 writer.write(item.path, item.render())
                 if progress:
                     progress(1)
+        swap_in(folder, output)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # after a failed swap, still the new site
         raise
-    swap_in(folder, output)
     return processes
 
 

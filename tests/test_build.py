@@ -276,3 +276,13 @@ def test_empty_missing_and_built_folders_are_built_into(
     assert result.code == 2
     assert "holds files that no timeline build wrote" in _one_error_line(result.err)
     assert (empty / "index.html").is_file()
+
+
+def test_an_output_that_cannot_be_made_is_one_line(project: Path) -> None:
+    """Where no folder can be made (even by root: /proc takes no new entries), the build
+    says so in one line, as for any other output folder it cannot use."""
+    result = run_timeline("build", str(project), "-o", "/proc/timeline-nope/site")
+    assert result.code == 2, result.err
+    line = _one_error_line(result.err)
+    assert line.startswith("timeline: error: cannot write /proc/timeline-nope/site: ")
+    assert "choose another with -o" in line
