@@ -286,3 +286,20 @@ def test_an_output_that_cannot_be_made_is_one_line(project: Path) -> None:
     line = _one_error_line(result.err)
     assert line.startswith("timeline: error: cannot write /proc/timeline-nope/site: ")
     assert "choose another with -o" in line
+
+
+def test_a_template_error_ends_with_the_count(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    before = _tree(project / "site")
+    write(
+        project / "themes/default/templates/event.html",
+        '{% extends "base.html" %}{% block main %}{{ 1 // 0 }}{% endblock %}',
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[-3].startswith("themes/default/templates/event.html:1:")
+    assert ": error: ZeroDivisionError" in lines[-3]
+    assert re.fullmatch(r"1 error, \d+ warnings?", lines[-2]), result.err
+    assert lines[-1] == "build failed: the previous site was left as it was"
+    assert _tree(project / "site") == before
