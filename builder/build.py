@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from builder import uptodate
-from builder.diagnostics import ContentError, Report, UsageError
+from builder.diagnostics import ContentError, Diagnostic, Report, UsageError
 from builder.write import (
     DuplicateOutput,
     OutputFile,
     SiteWriter,
+    cannot_write,
     check_output_folder,
     new_build_folder,
     remove_leftovers,
@@ -418,7 +419,11 @@ def run_build(
         return 1
     except RenderFailed as exc:
         progress.finish()
-        print(exc.diagnostic.format(), file=sys.stderr)
+        _print_render_failure(exc.diagnostic, report)
+        return 1
+    except OSError as exc:
+        progress.finish()
+        print(f"timeline: error: {cannot_write(out, exc)}", file=sys.stderr)
         print("build failed: the previous site was left as it was", file=sys.stderr)
         return 1
     progress.finish()
@@ -442,6 +447,15 @@ def run_build(
         print(f"built {counts} into {_shown(out)} in {seconds:.2f} s")
     uptodate.remember(out, inputs, counts, report_lines(report), written)
     return 0
+
+
+def _print_render_failure(diagnostic: Diagnostic, report: Report) -> None:
+    """Print a page's rendering error and the count with it, as content errors end: the
+    count of everything the build found, so a CI log tells at a glance how it ended."""
+    report.items.append(diagnostic)
+    print(diagnostic.format(), file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    print("build failed: the previous site was left as it was", file=sys.stderr)
 
 
 def _report_unchanged(

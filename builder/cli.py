@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
 
     deploy = sub.add_parser("deploy", help="publish the built site to a branch for GitHub Pages")
     deploy.add_argument("project", nargs="?", default=".", help="project folder (default: .)")
-    deploy.add_argument("--remote", default="origin", help="git remote (default: origin)")
+    deploy.add_argument(
+        "--remote", default="origin", help="git remote: a name, URL or path (default: origin)"
+    )
     deploy.add_argument("--branch", default="gh-pages", help="branch (default: gh-pages)")
     deploy.add_argument("--message", "-m", help="commit message")
     deploy.add_argument("-o", "--output", help="built site folder (default: PROJECT/site)")

@@ -10,7 +10,9 @@ keeps the build output out of the repository.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
@@ -236,21 +238,56 @@ def project_files(directory: Path) -> dict[str, str]:
 def _check_target(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} exists and is not a folder")
-    if directory.is_dir() and any(directory.iterdir()):
+    try:
+        holds_files = directory.is_dir() and any(directory.iterdir())
+    except OSError as exc:
+        raise UsageError(f"cannot read {directory}: {exc.strerror or exc}") from exc
+    if holds_files:
         raise UsageError(
             f"{directory} is not empty: `timeline init` only creates new projects; "
             "choose a new or empty folder"
         )
 
 
-def run_init(directory: Path) -> int:
-    """`timeline init DIR`: write a new, buildable project into a new or empty folder."""
-    _check_target(directory)
-    target = directory.resolve()
-    for rel, text in project_files(target).items():
+def _write_files(target: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def _undo(target: Path, existed: bool) -> None:
+    """Remove what a failed `init` wrote: the folder it made, or what it put in the empty
+    folder it was given, so that trying again (elsewhere, or after a fix) starts clean."""
+    if not existed:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    with contextlib.suppress(OSError):
+        for entry in target.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def run_init(directory: Path) -> int:
+    """`timeline init DIR`: write a new, buildable project into a new or empty folder.
+
+    A folder that cannot be made or written (a read-only place, a path below a file) is a
+    UsageError saying so, and nothing half-made is left behind."""
+    _check_target(directory)
+    target = directory.resolve()
+    existed = target.is_dir()
+    try:
+        _write_files(target, project_files(target))
+    except OSError as exc:
+        _undo(target, existed)
+        reason = exc.strerror.lower() if exc.strerror else str(exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(
+            f"cannot create a project in {directory}: {reason}{where}; "
+            "choose a folder you can write to"
+        ) from exc
     print(f"created a timeline project in {directory}", file=sys.stdout)
     print(f"next: cd {directory} && timeline serve", file=sys.stdout)
     return 0

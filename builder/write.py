@@ -226,7 +226,102 @@ def check_output_folder(output: Path, project: Path) -> Path:
         raise UsageError(f"refusing to build into {output}: it holds a git repository or project")
     if out == Path.home() or out == Path(out.anchor):
         raise UsageError(f"refusing to build into {output}: choose a dedicated folder")
+    _check_is_folder(output, out)
+    _check_replaceable(output, out)
     return out
+
+
+#: Files that every build writes at the top of the site since the first release (the exports
+#: and the host files, whatever the theme): together they tell a site this builder wrote.
+SITE_SIGNATURE = ("index.html", "events.json", "timelinejs.json", "sitemap.xml", ".nojekyll")
+#: Files a file manager leaves in any folder it shows; they do not make a folder non-empty.
+FOLDER_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def _check_is_folder(output: Path, out: Path) -> None:
+    """UsageError when the output, or the first of its parents that exists, is not a folder:
+    the swap would replace a file with a site, and a path below a file can never be made."""
+    for place in (out, *out.parents):
+        if not os.path.lexists(place):
+            continue
+        if not place.is_dir():
+            what = "it is" if place == out else f"{place} is"
+            raise UsageError(
+                f"refusing to build into {output}: {what} a file, not a folder; "
+                "choose a new or empty folder with -o"
+            )
+        return
+
+
+def _check_replaceable(output: Path, out: Path) -> None:
+    """UsageError unless the output folder is missing, empty or a site a build wrote.
+
+    A build replaces the output folder as a whole, so anything else in it would be lost
+    without a question (a thesis in `-o ~/Documents`)."""
+    try:
+        others = _foreign_entries(out)
+    except OSError as exc:
+        raise UsageError(f"cannot read {output}: {_reason(exc)}") from exc
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise UsageError(
+            f"{output} holds files that no timeline build wrote ({shown}): choose an empty "
+            "or new folder with -o, or move them elsewhere (a site an old build wrote can "
+            "simply be deleted and built again)"
+        )
+
+
+def _foreign_entries(out: Path) -> list[str]:
+    """The names in the output folder that a build would destroy without having written
+    them: none when the folder is missing, empty or holds a previous build."""
+    if not out.is_dir():
+        return []
+    with os.scandir(out) as entries:
+        names = sorted(e.name for e in entries if e.name not in FOLDER_LITTER)
+    if not names or is_previous_build(out):
+        return []
+    return names
+
+
+def is_previous_build(out: Path) -> bool:
+    """Whether the folder holds a site that a timeline build wrote: it has the files every
+    build writes, or the record of the last build into it (see `builder.uptodate`, kept in
+    the user's cache) lists its index page. The signature is looked at first: it costs five
+    `stat` calls, reading the record of a large site a tenth of a second."""
+    if all(os.path.isfile(out / name) for name in SITE_SIGNATURE):
+        return True
+    from builder import uptodate
+
+    last = uptodate.last_build(out)
+    return last is not None and "index.html" in last.files and (out / "index.html").is_file()
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, as the system says it, and where when that is not the output itself."""
+    if exc.strerror and exc.filename:
+        where = Path(exc.filename)
+        if where.name.startswith((TEMP_PREFIX, OLD_PREFIX)):
+            where = where.parent  # the folder it was to be made in, not a name made up
+        return f"{exc.strerror.lower()} ({where})"
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def cannot_write(output: Path, exc: OSError) -> str:
+    """The one line that says an output folder could not be written, and what to do."""
+    return (
+        f"cannot write {output}: {_reason(exc)}; a build is written beside the output folder "
+        "and then swapped in, so make its parent folder writable or choose another with -o"
+    )
+
+
+def prepare_build_folder(output: Path) -> Path:
+    """`remove_leftovers`, then `new_build_folder`, or UsageError (with what to do) when the
+    folder beside the output cannot be made: no page is worth rendering then."""
+    try:
+        remove_leftovers(output)
+        return new_build_folder(output)
+    except OSError as exc:
+        raise UsageError(cannot_write(output, exc)) from exc
 
 
 def remove_leftovers(output: Path) -> None:
@@ -273,7 +368,11 @@ def swap_in(built: Path, output: Path) -> None:
         return
     old = output.parent / f"{OLD_PREFIX}{output.name}-{os.getpid()}"
     os.rename(output, old)
-    os.rename(built, output)
+    try:
+        os.rename(built, output)
+    except OSError:
+        os.rename(old, output)  # the previous site back where it was
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -328,11 +427,11 @@ def write_site(
     each event): all of a group go to one process, which renders them before it joins the
     others on the ungrouped files.
     `progress` is called with the number of files just written. Any failure, in any
-    process, leaves `output` as it was and re-raises the error here.
+    process, leaves `output` as it was and re-raises the error here; a folder beside
+    `output` that cannot be made is a UsageError (see `prepare_build_folder`).
     """
     check_plan(files)
-    remove_leftovers(output)
-    folder = new_build_folder(output)
+    folder = prepare_build_folder(output)
     processes = usable_processes(jobs, len(files))
     try:
         if processes > 1:
@@ -345,10 +444,10 @@ def write_site(
                 writer.write(item.path, item.render())
                 if progress:
                     progress(1)
+        swap_in(folder, output)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # after a failed swap, still the new site
         raise
-    swap_in(folder, output)
     return processes
 
 

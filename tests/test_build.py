@@ -204,3 +204,102 @@ def test_the_command_exits_without_losing_buffered_output(tmp_path: Path) -> Non
     )
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == "written to a pipe\n"
+
+
+def _one_error_line(err: str) -> str:
+    """The only line of a usage error; fails on a traceback or several lines."""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("timeline: error: ")
+    return lines[0]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_file_at_the_output_is_refused_and_kept(project: Path, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("hi\n", encoding="utf-8")
+    for target in (afile, afile / "out"):
+        result = run_timeline("build", str(project), "-o", str(target))
+        assert result.code == 2, result.err
+        assert "is a file, not a folder" in _one_error_line(result.err)
+    assert afile.read_text(encoding="utf-8") == "hi\n"
+    assert not any(p.name.startswith(".timeline-") for p in tmp_path.iterdir())
+
+
+def test_a_folder_of_other_files_is_refused_and_kept(project: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    write(precious / "thesis.docx", "years of work\n")
+    write(precious / "notes" / "index.html", "<p>my own page</p>\n")
+    result = run_timeline("build", str(project), "-o", str(precious))
+    assert result.code == 2, result.err
+    line = _one_error_line(result.err)
+    assert "holds files that no timeline build wrote (notes, thesis.docx)" in line
+    assert "choose an empty or new folder" in line
+    assert _tree(precious) == {
+        "thesis.docx": b"years of work\n",
+        "notes/index.html": b"<p>my own page</p>\n",
+    }
+    assert not any(p.name.startswith(".timeline-") for p in tmp_path.iterdir())
+
+
+def test_empty_missing_and_built_folders_are_built_into(
+    project: Path, tmp_path: Path, cache_home: Path
+) -> None:
+    """A previous build is told by the files every build writes, or else by the record of
+    the last build into the folder; a folder with neither is not replaced."""
+    empty, missing = tmp_path / "empty", tmp_path / "missing"
+    empty.mkdir()
+    (empty / ".DS_Store").write_bytes(b"\0")  # what a file manager leaves: still empty
+    for out in (empty, missing):
+        assert run_timeline("build", str(project), "-o", str(out)).code == 0
+        assert (out / "index.html").is_file()
+    shutil.rmtree(cache_home)  # no record: the site itself tells it was built
+    write(
+        project / "content/events/more.yaml",
+        "date: 2024\ntitle: More\nsources: [{url: 'https://x.example/'}]\n",
+    )
+    assert run_timeline("build", str(project), "-o", str(empty)).code == 0
+    assert (empty / "events/2024-more/index.html").is_file()
+    (empty / "timelinejs.json").unlink()  # no longer the whole signature, but the record
+    (project / "content/events/more.yaml").unlink()
+    assert run_timeline("build", str(project), "-o", str(empty)).code == 0
+    assert not (empty / "events/2024-more").exists()
+    (empty / "timelinejs.json").unlink()
+    shutil.rmtree(cache_home)  # neither: not told apart from someone's own files
+    result = run_timeline("build", str(project), "-o", str(empty))
+    assert result.code == 2
+    assert "holds files that no timeline build wrote" in _one_error_line(result.err)
+    assert (empty / "index.html").is_file()
+
+
+def test_an_output_that_cannot_be_made_is_one_line(project: Path) -> None:
+    """Where no folder can be made (even by root: /proc takes no new entries), the build
+    says so in one line, as for any other output folder it cannot use."""
+    result = run_timeline("build", str(project), "-o", "/proc/timeline-nope/site")
+    assert result.code == 2, result.err
+    line = _one_error_line(result.err)
+    assert line.startswith("timeline: error: cannot write /proc/timeline-nope/site: ")
+    assert "choose another with -o" in line
+
+
+def test_a_template_error_ends_with_the_count(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    before = _tree(project / "site")
+    write(
+        project / "themes/default/templates/event.html",
+        '{% extends "base.html" %}{% block main %}{{ 1 // 0 }}{% endblock %}',
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[-3].startswith("themes/default/templates/event.html:1:")
+    assert ": error: ZeroDivisionError" in lines[-3]
+    assert re.fullmatch(r"1 error, \d+ warnings?", lines[-2]), result.err
+    assert lines[-1] == "build failed: the previous site was left as it was"
+    assert _tree(project / "site") == before

@@ -165,3 +165,33 @@ def test_a_custom_domain_gets_its_cname_file(
     else:
         assert git(remote, "show", "gh-pages:CNAME").strip() == cname
         assert {k: v for k, v in tree.items() if k != "CNAME"} == _files(project / "site")
+
+
+def test_deploy_to_a_repository_path_or_url(repo: tuple[Path, Path], tmp_path: Path) -> None:
+    """`--remote` takes what `git push` takes: a remote's name, a path (here relative to
+    where the command runs, not to the project) or a URL; the history on the remote's
+    branch is kept, as for a remote's name."""
+    project, _ = repo
+    other = tmp_path / "pages.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(other))
+    first = run_timeline("deploy", str(project), "--remote", "pages.git", cwd=tmp_path)
+    assert first.code == 0, first.err
+    assert f"to gh-pages of {other}" in first.out
+    assert _tree(other, "gh-pages") == _files(project / "site")
+    write(project / "content/events/more.yaml", "date: 2024\ntitle: More\n")
+    git(project, "branch", "-D", "gh-pages")  # as from another clone: history is the remote's
+    second = run_timeline("deploy", str(project), "--remote", other.as_uri(), "-m", "again")
+    assert second.code == 0, second.err
+    assert _tree(other, "gh-pages") == _files(project / "site")
+    assert "events/2024-more/index.html" in _tree(other, "gh-pages")
+    log = git(other, "log", "--format=%s", "gh-pages").splitlines()
+    assert len(log) == 2 and log[0] == "again"
+
+
+def test_deploy_to_a_path_that_is_not_a_repository(repo: tuple[Path, Path], tmp_path: Path) -> None:
+    project, remote = repo
+    (tmp_path / "plain").mkdir()
+    result = run_timeline("deploy", str(project), "--remote", str(tmp_path / "plain"))
+    assert result.code == 2
+    assert "is not a git repository" in result.err and "Traceback" not in result.err
+    assert git(remote, "branch", "--list").strip() == ""

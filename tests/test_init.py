@@ -109,6 +109,22 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert run_timeline("init", str(file)).code == 2
 
 
+def test_init_where_no_folder_can_be_made_is_one_line(tmp_path: Path) -> None:
+    """A place that takes no new folder (even for root: /proc) or a path below a file is a
+    usage error in one line, and nothing half-made is left."""
+    file = write(tmp_path / "a-file", "x")
+    for target in ("/proc/timeline-nope", str(file / "new")):
+        result = run_timeline("init", target)
+        assert result.code == 2, result.err
+        assert "Traceback" not in result.err
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1, result.err
+        assert lines[0].startswith(f"timeline: error: cannot create a project in {target}: ")
+        assert lines[0].endswith("choose a folder you can write to")
+    assert file.read_text(encoding="utf-8") == "x"
+    assert not Path("/proc/timeline-nope").exists()
+
+
 def test_workflow_builds_and_deploys_with_github_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
