@@ -34,3 +34,22 @@ def test_a_line_break_in_base_url_is_refused_from_site_yaml_and_the_flag(
         assert flag.code == 2, (url, flag.err)
         assert "--base-url" in flag.err and "Traceback" not in flag.err
         assert not (project / "site").exists()
+
+
+def test_a_list_or_mapping_as_a_date_is_named_as_such(project: Path) -> None:
+    write(
+        project / "content/events/bad-dates.yaml",
+        """\
+        - date: [2023, 5]
+          title: Listed
+        - date: {year: 2023}
+          title: Mapped
+        """,
+    )
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    span = "; for a span write an interval, as 2021/2023"
+    assert f"content/events/bad-dates.yaml:1:9: error: give one date, not a list{span}" in lines
+    assert f"content/events/bad-dates.yaml:3:9: error: give one date, not a mapping{span}" in lines
+    assert "Yaml" not in result.err
