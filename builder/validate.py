@@ -67,6 +67,10 @@ LOCATION_FIELDS = ("name", "lat", "lon")
 EVENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+#: Characters XML 1.0 cannot hold at all (C0 controls but tab, LF and CR; DEL, which
+#: iCalendar refuses; lone surrogates, which UTF-8 cannot encode; U+FFFE and U+FFFF):
+#: one in any text would make feed.xml and every term feed unreadable.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -113,7 +117,23 @@ class _Checker:
         if required and not value:
             self.error(data.at(key), f"{key!r} must not be empty: write one")
             return None
+        if not self.plain(value, data.at, key):
+            return None
         return value
+
+    def plain(self, value: str, at: Callable[[object], Pos], where: object) -> bool:
+        """Whether `value` is free of control characters; if not, an error at `at(where)`
+        (a position made only then: nearly every text is plain). `isprintable` answers
+        for most one-line texts at a third of the search's cost; text with a tab or a
+        line break is searched."""
+        if value.isprintable():
+            return True
+        found = CONTROL_CHARACTER.search(value)
+        if found is None:
+            return True
+        code = f"U+{ord(found.group()):04X}"
+        self.error(at(where), f"this text holds the control character {code}: remove it")
+        return False
 
     def line(self, data: YamlMap, key: str, required: bool = False) -> str | None:
         value = self.text(data, key, required)
@@ -135,7 +155,8 @@ class _Checker:
         if value is None:
             return []
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return [(str(value).strip(), data.at(key))]
+            one = str(value).strip()
+            return [(one, data.at(key))] if self.plain(one, data.at, key) else []
         if not isinstance(value, YamlList):
             self.error(data.at(key), f"{key!r} must be a list, not {_type_name(value)}")
             return []
@@ -143,8 +164,10 @@ class _Checker:
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.error(value.at(index), f"each of {key!r} must be text, not {_type_name(item)}")
-            elif str(item).strip():
-                items.append((str(item).strip(), value.at(index)))
+                continue
+            one = str(item).strip()
+            if one and self.plain(one, value.at, index):
+                items.append((one, value.at(index)))
         return items
 
     def date(self, data: YamlMap, key: str, required: bool = False) -> EdtfDate | None:
@@ -232,7 +255,7 @@ def _categories(check: _Checker, data: YamlMap) -> dict[str, str]:
             check.error(value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -")
         elif isinstance(label, bool) or not isinstance(label, (str, int, float)):
             check.error(value.at(key), f"the label of category {key!r} must be text")
-        else:
+        elif check.plain(str(label), value.at, key):
             result[key] = str(label)
     return result
 
@@ -247,6 +270,7 @@ def _actor_vocabulary(check: _Checker, data: YamlMap) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for name in value:
+        check.plain(name, value.key_at, name)
         aliases = [a for a, _ in check.words(value, name)]
         for alias in [name, *aliases]:
             key = alias.casefold()
@@ -296,6 +320,8 @@ def _location(check: _Checker, data: YamlMap) -> Location | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if not check.plain(value, data.at, "location"):
+            return None
         return Location(value.strip()) if value.strip() else None
     if not isinstance(value, YamlMap):
         check.error(data.at("location"), "location must be a place name or {name, lat, lon}")

@@ -14,6 +14,114 @@ from conftest import run_timeline, write
 CONTROL = "this text holds the control character {}: remove it"
 
 
+# YAML double-quoted escapes, so each file holds the escape, not the character itself.
+EVENTS_WITH_CONTROLS = r"""
+- date: 2023-10-13
+  title: "Title \f end"
+  summary: "Sum \x01 mary"
+  location: "Place \e"
+  actors: ["Putin", "Act\x7for"]
+  tags: ["ok", "ta\vg"]
+  sources: [{url: "https://a.example/", title: "T\0", publisher: "P\uFFFF"}]
+- date: 2023-10-14
+  title: Second
+  location: {name: "Named \b place", lat: 1, lon: 2}
+  sources: [{article: report, title: "\uFFFE"}]
+"""[1:]
+
+
+SITE_WITH_CONTROLS = r"""
+title: "Site \x02"
+description: "About \x10 this"
+categories:
+  attack: "Att\x1aack"
+actors:
+  "Vladimir\x03 Putin": [Putin]
+"""[1:]
+
+
+ARTICLE_WITH_CONTROLS = r"""
+---
+title: "Report \x04"
+date: 2023-09-05
+author: [Jane Doe, "John\x05 Roe"]
+publisher: "Pub \x06"
+tags: ["t\x07"]
+---
+Body.
+"""[1:]
+
+
+def test_a_control_character_in_any_text_is_an_error_at_its_value(project: Path) -> None:
+    write(project / "content/site.yaml", SITE_WITH_CONTROLS)
+    write(project / "content/events/2023.yaml", EVENTS_WITH_CONTROLS)
+    write(project / "content/articles/report.md", ARTICLE_WITH_CONTROLS)
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    expected = [
+        ("content/articles/report.md:2:8", "U+0004"),
+        ("content/articles/report.md:4:20", "U+0005"),
+        ("content/articles/report.md:5:12", "U+0006"),
+        ("content/articles/report.md:6:8", "U+0007"),
+        ("content/events/2023.yaml:2:10", "U+000C"),
+        ("content/events/2023.yaml:3:12", "U+0001"),
+        ("content/events/2023.yaml:4:13", "U+001B"),
+        ("content/events/2023.yaml:5:21", "U+007F"),
+        ("content/events/2023.yaml:6:16", "U+000B"),
+        ("content/events/2023.yaml:7:48", "U+0000"),
+        ("content/events/2023.yaml:7:66", "U+FFFF"),
+        ("content/events/2023.yaml:10:20", "U+0008"),
+        ("content/events/2023.yaml:11:38", "U+FFFE"),
+        ("content/site.yaml:1:8", "U+0002"),
+        ("content/site.yaml:2:14", "U+0010"),
+        ("content/site.yaml:4:11", "U+001A"),
+        ("content/site.yaml:6:3", "U+0003"),
+    ]
+    lines = result.err.splitlines()
+    for where, code in expected:
+        assert f"{where}: error: {CONTROL.format(code)}" in lines, (where, result.err)
+    assert lines[-2].startswith(f"{len(expected)} errors, ")
+
+
+#: Text with every kind of odd character the rule lets through, as YAML escapes (raw, a
+#: line or paragraph separator or NEL would be read as a line break by YAML itself).
+ODD = r"Tab\there, emoji 🛰️, RTL \u200f\u202bشلام\u202c, line\Lpara\Pnext\N, \u00a0nbsp"
+
+
+def test_tabs_emoji_rtl_marks_and_line_separators_keep_every_feed_well_formed(
+    project: Path,
+) -> None:
+    """Every character the rule lets through can be written into XML: each feed and the
+    sitemap parse, and the feeds give the title back as written."""
+    write(
+        project / "content/events/odd.yaml",
+        rf"""
+        id: odd
+        date: 2023-11-01
+        title: "{ODD}"
+        summary: "Summary: {ODD}\r\n\nwith a CR and\ttabs"
+        countries: [TJ]
+        category: attack
+        tags: ["{ODD}"]
+        actors: ["{ODD}"]
+        location: "{ODD}"
+        sources: [{{url: "https://a.example/", title: "{ODD}", publisher: "{ODD}"}}]
+        """,
+    )
+    result = run_timeline("build", str(project), "--base-url", "https://example.org/tl/")
+    assert result.code == 0, result.err
+    site = project / "site"
+    feeds = [site / "feed.xml", site / "countries/tj/feed.xml", site / "categories/attack/feed.xml"]
+    assert set(site.glob("**/feed.xml")) >= set(feeds)
+    atom = "{http://www.w3.org/2005/Atom}"
+    title = yaml.safe_load(f'"{ODD}"')
+    for feed in site.glob("**/feed.xml"):
+        titles = [e.findtext(f"{atom}title") for e in ET.parse(feed).iter(f"{atom}entry")]
+        assert (title in titles) == (feed in feeds), feed
+    ET.parse(site / "sitemap.xml")
+
+
 def test_a_line_break_in_base_url_is_refused_from_site_yaml_and_the_flag(
     project: Path,
 ) -> None:
