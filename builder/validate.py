@@ -466,6 +466,16 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     before = len(report.errors)
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
+    elif raw.id.endswith(".") or raw.id.split(".")[0].upper() in WINDOWS_RESERVED:
+        why = (
+            "ends in a dot, which Windows drops"
+            if raw.id.endswith(".")
+            else "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+        )
+        check.error(
+            Pos(1, 1),
+            f"file name {raw.id!r} {why}: its page's folder cannot be made there; rename the file",
+        )
     check.unknown_fields(data, ARTICLE_FIELDS, "an article")
     title = check.line(data, "title", required=True)
     date = check.date(data, "date", required=True)
@@ -477,7 +487,7 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
         id=raw.id,
         title=title or "",
         date=date,
-        authors=[a for a, _ in check.words(data, "author")],
+        authors=_authors(check, data),
         publisher=check.line(data, "publisher"),
         url=url,
         countries=_country_codes(check, data),
@@ -490,6 +500,19 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     if len(report.errors) > before:
         return None
     return article
+
+
+def _authors(check: _Checker, data: YamlMap) -> list[str]:
+    """The names of `author`, a text or a list of texts as the contract says: a number
+    (`author: 5`) is far likelier a slip than a name, so it is refused, not shown."""
+    value = data.get("author")
+    items = value if isinstance(value, YamlList) else [value]
+    for index, item in enumerate(items):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            at = value.at(index) if items is value else data.at("author")
+            check.error(at, "an author must be a name, not a number: write the name as text")
+            return []
+    return [name for name, _ in check.words(data, "author")]
 
 
 def _page(raw: RawPage, report: Report) -> Page | None:
@@ -505,6 +528,12 @@ def _page(raw: RawPage, report: Report) -> Page | None:
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
 
+
+#: Names Windows keeps for devices, with or without an extension and in any case: a folder
+#: articles/con/ cannot be made or copied there.
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 #: Folder names the site uses itself, so pages cannot take them.
 RESERVED_PAGE_IDS = {
@@ -547,6 +576,29 @@ def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what
         seen[item.id] = (file, pos)
         unique.append(item)
     return unique
+
+
+def _distinct_in_any_case(articles: list[Article], report: Report) -> list[Article]:
+    """The articles whose ids no earlier one's equals but for case; each other one is an
+    error naming both files: articles/Foo/ and articles/foo/ are one folder on macOS and
+    Windows, so one page would overwrite the other there."""
+    if len({a.id.lower() for a in articles}) == len(articles):
+        return articles
+    seen: dict[str, Article] = {}
+    kept = []
+    for article in articles:
+        first = seen.setdefault(article.id.lower(), article)
+        if first is article:
+            kept.append(article)
+            continue
+        report.error(
+            article.file,
+            1,
+            1,
+            f"article id {article.id!r} differs from {first.id!r} ({first.file}) only in case:"
+            " their pages would share one folder on macOS and Windows; rename one of the files",
+        )
+    return kept
 
 
 #: What citing events show of an article (see `ValidationCache.article_record`).
@@ -912,7 +964,8 @@ def validate_project(
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]
-        return _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
+        unique = _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
+        return _distinct_in_any_case(unique, own)
 
     articles = cache.articles(project.articles, read_as_before, report, check_articles)
     groups = []

@@ -144,6 +144,75 @@ def test_a_line_break_in_base_url_is_refused_from_site_yaml_and_the_flag(
         assert not (project / "site").exists()
 
 
+def test_an_author_must_be_text_or_a_list_of_texts(project: Path) -> None:
+    write(
+        project / "content/articles/numbers.md",
+        """\
+        ---
+        title: Numbers
+        date: 2023-01-01
+        author: 5
+        ---
+        Body.
+        """,
+    )
+    write(
+        project / "content/articles/listed.md",
+        """\
+        ---
+        title: Listed
+        date: 2023-01-01
+        author: [Jane Doe, 7]
+        ---
+        Body.
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    message = "error: an author must be a name, not a number: write the name as text"
+    assert f"content/articles/numbers.md:4:9: {message}" in result.err.splitlines()
+    assert f"content/articles/listed.md:4:20: {message}" in result.err.splitlines()
+
+
+def test_article_ids_equal_but_for_case_are_an_error_naming_both_files(project: Path) -> None:
+    """articles/Seed/ and articles/seed/ are one folder on macOS and Windows."""
+    write(project / "content/articles/Seed.md", "---\ntitle: S\ndate: 2023-01-01\n---\nBody\n")
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert (
+        "content/articles/seed.txt:1:1: error: article id 'seed' differs from 'Seed' "
+        "(content/articles/Seed.md) only in case: their pages would share one folder on macOS "
+        "and Windows; rename one of the files"
+    ) in result.err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("CON", "is a device name on Windows"),
+        ("nul", "is a device name on Windows"),
+        ("Com1", "is a device name on Windows"),
+        ("lpt9.old", "is a device name on Windows"),
+        ("aux.draft.v2", "is a device name on Windows"),
+        ("ends.", "ends in a dot, which Windows drops"),
+    ],
+)
+def test_article_names_windows_cannot_hold_are_errors(project: Path, name: str, why: str) -> None:
+    write(project / f"content/articles/{name}.md", "---\ntitle: W\ndate: 2023-01-01\n---\nB\n")
+    result = run_timeline("check", str(project))
+    assert result.code == 1, result.err
+    line = next(x for x in result.err.splitlines() if x.startswith(f"content/articles/{name}.md"))
+    assert line.startswith(f"content/articles/{name}.md:1:1: error: file name {name!r} {why}")
+    assert line.endswith("rename the file")
+
+
+def test_names_near_the_windows_device_names_are_fine(project: Path) -> None:
+    for name in ("console", "com10", "lpt", "nul-report", "a.con"):
+        write(project / f"content/articles/{name}.md", "---\ntitle: W\ndate: 2023-01-01\n---\nB\n")
+    result = run_timeline("check", str(project))
+    assert result.code == 0, result.err
+
+
 def test_a_list_or_mapping_as_a_date_is_named_as_such(project: Path) -> None:
     write(
         project / "content/events/bad-dates.yaml",
