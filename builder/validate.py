@@ -353,7 +353,11 @@ def report_has_coord_error(coords: list, lat: object, lon: object) -> bool:
     return (coords[0] is None and lat is not None) or (coords[1] is None and lon is not None)
 
 
-def _sources(check: _Checker, data: YamlMap, article_ids: set[str]) -> list[Source]:
+def _sources(
+    check: _Checker, data: YamlMap, article_ids: set[str], drafts: frozenset[str]
+) -> list[Source]:
+    """The sources of an event; citing one of the draft articles `drafts` is a warning, as
+    the published event will not show that source."""
     value = data.get("sources")
     if value is None:
         return []
@@ -375,6 +379,12 @@ def _sources(check: _Checker, data: YamlMap, article_ids: set[str]) -> list[Sour
             hint = _did_you_mean(article, article_ids)
             check.error(item.at("article"), f"no article with id {article!r}{hint}")
             article = None
+        elif article in drafts:
+            check.warning(
+                item.at("article"),
+                f"article {article!r} is a draft and will not be published, so this source"
+                " is left out: publish the article (draft: false) or cite another source",
+            )
         if url is not None and not is_web_url(url):
             check.error(item.at("url"), "a source url must be an absolute http(s) address")
             url = None
@@ -413,8 +423,15 @@ def _actors(check: _Checker, data: YamlMap, lookup: dict[str, str]) -> list[str]
 
 
 def _event(
-    raw: RawEvent, site: Site, report: Report, article_ids: set[str], lookup: dict[str, str]
+    raw: RawEvent,
+    site: Site,
+    report: Report,
+    article_ids: set[str],
+    lookup: dict[str, str],
+    drafts: frozenset[str] = frozenset(),
 ) -> Event | None:
+    """The event `raw` stands for, or None if it has errors; `drafts`: the draft articles,
+    whose citing by a published event is a warning."""
     data = raw.data
     check = _Checker(report, raw.file)
     before = len(report.errors)
@@ -430,6 +447,7 @@ def _event(
         known = ", ".join(site.categories) or "none yet"
         advice = f": use a key of categories in site.yaml ({known}) or add it there"
         check.error(data.at("category"), f"unknown category {category!r}{hint or advice}")
+    draft = check.flag(data, "draft")
     event = Event(
         id=event_id or "",
         date=date,  # type: ignore[arg-type]
@@ -441,8 +459,8 @@ def _event(
         category=category,
         tags=_tags(check, data),
         importance=_importance(check, data),
-        sources=_sources(check, data, article_ids),
-        draft=check.flag(data, "draft"),
+        sources=_sources(check, data, article_ids, frozenset() if draft else drafts),
+        draft=draft,
         file=raw.file,
         line=data.pos.line,
     )
@@ -691,6 +709,10 @@ class ValidationCache:
     #: the run before: only the files whose sources name one of them, or name an article
     #: that does not exist (whose message suggests the closest id), depend on that change.
     article_ids: frozenset[str] = frozenset()
+    #: The draft articles of the last run, and those that events were warned for citing
+    #: (none with --drafts).
+    draft_articles: frozenset[str] = frozenset()
+    drafts: frozenset[str] = frozenset()
     _articles_changed: frozenset[str] = frozenset()
     #: The published articles and, by id(event), each event with its published copy
     #: (see `published`).
@@ -705,16 +727,23 @@ class ValidationCache:
     #: articles, their diagnostics, the keys of their records and the published ones' ids.
     _articles: tuple[list, list[Article], list[Diagnostic], list[int], frozenset] | None = None
 
-    def start(self, context: object, article_ids: frozenset[str] = frozenset()) -> None:
+    def start(
+        self,
+        context: object,
+        article_ids: frozenset[str] = frozenset(),
+        drafts: frozenset[str] = frozenset(),
+    ) -> None:
         """Begin a validation run; forget every record if what validation reads changed
-        (`context`), and note which articles came or went (see `article_ids`)."""
+        (`context`), and note which articles came or went (see `article_ids`) or became or
+        stopped being drafts whose citing is warned of (`drafts`)."""
         if context != self.context:
             self.records.clear()
             self.places.clear()
             self.files.clear()
             self._articles = None
             self.context = context
-        self._articles_changed = article_ids ^ self.article_ids
+        self._articles_changed = (article_ids ^ self.article_ids) | (drafts ^ self.drafts)
+        self.drafts = drafts
         self._articles_before, self.article_ids = self.article_ids, article_ids
         self._unread: list[str] = []
         self._seen: set[int] = set()
@@ -959,8 +988,11 @@ def validate_project(
     site = validate_site(project, report)
     read_as_before = cache.articles_read_as_before(project.articles)
     article_ids = cache.article_ids if read_as_before else frozenset(a.id for a in project.articles)
+    if not read_as_before:
+        cache.draft_articles = frozenset(a.id for a in project.articles if _is_draft(a))
+    draft_ids = frozenset() if drafts else cache.draft_articles
     lookup = _actor_lookup(site)
-    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids)
+    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids, draft_ids)
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]
@@ -980,7 +1012,7 @@ def validate_project(
                         r.data,
                         (r.file, r.index),
                         own,
-                        lambda mine, r=r: _event(r, site, mine, article_ids, lookup),
+                        lambda mine, r=r: _event(r, site, mine, article_ids, lookup, draft_ids),
                     ),
                     r.file,
                     r.data.at("id"),
@@ -1007,6 +1039,11 @@ def validate_project(
             events = cache.published(events, live_articles)
         articles = [a for a in articles if not a.draft]
     return Validated(site, events, articles, pages)
+
+
+def _is_draft(raw: RawArticle) -> bool:
+    """Whether an article says it is a draft (as `_Checker.flag` will read it)."""
+    return raw.meta.get("draft") is True
 
 
 def _without_draft_sources(event: Event, live_articles: set[str]) -> Event:

@@ -13,7 +13,6 @@ from conftest import run_timeline, write
 
 CONTROL = "this text holds the control character {}: remove it"
 
-
 # YAML double-quoted escapes, so each file holds the escape, not the character itself.
 EVENTS_WITH_CONTROLS = r"""
 - date: 2023-10-13
@@ -29,7 +28,6 @@ EVENTS_WITH_CONTROLS = r"""
   sources: [{article: report, title: "\uFFFE"}]
 """[1:]
 
-
 SITE_WITH_CONTROLS = r"""
 title: "Site \x02"
 description: "About \x10 this"
@@ -38,7 +36,6 @@ categories:
 actors:
   "Vladimir\x03 Putin": [Putin]
 """[1:]
-
 
 ARTICLE_WITH_CONTROLS = r"""
 ---
@@ -213,6 +210,42 @@ def test_names_near_the_windows_device_names_are_fine(project: Path) -> None:
     assert result.code == 0, result.err
 
 
+def test_a_published_event_citing_a_draft_article_is_warned_of(project: Path) -> None:
+    write(
+        project / "content/articles/dr.md",
+        "---\ntitle: Draft\ndate: 2023-01-01\ndraft: true\n---\nBody\n",
+    )
+    write(
+        project / "content/events/draft-cited.yaml",
+        """\
+        - id: cites-a-draft
+          date: 2023-11-02
+          title: Cites a draft
+          sources: [{article: dr}]
+        - id: draft-cites-a-draft
+          date: 2023-11-03
+          title: A draft citing a draft
+          draft: true
+          sources: [{article: dr}]
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert result.err.splitlines()[:-1] == [
+        "content/events/draft-cited.yaml:4:23: warning: article 'dr' is a draft and will not be "
+        "published, so this source is left out: publish the article (draft: false) or cite "
+        "another source"
+    ]
+    page = (project / "site/events/cites-a-draft/index.html").read_text(encoding="utf-8")
+    assert "No source is given for this event" in page
+    assert run_timeline("build", str(project), "--strict").code == 1
+
+    drafts = run_timeline("build", str(project), "--drafts", "--strict")
+    assert drafts.code == 0, drafts.err
+    page = (project / "site/events/cites-a-draft/index.html").read_text(encoding="utf-8")
+    assert "articles/dr/" in page and "No source is given" not in page
+
+
 def test_a_list_or_mapping_as_a_date_is_named_as_such(project: Path) -> None:
     write(
         project / "content/events/bad-dates.yaml",
@@ -230,3 +263,32 @@ def test_a_list_or_mapping_as_a_date_is_named_as_such(project: Path) -> None:
     assert f"content/events/bad-dates.yaml:1:9: error: give one date, not a list{span}" in lines
     assert f"content/events/bad-dates.yaml:3:9: error: give one date, not a mapping{span}" in lines
     assert "Yaml" not in result.err
+
+
+def test_the_preview_warns_as_soon_as_a_cited_article_turns_draft(project: Path) -> None:
+    """The live preview keeps validated events between rebuilds; an article turning draft
+    (or back) changes no id, yet the events citing it must be checked again: each run with
+    the kept records reports what a fresh validation reports."""
+    from builder.load import FileCache, load_project
+    from builder.validate import ValidationCache, validate_project
+
+    files, validation = FileCache(), ValidationCache()
+
+    def run(kept: bool = True) -> list[str]:
+        raw, report = load_project(project, files if kept else None)
+        validate_project(raw, report, cache=validation if kept else None)
+        return [d.format() for d in report.sorted()]
+
+    article = project / "content/articles/report.md"
+    published = article.read_text(encoding="utf-8")
+    before = run()
+    assert not any("is a draft" in line for line in before)
+    article.write_text(published.replace("---\nBody", "draft: true\n---\nBody"), "utf-8")
+    drafted = run()
+    assert (
+        "content/events/2023.yaml:16:16: warning: article 'report' is a draft and will not be"
+        in "\n".join(drafted)
+    )
+    assert drafted == run(kept=False)
+    article.write_text(published, encoding="utf-8")
+    assert run() == before
