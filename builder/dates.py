@@ -563,8 +563,8 @@ def _wrong_type_message(value: object) -> str:
             "as 2023-10 or 2023-10-13"
         )
     if isinstance(value, (list, tuple, set, dict)):
-        kind = type(value).__name__
-        return f"give one date, not a {kind}; for a span write an interval, as 2021/2023"
+        kind = "a mapping" if isinstance(value, dict) else "a list"
+        return f"give one date, not {kind}; for a span write an interval, as 2021/2023"
     return f"a date must be text such as 2023-10-13, not {type(value).__name__}"
 
 

@@ -1046,7 +1046,7 @@ def csv_row(
             sources.append(s.url)
     return [
         event.id,
-        event.date.text,
+        _cell(event.date.text),  # a date before year 0 starts with "-"
         _cell(event.date.display()),
         event.date.earliest.isoformat() if event.date.earliest else "",
         event.date.latest.isoformat() if event.date.latest else "",

@@ -974,6 +974,14 @@ def _empty_map(pos: Pos) -> YamlMap:
     return result
 
 
+def _byline_list(authors: list[str]) -> YamlList:
+    """The byline's authors as validation expects a list read from front matter: a
+    `YamlList` placed on the byline (a plain list was refused as "not a list")."""
+    items = YamlList(authors)
+    items.pos, items.item_pos = Pos(1, 1), [(1, 1)] * len(authors)
+    return items
+
+
 def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     from builder.clipping import parse_clipping
 
@@ -985,7 +993,7 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     fields = {
         "title": clip.title,
         "date": clip.date,
-        "author": list(clip.authors) if len(clip.authors) != 1 else clip.authors[0],
+        "author": _byline_list(clip.authors) if len(clip.authors) != 1 else clip.authors[0],
         "publisher": clip.publisher,
         "url": clip.url,
     }

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-_SAFE_SCHEMES = {"http", "https", "mailto"}
+_SAFE_SCHEMES = {"http", "https"}
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -42,27 +42,39 @@ def hash_text(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
+#: Whitespace and control characters: none belongs in an address written in content, and
+#: `urlsplit` silently drops tabs, CRs and LFs, so an address checked by its parts alone
+#: could still carry a line break into robots.txt, the sitemap or the calendar.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
 def is_safe_url(url: str, allow_relative: bool = True) -> bool:
-    """Whether a link may appear in output: http(s), mailto, or (optionally) relative."""
+    """Whether a link may appear in output: http(s) or (optionally) relative, as the
+    contract allows; other schemes (mailto:, javascript:, data:) never."""
     url = url.strip()
-    if not url or any(ord(c) < 32 for c in url):
+    if not url or _SPACE_OR_CONTROL.search(url):
         return False
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
     if parts.scheme:
-        return parts.scheme.lower() in _SAFE_SCHEMES and (
-            parts.scheme.lower() == "mailto" or bool(parts.netloc)
-        )
+        return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)
     if url.startswith("//"):
         return False  # protocol-relative: leaves the site on an unknown scheme
     return allow_relative
 
 
 def is_web_url(url: str) -> bool:
-    """Whether `url` is an absolute http(s) address, as required for sources."""
-    parts = urlsplit(url.strip())
+    """Whether `url` is an absolute http(s) address, as required for sources and base_url,
+    with no whitespace or control character anywhere (not even at its ends: the caller
+    uses the text as given)."""
+    if _SPACE_OR_CONTROL.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 

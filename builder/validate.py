@@ -67,6 +67,10 @@ LOCATION_FIELDS = ("name", "lat", "lon")
 EVENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+#: Characters XML 1.0 cannot hold at all (C0 controls but tab, LF and CR; DEL, which
+#: iCalendar refuses; lone surrogates, which UTF-8 cannot encode; U+FFFE and U+FFFF):
+#: one in any text would make feed.xml and every term feed unreadable.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -113,7 +117,23 @@ class _Checker:
         if required and not value:
             self.error(data.at(key), f"{key!r} must not be empty: write one")
             return None
+        if not self.plain(value, data.at, key):
+            return None
         return value
+
+    def plain(self, value: str, at: Callable[[object], Pos], where: object) -> bool:
+        """Whether `value` is free of control characters; if not, an error at `at(where)`
+        (a position made only then: nearly every text is plain). `isprintable` answers
+        for most one-line texts at a third of the search's cost; text with a tab or a
+        line break is searched."""
+        if value.isprintable():
+            return True
+        found = CONTROL_CHARACTER.search(value)
+        if found is None:
+            return True
+        code = f"U+{ord(found.group()):04X}"
+        self.error(at(where), f"this text holds the control character {code}: remove it")
+        return False
 
     def line(self, data: YamlMap, key: str, required: bool = False) -> str | None:
         value = self.text(data, key, required)
@@ -135,7 +155,8 @@ class _Checker:
         if value is None:
             return []
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return [(str(value).strip(), data.at(key))]
+            one = str(value).strip()
+            return [(one, data.at(key))] if self.plain(one, data.at, key) else []
         if not isinstance(value, YamlList):
             self.error(data.at(key), f"{key!r} must be a list, not {_type_name(value)}")
             return []
@@ -143,8 +164,10 @@ class _Checker:
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.error(value.at(index), f"each of {key!r} must be text, not {_type_name(item)}")
-            elif str(item).strip():
-                items.append((str(item).strip(), value.at(index)))
+                continue
+            one = str(item).strip()
+            if one and self.plain(one, value.at, index):
+                items.append((one, value.at(index)))
         return items
 
     def date(self, data: YamlMap, key: str, required: bool = False) -> EdtfDate | None:
@@ -232,7 +255,7 @@ def _categories(check: _Checker, data: YamlMap) -> dict[str, str]:
             check.error(value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -")
         elif isinstance(label, bool) or not isinstance(label, (str, int, float)):
             check.error(value.at(key), f"the label of category {key!r} must be text")
-        else:
+        elif check.plain(str(label), value.at, key):
             result[key] = str(label)
     return result
 
@@ -247,6 +270,7 @@ def _actor_vocabulary(check: _Checker, data: YamlMap) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for name in value:
+        check.plain(name, value.key_at, name)
         aliases = [a for a, _ in check.words(value, name)]
         for alias in [name, *aliases]:
             key = alias.casefold()
@@ -296,6 +320,8 @@ def _location(check: _Checker, data: YamlMap) -> Location | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if not check.plain(value, data.at, "location"):
+            return None
         return Location(value.strip()) if value.strip() else None
     if not isinstance(value, YamlMap):
         check.error(data.at("location"), "location must be a place name or {name, lat, lon}")
@@ -327,7 +353,11 @@ def report_has_coord_error(coords: list, lat: object, lon: object) -> bool:
     return (coords[0] is None and lat is not None) or (coords[1] is None and lon is not None)
 
 
-def _sources(check: _Checker, data: YamlMap, article_ids: set[str]) -> list[Source]:
+def _sources(
+    check: _Checker, data: YamlMap, article_ids: set[str], drafts: frozenset[str]
+) -> list[Source]:
+    """The sources of an event; citing one of the draft articles `drafts` is a warning, as
+    the published event will not show that source."""
     value = data.get("sources")
     if value is None:
         return []
@@ -349,6 +379,12 @@ def _sources(check: _Checker, data: YamlMap, article_ids: set[str]) -> list[Sour
             hint = _did_you_mean(article, article_ids)
             check.error(item.at("article"), f"no article with id {article!r}{hint}")
             article = None
+        elif article in drafts:
+            check.warning(
+                item.at("article"),
+                f"article {article!r} is a draft and will not be published, so this source"
+                " is left out: publish the article (draft: false) or cite another source",
+            )
         if url is not None and not is_web_url(url):
             check.error(item.at("url"), "a source url must be an absolute http(s) address")
             url = None
@@ -387,8 +423,15 @@ def _actors(check: _Checker, data: YamlMap, lookup: dict[str, str]) -> list[str]
 
 
 def _event(
-    raw: RawEvent, site: Site, report: Report, article_ids: set[str], lookup: dict[str, str]
+    raw: RawEvent,
+    site: Site,
+    report: Report,
+    article_ids: set[str],
+    lookup: dict[str, str],
+    drafts: frozenset[str] = frozenset(),
 ) -> Event | None:
+    """The event `raw` stands for, or None if it has errors; `drafts`: the draft articles,
+    whose citing by a published event is a warning."""
     data = raw.data
     check = _Checker(report, raw.file)
     before = len(report.errors)
@@ -404,6 +447,7 @@ def _event(
         known = ", ".join(site.categories) or "none yet"
         advice = f": use a key of categories in site.yaml ({known}) or add it there"
         check.error(data.at("category"), f"unknown category {category!r}{hint or advice}")
+    draft = check.flag(data, "draft")
     event = Event(
         id=event_id or "",
         date=date,  # type: ignore[arg-type]
@@ -415,8 +459,8 @@ def _event(
         category=category,
         tags=_tags(check, data),
         importance=_importance(check, data),
-        sources=_sources(check, data, article_ids),
-        draft=check.flag(data, "draft"),
+        sources=_sources(check, data, article_ids, frozenset() if draft else drafts),
+        draft=draft,
         file=raw.file,
         line=data.pos.line,
     )
@@ -440,6 +484,16 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     before = len(report.errors)
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
+    elif raw.id.endswith(".") or raw.id.split(".")[0].upper() in WINDOWS_RESERVED:
+        why = (
+            "ends in a dot, which Windows drops"
+            if raw.id.endswith(".")
+            else "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+        )
+        check.error(
+            Pos(1, 1),
+            f"file name {raw.id!r} {why}: its page's folder cannot be made there; rename the file",
+        )
     check.unknown_fields(data, ARTICLE_FIELDS, "an article")
     title = check.line(data, "title", required=True)
     date = check.date(data, "date", required=True)
@@ -451,7 +505,7 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
         id=raw.id,
         title=title or "",
         date=date,
-        authors=[a for a, _ in check.words(data, "author")],
+        authors=_authors(check, data),
         publisher=check.line(data, "publisher"),
         url=url,
         countries=_country_codes(check, data),
@@ -464,6 +518,19 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     if len(report.errors) > before:
         return None
     return article
+
+
+def _authors(check: _Checker, data: YamlMap) -> list[str]:
+    """The names of `author`, a text or a list of texts as the contract says: a number
+    (`author: 5`) is far likelier a slip than a name, so it is refused, not shown."""
+    value = data.get("author")
+    items = value if isinstance(value, YamlList) else [value]
+    for index, item in enumerate(items):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            at = value.at(index) if items is value else data.at("author")
+            check.error(at, "an author must be a name, not a number: write the name as text")
+            return []
+    return [name for name, _ in check.words(data, "author")]
 
 
 def _page(raw: RawPage, report: Report) -> Page | None:
@@ -479,6 +546,12 @@ def _page(raw: RawPage, report: Report) -> Page | None:
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
 
+
+#: Names Windows keeps for devices, with or without an extension and in any case: a folder
+#: articles/con/ cannot be made or copied there.
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 #: Folder names the site uses itself, so pages cannot take them.
 RESERVED_PAGE_IDS = {
@@ -521,6 +594,29 @@ def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what
         seen[item.id] = (file, pos)
         unique.append(item)
     return unique
+
+
+def _distinct_in_any_case(articles: list[Article], report: Report) -> list[Article]:
+    """The articles whose ids no earlier one's equals but for case; each other one is an
+    error naming both files: articles/Foo/ and articles/foo/ are one folder on macOS and
+    Windows, so one page would overwrite the other there."""
+    if len({a.id.lower() for a in articles}) == len(articles):
+        return articles
+    seen: dict[str, Article] = {}
+    kept = []
+    for article in articles:
+        first = seen.setdefault(article.id.lower(), article)
+        if first is article:
+            kept.append(article)
+            continue
+        report.error(
+            article.file,
+            1,
+            1,
+            f"article id {article.id!r} differs from {first.id!r} ({first.file}) only in case:"
+            " their pages would share one folder on macOS and Windows; rename one of the files",
+        )
+    return kept
 
 
 #: What citing events show of an article (see `ValidationCache.article_record`).
@@ -613,6 +709,10 @@ class ValidationCache:
     #: the run before: only the files whose sources name one of them, or name an article
     #: that does not exist (whose message suggests the closest id), depend on that change.
     article_ids: frozenset[str] = frozenset()
+    #: The draft articles of the last run, and those that events were warned for citing
+    #: (none with --drafts).
+    draft_articles: frozenset[str] = frozenset()
+    drafts: frozenset[str] = frozenset()
     _articles_changed: frozenset[str] = frozenset()
     #: The published articles and, by id(event), each event with its published copy
     #: (see `published`).
@@ -627,16 +727,23 @@ class ValidationCache:
     #: articles, their diagnostics, the keys of their records and the published ones' ids.
     _articles: tuple[list, list[Article], list[Diagnostic], list[int], frozenset] | None = None
 
-    def start(self, context: object, article_ids: frozenset[str] = frozenset()) -> None:
+    def start(
+        self,
+        context: object,
+        article_ids: frozenset[str] = frozenset(),
+        drafts: frozenset[str] = frozenset(),
+    ) -> None:
         """Begin a validation run; forget every record if what validation reads changed
-        (`context`), and note which articles came or went (see `article_ids`)."""
+        (`context`), and note which articles came or went (see `article_ids`) or became or
+        stopped being drafts whose citing is warned of (`drafts`)."""
         if context != self.context:
             self.records.clear()
             self.places.clear()
             self.files.clear()
             self._articles = None
             self.context = context
-        self._articles_changed = article_ids ^ self.article_ids
+        self._articles_changed = (article_ids ^ self.article_ids) | (drafts ^ self.drafts)
+        self.drafts = drafts
         self._articles_before, self.article_ids = self.article_ids, article_ids
         self._unread: list[str] = []
         self._seen: set[int] = set()
@@ -881,12 +988,16 @@ def validate_project(
     site = validate_site(project, report)
     read_as_before = cache.articles_read_as_before(project.articles)
     article_ids = cache.article_ids if read_as_before else frozenset(a.id for a in project.articles)
+    if not read_as_before:
+        cache.draft_articles = frozenset(a.id for a in project.articles if _is_draft(a))
+    draft_ids = frozenset() if drafts else cache.draft_articles
     lookup = _actor_lookup(site)
-    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids)
+    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids, draft_ids)
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]
-        return _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
+        unique = _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
+        return _distinct_in_any_case(unique, own)
 
     articles = cache.articles(project.articles, read_as_before, report, check_articles)
     groups = []
@@ -901,7 +1012,7 @@ def validate_project(
                         r.data,
                         (r.file, r.index),
                         own,
-                        lambda mine, r=r: _event(r, site, mine, article_ids, lookup),
+                        lambda mine, r=r: _event(r, site, mine, article_ids, lookup, draft_ids),
                     ),
                     r.file,
                     r.data.at("id"),
@@ -928,6 +1039,11 @@ def validate_project(
             events = cache.published(events, live_articles)
         articles = [a for a in articles if not a.draft]
     return Validated(site, events, articles, pages)
+
+
+def _is_draft(raw: RawArticle) -> bool:
+    """Whether an article says it is a draft (as `_Checker.flag` will read it)."""
+    return raw.meta.get("draft") is True
 
 
 def _without_draft_sources(event: Event, live_articles: set[str]) -> Event:

@@ -210,7 +210,7 @@ def test_date_object_has_day_precision() -> None:
         (True, "'true' is not a date; give a date such as 2023-10-13"),
         (2023.5, "2023.5 is not a date: give a whole year (2023) or a date written with '-'"),
         (["2021", "2023"], "give one date, not a list; for a span write an interval"),
-        ({"year": 2023}, "give one date, not a dict"),
+        ({"year": 2023}, "give one date, not a mapping"),
         (b"2023", "a date must be text such as 2023-10-13, not bytes"),
     ],
 )

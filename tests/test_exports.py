@@ -214,6 +214,26 @@ def test_csv_is_rfc4180_one_row_per_event(rich: Path) -> None:
     assert '"\'=HYPERLINK(""https://evil.example"") ""quoted"", with commas"' in text
 
 
+def test_csv_date_cells_are_protected_from_formulas_like_the_others(project: Path) -> None:
+    """A date before year 0 starts with "-", which a spreadsheet reads as a formula."""
+    write(
+        project / "content/events/ancient.yaml",
+        """\
+        id: ancient
+        date: -0100/-0050
+        title: Long ago
+        sources: [{url: "https://news.example/ancient"}]
+        """,
+    )
+    site = _build(project)
+    text = (site / "events.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    (ancient,) = [r for r in rows if r["id"] == "ancient"]
+    assert ancient["date"] == "'-0100/-0050"
+    formula_start = tuple("=+-@\t\r")
+    assert not [cell for row in rows for cell in row.values() if cell.startswith(formula_start)]
+
+
 # -- events.ics ------------------------------------------------------------------------------
 
 

@@ -75,6 +75,66 @@ def test_xss_payloads_in_every_text_field_come_out_escaped(project: Path) -> Non
     assert data["events"][0]["title"] == XSS  # data exports keep the text, as data
 
 
+def test_markdown_links_are_only_http_s_or_relative(project: Path) -> None:
+    """The contract allows http(s) and relative links from content, nothing else: a
+    mailto: link (written out, as an autolink or an e-mail autolink) stays text, in
+    summaries and article bodies alike, while the other links keep working."""
+    mail = "[mail](mailto:a@example.org) <mailto:b@example.org> <c@example.org>"
+    write(
+        project / "content/events/mail.yaml",
+        f"""\
+        id: mail
+        date: 2023-01-02
+        title: Mail
+        summary: '{mail} [ok](https://ok.example/) [here](../../about/)'
+        sources: [{{article: mailed}}]
+        """,
+    )
+    write(
+        project / "content/articles/mailed.md",
+        f"---\ntitle: Mailed\ndate: 2023-01-01\n---\n{mail} [ok](https://ok.example/)\n",
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    site = project / "site"
+    for page in (site / "events/mail/index.html", site / "articles/mailed/index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "[mail](mailto:a@example.org)" in text  # shown as written, not as a link
+        assert 'href="https://ok.example/"' in text
+    assert 'href="../../about/"' in (site / "events/mail/index.html").read_text(encoding="utf-8")
+    for page in site.rglob("*"):
+        if page.suffix in (".html", ".xml"):
+            assert 'href="mailto:' not in page.read_text(encoding="utf-8").lower(), page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/\rUser-agent: x\r/",
+        "https://evil.example/\nDisallow: /",
+        "https://a.example/\tx",
+        "https://a\t.example/",
+        "https://a.example/ x",
+        "https://a.example/\x00x",
+        "https://a.example/\x7fx",
+        "https://a.example/\x85x",
+        "https://a.example/\u2028x",
+        "https://a.example/\u00a0x",
+        "https://[::1/",
+    ],
+)
+def test_addresses_with_whitespace_or_control_characters_are_refused(url: str) -> None:
+    """`urlsplit` drops tabs, CRs and LFs before looking at an address: the address must
+    be refused as written, by both checks (a line break in base_url went into robots.txt)."""
+    from builder.text import is_safe_url, is_web_url
+
+    assert not is_web_url(url)
+    assert not is_safe_url(url)
+    # base_url is used as written: not even its ends may hold whitespace.
+    assert not is_web_url(" https://a.example/") and not is_web_url("https://a.example/\n")
+    assert is_web_url("https://a.example/") and is_safe_url("https://a.example/a?b#c")
+
+
 def test_traversal_ids_and_file_names_write_nothing_outside(project: Path, tmp_path: Path) -> None:
     write(
         project / "content/events/trav.yaml",

@@ -1,0 +1,294 @@
+"""Rules on the text of content, through the real `timeline build`: what would break the
+feeds, the robots.txt or the site's folders on another system is a positioned content
+error, and what is only surprising is a warning."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_timeline, write
+
+CONTROL = "this text holds the control character {}: remove it"
+
+# YAML double-quoted escapes, so each file holds the escape, not the character itself.
+EVENTS_WITH_CONTROLS = r"""
+- date: 2023-10-13
+  title: "Title \f end"
+  summary: "Sum \x01 mary"
+  location: "Place \e"
+  actors: ["Putin", "Act\x7for"]
+  tags: ["ok", "ta\vg"]
+  sources: [{url: "https://a.example/", title: "T\0", publisher: "P\uFFFF"}]
+- date: 2023-10-14
+  title: Second
+  location: {name: "Named \b place", lat: 1, lon: 2}
+  sources: [{article: report, title: "\uFFFE"}]
+"""[1:]
+
+SITE_WITH_CONTROLS = r"""
+title: "Site \x02"
+description: "About \x10 this"
+categories:
+  attack: "Att\x1aack"
+actors:
+  "Vladimir\x03 Putin": [Putin]
+"""[1:]
+
+ARTICLE_WITH_CONTROLS = r"""
+---
+title: "Report \x04"
+date: 2023-09-05
+author: [Jane Doe, "John\x05 Roe"]
+publisher: "Pub \x06"
+tags: ["t\x07"]
+---
+Body.
+"""[1:]
+
+
+def test_a_control_character_in_any_text_is_an_error_at_its_value(project: Path) -> None:
+    write(project / "content/site.yaml", SITE_WITH_CONTROLS)
+    write(project / "content/events/2023.yaml", EVENTS_WITH_CONTROLS)
+    write(project / "content/articles/report.md", ARTICLE_WITH_CONTROLS)
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    expected = [
+        ("content/articles/report.md:2:8", "U+0004"),
+        ("content/articles/report.md:4:20", "U+0005"),
+        ("content/articles/report.md:5:12", "U+0006"),
+        ("content/articles/report.md:6:8", "U+0007"),
+        ("content/events/2023.yaml:2:10", "U+000C"),
+        ("content/events/2023.yaml:3:12", "U+0001"),
+        ("content/events/2023.yaml:4:13", "U+001B"),
+        ("content/events/2023.yaml:5:21", "U+007F"),
+        ("content/events/2023.yaml:6:16", "U+000B"),
+        ("content/events/2023.yaml:7:48", "U+0000"),
+        ("content/events/2023.yaml:7:66", "U+FFFF"),
+        ("content/events/2023.yaml:10:20", "U+0008"),
+        ("content/events/2023.yaml:11:38", "U+FFFE"),
+        ("content/site.yaml:1:8", "U+0002"),
+        ("content/site.yaml:2:14", "U+0010"),
+        ("content/site.yaml:4:11", "U+001A"),
+        ("content/site.yaml:6:3", "U+0003"),
+    ]
+    lines = result.err.splitlines()
+    for where, code in expected:
+        assert f"{where}: error: {CONTROL.format(code)}" in lines, (where, result.err)
+    assert lines[-2].startswith(f"{len(expected)} errors, ")
+
+
+#: Text with every kind of odd character the rule lets through, as YAML escapes (raw, a
+#: line or paragraph separator or NEL would be read as a line break by YAML itself).
+ODD = r"Tab\there, emoji 🛰️, RTL \u200f\u202bشلام\u202c, line\Lpara\Pnext\N, \u00a0nbsp"
+
+
+def test_tabs_emoji_rtl_marks_and_line_separators_keep_every_feed_well_formed(
+    project: Path,
+) -> None:
+    """Every character the rule lets through can be written into XML: each feed and the
+    sitemap parse, and the feeds give the title back as written."""
+    write(
+        project / "content/events/odd.yaml",
+        rf"""
+        id: odd
+        date: 2023-11-01
+        title: "{ODD}"
+        summary: "Summary: {ODD}\r\n\nwith a CR and\ttabs"
+        countries: [TJ]
+        category: attack
+        tags: ["{ODD}"]
+        actors: ["{ODD}"]
+        location: "{ODD}"
+        sources: [{{url: "https://a.example/", title: "{ODD}", publisher: "{ODD}"}}]
+        """,
+    )
+    result = run_timeline("build", str(project), "--base-url", "https://example.org/tl/")
+    assert result.code == 0, result.err
+    site = project / "site"
+    feeds = [site / "feed.xml", site / "countries/tj/feed.xml", site / "categories/attack/feed.xml"]
+    assert set(site.glob("**/feed.xml")) >= set(feeds)
+    atom = "{http://www.w3.org/2005/Atom}"
+    title = yaml.safe_load(f'"{ODD}"')
+    for feed in site.glob("**/feed.xml"):
+        titles = [e.findtext(f"{atom}title") for e in ET.parse(feed).iter(f"{atom}entry")]
+        assert (title in titles) == (feed in feeds), feed
+    ET.parse(site / "sitemap.xml")
+
+
+def test_a_line_break_in_base_url_is_refused_from_site_yaml_and_the_flag(
+    project: Path,
+) -> None:
+    """`urlsplit` drops CRs, so they passed as part of an http(s) address, and put lines
+    of the author's choosing into robots.txt (de-indexing the site), the sitemap and the
+    calendar."""
+    evil = r"https://evil.example/\rUser-agent: Googlebot\rDisallow: /\r/"
+    site_yaml = (project / "content/site.yaml").read_text(encoding="utf-8")
+    write(project / "content/site.yaml", f'base_url: "{evil}"\n' + site_yaml)
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert "content/site.yaml:1:11: error: base_url must be an absolute http(s) URL" in result.err
+    assert not (project / "site").exists()
+
+    write(project / "content/site.yaml", site_yaml)
+    for url in (evil.replace(r"\r", "\r"), "https://a.example/x\ny", "https://a.example/ x"):
+        flag = run_timeline("build", str(project), "--base-url", url)
+        assert flag.code == 2, (url, flag.err)
+        assert "--base-url" in flag.err and "Traceback" not in flag.err
+        assert not (project / "site").exists()
+
+
+def test_an_author_must_be_text_or_a_list_of_texts(project: Path) -> None:
+    write(
+        project / "content/articles/numbers.md",
+        """\
+        ---
+        title: Numbers
+        date: 2023-01-01
+        author: 5
+        ---
+        Body.
+        """,
+    )
+    write(
+        project / "content/articles/listed.md",
+        """\
+        ---
+        title: Listed
+        date: 2023-01-01
+        author: [Jane Doe, 7]
+        ---
+        Body.
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    message = "error: an author must be a name, not a number: write the name as text"
+    assert f"content/articles/numbers.md:4:9: {message}" in result.err.splitlines()
+    assert f"content/articles/listed.md:4:20: {message}" in result.err.splitlines()
+
+
+def test_article_ids_equal_but_for_case_are_an_error_naming_both_files(project: Path) -> None:
+    """articles/Seed/ and articles/seed/ are one folder on macOS and Windows."""
+    write(project / "content/articles/Seed.md", "---\ntitle: S\ndate: 2023-01-01\n---\nBody\n")
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert (
+        "content/articles/seed.txt:1:1: error: article id 'seed' differs from 'Seed' "
+        "(content/articles/Seed.md) only in case: their pages would share one folder on macOS "
+        "and Windows; rename one of the files"
+    ) in result.err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("CON", "is a device name on Windows"),
+        ("nul", "is a device name on Windows"),
+        ("Com1", "is a device name on Windows"),
+        ("lpt9.old", "is a device name on Windows"),
+        ("aux.draft.v2", "is a device name on Windows"),
+        ("ends.", "ends in a dot, which Windows drops"),
+    ],
+)
+def test_article_names_windows_cannot_hold_are_errors(project: Path, name: str, why: str) -> None:
+    write(project / f"content/articles/{name}.md", "---\ntitle: W\ndate: 2023-01-01\n---\nB\n")
+    result = run_timeline("check", str(project))
+    assert result.code == 1, result.err
+    line = next(x for x in result.err.splitlines() if x.startswith(f"content/articles/{name}.md"))
+    assert line.startswith(f"content/articles/{name}.md:1:1: error: file name {name!r} {why}")
+    assert line.endswith("rename the file")
+
+
+def test_names_near_the_windows_device_names_are_fine(project: Path) -> None:
+    for name in ("console", "com10", "lpt", "nul-report", "a.con"):
+        write(project / f"content/articles/{name}.md", "---\ntitle: W\ndate: 2023-01-01\n---\nB\n")
+    result = run_timeline("check", str(project))
+    assert result.code == 0, result.err
+
+
+def test_a_published_event_citing_a_draft_article_is_warned_of(project: Path) -> None:
+    write(
+        project / "content/articles/dr.md",
+        "---\ntitle: Draft\ndate: 2023-01-01\ndraft: true\n---\nBody\n",
+    )
+    write(
+        project / "content/events/draft-cited.yaml",
+        """\
+        - id: cites-a-draft
+          date: 2023-11-02
+          title: Cites a draft
+          sources: [{article: dr}]
+        - id: draft-cites-a-draft
+          date: 2023-11-03
+          title: A draft citing a draft
+          draft: true
+          sources: [{article: dr}]
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert result.err.splitlines()[:-1] == [
+        "content/events/draft-cited.yaml:4:23: warning: article 'dr' is a draft and will not be "
+        "published, so this source is left out: publish the article (draft: false) or cite "
+        "another source"
+    ]
+    page = (project / "site/events/cites-a-draft/index.html").read_text(encoding="utf-8")
+    assert "No source is given for this event" in page
+    assert run_timeline("build", str(project), "--strict").code == 1
+
+    drafts = run_timeline("build", str(project), "--drafts", "--strict")
+    assert drafts.code == 0, drafts.err
+    page = (project / "site/events/cites-a-draft/index.html").read_text(encoding="utf-8")
+    assert "articles/dr/" in page and "No source is given" not in page
+
+
+def test_a_list_or_mapping_as_a_date_is_named_as_such(project: Path) -> None:
+    write(
+        project / "content/events/bad-dates.yaml",
+        """\
+        - date: [2023, 5]
+          title: Listed
+        - date: {year: 2023}
+          title: Mapped
+        """,
+    )
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    span = "; for a span write an interval, as 2021/2023"
+    assert f"content/events/bad-dates.yaml:1:9: error: give one date, not a list{span}" in lines
+    assert f"content/events/bad-dates.yaml:3:9: error: give one date, not a mapping{span}" in lines
+    assert "Yaml" not in result.err
+
+
+def test_the_preview_warns_as_soon_as_a_cited_article_turns_draft(project: Path) -> None:
+    """The live preview keeps validated events between rebuilds; an article turning draft
+    (or back) changes no id, yet the events citing it must be checked again: each run with
+    the kept records reports what a fresh validation reports."""
+    from builder.load import FileCache, load_project
+    from builder.validate import ValidationCache, validate_project
+
+    files, validation = FileCache(), ValidationCache()
+
+    def run(kept: bool = True) -> list[str]:
+        raw, report = load_project(project, files if kept else None)
+        validate_project(raw, report, cache=validation if kept else None)
+        return [d.format() for d in report.sorted()]
+
+    article = project / "content/articles/report.md"
+    published = article.read_text(encoding="utf-8")
+    before = run()
+    assert not any("is a draft" in line for line in before)
+    article.write_text(published.replace("---\nBody", "draft: true\n---\nBody"), "utf-8")
+    drafted = run()
+    assert (
+        "content/events/2023.yaml:16:16: warning: article 'report' is a draft and will not be"
+        in "\n".join(drafted)
+    )
+    assert drafted == run(kept=False)
+    article.write_text(published, encoding="utf-8")
+    assert run() == before
