@@ -218,6 +218,16 @@ CASES = {
         f"{EV}:1:7",
         "'2023-10/2021-10' is not a valid interval: it ends (October 2021) before it starts",
     ),
+    "date an unquoted year beyond four digits": Case(
+        {EV: _event("", date="20233")},
+        f"{EV}:1:7",
+        "'20233' is not an EDTF date: write years beyond four digits with a Y in front, as Y20233",
+    ),
+    "date an unquoted YYYYMMDD": Case(
+        {EV: _event("", date="20230505")},
+        f"{EV}:1:7",
+        "'20230505' is not an EDTF date: did you mean 2023-05-05?",
+    ),
     "source date impossible": Case(
         {
             EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: https://a.example/\n"
