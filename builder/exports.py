@@ -1045,7 +1045,7 @@ def csv_row(
         if s.url:
             sources.append(s.url)
     return [
-        event.id,
+        _cell(event.id),  # an id may start with "-"
         event.date.text,
         _cell(event.date.display()),
         event.date.earliest.isoformat() if event.date.earliest else "",

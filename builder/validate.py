@@ -396,8 +396,8 @@ def _event(
     date = check.date(data, "date", required=True)
     title = check.line(data, "title", required=True)
     event_id = check.line(data, "id")
-    if event_id is not None and not EVENT_ID.match(event_id):
-        check.error(data.at("id"), f"id {event_id!r} must use only a-z, 0-9 and single hyphens")
+    if event_id is not None:
+        _check_event_id(check, data.at("id"), event_id)
     category = check.line(data, "category")
     if category is not None and category not in site.categories:
         hint = _did_you_mean(category, site.categories)
@@ -434,10 +434,39 @@ def _default_id(date: EdtfDate, title: str) -> str:
     return f"{prefix}-{slugify(title, 60)}".strip("-")
 
 
+#: An event id as the contract allows it: a-z, 0-9 and hyphens, in any order (it is one
+#: path segment, events/ID/, and an HTML id, so nothing more is needed of it).
+EVENT_ID_FORM = re.compile(r"[a-z0-9-]+\Z")
+#: The longest event id or article file name: each names a folder of the site, and common
+#: file systems take names of 255 bytes at most (some encrypted ones 143), so 200 is safe.
+MAX_ID_LENGTH = 200
+
+
+def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
+    """An error at `pos` if `event_id` could not name its page's folder, saying what to write."""
+    if not event_id:
+        check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
+    elif not EVENT_ID_FORM.match(event_id):
+        like = f", as {slugify(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
+        check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
+    elif len(event_id) > MAX_ID_LENGTH:
+        check.error(pos, _too_long(event_id, "id", "events/ID/"))
+
+
+def _too_long(name: str, what: str, folder: str) -> str:
+    """Why an id too long for a folder name is refused, and how to fix it."""
+    return (
+        f"this {what} is {len(name)} characters long, too long for the folder {folder} it "
+        f"names on many file systems: shorten it to at most {MAX_ID_LENGTH} characters"
+    )
+
+
 def _article(raw: RawArticle, report: Report) -> Article | None:
     data = raw.meta
     check = _Checker(report, raw.file)
     before = len(report.errors)
+    if len(raw.id) > MAX_ID_LENGTH:
+        check.error(Pos(1, 1), _too_long(raw.id, "file name", "articles/NAME/"))
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
     check.unknown_fields(data, ARTICLE_FIELDS, "an article")

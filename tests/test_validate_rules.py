@@ -240,7 +240,18 @@ CASES = {
     "bad id": Case(
         {EV: _event("id: Bad_Id\n")},
         f"{EV}:4:5",
-        "id 'Bad_Id' must use only a-z, 0-9 and single hyphens",
+        "id 'Bad_Id' must use only a-z, 0-9 and -, as 'bad-id'",
+    ),
+    "id too long for a folder name": Case(
+        {EV: _event("id: " + "a" * 300 + "\n")},
+        f"{EV}:4:5",
+        "this id is 300 characters long, too long for the folder events/ID/ it names on many "
+        "file systems: shorten it to at most 200 characters",
+    ),
+    "article file name too long for a folder name": Case(
+        {f"content/articles/{'a' * 201}.md": "---\ntitle: x\ndate: 2023-01-01\n---\nBody\n"},
+        f"content/articles/{'a' * 201}.md:1:1",
+        "this file name is 201 characters long, too long for the folder articles/NAME/",
     ),
     "duplicate id across files": Case(
         {DUP: _event("id: border-clash\n")},
@@ -499,3 +510,23 @@ def test_an_event_without_sources_is_a_warning_that_strict_turns_into_failure(pr
     assert build.code == 0, build.err
     assert build.err.splitlines() == [warning, "0 errors, 1 warning"]
     assert "Unsourced" in (proj / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_ids_the_contract_allows_build_into_their_own_folders(proj: Path) -> None:
+    """The contract's ids are `[a-z0-9-]+`: doubled, leading and trailing hyphens included,
+    and up to 200 characters (a folder name every common file system takes)."""
+    ids = ["a--b", "-x", "x-", "c" * 200]
+    events = "".join(
+        f"- {{id: '{i}', date: 2023-10-13, title: E{n}, sources: [{{url: 'https://a.example/'}}]}}\n"
+        for n, i in enumerate(ids)
+    )
+    write(proj / "content" / "events" / "ids.yaml", events)
+    result = run_timeline("build", str(proj))
+    assert result.code == 0, result.err
+    for event_id in ids:
+        assert (proj / "site" / "events" / event_id / "index.html").is_file()
+    index = (proj / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="-x"' in index and 'href="./events/a--b/"' in index
+    csv = (proj / "site" / "events.csv").read_text(encoding="utf-8")
+    assert "\n'-x," in csv  # a spreadsheet does not take the id for a formula
+    assert run_timeline("check", str(proj), "--links").code == 0
