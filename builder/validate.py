@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from operator import is_ as _is
+from pathlib import Path
 from typing import NamedTuple
 
 from builder.countries import countries
@@ -198,6 +199,9 @@ def validate_site(project: RawProject, report: Report) -> Site:
     if not THEME_NAME.match(theme):
         check.error(data.at("theme"), "theme must be a folder name such as default")
         theme = "default"
+    elif (missing := _missing_theme(project.root, theme)) is not None:
+        check.error(data.at("theme"), missing)
+        theme = "default"
     return Site(
         title=title,
         description=check.text(data, "description") or "",
@@ -207,6 +211,23 @@ def validate_site(project: RawProject, report: Report) -> Site:
         categories=_categories(check, data),
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
+    )
+
+
+def _missing_theme(root: Path, name: str) -> str | None:
+    """Why the theme `name` cannot be used, naming the themes there are; None when the
+    project's themes/NAME or a shipped theme of that name exists. A typo would otherwise
+    build with the default theme and no word said (a theme with only some of the files
+    still takes the others from the default theme)."""
+    from builder.theme import builtin_themes_dir  # only here: it brings Jinja2
+
+    folders = [root / "themes", builtin_themes_dir()]
+    if any((folder / name).is_dir() for folder in folders):
+        return None
+    names = sorted({t.name for f in folders if f.is_dir() for t in f.iterdir() if t.is_dir()})
+    return (
+        f"theme {name!r} not found in the project's themes/ nor among the shipped themes: "
+        f"use one of {', '.join(names)}, or make the folder themes/{name}/"
     )
 
 

@@ -140,6 +140,12 @@ CASES = {
         f"{SITE}:9:8",
         "theme must be a folder name such as default",
     ),
+    "site theme unknown": Case(
+        {SITE: SITE_YAML + "theme: fancy\n"},
+        f"{SITE}:9:8",
+        "theme 'fancy' not found in the project's themes/ nor among the shipped themes: "
+        "use one of default, or make the folder themes/fancy/",
+    ),
     "site.yaml missing": Case(
         {SITE: None}, f"{SITE}:1:1", "site.yaml is missing: create it with at least a title"
     ),
