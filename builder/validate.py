@@ -187,10 +187,10 @@ def validate_site(project: RawProject, report: Report) -> Site:
     """Site settings, or defaults where site.yaml could not be read (already reported)."""
     data = project.site.data
     if data is None:
-        return Site(title="Timeline")
+        return Site(title="Timeline", categories_known=False)
     check = _Checker(report, project.site.file)
     check.unknown_fields(data, SITE_FIELDS, "site.yaml")
-    title = check.line(data, "title", required=True) or "Timeline"
+    title = _site_title(check, data)
     base_url = check.line(data, "base_url") or ""
     if base_url and not is_web_url(base_url):
         check.error(data.at("base_url"), "base_url must be an absolute http(s) URL")
@@ -208,10 +208,29 @@ def validate_site(project: RawProject, report: Report) -> Site:
         base_url=base_url,
         language=check.line(data, "language") or "en",
         theme=theme,
-        categories=_categories(check, data),
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
+        **_category_vocabulary(check, data),
     )
+
+
+def _site_title(check: _Checker, data: YamlMap) -> str:
+    """site.yaml's title; without one (no site.yaml field is required) the site is called
+    "Timeline", with a warning saying how to name it."""
+    if "title" not in data:
+        check.warning(
+            data.pos, "site.yaml has no title: the site is called 'Timeline'; add a line title: ..."
+        )
+        return "Timeline"
+    return check.line(data, "title", required=True) or "Timeline"
+
+
+def _category_vocabulary(check: _Checker, data: YamlMap) -> dict:
+    """The Site fields for the categories: `categories_known` is False when they had
+    errors, so that events are not checked against a list missing what was meant."""
+    before = len(check.report.errors)
+    categories = _categories(check, data)
+    return {"categories": categories, "categories_known": len(check.report.errors) == before}
 
 
 def _missing_theme(root: Path, name: str) -> str | None:
@@ -420,7 +439,7 @@ def _event(
     if event_id is not None:
         _check_event_id(check, data.at("id"), event_id)
     category = check.line(data, "category")
-    if category is not None and category not in site.categories:
+    if category is not None and category not in site.categories and site.categories_known:
         hint = _did_you_mean(category, site.categories)
         known = ", ".join(site.categories) or "none yet"
         advice = f": use a key of categories in site.yaml ({known}) or add it there"
@@ -932,7 +951,8 @@ def validate_project(
     read_as_before = cache.articles_read_as_before(project.articles)
     article_ids = cache.article_ids if read_as_before else frozenset(a.id for a in project.articles)
     lookup = _actor_lookup(site)
-    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids)
+    categories = (site.categories_known, *site.categories.items())  # what events are checked by
+    cache.start((categories, tuple(lookup.items())), article_ids)
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]

@@ -112,11 +112,6 @@ CASES = {
         f"{SITE}:9:1",
         "unknown field 'colour' in site.yaml; allowed: title, description",
     ),
-    "site title missing": Case(
-        {SITE: "description: no title\n"},
-        f"{SITE}:1:1",
-        "missing required field 'title': add a line title: ...",
-    ),
     "site title of the wrong type": Case(
         {SITE: "title: [a, b]\n"}, f"{SITE}:1:8", "'title' must be text, not a list"
     ),
@@ -145,9 +140,6 @@ CASES = {
         f"{SITE}:9:8",
         "theme 'fancy' not found in the project's themes/ nor among the shipped themes: "
         "use one of default, or make the folder themes/fancy/",
-    ),
-    "site.yaml missing": Case(
-        {SITE: None}, f"{SITE}:1:1", "site.yaml is missing: create it with at least a title"
     ),
     "site.yaml not a mapping": Case(
         {SITE: "- title\n"}, f"{SITE}:1:1", "site.yaml must be a mapping of settings"
@@ -536,3 +528,57 @@ def test_ids_the_contract_allows_build_into_their_own_folders(proj: Path) -> Non
     csv = (proj / "site" / "events.csv").read_text(encoding="utf-8")
     assert "\n'-x," in csv  # a spreadsheet does not take the id for a formula
     assert run_timeline("check", str(proj), "--links").code == 0
+
+
+@pytest.mark.parametrize(
+    "site_yaml, warning",
+    [
+        (None, "1:1: warning: site.yaml is missing: the site is built as 'Timeline'"),
+        ("", "1:1: warning: site.yaml is empty: the site is built as 'Timeline'"),
+        (
+            SITE_YAML.replace("title: Rules\n", ""),
+            "1:1: warning: site.yaml has no title: the site is called 'Timeline'; "
+            "add a line title: ...",
+        ),
+    ],
+)
+def test_a_project_builds_without_site_yaml_or_its_title(
+    proj: Path, site_yaml: str | None, warning: str
+) -> None:
+    """A project is any folder holding content/ and no site.yaml field is required: the
+    site builds as "Timeline", and a warning says what to add."""
+    _apply(proj, {SITE: site_yaml})
+    result = run_timeline("build", str(proj))
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert lines[0].startswith(f"{SITE}:{warning}") and lines[1:] == ["0 errors, 1 warning"]
+    assert "<title>Timeline</title>" in (proj / "site" / "index.html").read_text(encoding="utf-8")
+    assert run_timeline("build", str(proj), "--strict").code == 1
+
+
+@pytest.mark.parametrize(
+    "site_yaml, error",
+    [
+        ("- title\n", "1:1: error: site.yaml must be a mapping of settings"),
+        ("title: x\n  description: y\n", "2:14: error: a colon followed by a space"),
+        ("title: x\ncategories: [attack]\n", "2:13: error: categories must be a mapping"),
+        (
+            SITE_YAML.replace("attack: Attack", "attack: [x]"),
+            "5:11: error: the label of category 'attack' must be text",
+        ),
+    ],
+)
+def test_a_broken_site_yaml_is_the_one_error_reported(
+    proj: Path, site_yaml: str, error: str
+) -> None:
+    """When the categories did not load, the events are not checked against them: each
+    event naming a category would bury the one real cause under errors of its own."""
+    _apply(proj, {SITE: site_yaml})
+    result = run_timeline("build", str(proj))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert lines[0].startswith(f"{SITE}:{error}"), result.err
+    assert lines[1:] == [
+        "1 error, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
