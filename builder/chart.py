@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 from builder.dates import MONTH_NAMES as _MONTHS
 
@@ -20,12 +21,28 @@ from builder.dates import MONTH_NAMES as _MONTHS
 PALETTE_SIZE = 10
 #: Above this many months the chart counts per year instead, so bars stay wide enough to see.
 MAX_MONTH_BARS = 180
+#: Above this many years from the first event to the last, empty years longer than
+#: `KEPT_GAP` are drawn as one break: a year mistyped as 20230505 would otherwise make a
+#: bar for each of twenty million empty years (and hang the build), while the events keep
+#: a bar each whatever the span.
+MAX_YEAR_BARS = 400
+#: Beyond `MAX_YEAR_BARS`, runs of up to this many empty years still get their (empty)
+#: bars, so that a busy stretch keeps its rhythm; longer runs become one break.
+KEPT_GAP = 5
 
 _PLOT_HEIGHT = 96
 _TOP = 10
 _LEFT = 30
 _BOTTOM = 22
 _RIGHT = 6
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A break in the row of year bars: the years `first` to `last` hold no event."""
+
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,11 @@ def colour_class(category: str | None, categories: Sequence[str]) -> str:
     return f"c{categories.index(category) % PALETTE_SIZE}"
 
 
+def _month_count(first: tuple[int, int], last: tuple[int, int]) -> int:
+    """How many months run from `first` to `last`, both included, counted without listing them."""
+    return (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+
+
 def _month_keys(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
     keys = []
     year, month = first
@@ -58,20 +80,40 @@ def _month_keys(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int
     return keys
 
 
-def bar_keys(points: Sequence[tuple[int, int | None, str | None]]) -> tuple[str, list[tuple]]:
+def bar_keys(
+    points: Sequence[tuple[int, int | None, str | None]],
+) -> tuple[str, list[tuple | Gap]]:
     """The unit of the bars and every bar's key, gaps included, in chronological order.
 
     Months (`(year, month)`) when most events have a month, the others fall within the
-    years those cover, and the span is short enough to draw; otherwise years (`(year,)`).
+    years those cover, and the span is short enough to draw; otherwise years (`(year,)`),
+    with long runs of empty years as one `Gap` when the span is too long to draw year by
+    year (see `MAX_YEAR_BARS`).
     """
     with_month = [(y, m) for y, m, _ in points if m is not None]
     years = [y for y, _, _ in points]
     if with_month and len(with_month) * 2 >= len(points):
         first, last = min(with_month), max(with_month)
-        keys = _month_keys(first, last)
-        if len(keys) <= MAX_MONTH_BARS and first[0] <= min(years) and max(years) <= last[0]:
-            return "month", keys
-    return "year", [(y,) for y in range(min(years), max(years) + 1)]
+        fits = _month_count(first, last) <= MAX_MONTH_BARS
+        if fits and first[0] <= min(years) and max(years) <= last[0]:
+            return "month", _month_keys(first, last)
+    if max(years) - min(years) < MAX_YEAR_BARS:
+        return "year", [(y,) for y in range(min(years), max(years) + 1)]
+    return "year", _broken_year_keys(sorted(set(years)))
+
+
+def _broken_year_keys(years: list[int]) -> list[tuple | Gap]:
+    """A bar for each of these years (sorted, distinct) and each short run of empty years
+    between them, and a `Gap` for each longer run: as many keys as years, at most
+    `KEPT_GAP + 1` times over, however far apart the years are."""
+    keys: list[tuple | Gap] = [(years[0],)]
+    for before, year in pairwise(years):
+        if year - before - 1 > KEPT_GAP:
+            keys.append(Gap(before + 1, year - 1))
+        else:
+            keys.extend((y,) for y in range(before + 1, year))
+        keys.append((year,))
+    return keys
 
 
 def nice_maximum(count: int) -> int:
@@ -109,7 +151,7 @@ def overview_chart(
     if not points:
         return None
     unit, keys = bar_keys(points)
-    counts: dict[tuple, Counter] = {key: Counter() for key in keys}
+    counts: dict[tuple, Counter] = {key: Counter() for key in keys if not isinstance(key, Gap)}
     omitted = 0
     for year, month, category in points:
         if unit == "month" and month is None:
@@ -128,13 +170,16 @@ def overview_chart(
     ]
     for index, key in enumerate(keys):
         x = _LEFT + index * step
-        if _starts_label(key, unit, index):
+        if isinstance(key, Gap):
+            parts.append(_gap(x, step, key))
+            continue
+        if _starts_label(key, unit, index) or isinstance(keys[index - 1], Gap):
             parts.append(_x_label(x, key, unit))
         stack = [(c, counts[key][c]) for c in order if counts[key][c]]
         if stack:
             parts.append(_bar(x, step, key, stack, top, categories, labels, href))
     parts.append("</svg>")
-    return Chart("".join(parts), unit, len(keys), omitted)
+    return Chart("".join(parts), unit, len(counts), omitted)
 
 
 def _axis(top: int, width: int) -> list[str]:
@@ -165,6 +210,19 @@ def _x_label(x: int, key: tuple, unit: str) -> str:
     return (
         f'<g class="axis" aria-hidden="true"><line x1="{x}" x2="{x}" y1="{base}" y2="{base + 5}"/>'
         f'<text x="{x}" y="{base + 17}">{key[0]}</text></g>'
+    )
+
+
+def _gap(x: int, step: int, gap: Gap) -> str:
+    """A break in the axis where years without events are left out, named in its tooltip so
+    that a reader knows the bars on either side are not neighbours."""
+    base = _TOP + _PLOT_HEIGHT
+    middle = x + step // 2
+    label = escape(f"No events from {gap.first} to {gap.last}")
+    return (
+        f'<g class="axis gap"><title>{label}</title>'
+        f'<line x1="{middle - 4}" x2="{middle}" y1="{base + 4}" y2="{base - 4}"/>'
+        f'<line x1="{middle}" x2="{middle + 4}" y1="{base + 4}" y2="{base - 4}"/></g>'
     )
 
 

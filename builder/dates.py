@@ -316,7 +316,8 @@ def parse_edtf(value: object) -> EdtfDate:
     """Parse the value of a `date:` field, as PyYAML hands it over, into an EdtfDate.
 
     Accepts EDTF text (levels 0 and 1, surrounding whitespace ignored), a `datetime.date`
-    (day precision), a `datetime.datetime` (its date) or an int year (2023, -44, 12345).
+    (day precision), a `datetime.datetime` (its date) or an int year (2023, -44) of up to
+    four digits: a longer int must be written as a long year (Y12345), as in text.
     Either end of an interval may be any single date this accepts (seasons, X digits and
     long years included), `..` (open) or nothing (unknown); at least one end must be a
     date, and the end must not come before the start. Seasons may be qualified (2001-21~);
@@ -330,8 +331,19 @@ def parse_edtf(value: object) -> EdtfDate:
     if isinstance(value, _dt.date):
         return _parse_text(value.isoformat())
     if isinstance(value, int) and not isinstance(value, bool):
-        return _parse_text(_year_as_edtf(value))
+        return _parse_int(value)
     raise DateError(_wrong_type_message(value))
+
+
+def _parse_int(value: int) -> EdtfDate:
+    """An int year, as PyYAML hands over `date: 2023` or `date: -44`.
+
+    Beyond four digits the int is read as the same text would be, so that it is refused
+    the same way: an unquoted 20230505 or 20233 is far likelier a mistyped date than a
+    year thousands of years ahead (which is written Y20233)."""
+    if abs(value) > 9999:
+        return _parse_text(str(value))
+    return _parse_text(_year_as_edtf(value))
 
 
 def _parse_string(value: str) -> EdtfDate:
@@ -689,10 +701,22 @@ def _year_advice(sign: str, year: str, month: str | None, day: str | None) -> tu
     if day is not None and len(day) == 4 and len(year) <= 2:
         return "put the year first, then month and day: YYYY-MM-DD, as 2023-10-13", 0
     if len(year) > 4:
-        return f"write years beyond four digits with a Y in front, as Y{sign}{year}", 0
+        guess = "" if sign or month is not None else _compact_date_guess(year)
+        return guess + f"write years beyond four digits with a Y in front, as Y{sign}{year}", 0
     if year:
         return f"write years with four digits, as {sign}{year.zfill(4)}", at
     return _GENERAL_ADVICE, 0
+
+
+def _compact_date_guess(digits: str) -> str:
+    """ "did you mean 2023-05-05? " when eight digits read as a real YYYYMMDD date (the
+    form many tools write dates in), else nothing."""
+    if len(digits) != 8:
+        return ""
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
+        return ""
+    return f"did you mean {digits[:4]}-{digits[4:6]}-{digits[6:]}? If not, "
 
 
 # -- Labels ---------------------------------------------------------------------------------

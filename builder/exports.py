@@ -1045,7 +1045,7 @@ def csv_row(
         if s.url:
             sources.append(s.url)
     return [
-        event.id,
+        _cell(event.id),  # an id may start with "-"
         _cell(event.date.text),  # a date before year 0 starts with "-"
         _cell(event.date.display()),
         event.date.earliest.isoformat() if event.date.earliest else "",

@@ -1201,24 +1201,29 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
     return project, report
 
 
+#: A project is any folder holding content/, so site.yaml is optional: without it the site
+#: builds with the defaults, and the editor learns what to add.
+_NO_SITE_YAML = (
+    "the site is built as 'Timeline', with no categories checked; write a title: line in "
+    "content/site.yaml (and categories: for the events' categories)"
+)
+
+
 def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
     rel = "content/site.yaml"
     if not _inside(root / rel, root):
         report.error(rel, 1, 1, "site.yaml is a link leading outside the project: copy the file in")
         return RawSite(rel, None)
     source = _source(root, root / rel)
-    if source is None:
-        report.error(rel, 1, 1, "site.yaml is missing: create it with at least a title")
-        return RawSite(rel, None)
-    value = _cached(cache, source, _load_yaml_file)
-    if value is VANISHED:
-        report.error(rel, 1, 1, "site.yaml is missing: create it with at least a title")
+    value = VANISHED if source is None else _cached(cache, source, _load_yaml_file)
+    if value is VANISHED or value is None:
+        report.warning(
+            rel, 1, 1, f"site.yaml is {'empty' if value is None else 'missing'}: {_NO_SITE_YAML}"
+        )
         return RawSite(rel, None)
     if isinstance(value, YamlProblem):
         report.error(rel, value.line, value.col, value.message)
         return RawSite(rel, None)
-    if value is None:
-        value = _empty_map(Pos(1, 1))
     if not isinstance(value, YamlMap):
         report.error(rel, 1, 1, "site.yaml must be a mapping of settings (title: ...)")
         return RawSite(rel, None)

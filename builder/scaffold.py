@@ -42,7 +42,7 @@ title: What happened, in one line
 # summary: Markdown; who did what, where, and why it matters.
 summary: |
   What happened, who was involved, and why it matters.
-# id: a-z, 0-9 and single hyphens, unique; default: the date and a slug of the title.
+# id: a-z, 0-9 and -, unique; default: the date and a slug of the title.
 # id: {today}-what-happened
 # countries: ISO 3166 alpha-2 codes or English names.
 # countries: [TJ, Afghanistan]

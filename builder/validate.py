@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from operator import is_ as _is
+from pathlib import Path
 from typing import NamedTuple
 
 from builder.countries import countries
@@ -209,10 +210,10 @@ def validate_site(project: RawProject, report: Report) -> Site:
     """Site settings, or defaults where site.yaml could not be read (already reported)."""
     data = project.site.data
     if data is None:
-        return Site(title="Timeline")
+        return Site(title="Timeline", categories_known=False)
     check = _Checker(report, project.site.file)
     check.unknown_fields(data, SITE_FIELDS, "site.yaml")
-    title = check.line(data, "title", required=True) or "Timeline"
+    title = _site_title(check, data)
     base_url = check.line(data, "base_url") or ""
     if base_url and not is_web_url(base_url):
         check.error(data.at("base_url"), "base_url must be an absolute http(s) URL")
@@ -221,15 +222,54 @@ def validate_site(project: RawProject, report: Report) -> Site:
     if not THEME_NAME.match(theme):
         check.error(data.at("theme"), "theme must be a folder name such as default")
         theme = "default"
+    elif (missing := _missing_theme(project.root, theme)) is not None:
+        check.error(data.at("theme"), missing)
+        theme = "default"
     return Site(
         title=title,
         description=check.text(data, "description") or "",
         base_url=base_url,
         language=check.line(data, "language") or "en",
         theme=theme,
-        categories=_categories(check, data),
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
+        **_category_vocabulary(check, data),
+    )
+
+
+def _site_title(check: _Checker, data: YamlMap) -> str:
+    """site.yaml's title; without one (no site.yaml field is required) the site is called
+    "Timeline", with a warning saying how to name it."""
+    if "title" not in data:
+        check.warning(
+            data.pos, "site.yaml has no title: the site is called 'Timeline'; add a line title: ..."
+        )
+        return "Timeline"
+    return check.line(data, "title", required=True) or "Timeline"
+
+
+def _category_vocabulary(check: _Checker, data: YamlMap) -> dict:
+    """The Site fields for the categories: `categories_known` is False when they had
+    errors, so that events are not checked against a list missing what was meant."""
+    before = len(check.report.errors)
+    categories = _categories(check, data)
+    return {"categories": categories, "categories_known": len(check.report.errors) == before}
+
+
+def _missing_theme(root: Path, name: str) -> str | None:
+    """Why the theme `name` cannot be used, naming the themes there are; None when the
+    project's themes/NAME or a shipped theme of that name exists. A typo would otherwise
+    build with the default theme and no word said (a theme with only some of the files
+    still takes the others from the default theme)."""
+    from builder.theme import builtin_themes_dir  # only here: it brings Jinja2
+
+    folders = [root / "themes", builtin_themes_dir()]
+    if any((folder / name).is_dir() for folder in folders):
+        return None
+    names = sorted({t.name for f in folders if f.is_dir() for t in f.iterdir() if t.is_dir()})
+    return (
+        f"theme {name!r} not found in the project's themes/ nor among the shipped themes: "
+        f"use one of {', '.join(names)}, or make the folder themes/{name}/"
     )
 
 
@@ -439,10 +479,10 @@ def _event(
     date = check.date(data, "date", required=True)
     title = check.line(data, "title", required=True)
     event_id = check.line(data, "id")
-    if event_id is not None and not EVENT_ID.match(event_id):
-        check.error(data.at("id"), f"id {event_id!r} must use only a-z, 0-9 and single hyphens")
+    if event_id is not None:
+        _check_event_id(check, data.at("id"), event_id)
     category = check.line(data, "category")
-    if category is not None and category not in site.categories:
+    if category is not None and category not in site.categories and site.categories_known:
         hint = _did_you_mean(category, site.categories)
         known = ", ".join(site.categories) or "none yet"
         advice = f": use a key of categories in site.yaml ({known}) or add it there"
@@ -478,10 +518,39 @@ def _default_id(date: EdtfDate, title: str) -> str:
     return f"{prefix}-{slugify(title, 60)}".strip("-")
 
 
+#: An event id as the contract allows it: a-z, 0-9 and hyphens, in any order (it is one
+#: path segment, events/ID/, and an HTML id, so nothing more is needed of it).
+EVENT_ID_FORM = re.compile(r"[a-z0-9-]+\Z")
+#: The longest event id or article file name: each names a folder of the site, and common
+#: file systems take names of 255 bytes at most (some encrypted ones 143), so 200 is safe.
+MAX_ID_LENGTH = 200
+
+
+def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
+    """An error at `pos` if `event_id` could not name its page's folder, saying what to write."""
+    if not event_id:
+        check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
+    elif not EVENT_ID_FORM.match(event_id):
+        like = f", as {slugify(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
+        check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
+    elif len(event_id) > MAX_ID_LENGTH:
+        check.error(pos, _too_long(event_id, "id", "events/ID/"))
+
+
+def _too_long(name: str, what: str, folder: str) -> str:
+    """Why an id too long for a folder name is refused, and how to fix it."""
+    return (
+        f"this {what} is {len(name)} characters long, too long for the folder {folder} it "
+        f"names on many file systems: shorten it to at most {MAX_ID_LENGTH} characters"
+    )
+
+
 def _article(raw: RawArticle, report: Report) -> Article | None:
     data = raw.meta
     check = _Checker(report, raw.file)
     before = len(report.errors)
+    if len(raw.id) > MAX_ID_LENGTH:
+        check.error(Pos(1, 1), _too_long(raw.id, "file name", "articles/NAME/"))
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
     elif raw.id.endswith(".") or raw.id.split(".")[0].upper() in WINDOWS_RESERVED:
@@ -992,7 +1061,8 @@ def validate_project(
         cache.draft_articles = frozenset(a.id for a in project.articles if _is_draft(a))
     draft_ids = frozenset() if drafts else cache.draft_articles
     lookup = _actor_lookup(site)
-    cache.start((tuple(site.categories.items()), tuple(lookup.items())), article_ids, draft_ids)
+    categories = (site.categories_known, *site.categories.items())  # what events are checked by
+    cache.start((categories, tuple(lookup.items())), article_ids, draft_ids)
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
+from conftest import run_timeline, write
+
 from builder.chart import (
+    KEPT_GAP,
     MAX_MONTH_BARS,
+    MAX_YEAR_BARS,
+    Gap,
     bar_keys,
     bar_label,
     colour_class,
@@ -112,3 +118,51 @@ def test_size_stays_small_for_a_decade_of_months() -> None:
     svg = overview_chart(points, CATEGORIES, LABELS, month_anchor).svg
     assert len(re.findall(r"<a ", svg)) == 120
     assert len(svg) < 60_000
+
+
+def test_years_far_apart_get_a_break_not_a_bar_per_empty_year() -> None:
+    points = [(2021, None, "attack"), (2023, None, "attack"), (3999, None, "diplomacy")]
+    points += [(-1500, None, None)]
+    unit, keys = bar_keys(points)
+    assert unit == "year"
+    assert keys == [
+        (-1500,),
+        Gap(-1499, 2020),
+        (2021,),
+        (2022,),  # a short run of empty years keeps its bars
+        (2023,),
+        Gap(2024, 3998),
+        (3999,),
+    ]
+    chart = overview_chart(points, CATEGORIES, LABELS, month_anchor)
+    root = parse(chart.svg)
+    assert set(bars(root)) == {"#y-1500", "#y2021", "#y2023", "#y3999"}
+    assert chart.bars == 5 and len(chart.svg) < 10_000
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "No events from 2024 to 3998" in titles
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "3999" in texts and "2021" in texts  # each year after a break is labelled
+
+
+def test_a_long_span_with_small_gaps_is_drawn_year_by_year() -> None:
+    within = [(1700, None, "attack"), (1700 + MAX_YEAR_BARS - 1, None, "attack")]
+    assert len(bar_keys(within)[1]) == MAX_YEAR_BARS
+    close = [(y, None, "attack") for y in range(1000, 3000, KEPT_GAP + 1)]
+    unit, keys = bar_keys(close)
+    assert not any(isinstance(k, Gap) for k in keys)
+    assert keys == [(y,) for y in range(1000, close[-1][0] + 1)]
+
+
+def test_a_year_far_out_builds_without_hanging(project: Path) -> None:
+    write(
+        project / "content" / "events" / "far.yaml",
+        """\
+        - {title: Typo, date: 'Y20230505', sources: [{url: 'https://a.example/'}]}
+        - {title: Deep past, date: 'Y-170000002', sources: [{url: 'https://a.example/'}]}
+        """,
+    )
+    # Before the chart had breaks, this build made a bar for each of 190 million years.
+    result = run_timeline("build", str(project), timeout=30)
+    assert result.code == 0, result.err
+    index = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'href="#y20230505"' in index and 'href="#y-170000002"' in index

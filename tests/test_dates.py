@@ -185,13 +185,33 @@ def test_open_start_takes_precision_and_year_from_end() -> None:
         (2023, "2023"),
         (-44, "-0044"),
         (0, "0000"),
-        (12345, "Y12345"),
-        (-170000002, "Y-170000002"),
+        (9999, "9999"),
+        (-9999, "-9999"),
         ("  2023-10 \n", "2023-10"),
     ],
 )
 def test_non_text_values_and_whitespace(value: object, text: str) -> None:
     assert parse_edtf(value).text == text
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (20233, "'20233' is not an EDTF date: write years beyond four digits with a Y in front"),
+        (-5000000, "write years beyond four digits with a Y in front, as Y-5000000"),
+        (10**20 - 1, "with a Y in front, as Y99999999999999999999"),
+        (20230505, "'20230505' is not an EDTF date: did you mean 2023-05-05? If not, write"),
+        ("20230505", "did you mean 2023-05-05?"),
+        (20230230, "write years beyond four digits with a Y in front, as Y20230230"),
+    ],
+)
+def test_an_int_beyond_four_digits_is_refused_as_its_text_is(value: object, message: str) -> None:
+    """YAML reads an unquoted 20233 as an int: the same rule as for '20233' applies, and an
+    int that reads as YYYYMMDD was almost surely meant as that day."""
+    with pytest.raises(DateError) as caught:
+        parse_edtf(value)
+    assert message in caught.value.message
+    assert "did you mean" not in caught.value.message or value in (20230505, "20230505")
 
 
 def test_date_object_has_day_precision() -> None:

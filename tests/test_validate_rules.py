@@ -112,11 +112,6 @@ CASES = {
         f"{SITE}:9:1",
         "unknown field 'colour' in site.yaml; allowed: title, description",
     ),
-    "site title missing": Case(
-        {SITE: "description: no title\n"},
-        f"{SITE}:1:1",
-        "missing required field 'title': add a line title: ...",
-    ),
     "site title of the wrong type": Case(
         {SITE: "title: [a, b]\n"}, f"{SITE}:1:8", "'title' must be text, not a list"
     ),
@@ -140,8 +135,11 @@ CASES = {
         f"{SITE}:9:8",
         "theme must be a folder name such as default",
     ),
-    "site.yaml missing": Case(
-        {SITE: None}, f"{SITE}:1:1", "site.yaml is missing: create it with at least a title"
+    "site theme unknown": Case(
+        {SITE: SITE_YAML + "theme: fancy\n"},
+        f"{SITE}:9:8",
+        "theme 'fancy' not found in the project's themes/ nor among the shipped themes: "
+        "use one of default, or make the folder themes/fancy/",
     ),
     "site.yaml not a mapping": Case(
         {SITE: "- title\n"}, f"{SITE}:1:1", "site.yaml must be a mapping of settings"
@@ -218,6 +216,16 @@ CASES = {
         f"{EV}:1:7",
         "'2023-10/2021-10' is not a valid interval: it ends (October 2021) before it starts",
     ),
+    "date an unquoted year beyond four digits": Case(
+        {EV: _event("", date="20233")},
+        f"{EV}:1:7",
+        "'20233' is not an EDTF date: write years beyond four digits with a Y in front, as Y20233",
+    ),
+    "date an unquoted YYYYMMDD": Case(
+        {EV: _event("", date="20230505")},
+        f"{EV}:1:7",
+        "'20230505' is not an EDTF date: did you mean 2023-05-05?",
+    ),
     "source date impossible": Case(
         {
             EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: https://a.example/\n"
@@ -230,7 +238,18 @@ CASES = {
     "bad id": Case(
         {EV: _event("id: Bad_Id\n")},
         f"{EV}:4:5",
-        "id 'Bad_Id' must use only a-z, 0-9 and single hyphens",
+        "id 'Bad_Id' must use only a-z, 0-9 and -, as 'bad-id'",
+    ),
+    "id too long for a folder name": Case(
+        {EV: _event("id: " + "a" * 300 + "\n")},
+        f"{EV}:4:5",
+        "this id is 300 characters long, too long for the folder events/ID/ it names on many "
+        "file systems: shorten it to at most 200 characters",
+    ),
+    "article file name too long for a folder name": Case(
+        {f"content/articles/{'a' * 201}.md": "---\ntitle: x\ndate: 2023-01-01\n---\nBody\n"},
+        f"content/articles/{'a' * 201}.md:1:1",
+        "this file name is 201 characters long, too long for the folder articles/NAME/",
     ),
     "duplicate id across files": Case(
         {DUP: _event("id: border-clash\n")},
@@ -489,3 +508,77 @@ def test_an_event_without_sources_is_a_warning_that_strict_turns_into_failure(pr
     assert build.code == 0, build.err
     assert build.err.splitlines() == [warning, "0 errors, 1 warning"]
     assert "Unsourced" in (proj / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_ids_the_contract_allows_build_into_their_own_folders(proj: Path) -> None:
+    """The contract's ids are `[a-z0-9-]+`: doubled, leading and trailing hyphens included,
+    and up to 200 characters (a folder name every common file system takes)."""
+    ids = ["a--b", "-x", "x-", "c" * 200]
+    events = "".join(
+        f"- {{id: '{i}', date: 2023-10-13, title: E{n}, sources: [{{url: 'https://a.example/'}}]}}\n"
+        for n, i in enumerate(ids)
+    )
+    write(proj / "content" / "events" / "ids.yaml", events)
+    result = run_timeline("build", str(proj))
+    assert result.code == 0, result.err
+    for event_id in ids:
+        assert (proj / "site" / "events" / event_id / "index.html").is_file()
+    index = (proj / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="-x"' in index and 'href="./events/a--b/"' in index
+    csv = (proj / "site" / "events.csv").read_text(encoding="utf-8")
+    assert "\n'-x," in csv  # a spreadsheet does not take the id for a formula
+    assert run_timeline("check", str(proj), "--links").code == 0
+
+
+@pytest.mark.parametrize(
+    "site_yaml, warning",
+    [
+        (None, "1:1: warning: site.yaml is missing: the site is built as 'Timeline'"),
+        ("", "1:1: warning: site.yaml is empty: the site is built as 'Timeline'"),
+        (
+            SITE_YAML.replace("title: Rules\n", ""),
+            "1:1: warning: site.yaml has no title: the site is called 'Timeline'; "
+            "add a line title: ...",
+        ),
+    ],
+)
+def test_a_project_builds_without_site_yaml_or_its_title(
+    proj: Path, site_yaml: str | None, warning: str
+) -> None:
+    """A project is any folder holding content/ and no site.yaml field is required: the
+    site builds as "Timeline", and a warning says what to add."""
+    _apply(proj, {SITE: site_yaml})
+    result = run_timeline("build", str(proj))
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert lines[0].startswith(f"{SITE}:{warning}") and lines[1:] == ["0 errors, 1 warning"]
+    assert "<title>Timeline</title>" in (proj / "site" / "index.html").read_text(encoding="utf-8")
+    assert run_timeline("build", str(proj), "--strict").code == 1
+
+
+@pytest.mark.parametrize(
+    "site_yaml, error",
+    [
+        ("- title\n", "1:1: error: site.yaml must be a mapping of settings"),
+        ("title: x\n  description: y\n", "2:14: error: a colon followed by a space"),
+        ("title: x\ncategories: [attack]\n", "2:13: error: categories must be a mapping"),
+        (
+            SITE_YAML.replace("attack: Attack", "attack: [x]"),
+            "5:11: error: the label of category 'attack' must be text",
+        ),
+    ],
+)
+def test_a_broken_site_yaml_is_the_one_error_reported(
+    proj: Path, site_yaml: str, error: str
+) -> None:
+    """When the categories did not load, the events are not checked against them: each
+    event naming a category would bury the one real cause under errors of its own."""
+    _apply(proj, {SITE: site_yaml})
+    result = run_timeline("build", str(proj))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert lines[0].startswith(f"{SITE}:{error}"), result.err
+    assert lines[1:] == [
+        "1 error, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
