@@ -1171,6 +1171,9 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
     """
     root = root.resolve()
     report = Report()
+    if not (root / "content").is_dir():  # gone while the live preview watches it
+        report.error("content", 1, 1, _NO_CONTENT)
+        return RawProject(root, RawSite("content/site.yaml", None)), report
     site = _load_site(root, cache, report)
     project = RawProject(root, site)
     for kind, folder, suffixes, read in (
@@ -1199,6 +1202,14 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
     if cache is not None:
         cache.loaded()
     return project, report
+
+
+#: What a project without its content folder is told: the command line refuses such a folder
+#: before loading, but the live preview's project can lose it while it runs.
+_NO_CONTENT = (
+    "the content folder is missing: restore content/ (site.yaml, events/, articles/), "
+    "or stop the preview and start it in a project folder"
+)
 
 
 #: A project is any folder holding content/, so site.yaml is optional: without it the site
