@@ -643,8 +643,25 @@ def _parsed(text: str, line_offset: int = 0) -> tuple[object, bool]:
             parser.dispose()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, line_offset: int) -> YamlProblem:
+    """A character YAML does not allow, at its line and column, in one line that says to
+    remove it. PyYAML's own message names no line: a second line gives an offset into
+    "<unicode string>" (in UTF-8 bytes, for the C parser)."""
+    if _Loader is yaml.SafeLoader:  # pragma: no cover - the pure-Python reader counts characters
+        before = text[: exc.position]
+    else:
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+    line = before.count("\n") + 1 + line_offset
+    col = len(before) - before.rfind("\n")
+    code = int(exc.character)
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return YamlProblem(line, col, f"the {kind} U+{code:04X} is not allowed in YAML: remove it")
 
 
 def decode_utf8(data: bytes) -> str:

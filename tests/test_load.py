@@ -776,3 +776,34 @@ def test_an_outline_cuts_before_each_dash_at_the_first_column() -> None:
     assert outline.items == ["- id: a\n  title: A\n# note\n\n", "- id: b\n  title: B"]
     assert load.Outline.of("# only a comment\n") is None
     assert load.Outline.of("\t- id: a\n") is None  # a tab where a dash or space belongs
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("- date: 2023-01-01\n  title: a\x07b\n", "2:11", "the control character U+0007"),
+        ("- date: 2023-01-01\n  title: a\x00b\n", "2:11", "the control character U+0000"),
+        ("- date: 2023-01-01\n  title: a\x1bb\n", "2:11", "the control character U+001B"),
+        ("- date: 2023-01-01\n  title: é\x7f\n", "2:11", "the control character U+007F"),
+        ("- date: 2023-01-01\n  title: ü\ufffe\n", "2:11", "the character U+FFFE"),
+        ("# ééé\n- date: 2023-01-01\n  title: oké\x9f\n", "3:13", "the control character U+009F"),
+    ],
+)
+def test_a_character_yaml_refuses_is_one_line_at_its_place(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    root = _project(tmp_path, {"zz.yaml": text.encode("utf-8")})
+    _, report = load_project(root)
+    assert _lines(report) == [
+        f"content/events/zz.yaml:{where}: error: {message} is not allowed in YAML: remove it"
+    ]
+
+
+def test_a_control_character_in_front_matter_is_placed_in_the_file(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write(root / "content" / "articles" / "a.md", "---\ntitle: A\ndate: 2023-01-0\x01\n---\nBody\n")
+    _, report = load_project(root)
+    assert _lines(report) == [
+        "content/articles/a.md:3:16: error: the control character U+0001 is not allowed in "
+        "YAML: remove it"
+    ]
