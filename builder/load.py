@@ -9,6 +9,7 @@ expansion and on nesting, UTF-8 or a clear error.
 
 from __future__ import annotations
 
+import errno
 import operator
 import os
 import re
@@ -21,7 +22,8 @@ from typing import NamedTuple
 
 import yaml
 
-from builder.diagnostics import Report
+from builder.diagnostics import ERROR, Report
+from builder.regular import NotRegular, describe, read_regular
 
 try:  # the C loader is several times faster; fall back to pure Python where it is missing
     _Loader = yaml.CSafeLoader
@@ -643,8 +645,25 @@ def _parsed(text: str, line_offset: int = 0) -> tuple[object, bool]:
             parser.dispose()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, 1, f"invalid YAML: {exc}") from None
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, line_offset: int) -> YamlProblem:
+    """A character YAML does not allow, at its line and column, in one line that says to
+    remove it. PyYAML's own message names no line: a second line gives an offset into
+    "<unicode string>" (in UTF-8 bytes, for the C parser)."""
+    if _Loader is yaml.SafeLoader:  # pragma: no cover - the pure-Python reader counts characters
+        before = text[: exc.position]
+    else:
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+    line = before.count("\n") + 1 + line_offset
+    col = len(before) - before.rfind("\n")
+    code = int(exc.character)
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return YamlProblem(line, col, f"the {kind} U+{code:04X} is not allowed in YAML: remove it")
 
 
 def decode_utf8(data: bytes) -> str:
@@ -781,6 +800,10 @@ class FileCache:
         """Keep a folder's fresh listing for the next load (see `listing`)."""
         self._listings[folder] = listing
 
+    def forget_listing(self, folder: str) -> None:
+        """Make the next load list the folder again (it could not be read whole)."""
+        self._listings.pop(folder, None)
+
     def loaded(self) -> None:
         """A load is complete: the changes reported before it are read (a load that stopped
         half-way keeps them for the next)."""
@@ -837,8 +860,12 @@ class FileCache:
 
 
 def _inside(path: Path, root: Path) -> bool:
+    """Whether `path`, its links followed, stays inside `root`. A link loop leads nowhere,
+    so not outside either: the `stat` that follows reports it (see `_unstatable`)."""
     try:
         path.resolve().relative_to(root)
+    except RuntimeError:  # Python < 3.13 raises this for a link loop
+        return True
     except (ValueError, OSError):
         return False
     return True
@@ -860,7 +887,13 @@ def _list_sources(
         report.items.extend(known.warnings)
         return known.files
     base = root / folder
-    if not base.is_dir():
+    try:
+        if not stat.S_ISDIR(os.stat(base).st_mode):
+            return []
+    except (FileNotFoundError, NotADirectoryError):
+        return []  # content/pages and content/articles are optional
+    except OSError as exc:
+        _unstatable(root, folder, exc, report)
         return []
     if not _inside(base, root):
         _skip_link(root, base, report)
@@ -870,9 +903,13 @@ def _list_sources(
     reported = len(report.items)
     _scan(root, base, folder, suffixes, report, found, stamps)
     if cache is not None:
-        positions = {source.rel: at for at, source in enumerate(found)}
-        warnings = report.items[reported:]
-        cache.remember_listing(folder, Listing(stamps, found, positions, warnings))
+        problems = report.items[reported:]
+        if any(d.severity == ERROR for d in problems):
+            # A folder made readable again keeps its modification time: list it again.
+            cache.forget_listing(folder)
+        else:
+            positions = {source.rel: at for at, source in enumerate(found)}
+            cache.remember_listing(folder, Listing(stamps, found, positions, problems))
     return found
 
 
@@ -887,12 +924,16 @@ def _scan(
 ) -> None:
     """Add the files of one folder to `found`, then those of its subfolders, and each
     folder's modification time (as it was before listing) to `stamps` (see
-    `_list_sources`)."""
+    `_list_sources`). A folder that exists but cannot be listed is an error: skipping it
+    would build, and publish, a site without its files."""
     try:
         stamps.append((str(here), os.stat(here).st_mtime_ns))
         with os.scandir(here) as listing:
             entries = sorted((e for e in listing if not e.name.startswith(".")), key=_NAME)
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
+        return  # no such folder (content/pages is optional), or it vanished while listing
+    except OSError as exc:
+        _unstatable(root, rel, exc, report)
         return
     folders = []
     for entry in entries:
@@ -904,16 +945,10 @@ def _scan(
             folders.append(entry)
             continue
         name = entry.name
-        if not name.endswith(suffixes):
-            continue
-        if entry.is_symlink() and not _inside(here / name, root):
-            _skip_link(root, here / name, report)
-            continue
-        try:
-            st = entry.stat()
-        except OSError:
-            continue  # vanished between listing and reading, or a dangling link
-        found.append(SourceFile(entry.path, f"{rel}/{name}", st.st_mtime_ns, st.st_size))
+        if name.endswith(suffixes):
+            source = _listed_file(root, entry, f"{rel}/{name}", report)
+            if source is not None:
+                found.append(source)
     for entry in folders:
         path = here / entry.name
         if entry.is_symlink():
@@ -926,6 +961,77 @@ def _scan(
 _NAME = operator.attrgetter("name")
 
 
+def _listed_file(root: Path, entry: os.DirEntry, rel: str, report: Report) -> SourceFile | None:
+    """A listed file with its fingerprint, from the one `stat` a file costs; None, reported,
+    when it must not be read: a link out of the project or in a loop, something other than
+    a regular file (a named pipe would hang the build, a device never end), or a file that
+    cannot be looked at. Silently None when it vanished, or is a link to nothing."""
+    if entry.is_symlink() and not _inside(Path(entry.path), root):
+        _skip_link(root, Path(entry.path), report)
+        return None
+    try:
+        st = entry.stat()
+    except FileNotFoundError:
+        return None  # vanished between listing and reading, or a dangling link
+    except OSError as exc:
+        _unstatable(root, rel, exc, report)
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        link = "a link to " if entry.is_symlink() else ""
+        report.warning(
+            rel,
+            1,
+            1,
+            f"this is {link}{describe(st.st_mode)}, not a regular file, and was not read: "
+            "replace it with a file, or remove it",
+        )
+        return None
+    return SourceFile(entry.path, rel, st.st_mtime_ns, st.st_size)
+
+
+def _unstatable(root: Path, rel: str, exc: OSError, report: Report) -> None:
+    """Report a content file or folder that exists but cannot be looked at: a link in a
+    loop (a warning, as a link out of the project is), or one that cannot be read (an
+    error, at the outermost folder that cannot be listed when one of those is the cause)."""
+    if exc.errno == errno.ELOOP:
+        report.warning(
+            rel,
+            1,
+            1,
+            "this symbolic link leads round in a loop and was not followed: "
+            "point it at a file, or remove it",
+        )
+        return
+    folder = _unlistable_folder(root, rel)
+    if folder is not None:
+        where, reason = folder
+        message = f"cannot read this folder ({reason}): make it readable"
+    else:
+        where, reason = rel, exc.strerror or str(exc)
+        message = f"cannot read this file ({reason}): make it readable"
+    if not any(d.path == where and d.message == message for d in report.items):
+        report.error(where, 1, 1, message)  # once: site.yaml and each folder can meet it
+
+
+def _unlistable_folder(root: Path, rel: str) -> tuple[str, str] | None:
+    """The outermost folder on the way to `rel` that cannot be entered, or `rel` itself when
+    it is a folder that cannot be listed, with the reason; None when there is none (`rel`
+    is a file whose folders open). Only asked once something failed."""
+    parts = rel.split("/")
+    for end in range(1, len(parts) + 1):
+        folder = "/".join(parts[:end])
+        try:
+            os.stat(f"{root}/{folder}/.")  # entering a folder takes its x permission
+            if end == len(parts):
+                with os.scandir(root / folder):  # listing it, its r permission
+                    pass
+        except NotADirectoryError:
+            return None
+        except OSError as exc:
+            return folder, exc.strerror or str(exc)
+    return None
+
+
 def _skip_link(root: Path, path: Path, report: Report) -> None:
     report.warning(
         path.relative_to(root).as_posix(),
@@ -936,17 +1042,10 @@ def _skip_link(root: Path, path: Path, report: Report) -> None:
     )
 
 
-def _source(root: Path, path: Path) -> SourceFile | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None  # vanished between listing and reading: treat as deleted
-    return SourceFile(str(path), path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size)
-
-
 def _read_text(source: SourceFile) -> str:
-    with open(source.path, "rb") as fh:
-        return decode_utf8(fh.read())
+    """The file's text; never waits on a pipe or reads a device that took its place since
+    it was listed (see `builder.regular`)."""
+    return decode_utf8(read_regular(source.path))
 
 
 def _load_yaml_file(source: SourceFile) -> object:
@@ -1156,8 +1255,11 @@ def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
         value = problem
     except FileNotFoundError:
         return VANISHED  # deleted between listing and reading (an editor saving, say)
+    except NotRegular as exc:
+        value = YamlProblem(1, 1, f"this is {exc}, and was not read: replace it with a file")
     except OSError as exc:
-        value = YamlProblem(1, 1, f"cannot read the file: {exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        value = YamlProblem(1, 1, f"cannot read this file ({reason}): make it readable")
     if cache is not None:
         cache.put(source, value)
     return value
@@ -1222,11 +1324,10 @@ _NO_SITE_YAML = (
 
 def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
     rel = "content/site.yaml"
-    if not _inside(root / rel, root):
-        report.error(rel, 1, 1, "site.yaml is a link leading outside the project: copy the file in")
+    source = _site_source(root, rel, report)
+    if source is None:
         return RawSite(rel, None)
-    source = _source(root, root / rel)
-    value = VANISHED if source is None else _cached(cache, source, _load_yaml_file)
+    value = _cached(cache, source, _load_yaml_file)
     if value is VANISHED or value is None:
         report.warning(
             rel, 1, 1, f"site.yaml is {'empty' if value is None else 'missing'}: {_NO_SITE_YAML}"
@@ -1239,6 +1340,32 @@ def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
         report.error(rel, 1, 1, "site.yaml must be a mapping of settings (title: ...)")
         return RawSite(rel, None)
     return RawSite(rel, value)
+
+
+def _site_source(root: Path, rel: str, report: Report) -> SourceFile | None:
+    """site.yaml with its fingerprint; None when there is none (a warning: the site builds
+    with the defaults) or it cannot be read (an error)."""
+    path = root / rel
+    if not _inside(path, root):
+        report.error(rel, 1, 1, "site.yaml is a link leading outside the project: copy the file in")
+        return None
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        report.warning(rel, 1, 1, f"site.yaml is missing: {_NO_SITE_YAML}")
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            report.error(rel, 1, 1, "site.yaml is a link that leads back to itself: copy it in")
+        else:
+            _unstatable(root, rel, exc, report)
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        report.error(
+            rel, 1, 1, f"site.yaml is {describe(st.st_mode)}, not a file: replace it with a file"
+        )
+        return None
+    return SourceFile(str(path), rel, st.st_mtime_ns, st.st_size)
 
 
 def event_summaries(root: Path) -> Iterator[str]:

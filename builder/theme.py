@@ -11,7 +11,9 @@ is `builder.render`'s job.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from builder import jsontext, seo, templatecache
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import month_unknown_heading
 from builder.diagnostics import Diagnostic
+from builder.regular import describe
 from builder.text import render_inline, render_markdown, striptags
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
@@ -317,8 +320,12 @@ def compile_templates(env: jinja2.Environment, names: Iterable[str] | None = Non
             env.get_template(name)
         except (UnicodeDecodeError, OSError) as exc:
             folders = getattr(env.loader, "searchpath", [])
-            where = next((f"{d}/{name}" for d in folders if Path(d, name).is_file()), name)
+            where = next((f"{d}/{name}" for d in folders if Path(d, name).exists()), name)
             message = f"template {name} could not be read as UTF-8 text: {exc}"
+            with contextlib.suppress(OSError):  # Jinja2 skips all but regular files
+                if where != name and not Path(where).is_file():
+                    kind = describe(os.stat(where).st_mode)
+                    message = f"template {name} is {kind}, not a file: replace it with a file"
             raise RenderFailed(Diagnostic(where, 1, 1, "error", message)) from None
 
 

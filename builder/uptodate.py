@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import builder
 from builder import jsontext
+from builder.regular import read_regular
 
 #: Records kept (one per output folder); the least recently written go first.
 RECORDS_KEPT = 64
@@ -89,7 +91,8 @@ def read_inputs(
     facts = [f"format {_FORMAT}", str(output.resolve()), repr(options), sys.version]
     facts += _installed_distributions()
     facts_key = hashlib.blake2b("\n".join(facts).encode(), digest_size=20).hexdigest()
-    paths = _input_files(project)
+    roots = _input_roots(project)
+    paths = _input_files(project, roots)
     checked = time.time_ns()
     stats = _stats(paths)
     if last is not None and stats and last.facts == facts_key and last.inputs == stats:
@@ -98,24 +101,54 @@ def read_inputs(
     digest.update(facts_key.encode())
     for path in paths:
         digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            with open(path, "rb") as file:
-                digest.update(file.read())
-        except OSError:
-            digest.update(b"(unreadable)")
+        digest.update(_input_bytes(path, roots))
     settled = stats and all(checked - max(s[1], s[2]) >= settled_ns for s in stats.values())
     return Inputs(digest.hexdigest(), facts_key, stats if settled else {}, read=len(paths))
 
 
-def _input_files(project: Path) -> list[str]:
-    """Every file a build reads: the project's content and themes, the builder's code and its
-    shipped themes."""
+def _input_roots(project: Path) -> tuple[str, ...]:
+    """The folders whose files a build may read: the project, the builder's package and,
+    in a source checkout, its shipped themes."""
     package = Path(builder.__file__).resolve().parent
+    return (str(project.resolve()), str(package), str(package.parent / "themes"))
+
+
+def _input_files(project: Path, roots: tuple[str, ...]) -> list[str]:
+    """Every file a build reads: the project's content and themes, the builder's code and its
+    shipped themes. A folder that is a link in a loop holds nothing to read."""
+    package = Path(roots[1])
     folders = [project / "content", project / "themes", package, package.parent / "themes"]
+    resolved = []
+    for folder in folders:
+        try:
+            resolved.append(folder.resolve())
+        except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
+            continue
     paths: list[str] = []
-    for folder in dict.fromkeys(f.resolve() for f in folders):
+    for folder in dict.fromkeys(resolved):
         paths += _files(folder)
     return paths
+
+
+def _input_bytes(path: str, roots: tuple[str, ...]) -> bytes:
+    """What stands for one input file in the key: its bytes when it is a regular file inside
+    `roots`. A named pipe, a device or a socket is never opened (a pipe hung the check and
+    a link to /dev/zero filled memory), and neither is a file outside the project, which a
+    link or a linked folder leads to: the loader refuses those, and should a theme's
+    template lead there, its size, times and inode stand for its bytes."""
+    try:
+        st = os.lstat(path)
+        real = path
+        if stat.S_ISLNK(st.st_mode):
+            real = os.path.realpath(path)
+            st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return f"(not a regular file: {stat.S_IFMT(st.st_mode)})".encode()
+        if not any(real == root or real.startswith(root + os.sep) for root in roots):
+            return f"(outside: {real} {st.st_size} {st.st_mtime_ns} {st.st_ino})".encode()
+        return read_regular(path)
+    except OSError:
+        return b"(unreadable)"
 
 
 def _stats(paths: list[str]) -> dict[str, list[int]]:

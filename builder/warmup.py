@@ -107,8 +107,16 @@ def start(project: Path) -> Warmup | None:
 
 
 def _convert(project: Path, stop, results: IO[bytes]) -> None:
-    """The warm-up process: convert summaries, then bodies, until told to stop or done,
-    taking the conversions the project's last build kept where the text is the same."""
+    """The warm-up process. Whatever goes wrong in it ends it without a word: it is only a
+    head start, and the build's own loading reports what is wrong with the content (a
+    traceback here, printed beside those reports, only confused them)."""
+    with contextlib.suppress(Exception):
+        _convert_all(project, stop, results)
+
+
+def _convert_all(project: Path, stop, results: IO[bytes]) -> None:
+    """Convert summaries, then bodies, until told to stop or done, taking the conversions
+    the project's last build kept where the text is the same."""
     # Only ever idle CPU: where the build has no CPU to spare, it goes first.
     with contextlib.suppress(OSError):
         os.nice(19)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +40,17 @@ class Run:
 
 
 def run_timeline(
-    *args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+    prefix: Sequence[str] = (),
 ) -> Run:
     """Run `python -m builder ARGS` in a real process and capture its output (`env`: more
-    environment variables)."""
+    environment variables; `prefix`: a command to run it under, such as `setpriv ...`)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     proc = subprocess.run(
-        [sys.executable, "-m", "builder", *args],
+        [*prefix, sys.executable, "-m", "builder", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -776,3 +776,109 @@ def test_an_outline_cuts_before_each_dash_at_the_first_column() -> None:
     assert outline.items == ["- id: a\n  title: A\n# note\n\n", "- id: b\n  title: B"]
     assert load.Outline.of("# only a comment\n") is None
     assert load.Outline.of("\t- id: a\n") is None  # a tab where a dash or space belongs
+
+
+def _within(work, seconds: float = 20) -> object:
+    """What `work()` returns, failing the test (instead of hanging it) when it never ends,
+    as reading a named pipe did."""
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(work()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"did not finish within {seconds} s"
+    return done[0]
+
+
+def test_symlink_loops_are_warnings_at_the_link_not_crashes(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"ok.yaml": "date: 2023-10-13\ntitle: Stays\n"})
+    events = root / "content" / "events"
+    (events / "self.yaml").symlink_to("self.yaml")
+    (events / "a.yaml").symlink_to("b.yaml")
+    (events / "b.yaml").symlink_to("a.yaml")
+    (events / "sub").mkdir()
+    (events / "sub" / "deep.yml").symlink_to("deep.yml")
+    raw, report = load_project(root)
+    assert [e.data["title"] for e in raw.events] == ["Stays"]
+    loop = "warning: this symbolic link leads round in a loop and was not followed: "
+    loop += "point it at a file, or remove it"
+    assert _lines(report) == [
+        f"content/events/{name}:1:1: {loop}" for name in ("a.yaml", "b.yaml", "self.yaml")
+    ] + [f"content/events/sub/deep.yml:1:1: {loop}"]
+
+
+def test_a_looping_site_yaml_is_an_error(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "content" / "site.yaml").unlink()
+    (root / "content" / "site.yaml").symlink_to("site.yaml")
+    raw, report = load_project(root)
+    assert raw.site.data is None
+    assert _lines(report) == [
+        "content/site.yaml:1:1: error: site.yaml is a link that leads back to itself: copy it in"
+    ]
+
+
+def test_pipes_sockets_and_links_to_them_are_reported_and_never_opened(tmp_path: Path) -> None:
+    import socket
+
+    root = _project(tmp_path, {"ok.yaml": "date: 2023-10-13\ntitle: Stays\n"})
+    events = root / "content" / "events"
+    os.mkfifo(events / "pipe.yaml")
+    os.mkfifo(root / "content" / "elsewhere")
+    (events / "to-pipe.yaml").symlink_to(root / "content" / "elsewhere")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(events / "sock.yaml"))
+        raw, report = _within(lambda: load_project(root))
+    assert [e.data["title"] for e in raw.events] == ["Stays"]
+    tail = "not a regular file, and was not read: replace it with a file, or remove it"
+    assert _lines(report) == [
+        f"content/events/pipe.yaml:1:1: warning: this is a named pipe, {tail}",
+        f"content/events/sock.yaml:1:1: warning: this is a socket, {tail}",
+        f"content/events/to-pipe.yaml:1:1: warning: this is a link to a named pipe, {tail}",
+    ]
+
+
+def test_a_file_replaced_by_a_pipe_after_listing_is_refused_not_waited_on(
+    tmp_path: Path,
+) -> None:
+    """The read itself refuses what is not a regular file: a file can be swapped for a pipe
+    between the listing's `stat` and the read (the live preview reads files it listed
+    before)."""
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    source = load.SourceFile(str(pipe), "content/events/pipe.yaml", 0, 0)
+    value = _within(lambda: load._cached(None, source, load._load_yaml_file))
+    assert isinstance(value, YamlProblem)
+    assert value.message == (
+        "this is a named pipe, not a regular file, and was not read: replace it with a file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("- date: 2023-01-01\n  title: a\x07b\n", "2:11", "the control character U+0007"),
+        ("- date: 2023-01-01\n  title: a\x00b\n", "2:11", "the control character U+0000"),
+        ("- date: 2023-01-01\n  title: a\x1bb\n", "2:11", "the control character U+001B"),
+        ("- date: 2023-01-01\n  title: é\x7f\n", "2:11", "the control character U+007F"),
+        ("- date: 2023-01-01\n  title: ü\ufffe\n", "2:11", "the character U+FFFE"),
+        ("# ééé\n- date: 2023-01-01\n  title: oké\x9f\n", "3:13", "the control character U+009F"),
+    ],
+)
+def test_a_character_yaml_refuses_is_one_line_at_its_place(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    root = _project(tmp_path, {"zz.yaml": text.encode("utf-8")})
+    _, report = load_project(root)
+    assert _lines(report) == [
+        f"content/events/zz.yaml:{where}: error: {message} is not allowed in YAML: remove it"
+    ]
+
+
+def test_a_control_character_in_front_matter_is_placed_in_the_file(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write(root / "content" / "articles" / "a.md", "---\ntitle: A\ndate: 2023-01-0\x01\n---\nBody\n")
+    _, report = load_project(root)
+    assert _lines(report) == [
+        "content/articles/a.md:3:16: error: the control character U+0001 is not allowed in "
+        "YAML: remove it"
+    ]
