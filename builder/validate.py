@@ -65,7 +65,9 @@ PAGE_FIELDS = ("title", "description", "draft")
 SOURCE_FIELDS = ("article", "url", "title", "publisher", "date")
 LOCATION_FIELDS = ("name", "lat", "lon")
 
-EVENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+#: A category key or a page's file name: single hyphens only, since both reach paths through
+#: `slugify` (which would make `a--b` and `a-b` one folder). Event ids: `EVENT_ID_FORM`.
+SLUG_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 #: Characters XML 1.0 cannot hold at all (C0 controls but tab, LF and CR; DEL, which
@@ -291,7 +293,7 @@ def _categories(check: _Checker, data: YamlMap) -> dict[str, str]:
         return {}
     result = {}
     for key, label in value.items():
-        if not EVENT_ID.match(key):
+        if not SLUG_FORM.match(key):
             check.error(value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -")
         elif isinstance(label, bool) or not isinstance(label, (str, int, float)):
             check.error(value.at(key), f"the label of category {key!r} must be text")
@@ -607,7 +609,7 @@ def _page(raw: RawPage, report: Report) -> Page | None:
     before = len(report.errors)
     check.unknown_fields(raw.meta, PAGE_FIELDS, "a page")
     title = check.line(raw.meta, "title", required=True)
-    if not EVENT_ID.match(raw.id):
+    if not SLUG_FORM.match(raw.id):
         check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
     if raw.id in RESERVED_PAGE_IDS:
         check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
