@@ -8,6 +8,10 @@ clean up, and running the command again creates no `-2` duplicates), it never ov
 an article unless told to (`--force`), it names files only from a `[a-z0-9-]` slug (no
 path can leave content/articles), and it writes the front matter with a YAML dumper so
 that quotes and colons in titles stay data.
+
+A clipping that already lies in content/articles is an article events may cite by its
+name, so it is converted in place: NAME.txt becomes NAME.md, the same id, and the clipping
+is removed once the Markdown is written (two files with one id would not build).
 """
 
 from __future__ import annotations
@@ -75,34 +79,58 @@ def run_import(paths: list[Path], project: Path, *, force: bool) -> int:
         return EXIT_CONTENT
 
     folder = project / ARTICLES
+    for item in planned:
+        if _inside_articles(item.source, folder) and not force:
+            blocking = item.source.with_suffix(".md")
+            if blocking.exists():
+                report.error(
+                    str(item.source),
+                    1,
+                    1,
+                    f"{(ARTICLES / blocking.name).as_posix()} already has this clipping's id: "
+                    "delete one of the two, or pass --force to replace the .md with the clipping",
+                )
+    if report.errors:
+        _print_report(report)
+        print(report.summary(), file=sys.stderr)
+        print("nothing imported", file=sys.stderr)
+        return EXIT_CONTENT
+
     folder.mkdir(parents=True, exist_ok=True)
     written: set[str] = set()
     done: list[str] = []
     for item in planned:
         try:
-            target = write_article(
-                item.clipping, folder, force=force, taken=written, source=item.source
-            )
+            line = _import_one(item, folder, force=force, written=written)
         except OSError as exc:
             report.error(str(item.source), 1, 1, f"cannot write the article: {exc.strerror or exc}")
             break
-        written.add(target.name)
-        rel = (ARTICLES / target.name).as_posix()
-        done.append(f"imported {item.source} -> {rel}")
-        if _inside_articles(item.source, folder):
-            report.warning(
-                str(item.source),
-                1,
-                1,
-                f"this clipping is in content/articles, so it is still read as an article "
-                f"too: delete it now that {rel} holds the story",
-            )
+        done.append(line)
     _print_report(report)
     for line in done:
         print(line)
     if report.items:
         print(report.summary(), file=sys.stderr)
     return EXIT_CONTENT if report.errors else EXIT_OK
+
+
+def _import_one(item: _Planned, folder: Path, *, force: bool, written: set[str]) -> str:
+    """Write one planned clipping as an article and return the line that tells what was done.
+
+    A clipping inside content/articles keeps its name (see the module's docstring)."""
+    if _inside_articles(item.source, folder):
+        target = folder / f"{item.source.stem}.md"
+        _replace(target, article_markdown(item.clipping))
+        item.source.unlink()
+        written.add(target.name)
+        rel = (ARTICLES / target.name).as_posix()
+        return (
+            f"converted {item.source} -> {rel} (the same id, so events citing "
+            f"{item.source.stem!r} still find it; the clipping was removed)"
+        )
+    target = write_article(item.clipping, folder, force=force, taken=written, source=item.source)
+    written.add(target.name)
+    return f"imported {item.source} -> {(ARTICLES / target.name).as_posix()}"
 
 
 def read_clipping(path: Path, report: Report) -> Clipping:

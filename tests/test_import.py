@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import timeline
+from conftest import timeline, write
 from markdown_it import MarkdownIt
 
 from builder.clipping import parse_clipping
@@ -307,13 +307,48 @@ def test_missing_project_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
-def test_clipping_inside_articles_warns_to_delete_it(project: Path) -> None:
-    inside = project / "content" / "articles" / f"{SEED_NAME}.txt"
+def test_clipping_inside_articles_is_converted_in_place_and_stays_cited(project: Path) -> None:
+    """Events cite an article by its name: converting content/articles/X.txt must give
+    X.md, not a file named after the URL, or every citation of X would break."""
+    write(project / "content" / "site.yaml", "title: T\n")
+    inside = project / "content" / "articles" / "khaama-2023.txt"
     inside.write_bytes(SEED.read_bytes())
+    write(
+        project / "content" / "events" / "e.yaml",
+        """
+        date: 2023-10-13
+        title: Putin backs Tajikistan
+        sources: [{article: khaama-2023}]
+        """,
+    )
     result = timeline("import", inside, "--into", project, cwd=project)
-    assert result.returncode == 0
-    assert articles(project) == [f"{SEED_NAME}.md", f"{SEED_NAME}.txt"]
-    assert "delete it now that" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert articles(project) == ["khaama-2023.md"]
+    assert "converted" in result.stdout and "khaama-2023.md" in result.stdout
+    meta, body = front_matter(project / "content" / "articles" / "khaama-2023.md")
+    assert meta["date"] == OCT_13 and "Tajikistan" in body
+
+    built = timeline("build", project, "--strict", cwd=project)
+    assert built.returncode == 0, built.stderr
+    page = project / "site" / "events" / "2023-10-13-putin-backs-tajikistan" / "index.html"
+    assert 'href="../../articles/khaama-2023/"' in page.read_text(encoding="utf-8")
+
+
+def test_converting_in_place_never_overwrites_an_article_of_the_same_id(project: Path) -> None:
+    inside = project / "content" / "articles" / "khaama-2023.txt"
+    inside.write_bytes(SEED.read_bytes())
+    mine = write(project / "content" / "articles" / "khaama-2023.md", "---\ntitle: Mine\n---\n")
+    before = mine.read_bytes()
+    result = timeline("import", inside, "--into", project, cwd=project)
+    assert result.returncode == 1
+    assert "khaama-2023.md already has this clipping's id" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert mine.read_bytes() == before and inside.exists()
+
+    forced = timeline("import", inside, "--into", project, "--force", cwd=project)
+    assert forced.returncode == 0, forced.stderr
+    assert articles(project) == ["khaama-2023.md"]
+    assert front_matter(mine)[0]["title"] != "Mine"
 
 
 def test_yaml_sensitive_title_and_names_round_trip(project: Path, tmp_path: Path) -> None:
