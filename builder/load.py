@@ -1244,7 +1244,11 @@ VANISHED = object()
 
 
 def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
-    """Parse `source` with `read`, through the cache; problems are cached too."""
+    """Parse `source` with `read`, through the cache; problems in the text are cached too.
+
+    A file that could not be read at all is not: `chmod` or swapping a pipe for a file need
+    not change the time and size the cache is keyed by, and the live preview would go on
+    reporting a file that has become readable."""
     if cache is not None:
         hit = cache.get(source)
         if hit is not None:
@@ -1256,10 +1260,10 @@ def _cached(cache: FileCache | None, source: SourceFile, read) -> object:
     except FileNotFoundError:
         return VANISHED  # deleted between listing and reading (an editor saving, say)
     except NotRegular as exc:
-        value = YamlProblem(1, 1, f"this is {exc}, and was not read: replace it with a file")
+        return YamlProblem(1, 1, f"this is {exc}, and was not read: replace it with a file")
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        value = YamlProblem(1, 1, f"cannot read this file ({reason}): make it readable")
+        return YamlProblem(1, 1, f"cannot read this file ({reason}): make it readable")
     if cache is not None:
         cache.put(source, value)
     return value

@@ -63,10 +63,10 @@ class Response:
 class Server:
     """A real `timeline serve` process; its output is collected line by line as it comes."""
 
-    def __init__(self, project: Path, *args: str):
+    def __init__(self, project: Path, *args: str, prefix: tuple[str, ...] = ()):
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "builder", "serve", str(project), "--port", "0", *args],
+            [*prefix, sys.executable, "-m", "builder", "serve", str(project), "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -171,8 +171,9 @@ def serve():
     """Start `timeline serve` processes; every one is stopped when the test ends."""
     servers: list[Server] = []
 
-    def start(project: Path, *args: str) -> Server:
-        server = Server(project, *args)
+    def start(project: Path, *args: str, prefix: tuple[str, ...] = ()) -> Server:
+        """`prefix`: a command to run the server under, such as `setpriv ...`."""
+        server = Server(project, *args, prefix=prefix)
         servers.append(server)
         return server
 
@@ -518,6 +519,29 @@ def test_broken_site_yaml_keeps_the_last_good_build_until_fixed(project, serve):
     assert "rebuilt in" in server.next_rebuild(before + 1)
     server.eventually("", lambda r: "Fixed Timeline" in r.text, "the fixed site")
     assert json.loads(server.get(server.path("__timeline/state")).body)["ok"] is True
+
+
+def test_a_file_made_readable_again_is_read_at_the_next_rebuild(project, serve):
+    """chmod changes neither a file's time nor its size, which the preview's cache of parsed
+    files is keyed by: a file that could not be read must be tried again at every rebuild,
+    not reported from the cache until its time changes."""
+    # As root, permissions do not apply: drop the capabilities that override them.
+    as_user = (
+        ("setpriv", "--bounding-set", "-dac_override,-dac_read_search") if os.geteuid() == 0 else ()
+    )
+    server = serve(project, prefix=as_user)
+    before = len(server.rebuild_lines())
+    locked = project / "content/events/locked.yaml"
+    fd = os.open(locked, os.O_CREAT | os.O_WRONLY, 0o000)  # never readable before it is whole
+    os.write(fd, b"date: 2022-01-01\ntitle: Behind a lock\n")
+    os.close(fd)
+    assert "rebuild failed" in server.next_rebuild(before)
+    server.wait_for(r"locked\.yaml:1:1: error: cannot read this file", stream="err")
+
+    locked.chmod(0o644)  # no event: the next edit of anything must read it again
+    replace_in(project / "content/events/takeover.yaml", "take Kabul", "took Kabul")
+    assert "rebuilt in" in server.next_rebuild(before + 1)
+    server.eventually("", lambda r: "Behind a lock" in r.text, "the unlocked event")
 
 
 def test_a_project_that_does_not_build_yet_serves_its_errors_escaped(project, serve):
