@@ -2,6 +2,8 @@
 
 `serve({"/timeline/": site})` answers only below the given URL prefixes, the way GitHub
 Pages serves a project site under /REPO/, so a link that escapes the prefix gets a 404.
+With `error_pages=True` a missing address below a prefix gets that site's 404.html (with
+status 404), as GitHub Pages, Netlify and most hosts answer.
 """
 
 from __future__ import annotations
@@ -28,9 +30,30 @@ CHROMIUM_ARGS = [
 class _PrefixHandler(SimpleHTTPRequestHandler):
     """Serves each mounted folder below its URL prefix; everything else is a 404."""
 
-    def __init__(self, *args, mounts: dict[str, Path], **kwargs):
+    def __init__(self, *args, mounts: dict[str, Path], error_pages: bool = False, **kwargs):
         self.mounts = mounts
+        self.error_pages = error_pages
         super().__init__(*args, directory=str(next(iter(mounts.values()))), **kwargs)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = self._error_page() if code == 404 and self.error_pages else None
+        if page is None:
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error_page(self) -> Path | None:
+        url_path = unquote(urlsplit(self.path).path)
+        for prefix, folder in sorted(self.mounts.items(), key=lambda m: -len(m[0])):
+            if url_path.startswith(prefix) and (folder / "404.html").is_file():
+                return folder / "404.html"
+        return None
 
     def translate_path(self, path: str) -> str:
         url_path = unquote(urlsplit(path).path)
@@ -47,9 +70,11 @@ class _PrefixHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(mounts: dict[str, Path]) -> Iterator[str]:
+def serve(mounts: dict[str, Path], error_pages: bool = False) -> Iterator[str]:
     """Serve folders under URL prefixes (each starting and ending with /); yields the origin."""
-    handler = partial(_PrefixHandler, mounts={k: Path(v) for k, v in mounts.items()})
+    handler = partial(
+        _PrefixHandler, mounts={k: Path(v) for k, v in mounts.items()}, error_pages=error_pages
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
