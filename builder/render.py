@@ -1047,12 +1047,19 @@ def _pages(env: jinja2.Environment, ctx: _Context, make=_page) -> Iterator:
 
 def _listed_articles(ctx: _Context) -> list[Article] | Deferred:
     """The articles for the list of articles; with page keys, keyed by what the list shows
-    of each (its link, title, publisher and date; the counts of citing events are in the
-    chrome), so that editing an article's body does not render the list of 1,000 again."""
+    of each (`_listed`; the counts of citing events are in the chrome), so that editing an
+    article's body does not render the list of 1,000 again."""
     articles = ctx.timeline.articles
     if ctx.keys is None:
         return articles
     return Deferred(lambda: articles, lambda: _listed_key(ctx.memo, articles))
+
+
+def _listed(article: Article) -> tuple:
+    """What the list of articles shows of one: its link, title, publisher, date, countries
+    and tags (whether each of those links to a term's page is in the chrome)."""
+    shown = (article.id, article.title, article.publisher, article.date)
+    return (*shown, tuple(article.countries), tuple(article.tags))
 
 
 def _listed_key(memo: RenderMemo | None, articles: list[Article]) -> tuple:
@@ -1061,7 +1068,7 @@ def _listed_key(memo: RenderMemo | None, articles: list[Article]) -> tuple:
     spared a pass over a thousand articles at every edit of an event."""
     if memo is not None and memo.listed is not None and memo.listed[0] is articles:
         return memo.listed[1]
-    key = ("listed", tuple((a.id, a.title, a.publisher, a.date) for a in articles))
+    key = ("listed", tuple(map(_listed, articles)))
     if memo is not None:
         memo.listed = (articles, key)
     return key

@@ -128,7 +128,17 @@ MACRO_CALLS = "__macro_calls"
 #: Macros of the shipped macros.html whose output is made of their arguments, the page's
 #: way to the root and what is the same for the whole build (the site's vocabularies, the
 #: articles), never of the page's other values: their calls can be shared by pages.
-PURE_MACROS = frozenset({"category", "country_links", "term_links", "source", "source_short"})
+PURE_MACROS = frozenset(
+    {
+        "category",
+        "country_links",
+        "term_links",
+        "mentioned_terms",
+        "mentioned_term",
+        "source",
+        "source_short",
+    }
+)
 
 
 class MacroCalls:

@@ -227,6 +227,40 @@ def test_an_article_body_edit_leaves_the_pages_of_the_events_citing_it(preview) 
     assert_same_as_cold(preview)
 
 
+def test_an_articles_tags_follow_its_edits_and_the_term_pages_events_make(preview) -> None:
+    """An article's page and the list of articles show its tags, each a link to the tag's
+    page when events use the tag (only those have pages), else text: an edit of the
+    article's tags shows on both, and an event edit that makes a tag's page, or takes it
+    away, turns the article's tag into a link, or back into text."""
+    path = sorted((preview.project / "content/articles").glob("*.md"))[0]
+    page, listing = f"articles/{path.stem}/index.html", "articles/index.html"
+    edit(path, r"(?m)^tags: \[", "tags: [preview-only, ")
+    snapshot = rebuild(preview, path)
+    assert {page, listing} <= snapshot.changed
+    assert_same_as_cold(preview)
+    text = b'<span dir="auto">preview-only</span>'
+    files = served(preview)
+    assert text in files[page] and text in files[listing]
+    assert "tags/preview-only/index.html" not in files
+
+    target = events_file(preview)
+    edit(target, r"(?m)^  tags: \[", "  tags: [preview-only, ")
+    snapshot = rebuild(preview, target)
+    assert {"tags/preview-only/index.html", page, listing} <= snapshot.changed
+    assert_same_as_cold(preview)
+    files = served(preview)
+    assert b'<a href="../../tags/preview-only/" dir="auto">preview-only</a>' in files[page]
+    assert b'<a href="../tags/preview-only/" dir="auto">preview-only</a>' in files[listing]
+
+    edit(target, r"preview-only, ", "")
+    snapshot = rebuild(preview, target)
+    assert {page, listing} <= snapshot.changed
+    assert_same_as_cold(preview)
+    files = served(preview)
+    assert text in files[page] and text in files[listing]
+    assert "tags/preview-only/index.html" not in files
+
+
 def test_an_event_moved_to_a_later_file_matches_a_cold_build(preview) -> None:
     """One file loses an event and a later one gains it: the timeline has as many events as
     before, and the unchanged records of the files between sit one place earlier in what

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_timeline, write
+from markupsafe import escape
 
 from builder.write import plain_relative, safe_relative
 
@@ -32,7 +33,7 @@ def test_xss_payloads_in_every_text_field_come_out_escaped(project: Path) -> Non
         author: '{XSS}'
         publisher: '{XSS}'
         url: https://evil.example/"onmouseover="alert(1)
-        tags: ['{XSS}']
+        tags: ['{XSS}', '{XSS} alone']
         ---
         {XSS}
 
@@ -70,6 +71,10 @@ def test_xss_payloads_in_every_text_field_come_out_escaped(project: Path) -> Non
         assert '"onmouseover="' not in text, page
     index = (project / "site/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;" in index
+    # the article's tags: the one an event shares links to its page, the other is text
+    article = (project / "site/articles/evil/index.html").read_text(encoding="utf-8")
+    assert f'<span dir="auto">{escape(XSS)} alone</span>' in article
+    assert f'dir="auto">{escape(XSS)}</a>' in article
     assert 'href="https://ok.example/"' in index
     data = json.loads((project / "site/events.json").read_text(encoding="utf-8"))
     assert data["events"][0]["title"] == XSS  # data exports keep the text, as data

@@ -17,6 +17,7 @@ from conftest import REPO, run_timeline, write
 
 from builder.build import BuildOptions, make_timeline
 from builder.dates import parse_edtf
+from builder.links import check_links
 from builder.related import RelatedEvents, related_events
 from builder.render import year_span
 
@@ -210,6 +211,69 @@ def test_article_and_term_pages_list_their_events_as_timelines(built: Path) -> N
     ids = re.findall(r'<li class="event [^"]*" id="([^"]+)"', term)
     assert ids == ["csto-drills", "rocket-fire", "border-clash", "rahmon-warning"]
     assert 'href="../../?country=tj"' in term  # the same view, filterable
+
+
+class ArticleTerms(HTMLParser):
+    """The countries and tags an article's page or the list of articles shows: for each
+    `.article-terms`, each term's text, link (None: plain text) and `dir`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lists: list[list[tuple[str, str | None, str | None]]] = []
+        self._depth = 0  # open elements inside an .article-terms, itself included
+        self._item: list | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if not self._depth and "article-terms" in (a.get("class") or "").split():
+            self.lists.append([])
+            self._depth = 1
+            return
+        if self._depth:
+            self._depth += 1
+            if tag == "a" or (tag == "span" and not a.get("class")):  # not a label
+                self._item = ["", a.get("href") if tag == "a" else None, a.get("dir")]
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+            if self._item is not None:
+                self.lists[-1].append(tuple(self._item))
+                self._item = None
+
+    def handle_data(self, data: str) -> None:
+        if self._item is not None:
+            self._item[0] += data
+
+
+def article_terms(page: Path) -> list[list[tuple[str, str | None, str | None]]]:
+    parser = ArticleTerms()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.lists
+
+
+def test_an_article_shows_its_countries_and_tags_linked_where_they_have_pages(built) -> None:
+    """The fixture article names TJ, Afghanistan (by name) and Pakistan, and the tags
+    border-security (events use it) and water-rights (none does): only the terms events use
+    have pages, and only those are links, on its page and in the list of articles."""
+    page = built / "articles/wire-report/index.html"
+    listing = built / "articles/index.html"
+    assert not (built / "countries/pk").exists() and not (built / "tags/water-rights").exists()
+    for shown, root in ((page, "../../"), (listing, "../")):
+        (items,) = article_terms(shown)
+        assert items == [
+            ("Tajikistan", root + "countries/tj/", "auto"),
+            ("Afghanistan", root + "countries/af/", "auto"),
+            ("Pakistan", None, "auto"),
+            ("border-security", root + "tags/border-security/", "auto"),
+            ("water-rights", None, "auto"),
+        ], shown
+        for _, href, _ in items:
+            if href is not None:
+                assert (shown.parent / href / "index.html").resolve().is_file(), (shown, href)
+    text = page.read_text(encoding="utf-8")
+    assert "<dt>Countries</dt>" in text and "<dt>Tags</dt>" in text
+    assert check_links(built) == []  # every link of the site, these included, resolves
 
 
 def test_citation_without_a_base_url_uses_the_page_path(tmp_path: Path) -> None:
