@@ -19,6 +19,7 @@ from operator import is_ as _is
 from pathlib import Path
 from typing import NamedTuple
 
+from builder.controls import first_control
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
 from builder.diagnostics import Diagnostic, Report
@@ -137,6 +138,13 @@ class _Checker:
         code = f"U+{ord(found.group()):04X}"
         self.error(at(where), f"this text holds the control character {code}: remove it")
         return False
+
+    def body(self, text: str, first_line: int, where: str) -> None:
+        """An error at the first control character of a Markdown body that starts at line
+        `first_line`, YAML having read no part of it (see `builder.controls`)."""
+        found = first_control(text, first_line)
+        if found is not None:
+            self.report.error(self.path, found.line, found.col, found.message(where))
 
     def line(self, data: YamlMap, key: str, required: bool = False) -> str | None:
         value = self.text(data, key, required)
@@ -566,6 +574,8 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
             f"file name {raw.id!r} {why}: its page's folder cannot be made there; rename the file",
         )
     check.unknown_fields(data, ARTICLE_FIELDS, "an article")
+    if raw.kind == "md":  # a clipping's whole text is checked as it is parsed
+        check.body(raw.body, raw.body_line, "an article's text")
     title = check.line(data, "title", required=True)
     date = check.date(data, "date", required=True)
     url = check.line(data, "url")
@@ -613,6 +623,7 @@ def _page(raw: RawPage, report: Report) -> Page | None:
         check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
     if raw.id in RESERVED_PAGE_IDS:
         check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
+    check.body(raw.body, raw.body_line, "a page's text")
     if len(report.errors) > before or check.flag(raw.meta, "draft"):
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)

@@ -4,6 +4,7 @@ error, and what is only surprising is a warning."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -292,3 +293,93 @@ def test_the_preview_warns_as_soon_as_a_cited_article_turns_draft(project: Path)
     assert drafted == run(kept=False)
     article.write_text(published, encoding="utf-8")
     assert run() == before
+
+
+#: Bodies no YAML parser reads, each holding a control character at a known place; a C1
+#: control is what Windows-1252 text decoded as Latin-1 leaves of a curly quote.
+BODIES = {
+    "content/articles/bell.md": (
+        "---\ntitle: Bell\ndate: 2023-09-01\n---\nFirst line.\nTab\tok, then a bell\x07 here.\n"
+    ),
+    "content/articles/quote.md": "---\ntitle: Quote\ndate: 2023-09-02\n---\nIt\x92s late.\n",
+    "content/articles/clip.txt": (
+        "By Jane Doe in Example News, October 1, 2023\r\n"
+        "A paragraph.\r\n"
+        "Colours \x1b[31mred\x1b[0m and a form feed\x0c.\r\n"
+        "https://news.example/colours-in-the-clipping\r\n"
+    ),
+    "content/pages/about.md": "---\ntitle: About\n---\n\nWho we are\x00.\n",
+}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_control_character_in_a_body_or_clipping_is_an_error_where_it_stands(
+    project: Path,
+) -> None:
+    """Article and page bodies and clippings are read by no YAML parser: a control
+    character in one went unnoticed into the article's page (its text, description and
+    JSON-LD), the page's HTML and the search index. It is an error at its own line and
+    column (in characters, a tab being one), and the site built before stays as it was."""
+    assert run_timeline("build", str(project)).code == 0
+    before = _tree(project / "site")
+    for rel, text in BODIES.items():
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_bytes(text.encode("utf-8"))
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert result.err.splitlines() == [
+        "content/articles/bell.md:6:20: error: the control character U+0007 (BEL) is not "
+        "allowed in an article's text: remove it",
+        "content/articles/clip.txt:3:9: error: the control character U+001B (ESC) is not "
+        "allowed in a clipping's text: remove it (and 2 more after it)",
+        "content/articles/quote.md:5:3: error: the control character U+0092 is not allowed in "
+        "an article's text: it is most likely ’ garbled by a wrong text encoding; type ’ in "
+        "its place",
+        "content/pages/about.md:5:11: error: the control character U+0000 (NUL) is not "
+        "allowed in a page's text: remove it",
+        "4 errors, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
+    assert _tree(project / "site") == before
+
+    clipping = project / "content/articles/clip.txt"
+    imported = run_timeline("import", str(clipping), "--into", str(project))
+    assert imported.code == 1, imported.err
+    assert f"{clipping}:3:9: error: the control character U+001B (ESC)" in imported.err
+    assert not (project / "content/articles/colours-in-the-clipping.md").exists()
+
+    # Fixed as the messages say, the same texts (tabs and CRLF kept) build, and no page,
+    # feed, index or export of the site holds a control character.
+    for rel, text in BODIES.items():
+        fixed = text.replace("\x92", "’").replace("\x1b[31m", "").replace("\x1b[0m", "")
+        fixed = fixed.translate({0: None, 7: None, 0x0C: None})
+        (project / rel).write_bytes(fixed.encode("utf-8"))
+    write(project / "content/events/cites.yaml", CITING_EVENT)
+    result = run_timeline("build", str(project), "--base-url", "https://example.org/tl/")
+    assert result.code == 0, result.err
+    site = project / "site"
+    for feed in site.glob("**/*.xml"):
+        ET.parse(feed)
+    controls = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".xml", ".js", ".json", ".csv", ".ics", ".geojson"):
+            text = path.read_text(encoding="utf-8")
+            assert not controls.search(text), path
+    page = (site / "articles/quote/index.html").read_text(encoding="utf-8")
+    assert "It’s late." in page
+
+
+CITING_EVENT = """\
+id: cites-bodies
+date: 2023-10-02
+title: Cites the articles
+countries: [TJ]
+category: attack
+sources: [{article: bell}, {article: quote}, {article: clip}]
+"""
