@@ -16,7 +16,7 @@ from itertools import compress, count, repeat
 from operator import is_, is_not
 
 from builder.dates import EdtfDate
-from builder.text import slugify
+from builder.text import folder_slug
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def event_order(event: Event) -> tuple:
 
 def _terms(taxonomy: str, buckets: dict[str, list[Event]], labels: dict[str, str]) -> list[Term]:
     terms = [
-        Term(taxonomy, key, labels.get(key, key), slugify(key), events)
+        Term(taxonomy, key, labels.get(key, key), folder_slug(key), events)
         for key, events in buckets.items()
     ]
     return sorted(terms, key=lambda t: t.label.casefold())

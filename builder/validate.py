@@ -35,7 +35,7 @@ from builder.load import (
     YamlMap,
 )
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
-from builder.text import is_web_url, slugify
+from builder.text import folder_slug, is_web_url, is_windows_device, slugify
 
 SITE_FIELDS = (
     "title",
@@ -524,6 +524,8 @@ def _event(
 
 
 def _default_id(date: EdtfDate, title: str) -> str:
+    """The id made from the date and title: it starts with the date's slug (digits, or `y`
+    and digits for a long year) and holds a hyphen, so it is never a Windows device name."""
     prefix = slugify(date.text, 40)
     return f"{prefix}-{slugify(title, 60)}".strip("-")
 
@@ -541,10 +543,16 @@ def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
     if not event_id:
         check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
     elif not EVENT_ID_FORM.match(event_id):
-        like = f", as {slugify(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
+        like = f", as {folder_slug(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
         check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
     elif len(event_id) > MAX_ID_LENGTH:
         check.error(pos, _too_long(event_id, "id", "events/ID/"))
+    elif is_windows_device(event_id):
+        check.error(
+            pos,
+            f"id {event_id!r} {WINDOWS_DEVICE}: its page's folder cannot be made there; "
+            f"choose another id, such as {folder_slug(event_id)!r}",
+        )
 
 
 def _too_long(name: str, what: str, folder: str) -> str:
@@ -563,12 +571,8 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
         check.error(Pos(1, 1), _too_long(raw.id, "file name", "articles/NAME/"))
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
-    elif raw.id.endswith(".") or raw.id.split(".")[0].upper() in WINDOWS_RESERVED:
-        why = (
-            "ends in a dot, which Windows drops"
-            if raw.id.endswith(".")
-            else "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
-        )
+    elif raw.id.endswith(".") or is_windows_device(raw.id):
+        why = "ends in a dot, which Windows drops" if raw.id.endswith(".") else WINDOWS_DEVICE
         check.error(
             Pos(1, 1),
             f"file name {raw.id!r} {why}: its page's folder cannot be made there; rename the file",
@@ -623,17 +627,20 @@ def _page(raw: RawPage, report: Report) -> Page | None:
         check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
     if raw.id in RESERVED_PAGE_IDS:
         check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
+    elif is_windows_device(raw.id):
+        check.error(
+            Pos(1, 1),
+            f"page file name {raw.id!r} {WINDOWS_DEVICE}: its page's folder cannot be made "
+            "there; rename the file",
+        )
     check.body(raw.body, raw.body_line, "a page's text")
     if len(report.errors) > before or check.flag(raw.meta, "draft"):
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
 
 
-#: Names Windows keeps for devices, with or without an extension and in any case: a folder
-#: articles/con/ cannot be made or copied there.
-WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
-)
+#: Why a name that `is_windows_device` cannot name a page's folder.
+WINDOWS_DEVICE = "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
 
 #: Folder names the site uses itself, so pages cannot take them.
 RESERVED_PAGE_IDS = {
