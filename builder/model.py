@@ -117,8 +117,9 @@ class Site:
     #: period; 400 list items of about 1.8 KB keep every page well under 1 MB.
     events_per_page: int = 400
     #: Whether `categories` is the list site.yaml meant, so that an event's category is
-    #: checked against it: False when site.yaml is missing or could not be read, or its
-    #: categories had errors (each event would otherwise bury that one cause in errors).
+    #: checked against it: False when site.yaml could not be read, or its categories had
+    #: errors (each event would otherwise bury that one cause in errors). A missing
+    #: site.yaml declares no categories, as one without `categories:` does.
     categories_known: bool = True
 
 

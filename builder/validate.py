@@ -217,10 +217,12 @@ def _did_you_mean(value: str, choices) -> str:
 
 
 def validate_site(project: RawProject, report: Report) -> Site:
-    """Site settings, or defaults where site.yaml could not be read (already reported)."""
+    """Site settings, or defaults where site.yaml is missing or empty (no categories: an
+    event's category is an error, as with a site.yaml listing none) or could not be read
+    (already reported: the events are not checked against categories no one knows)."""
     data = project.site.data
     if data is None:
-        return Site(title="Timeline", categories_known=False)
+        return Site(title="Timeline", categories_known=not project.site.broken)
     check = _Checker(report, project.site.file)
     check.unknown_fields(data, SITE_FIELDS, "site.yaml")
     title = _site_title(check, data)
@@ -493,10 +495,7 @@ def _event(
         _check_event_id(check, data.at("id"), event_id)
     category = check.line(data, "category")
     if category is not None and category not in site.categories and site.categories_known:
-        hint = _did_you_mean(category, site.categories)
-        known = ", ".join(site.categories) or "none yet"
-        advice = f": use a key of categories in site.yaml ({known}) or add it there"
-        check.error(data.at("category"), f"unknown category {category!r}{hint or advice}")
+        check.error(data.at("category"), _unknown_category(category, site.categories))
     draft = check.flag(data, "draft")
     event = Event(
         id=event_id or "",
@@ -521,6 +520,19 @@ def _event(
     if not event.id:
         event.id = _default_id(date, title)
     return event
+
+
+def _unknown_category(category: str, categories: dict[str, str]) -> str:
+    """Why `category` is refused, and the key meant or how to declare it in site.yaml."""
+    if not categories:
+        label = category.replace("-", " ").capitalize()
+        return (
+            f"unknown category {category!r}: no categories are declared yet; add the line "
+            f"categories: {{{category}: {label}}} to content/site.yaml"
+        )
+    hint = _did_you_mean(category, categories)
+    advice = f": use a key of categories in site.yaml ({', '.join(categories)}) or add it there"
+    return f"unknown category {category!r}{hint or advice}"
 
 
 def _default_id(date: EdtfDate, title: str) -> str:
