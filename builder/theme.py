@@ -283,7 +283,11 @@ class ThemeLoader(jinja2.FileSystemLoader):
         #: Each template folder's theme folder (themes/NAME/), links followed.
         self.theme_roots = [folder.parent.resolve() for folder in folders]
 
-    def get_source(self, environment: jinja2.Environment, template: str):
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """The template's text, file and up-to-date check, as Jinja2's loader gives them;
+        `RenderFailed` at the link's path when the file found leads out of its theme."""
         pieces = split_template_path(template)
         for folder, root in zip(self.searchpath, self.theme_roots, strict=True):
             path = os.path.join(folder, *pieces)
