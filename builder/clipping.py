@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from builder.controls import first_control
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -139,9 +141,10 @@ def parse_clipping(text: str) -> Clipping:
 
     Never raises for bad content: problems come back in `Clipping.problems`.
     """
+    text = _normalized(text)
     lines = _split_lines(text)
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    problems: list[Problem] = []
+    problems: list[Problem] = _control_problems(text)
     if not filled:
         problems.append(Problem(1, 1, ERROR, f"the clipping is empty: {_byline_hint()}"))
         return Clipping("", True, [], None, None, None, [], 1, problems)
@@ -177,10 +180,23 @@ def parse_clipping(text: str) -> Clipping:
     )
 
 
+def _normalized(text: str) -> str:
+    """The text without a BOM, every line ending in \\n (not str.splitlines' exotic breaks)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _split_lines(text: str) -> list[str]:
-    """Split on \\n, \\r\\n or \\r only (not str.splitlines' exotic breaks), without a BOM."""
-    text = text.removeprefix("\ufeff")
-    return [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    """The lines of a `_normalized` text, without trailing whitespace."""
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def _control_problems(text: str) -> list[Problem]:
+    """An error at the first control character of the clipping, if it holds one: paragraphs
+    and byline go into the article's page as they are (see `builder.controls`)."""
+    found = first_control(text)
+    if found is None:
+        return []
+    return [Problem(found.line, found.col, ERROR, found.message("a clipping's text"))]
 
 
 def _byline_hint() -> str:

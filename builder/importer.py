@@ -27,7 +27,7 @@ import yaml
 from builder.clipping import Clipping, parse_clipping, slug_words
 from builder.diagnostics import Report
 from builder.load import YamlProblem, decode_utf8
-from builder.text import slugify
+from builder.text import folder_slug
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 MAX_NAME_LENGTH = 80
@@ -157,7 +157,7 @@ def article_name(clipping: Clipping) -> str:
     """The file stem (= article id) for a clipping: a `[a-z0-9-]` slug of its URL, else title."""
     words = slug_words(clipping.url) if clipping.url else []
     basis = "-".join(words) if words else clipping.title
-    return slugify(basis, max_length=MAX_NAME_LENGTH)
+    return folder_slug(basis, max_length=MAX_NAME_LENGTH)
 
 
 def write_article(

@@ -115,6 +115,9 @@ class RawSite:
 
     file: str
     data: YamlMap | None
+    #: Whether site.yaml is there but could not be used (an error says why): its settings,
+    #: the categories among them, are then unknown, where a missing or empty one has none.
+    broken: bool = False
 
 
 @dataclass
@@ -1321,16 +1324,17 @@ _NO_CONTENT = (
 #: A project is any folder holding content/, so site.yaml is optional: without it the site
 #: builds with the defaults, and the editor learns what to add.
 _NO_SITE_YAML = (
-    "the site is built as 'Timeline', with no categories checked; write a title: line in "
+    "the site is built as 'Timeline', with no categories; write a title: line in "
     "content/site.yaml (and categories: for the events' categories)"
 )
 
 
 def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
     rel = "content/site.yaml"
+    errors = len(report.errors)
     source = _site_source(root, rel, report)
-    if source is None:
-        return RawSite(rel, None)
+    if source is None:  # missing (a warning), or not a file that can be read (an error)
+        return RawSite(rel, None, broken=len(report.errors) > errors)
     value = _cached(cache, source, _load_yaml_file)
     if value is VANISHED or value is None:
         report.warning(
@@ -1339,10 +1343,10 @@ def _load_site(root: Path, cache: FileCache | None, report: Report) -> RawSite:
         return RawSite(rel, None)
     if isinstance(value, YamlProblem):
         report.error(rel, value.line, value.col, value.message)
-        return RawSite(rel, None)
+        return RawSite(rel, None, broken=True)
     if not isinstance(value, YamlMap):
         report.error(rel, 1, 1, "site.yaml must be a mapping of settings (title: ...)")
-        return RawSite(rel, None)
+        return RawSite(rel, None, broken=True)
     return RawSite(rel, value)
 
 

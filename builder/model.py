@@ -16,7 +16,7 @@ from itertools import compress, count, repeat
 from operator import is_, is_not
 
 from builder.dates import EdtfDate
-from builder.text import slugify
+from builder.text import folder_slug
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,9 @@ class Site:
     #: period; 400 list items of about 1.8 KB keep every page well under 1 MB.
     events_per_page: int = 400
     #: Whether `categories` is the list site.yaml meant, so that an event's category is
-    #: checked against it: False when site.yaml is missing or could not be read, or its
-    #: categories had errors (each event would otherwise bury that one cause in errors).
+    #: checked against it: False when site.yaml could not be read, or its categories had
+    #: errors (each event would otherwise bury that one cause in errors). A missing
+    #: site.yaml declares no categories, as one without `categories:` does.
     categories_known: bool = True
 
 
@@ -249,7 +250,7 @@ def event_order(event: Event) -> tuple:
 
 def _terms(taxonomy: str, buckets: dict[str, list[Event]], labels: dict[str, str]) -> list[Term]:
     terms = [
-        Term(taxonomy, key, labels.get(key, key), slugify(key), events)
+        Term(taxonomy, key, labels.get(key, key), folder_slug(key), events)
         for key, events in buckets.items()
     ]
     return sorted(terms, key=lambda t: t.label.casefold())

@@ -35,6 +35,27 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug
 
 
+#: Names Windows keeps for devices, in any case and even followed by an extension (nul.txt):
+#: a folder tags/aux/ cannot be made, copied or checked out there.
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
+
+
+def is_windows_device(name: str) -> bool:
+    """Whether a file or folder called `name` cannot exist on Windows, its name (before any
+    dot) being a device's."""
+    return name.split(".", 1)[0].upper() in WINDOWS_RESERVED
+
+
+def folder_slug(text: str, max_length: int = 80) -> str:
+    """`slugify(text)`, made a folder name every system can hold: a slug that is a Windows
+    device name (`aux`, `con`, `lpt1`) takes `-1`, so that a tag `aux` has its page at
+    tags/aux-1/. Every other slug is left as it is, and so is every URL made from one."""
+    slug = slugify(text, max_length)
+    return f"{slug}-1" if slug.upper() in WINDOWS_RESERVED else slug
+
+
 def hash_text(text: str) -> int:
     """A stable (not per-process) hash of text, for slugs of non-Latin names."""
     import zlib

@@ -24,6 +24,7 @@ from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
 import jinja2
 import jinja2.meta
 import markupsafe
+from jinja2.loaders import split_template_path
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
@@ -279,11 +280,47 @@ class EscapingTemplate(jinja2.Template):
         return super().make_module(vars, shared, locals)
 
 
+class ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja2's loader of the theme's template folders, which refuses a template that is a
+    symbolic link leading outside its theme's folder, as `static_files` leaves out such a
+    static file: a link could otherwise render any file readable on the machine into the
+    site. Refused, not skipped: the same name in the next folder (the shipped template)
+    would silently stand in for the one the project meant."""
+
+    def __init__(self, folders: Iterable[Path]) -> None:
+        folders = list(folders)
+        super().__init__([str(folder) for folder in folders])
+        #: Each template folder's theme folder (themes/NAME/), links followed.
+        self.theme_roots = [folder.parent.resolve() for folder in folders]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """The template's text, file and up-to-date check, as Jinja2's loader gives them;
+        `RenderFailed` at the link's path when the file found leads out of its theme."""
+        pieces = split_template_path(template)
+        for folder, root in zip(self.searchpath, self.theme_roots, strict=True):
+            path = os.path.join(folder, *pieces)
+            if os.path.isfile(path):
+                if not Path(path).resolve().is_relative_to(root):
+                    raise RenderFailed(Diagnostic(path, 1, 1, "error", _outside(template)))
+                break
+        return super().get_source(environment, template)
+
+
+def _outside(template: str) -> str:
+    """Why a template that is a link leading outside its theme was not read, and what to do."""
+    return (
+        f"template {template} is a symbolic link leading outside its theme folder, and was "
+        "not read: copy what it points to into the theme to use it"
+    )
+
+
 def make_environment(theme: Theme) -> jinja2.Environment:
     """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined, and
     compiled templates kept between builds."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        loader=ThemeLoader(theme.template_dirs),
         # A theme has a score of templates: all kept in a plain dictionary. Jinja's default
         # cache takes a lock and reorders a queue at each of a page's five or six look-ups,
         # which was a twentieth of rendering an event page.
@@ -397,11 +434,14 @@ def render_problem(exc: Exception, output: str, project: Path) -> Diagnostic:
 
 
 def shown_path(path: Path, project: Path) -> str:
-    """`path` as messages show it: relative to the project when inside it."""
-    try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """`path` as messages show it: relative to the project when inside it, where it stands
+    rather than where links on its way lead (a template refused for leading outside is
+    shown at its place in the theme)."""
+    as_given = Path(os.path.abspath(path)), Path(os.path.abspath(project))
+    for place, root in (as_given, (path.resolve(), project.resolve())):
+        with contextlib.suppress(ValueError):
+            return place.relative_to(root).as_posix()
+    return str(path)
 
 
 def static_files(theme: Theme) -> dict[str, Path]:

@@ -19,6 +19,7 @@ from operator import is_ as _is
 from pathlib import Path
 from typing import NamedTuple
 
+from builder.controls import first_control
 from builder.countries import countries
 from builder.dates import DateError, EdtfDate, parse_edtf
 from builder.diagnostics import Diagnostic, Report
@@ -34,7 +35,7 @@ from builder.load import (
     YamlMap,
 )
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
-from builder.text import is_web_url, slugify
+from builder.text import folder_slug, is_web_url, is_windows_device, slugify
 
 SITE_FIELDS = (
     "title",
@@ -138,6 +139,13 @@ class _Checker:
         self.error(at(where), f"this text holds the control character {code}: remove it")
         return False
 
+    def body(self, text: str, first_line: int, where: str) -> None:
+        """An error at the first control character of a Markdown body that starts at line
+        `first_line`, YAML having read no part of it (see `builder.controls`)."""
+        found = first_control(text, first_line)
+        if found is not None:
+            self.report.error(self.path, found.line, found.col, found.message(where))
+
     def line(self, data: YamlMap, key: str, required: bool = False) -> str | None:
         value = self.text(data, key, required)
         if value is not None and "\n" in value:
@@ -209,10 +217,12 @@ def _did_you_mean(value: str, choices) -> str:
 
 
 def validate_site(project: RawProject, report: Report) -> Site:
-    """Site settings, or defaults where site.yaml could not be read (already reported)."""
+    """Site settings, or defaults where site.yaml is missing or empty (no categories: an
+    event's category is an error, as with a site.yaml listing none) or could not be read
+    (already reported: the events are not checked against categories no one knows)."""
     data = project.site.data
     if data is None:
-        return Site(title="Timeline", categories_known=False)
+        return Site(title="Timeline", categories_known=not project.site.broken)
     check = _Checker(report, project.site.file)
     check.unknown_fields(data, SITE_FIELDS, "site.yaml")
     title = _site_title(check, data)
@@ -485,10 +495,7 @@ def _event(
         _check_event_id(check, data.at("id"), event_id)
     category = check.line(data, "category")
     if category is not None and category not in site.categories and site.categories_known:
-        hint = _did_you_mean(category, site.categories)
-        known = ", ".join(site.categories) or "none yet"
-        advice = f": use a key of categories in site.yaml ({known}) or add it there"
-        check.error(data.at("category"), f"unknown category {category!r}{hint or advice}")
+        check.error(data.at("category"), _unknown_category(category, site.categories))
     draft = check.flag(data, "draft")
     event = Event(
         id=event_id or "",
@@ -515,7 +522,22 @@ def _event(
     return event
 
 
+def _unknown_category(category: str, categories: dict[str, str]) -> str:
+    """Why `category` is refused, and the key meant or how to declare it in site.yaml."""
+    if not categories:
+        label = category.replace("-", " ").capitalize()
+        return (
+            f"unknown category {category!r}: no categories are declared yet; add the line "
+            f"categories: {{{category}: {label}}} to content/site.yaml"
+        )
+    hint = _did_you_mean(category, categories)
+    advice = f": use a key of categories in site.yaml ({', '.join(categories)}) or add it there"
+    return f"unknown category {category!r}{hint or advice}"
+
+
 def _default_id(date: EdtfDate, title: str) -> str:
+    """The id made from the date and title: it starts with the date's slug (digits, or `y`
+    and digits for a long year) and holds a hyphen, so it is never a Windows device name."""
     prefix = slugify(date.text, 40)
     return f"{prefix}-{slugify(title, 60)}".strip("-")
 
@@ -533,10 +555,16 @@ def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
     if not event_id:
         check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
     elif not EVENT_ID_FORM.match(event_id):
-        like = f", as {slugify(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
+        like = f", as {folder_slug(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
         check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
     elif len(event_id) > MAX_ID_LENGTH:
         check.error(pos, _too_long(event_id, "id", "events/ID/"))
+    elif is_windows_device(event_id):
+        check.error(
+            pos,
+            f"id {event_id!r} {WINDOWS_DEVICE}: its page's folder cannot be made there; "
+            f"choose another id, such as {folder_slug(event_id)!r}",
+        )
 
 
 def _too_long(name: str, what: str, folder: str) -> str:
@@ -555,17 +583,15 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
         check.error(Pos(1, 1), _too_long(raw.id, "file name", "articles/NAME/"))
     if not ARTICLE_ID.match(raw.id):
         check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
-    elif raw.id.endswith(".") or raw.id.split(".")[0].upper() in WINDOWS_RESERVED:
-        why = (
-            "ends in a dot, which Windows drops"
-            if raw.id.endswith(".")
-            else "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
-        )
+    elif raw.id.endswith(".") or is_windows_device(raw.id):
+        why = "ends in a dot, which Windows drops" if raw.id.endswith(".") else WINDOWS_DEVICE
         check.error(
             Pos(1, 1),
             f"file name {raw.id!r} {why}: its page's folder cannot be made there; rename the file",
         )
     check.unknown_fields(data, ARTICLE_FIELDS, "an article")
+    if raw.kind == "md":  # a clipping's whole text is checked as it is parsed
+        check.body(raw.body, raw.body_line, "an article's text")
     title = check.line(data, "title", required=True)
     date = check.date(data, "date", required=True)
     url = check.line(data, "url")
@@ -613,16 +639,20 @@ def _page(raw: RawPage, report: Report) -> Page | None:
         check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
     if raw.id in RESERVED_PAGE_IDS:
         check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
+    elif is_windows_device(raw.id):
+        check.error(
+            Pos(1, 1),
+            f"page file name {raw.id!r} {WINDOWS_DEVICE}: its page's folder cannot be made "
+            "there; rename the file",
+        )
+    check.body(raw.body, raw.body_line, "a page's text")
     if len(report.errors) > before or check.flag(raw.meta, "draft"):
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
 
 
-#: Names Windows keeps for devices, with or without an extension and in any case: a folder
-#: articles/con/ cannot be made or copied there.
-WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
-)
+#: Why a name that `is_windows_device` cannot name a page's folder.
+WINDOWS_DEVICE = "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
 
 #: Folder names the site uses itself, so pages cannot take them.
 RESERVED_PAGE_IDS = {

@@ -224,6 +224,58 @@ def test_theme_static_link_out_of_the_theme_is_not_published(project: Path, tmp_
     assert all(b"private bytes" not in p.read_bytes() for p in published)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+#: What a project template linked outside its theme is told, whatever the link's name.
+TEMPLATE_OUTSIDE = (
+    "error: template {} is a symbolic link leading outside its theme folder, and was not read:"
+    " copy what it points to into the theme to use it"
+)
+
+
+def test_a_theme_template_linked_out_of_the_theme_is_refused(project: Path, tmp_path: Path) -> None:
+    """A project's template may override a shipped one by name; as a link it could render
+    any file on the machine into the site (a template need only be text). It is refused at
+    the link's own path, like a static file leading out of the theme, whether the link is
+    the template or a folder it sits in; a link staying inside the theme is followed."""
+    secret = write(tmp_path / "private.html", "private bytes {{ 6 * 7 }}\n")
+    templates = project / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    assert run_timeline("build", str(project)).code == 0
+    before = _files(project / "site")
+    failed = ["1 error, 0 warnings", "build failed: the previous site was left as it was"]
+
+    (templates / "404.html").symlink_to(secret)
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    where = "themes/default/templates/404.html:1:1"
+    assert result.err.splitlines() == [f"{where}: {TEMPLATE_OUTSIDE.format('404.html')}", *failed]
+    (templates / "404.html").unlink()
+
+    # Into a folder of its own: the up-to-date check lists no file below a linked folder,
+    # so a build into the site would find the inputs of the last one.
+    (templates / "partials").symlink_to(tmp_path / "partials", target_is_directory=True)
+    write(tmp_path / "partials" / "footer.html", "private bytes {{ 6 * 7 }}\n")
+    result = run_timeline("build", str(project), "-o", str(tmp_path / "other-site"))
+    assert result.code == 1, result.err
+    where = "themes/default/templates/partials/footer.html:1:1"
+    message = TEMPLATE_OUTSIDE.format("partials/footer.html")
+    assert result.err.splitlines() == [f"{where}: {message}", *failed]
+    assert not (tmp_path / "other-site").exists()
+    assert _files(project / "site") == before
+    (templates / "partials").unlink()
+
+    write(project / "themes" / "default" / "own-404.html", secret.read_text(encoding="utf-8"))
+    (templates / "404.html").symlink_to("../own-404.html")
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert (project / "site" / "404.html").read_text(encoding="utf-8") == "private bytes 42\n"
+
+
 @pytest.mark.parametrize(
     "path",
     [

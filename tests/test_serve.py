@@ -676,6 +676,33 @@ def test_a_template_that_does_not_compile_fails_the_preview_as_it_fails_the_buil
     assert b"Retitled" in preview.fetch(TAKEOVER + "index.html")[1]
 
 
+def test_a_template_linked_out_of_the_theme_fails_the_preview_as_it_fails_the_build(
+    project, tmp_path
+):
+    """A template that is a link leading out of its theme is refused by the preview too,
+    at the link's place, while the last good build stays served; a file in its place mends
+    it."""
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
+    assert preview.rebuild([])
+    secret = tmp_path / "private.html"
+    secret.write_text("private bytes\n")
+    override = project / "themes/default/templates/404.html"
+    override.parent.mkdir(parents=True)
+    override.symlink_to(secret)
+    edit = [Change(TEMPLATE, "themes/default/templates/404.html")]
+    assert not preview.rebuild(edit)
+    assert preview.state().errors == (
+        "themes/default/templates/404.html:1:1: error: template 404.html is a symbolic link "
+        "leading outside its theme folder, and was not read: copy what it points to into the "
+        "theme to use it",
+    )
+    assert b"private bytes" not in preview.fetch("404.html")[1]
+    override.unlink()
+    override.write_text("own 404\n")
+    assert preview.rebuild(edit)
+    assert preview.fetch("404.html")[1] == b"own 404\n"
+
+
 def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
     preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
     assert preview.rebuild([])

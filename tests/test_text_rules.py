@@ -4,6 +4,7 @@ error, and what is only surprising is a warning."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -210,6 +211,96 @@ def test_names_near_the_windows_device_names_are_fine(project: Path) -> None:
     assert result.code == 0, result.err
 
 
+#: A device name's folder cannot exist on Windows: tested here without asking this builder.
+DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))}
+
+
+def test_event_ids_and_page_names_windows_cannot_hold_are_errors(project: Path) -> None:
+    """An event's id and a page's file name are the names of their pages' folders, chosen
+    by the editor: a device name is refused as an article's file name is."""
+    write(
+        project / "content/events/devices.yaml",
+        """\
+        - {id: con, date: 2023-01-01, title: A, sources: [{url: "https://a.example/"}]}
+        - {id: lpt9, date: 2023-01-02, title: B, sources: [{url: "https://a.example/"}]}
+        - {id: con-1, date: 2023-01-03, title: C, sources: [{url: "https://a.example/"}]}
+        - {id: com10, date: 2023-01-04, title: D, sources: [{url: "https://a.example/"}]}
+        - {date: 2023-01-05, title: Con, sources: [{url: "https://a.example/"}]}
+        """,
+    )
+    write(project / "content/pages/aux.md", "---\ntitle: Aux\n---\nBody.\n")
+    write(project / "content/pages/nul-and-void.md", "---\ntitle: Nul\n---\nBody.\n")
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    device = "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+    assert result.err.splitlines() == [
+        f"content/events/devices.yaml:1:8: error: id 'con' {device}: its page's folder cannot "
+        "be made there; choose another id, such as 'con-1'",
+        f"content/events/devices.yaml:2:8: error: id 'lpt9' {device}: its page's folder cannot "
+        "be made there; choose another id, such as 'lpt9-1'",
+        f"content/pages/aux.md:1:1: error: page file name 'aux' {device}: its page's folder "
+        "cannot be made there; rename the file",
+        "3 errors, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
+
+
+def test_terms_named_as_windows_devices_get_folders_windows_can_hold(project: Path) -> None:
+    """Tags and actors are free words, and a category key is chosen once for many events:
+    a term whose slug is a device name (a tag `aux`) takes `-1` (tags/aux-1/) instead of
+    failing the build, and every link, filter value and feed follows it. No folder of the
+    site is then named as a device, and the other terms keep their addresses."""
+    site_yaml = (project / "content/site.yaml").read_text(encoding="utf-8")
+    write(
+        project / "content/site.yaml",
+        site_yaml.replace("categories:\n", "categories:\n  com1: Ports\n"),
+    )
+    write(
+        project / "content/events/devices.yaml",
+        """\
+        id: devices
+        date: 2023-01-01
+        title: Terms named as devices
+        category: com1
+        actors: [Con, Taliban]
+        tags: [aux, NUL, Prn., cis]
+        sources: [{url: "https://a.example/"}]
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    site = project / "site"
+    named = [p for p in site.rglob("*") if p.name.split(".")[0].upper() in DEVICES]
+    assert named == []
+    for folder in ("tags/aux-1", "tags/nul-1", "tags/prn-1", "actors/con-1", "categories/com1-1"):
+        assert (site / folder / "index.html").is_file(), folder
+    assert (site / "categories/com1-1/feed.xml").is_file()
+    assert (site / "tags/cis/index.html").is_file() and (site / "actors/taliban").is_dir()
+    page = (site / "events/devices/index.html").read_text(encoding="utf-8")
+    for href in ("tags/aux-1/", "tags/nul-1/", "actors/con-1/", "categories/com1-1/"):
+        assert f'href="../../{href}"' in page, href
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'data-tag="aux-1 nul-1 prn-1 cis"' in index and 'data-category="com1-1"' in index
+    term = (site / "tags/aux-1/index.html").read_text(encoding="utf-8")
+    assert "?tag=aux-1" in term
+    assert run_timeline("check", str(project), "--links").code == 0
+
+
+def test_a_clipping_titled_as_a_device_is_imported_under_a_name_windows_can_hold(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "proj"
+    write(project / "content/site.yaml", "title: T\n")
+    clipping = write(
+        tmp_path / "aux.txt",
+        "Aux\nBy Jane Doe in Example News, October 1, 2023\nText.\nhttps://news.example/123456\n",
+    )
+    result = run_timeline("import", str(clipping), "--into", str(project))
+    assert result.code == 0, result.err
+    assert (project / "content/articles/aux-1.md").is_file()
+    assert run_timeline("check", str(project)).code == 0
+
+
 def test_a_published_event_citing_a_draft_article_is_warned_of(project: Path) -> None:
     write(
         project / "content/articles/dr.md",
@@ -292,3 +383,93 @@ def test_the_preview_warns_as_soon_as_a_cited_article_turns_draft(project: Path)
     assert drafted == run(kept=False)
     article.write_text(published, encoding="utf-8")
     assert run() == before
+
+
+#: Bodies no YAML parser reads, each holding a control character at a known place; a C1
+#: control is what Windows-1252 text decoded as Latin-1 leaves of a curly quote.
+BODIES = {
+    "content/articles/bell.md": (
+        "---\ntitle: Bell\ndate: 2023-09-01\n---\nFirst line.\nTab\tok, then a bell\x07 here.\n"
+    ),
+    "content/articles/quote.md": "---\ntitle: Quote\ndate: 2023-09-02\n---\nIt\x92s late.\n",
+    "content/articles/clip.txt": (
+        "By Jane Doe in Example News, October 1, 2023\r\n"
+        "A paragraph.\r\n"
+        "Colours \x1b[31mred\x1b[0m and a form feed\x0c.\r\n"
+        "https://news.example/colours-in-the-clipping\r\n"
+    ),
+    "content/pages/about.md": "---\ntitle: About\n---\n\nWho we are\x00.\n",
+}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_control_character_in_a_body_or_clipping_is_an_error_where_it_stands(
+    project: Path,
+) -> None:
+    """Article and page bodies and clippings are read by no YAML parser: a control
+    character in one went unnoticed into the article's page (its text, description and
+    JSON-LD), the page's HTML and the search index. It is an error at its own line and
+    column (in characters, a tab being one), and the site built before stays as it was."""
+    assert run_timeline("build", str(project)).code == 0
+    before = _tree(project / "site")
+    for rel, text in BODIES.items():
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_bytes(text.encode("utf-8"))
+    result = run_timeline("build", str(project))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert result.err.splitlines() == [
+        "content/articles/bell.md:6:20: error: the control character U+0007 (BEL) is not "
+        "allowed in an article's text: remove it",
+        "content/articles/clip.txt:3:9: error: the control character U+001B (ESC) is not "
+        "allowed in a clipping's text: remove it (and 2 more after it)",
+        "content/articles/quote.md:5:3: error: the control character U+0092 is not allowed in "
+        "an article's text: it is most likely ’ garbled by a wrong text encoding; type ’ in "
+        "its place",
+        "content/pages/about.md:5:11: error: the control character U+0000 (NUL) is not "
+        "allowed in a page's text: remove it",
+        "4 errors, 0 warnings",
+        "build failed: the previous site was left as it was",
+    ]
+    assert _tree(project / "site") == before
+
+    clipping = project / "content/articles/clip.txt"
+    imported = run_timeline("import", str(clipping), "--into", str(project))
+    assert imported.code == 1, imported.err
+    assert f"{clipping}:3:9: error: the control character U+001B (ESC)" in imported.err
+    assert not (project / "content/articles/colours-in-the-clipping.md").exists()
+
+    # Fixed as the messages say, the same texts (tabs and CRLF kept) build, and no page,
+    # feed, index or export of the site holds a control character.
+    for rel, text in BODIES.items():
+        fixed = text.replace("\x92", "’").replace("\x1b[31m", "").replace("\x1b[0m", "")
+        fixed = fixed.translate({0: None, 7: None, 0x0C: None})
+        (project / rel).write_bytes(fixed.encode("utf-8"))
+    write(project / "content/events/cites.yaml", CITING_EVENT)
+    result = run_timeline("build", str(project), "--base-url", "https://example.org/tl/")
+    assert result.code == 0, result.err
+    site = project / "site"
+    for feed in site.glob("**/*.xml"):
+        ET.parse(feed)
+    controls = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".xml", ".js", ".json", ".csv", ".ics", ".geojson"):
+            text = path.read_text(encoding="utf-8")
+            assert not controls.search(text), path
+    page = (site / "articles/quote/index.html").read_text(encoding="utf-8")
+    assert "It’s late." in page
+
+
+CITING_EVENT = """\
+id: cites-bodies
+date: 2023-10-02
+title: Cites the articles
+countries: [TJ]
+category: attack
+sources: [{article: bell}, {article: quote}, {article: clip}]
+"""

@@ -546,7 +546,12 @@ def test_a_project_builds_without_site_yaml_or_its_title(
     proj: Path, site_yaml: str | None, warning: str
 ) -> None:
     """A project is any folder holding content/ and no site.yaml field is required: the
-    site builds as "Timeline", and a warning says what to add."""
+    site builds as "Timeline", and a warning says what to add. (Without site.yaml no
+    category is declared, so the events name none here.)"""
+    events = proj / "content" / "events" / "main.yaml"
+    if not site_yaml:
+        lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+        events.write_text("".join(x for x in lines if "category:" not in x), encoding="utf-8")
     _apply(proj, {SITE: site_yaml})
     result = run_timeline("build", str(proj))
     assert result.code == 0, result.err
@@ -554,6 +559,44 @@ def test_a_project_builds_without_site_yaml_or_its_title(
     assert lines[0].startswith(f"{SITE}:{warning}") and lines[1:] == ["0 errors, 1 warning"]
     assert "<title>Timeline</title>" in (proj / "site" / "index.html").read_text(encoding="utf-8")
     assert run_timeline("build", str(proj), "--strict").code == 1
+
+
+@pytest.mark.parametrize(
+    "site_yaml, warnings",
+    [(None, 1), ("", 1), ("title: Rules\n", 0), ("title: Rules\ncategories: {}\n", 0)],
+)
+def test_a_category_is_checked_with_or_without_site_yaml(
+    proj: Path, site_yaml: str | None, warnings: int
+) -> None:
+    """Without site.yaml, or with an empty one, no category is declared, exactly as with a
+    site.yaml that lists none: an event's category is an error at its place saying how to
+    declare it (it was taken as it was, shown as its key with no colour, on a term page of
+    its own). Declared as the message says, the event builds with the category's label."""
+    before = _snapshot(proj / "site")
+    _apply(proj, {SITE: site_yaml})
+    result = run_timeline("build", str(proj))
+    assert result.code == 1, result.err
+    lines = result.err.splitlines()
+    declare = "no categories are declared yet; add the line categories: {{{}: {}}} to {}"
+    assert [x for x in lines if ": error: " in x] == [
+        f"content/events/main.yaml:{line}:13: error: unknown category '{key}': "
+        + declare.format(key, key.capitalize(), SITE)
+        for line, key in ((4, "diplomacy"), (10, "attack"))
+    ]
+    assert lines[-2:] == [
+        f"2 errors, {warnings} warning{'s' * (warnings != 1)}",
+        "build failed: the previous site was left as it was",
+    ]
+    assert _snapshot(proj / "site") == before
+
+    declared = "title: Rules\ncategories: {diplomacy: Diplomacy, attack: Attack}\n"
+    _apply(proj, {SITE: declared})
+    result = run_timeline("build", str(proj))
+    assert result.code == 0, result.err
+    page = (proj / "site" / "events" / "border-clash" / "index.html").read_text(encoding="utf-8")
+    assert (
+        'href="../../categories/attack/"><span class="sw" aria-hidden="true"></span>Attack' in page
+    )
 
 
 @pytest.mark.parametrize(
