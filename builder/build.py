@@ -495,13 +495,18 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _link_errors(project: Path, site_dir: Path, broken: list[BrokenLink]) -> list[Diagnostic]:
-    """The broken links as content errors, where the built files have them."""
+def _link_errors(
+    project: Path, site_dir: Path, broken: list[BrokenLink], timeline: Timeline | None
+) -> list[Diagnostic]:
+    """The broken links as content errors: at the Markdown link of the content that wrote
+    them when the (valid) content has it, else where the built file has them."""
     if not broken:
         return []
     from builder.linkplaces import link_diagnostics, shown_path
+    from builder.linksource import ContentLinks
 
-    return link_diagnostics(site_dir, broken, shown_path(project, site_dir))
+    content = ContentLinks(project, timeline) if timeline is not None else None
+    return link_diagnostics(site_dir, broken, shown_path(project, site_dir), content)
 
 
 def run_check(
@@ -530,7 +535,7 @@ def run_check(
             check.close()
     progress.finish()
     if links:
-        report.items += _link_errors(project, output or project / "site", broken)
+        report.items += _link_errors(project, output or project / "site", broken, timeline)
     print_report(report)
     status = 1 if report.failed(strict) else 0
     if status == 0 and timeline is not None:

@@ -122,14 +122,20 @@ _BROKEN_TEMPLATE_LINKS = (
 
 
 def test_check_links_points_at_each_broken_link_where_it_is_written(project: Path) -> None:
-    """A template's links are reported in the built page, at the attribute value; one line
-    each, sorted, then the count. A good site prints nothing but the summary."""
+    """A template's links are reported in the built page, at the attribute value; a
+    content Markdown link at the Markdown; one line each, sorted, then the count. A good
+    site prints nothing but the summary."""
     _build(project)
     good = run_timeline("check", str(project), "--links")
     assert good.code == 0, good.err
     assert good.err == ""
     assert good.out == "ok: 4 events, 2 articles, 0 errors, 0 warnings\n"
     _override_template(project, "event.html", "{% block main %}", _BROKEN_TEMPLATE_LINKS)
+    article = project / "content" / "articles" / "report.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nSee [the other report](../missing-report/).\n",
+        encoding="utf-8",
+    )
     site = _build(project)
     result = run_timeline("check", str(project), "--links")
     assert result.code == 1
@@ -140,15 +146,66 @@ def test_check_links_points_at_each_broken_link_where_it_is_written(project: Pat
     line, text = _line_with(built, '<p class="more">')
     gone, here = text.index('"../../nowhere/"') + 2, text.index('"#no-such-id"') + 2
     assert result.err.splitlines() == [
+        "content/articles/report.md:10:24: error: broken link to ../missing-report/ "
+        "(on site/articles/report/index.html: no file articles/missing-report/index.html "
+        "in the output; correct the address: it is read from site/articles/report/)",
         f"{page}:{line}:{gone}: error: broken link to ../../nowhere/ (no file nowhere/index.html "
         "in the output: link to a page the site has)",
         f"{page}:{line}:{here}: error: broken link to #no-such-id (no id 'no-such-id' in "
         "events/taliban-takeover/index.html: link to an id that page has; the page has it "
         "2 times, this is the first)",
-        "2 errors, 0 warnings",
+        "3 errors, 0 warnings",
     ]
+    assert _at(article, 10, 24).startswith("../missing-report/)")
     assert _at(built, line, gone).startswith('../../nowhere/">gone<')
     assert _at(built, line, here).startswith('#no-such-id">here<')
+
+
+def test_a_summary_link_is_reported_once_at_the_summary(project: Path) -> None:
+    """A summary shows on the event's page, the timeline, its year and its terms: its
+    broken relative link is one error at the YAML, with the number of pages it broke on.
+    The same address written by the template on the same page stays an error of the page."""
+    write(
+        project / "content" / "events" / "takeover.yaml",
+        """\
+        id: taliban-takeover
+        date: 2021-08~
+        title: Taliban take Kabul
+        summary: |
+          The city fell *without a fight*.
+
+          Background: [the notes](../notes/ "Notes").
+        countries: [Afghanistan]
+        actors: [Taliban]
+        sources: [{url: "https://wire.example/kabul", title: Kabul falls}]
+        """,
+    )
+    template_link = (
+        "{% if event.id == 'taliban-takeover' %}"
+        '<p class="more"><a href="../notes/">notes</a></p>{% endif %}'
+    )
+    _override_template(project, "event.html", "{% block main %}", template_link)
+    site = _build(project)
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    built = site / "events" / "taliban-takeover" / "index.html"
+    line, text = _line_with(built, '<p class="more">')
+    col = text.index('"../notes/"') + 2
+    assert result.err.splitlines() == [
+        "content/events/takeover.yaml:7:27: error: broken link to ../notes/ (on 5 built "
+        "pages, e.g. site/events/taliban-takeover/index.html: no file events/notes/index.html "
+        "in the output; a summary shows on pages at different depths, where a relative "
+        "address leads to different places: link with the site's full address)",
+        f"site/events/taliban-takeover/index.html:{line}:{col}: error: broken link to "
+        "../notes/ (no file events/notes/index.html in the output: link to a page the site "
+        "has)",
+        "2 errors, 0 warnings",
+    ]
+    assert _at(project / "content" / "events" / "takeover.yaml", 7, 27).startswith(
+        '../notes/ "Notes").'
+    )
+    assert _at(built, line, col).startswith('../notes/">notes<')
 
 
 def test_missing_site_is_reported(project: Path) -> None:
