@@ -34,6 +34,7 @@ from builder.write import (
 # The stages (and Jinja2, PyYAML, markdown-it) are imported where they are used, so that
 # `timeline build` with nothing changed answers without paying for those imports.
 if TYPE_CHECKING:
+    from builder.links import BrokenLink
     from builder.load import FileCache
     from builder.model import ModelMemo, Timeline
     from builder.render import PlannedFile
@@ -494,6 +495,20 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _link_errors(
+    project: Path, site_dir: Path, broken: list[BrokenLink], timeline: Timeline | None
+) -> list[Diagnostic]:
+    """The broken links as content errors: at the Markdown link of the content that wrote
+    them when the (valid) content has it, else where the built file has them."""
+    if not broken:
+        return []
+    from builder.linkplaces import link_diagnostics, shown_path
+    from builder.linksource import ContentLinks
+
+    content = ContentLinks(project, timeline) if timeline is not None else None
+    return link_diagnostics(site_dir, broken, shown_path(project, site_dir), content)
+
+
 def run_check(
     project: Path,
     *,
@@ -519,14 +534,10 @@ def run_check(
         if check:
             check.close()
     progress.finish()
+    if links:
+        report.items += _link_errors(project, output or project / "site", broken, timeline)
     print_report(report)
     status = 1 if report.failed(strict) else 0
-    if links:
-        for line in broken:
-            print(line, file=sys.stderr)
-        if broken:
-            print(f"{len(broken)} broken link{'s' * (len(broken) != 1)}", file=sys.stderr)
-            status = 1
     if status == 0 and timeline is not None:
         print(
             f"ok: {_count(len(timeline.events), 'event')}, "

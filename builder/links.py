@@ -11,6 +11,9 @@ target page does not have.
 The base URL the site was built for is read from the home page's canonical link; without
 one the site must work anywhere, so root-relative links (`/static/...`) count as broken,
 except on 404.html, which hosts serve at arbitrary depths. External links are not fetched.
+
+Nothing here asks where a link is written: `builder.linkplaces` finds that afterwards, in
+the few files with a broken link, and reports each as a `PATH:LINE:COL: error:` line.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from builder.build import Progress
 from builder.write import usable_processes
 
 LINK_ATTRIBUTES = {"href", "src", "poster", "data", "action", "formaction"}
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+#: A stylesheet's `url(...)` and `@import` addresses (`builder.linkplaces` finds them too).
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 _IGNORED_SCHEMES = {"mailto", "tel", "data", "javascript", "about", "blob"}
 _FRAGMENTS_THAT_ALWAYS_WORK = {"", "top"}
 
@@ -67,7 +71,7 @@ def _srcset_urls(value: str) -> list[str]:
 
 def css_urls(css: str) -> list[str]:
     """The URLs a stylesheet refers to with `url(...)` and `@import`."""
-    return [(m.group(2) or m.group(4)).strip() for m in _CSS_URL.finditer(css)]
+    return [(m.group(2) or m.group(4)).strip() for m in CSS_URL.finditer(css)]
 
 
 def parse_page(html: str) -> _Page:
@@ -271,6 +275,18 @@ def _links_of(file: Path) -> tuple[list[str], set[str] | None]:
     return list(dict.fromkeys(found)), ids
 
 
+@dataclass(frozen=True, order=True)
+class BrokenLink:
+    """A link of a built file that leads nowhere, and why (`href` is "" when the file itself
+    is the problem, `rel` "" when the site folder is)."""
+
+    rel: str
+    href: str
+    why: str
+
+
+_NO_SITE = "no built site here (no index.html)"
+
 #: Files a reading process takes at a time.
 _BATCH = 128
 
@@ -300,7 +316,7 @@ def _read_batch(checker: _Checker, rels: list[str]) -> list[_Read]:
         try:
             hrefs, ids = _links_of(checker.site.folder / rel)
         except OSError as exc:  # gone since it was listed, or not readable
-            read.append((rel, None, [("", f"cannot read it: {exc.strerror or exc}")]))
+            read.append((rel, None, [("", f"cannot read it ({exc.strerror or exc})")]))
             continue
         verdicts = [(href, checker.verdict(rel, href)) for href in hrefs]
         read.append((rel, ids, [(href, v) for href, v in verdicts if v is not None]))
@@ -339,13 +355,10 @@ class LinkCheck:
         else:
             self._reading = map(partial(_read_batch, checker), batches)  # when `broken` asks
 
-    def broken(self, progress: Progress | None = None) -> list[str]:
-        """Every broken internal link, as `check_links` gives them; `progress` counts the
-        files read."""
+    def broken(self, progress: Progress | None = None) -> list[BrokenLink]:
+        """Every broken internal link, sorted; `progress` counts the files read."""
         if not self.rels:
-            return [
-                f"{self.site_dir}: no built site here (no index.html); run `timeline build` first"
-            ]
+            return [BrokenLink("", "", _NO_SITE)]
         progress = progress or Progress(enabled=False)
         progress.stage("check links", len(self.rels), "files")
         ids: dict[str, set[str]] = {}
@@ -365,9 +378,7 @@ class LinkCheck:
                 if fragment in ids[target]:
                     continue
                 verdict = f"no id {fragment!r} in {target}"
-            broken.append(
-                f"{rel}: broken link to {href} ({verdict})" if href else f"{rel}: {verdict}"
-            )
+            broken.append(BrokenLink(rel, href, str(verdict)))
         return sorted(broken)
 
     def close(self) -> None:
@@ -384,12 +395,18 @@ class LinkCheck:
         self.close()
 
 
-def check_links(site_dir: Path, jobs: int = 1, progress: Progress | None = None) -> list[str]:
-    """Every broken internal link of the built site, as `PATH: broken link to HREF (why)`.
+def check_links(
+    site_dir: Path, jobs: int = 1, progress: Progress | None = None, shown: str = ""
+) -> list[str]:
+    """Every broken internal link of the built site, one `PATH:LINE:COL: error: ...` line
+    each (see `builder.linkplaces`), sorted; empty when all links work.
 
-    PATH is relative to the site folder; the list is sorted and empty when all links work.
+    PATH is the file's path in the site folder after `shown` (a prefix such as `site`).
     A missing site folder is reported as one line. The files are read by `jobs` processes;
     `progress` counts them.
     """
+    from builder.linkplaces import link_diagnostics
+
     with LinkCheck(site_dir, jobs) as check:
-        return check.broken(progress)
+        broken = check.broken(progress)
+    return [item.format() for item in sorted(link_diagnostics(Path(site_dir), broken, shown))]

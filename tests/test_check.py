@@ -186,3 +186,34 @@ def test_no_traceback_for_any_broken_file_kind(project: Path) -> None:
     assert any(line.startswith("content/events/noise.yaml:") for line in lines)
     assert any(line.startswith("content/articles/empty.md:1:1: error:") for line in lines)
     assert all(LINE.match(line) for line in lines[:-1]), lines
+
+
+def test_check_links_sorts_broken_links_among_the_content_problems(
+    project: Path, tmp_path: Path
+) -> None:
+    """`--links` adds one `PATH:LINE:COL: error:` line per broken link, sorted with the
+    content's problems under the one count; a site built outside the project is named by
+    its absolute path, which means the same from any folder."""
+    write(project / "content" / "events" / "unsourced.yaml", "date: 2023-10-13\ntitle: New\n")
+    out = tmp_path / "elsewhere" / "site"
+    assert run_timeline("build", str(project), "-o", str(out)).code == 0
+    page = out / "events" / "taliban-takeover" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</main>", '<a href="../../nowhere/">x</a></main>'), "utf-8")
+    result = run_timeline("check", str(project), "--links", "-o", str(out))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    numbered = enumerate(page.read_text(encoding="utf-8").split("\n"), start=1)
+    line, col = next(
+        (n, text.index("../../nowhere/") + 1) for n, text in numbered if "nowhere" in text
+    )
+    assert result.err.splitlines() == [
+        f"{page.resolve()}:{line}:{col}: error: broken link to ../../nowhere/ "
+        "(no file nowhere/index.html in the output: link to a page the site has)",
+        "content/events/unsourced.yaml:1:1: warning: this event cites no sources: "
+        "add sources: [{url: ...}]",
+        "1 error, 1 warning",
+    ]
+    assert all(LINE.match(line) for line in result.err.splitlines()[:-1])
+    written = page.read_text(encoding="utf-8").split("\n")[line - 1][col - 1 :]
+    assert written.startswith('../../nowhere/">x</a></main>')

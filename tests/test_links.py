@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,8 @@ from urllib.request import urlopen
 from conftest import REPO, run_timeline, write
 from sitehttp import serve
 
-from builder.links import LinkCheck, check_links, css_urls, html_links, xml_links
+from builder.linkplaces import link_diagnostics
+from builder.links import BrokenLink, LinkCheck, check_links, css_urls, html_links, xml_links
 
 
 def _build(project: Path, *args: str) -> Path:
@@ -86,30 +86,159 @@ def _crawl(base: str, origin: str) -> tuple[set[str], list[str]]:
     return seen, broken
 
 
-def test_check_links_command(project: Path) -> None:
+def _at(file: Path, line: int, col: int) -> str:
+    """A file's text from a 1-based line and column to the end of that line."""
+    return file.read_text(encoding="utf-8").split("\n")[line - 1][col - 1 :]
+
+
+def _line_with(file: Path, marker: str) -> tuple[int, str]:
+    """The 1-based number and the text of the one line of a file that holds `marker`."""
+    found = [
+        (number, line)
+        for number, line in enumerate(file.read_text(encoding="utf-8").split("\n"), start=1)
+        if marker in line
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _override_template(project: Path, name: str, marker: str, added: str) -> None:
+    """Give the project its own copy of a shipped template, with `added` after `marker`."""
+    theme = project / "themes" / "default" / "templates"
+    theme.mkdir(parents=True, exist_ok=True)
+    text = (REPO / "themes" / "default" / "templates" / name).read_text(encoding="utf-8")
+    assert marker in text
+    (theme / name).write_text(text.replace(marker, marker + added, 1), encoding="utf-8")
+
+
+#: Two links broken in event.html, on one event's page: a page that does not exist, and
+#: (twice) an id the page does not have.
+_BROKEN_TEMPLATE_LINKS = (
+    "{% if event.id == 'taliban-takeover' %}\n"
+    '<p class="more"><a href="{{ url(\'nowhere/\') }}">gone</a>'
+    ' <a href="#no-such-id">here</a> <a href="#no-such-id">again</a></p>\n'
+    "{% endif %}"
+)
+
+
+def test_check_links_points_at_each_broken_link_where_it_is_written(project: Path) -> None:
+    """A template's links are reported in the built page, at the attribute value; a
+    content Markdown link at the Markdown; one line each, sorted, then the count. A good
+    site prints nothing but the summary."""
     _build(project)
-    ok = run_timeline("check", str(project), "--links")
-    assert ok.code == 0, ok.err
-    page = project / "site" / "events" / "taliban-takeover" / "index.html"
-    html = page.read_text(encoding="utf-8")
-    page.write_text(html.replace("</main>", '<a href="../../nowhere/">x</a></main>'), "utf-8")
-    bad = run_timeline("check", str(project), "--links")
-    assert bad.code == 1
-    assert (
-        "events/taliban-takeover/index.html: broken link to ../../nowhere/ "
-        "(no file nowhere/index.html in the output)" in bad.err
+    good = run_timeline("check", str(project), "--links")
+    assert good.code == 0, good.err
+    assert good.err == ""
+    assert good.out == "ok: 4 events, 2 articles, 0 errors, 0 warnings\n"
+    _override_template(project, "event.html", "{% block main %}", _BROKEN_TEMPLATE_LINKS)
+    article = project / "content" / "articles" / "report.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nSee [the other report](../missing-report/).\n",
+        encoding="utf-8",
     )
-    assert "1 broken link" in bad.err
+    site = _build(project)
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert result.out == ""
+    page = "site/events/taliban-takeover/index.html"
+    built = site / "events" / "taliban-takeover" / "index.html"
+    line, text = _line_with(built, '<p class="more">')
+    gone, here = text.index('"../../nowhere/"') + 2, text.index('"#no-such-id"') + 2
+    assert result.err.splitlines() == [
+        "content/articles/report.md:10:24: error: broken link to ../missing-report/ "
+        "(on site/articles/report/index.html: no file articles/missing-report/index.html "
+        "in the output; correct the address: it is read from site/articles/report/)",
+        f"{page}:{line}:{gone}: error: broken link to ../../nowhere/ (no file nowhere/index.html "
+        "in the output: link to a page the site has)",
+        f"{page}:{line}:{here}: error: broken link to #no-such-id (no id 'no-such-id' in "
+        "events/taliban-takeover/index.html: link to an id that page has; the page has it "
+        "2 times, this is the first)",
+        "3 errors, 0 warnings",
+    ]
+    assert _at(article, 10, 24).startswith("../missing-report/)")
+    assert _at(built, line, gone).startswith('../../nowhere/">gone<')
+    assert _at(built, line, here).startswith('#no-such-id">here<')
+
+
+def test_a_summary_link_is_reported_once_at_the_summary(project: Path) -> None:
+    """A summary shows on the event's page, the timeline, its year and its terms: its
+    broken relative link is one error at the YAML, with the number of pages it broke on.
+    The same address written by the template on the same page stays an error of the page."""
+    write(
+        project / "content" / "events" / "takeover.yaml",
+        """\
+        id: taliban-takeover
+        date: 2021-08~
+        title: Taliban take Kabul
+        summary: |
+          The city fell *without a fight*.
+
+          Background: [the notes](../notes/ "Notes").
+        countries: [Afghanistan]
+        actors: [Taliban]
+        sources: [{url: "https://wire.example/kabul", title: Kabul falls}]
+        """,
+    )
+    template_link = (
+        "{% if event.id == 'taliban-takeover' %}"
+        '<p class="more"><a href="../notes/">notes</a></p>{% endif %}'
+    )
+    _override_template(project, "event.html", "{% block main %}", template_link)
+    site = _build(project)
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    built = site / "events" / "taliban-takeover" / "index.html"
+    line, text = _line_with(built, '<p class="more">')
+    col = text.index('"../notes/"') + 2
+    assert result.err.splitlines() == [
+        "content/events/takeover.yaml:7:27: error: broken link to ../notes/ (on 5 built "
+        "pages, e.g. site/events/taliban-takeover/index.html: no file events/notes/index.html "
+        "in the output; a summary shows on pages at different depths, where a relative "
+        "address leads to different places: link with the site's full address)",
+        f"site/events/taliban-takeover/index.html:{line}:{col}: error: broken link to "
+        "../notes/ (no file events/notes/index.html in the output: link to a page the site "
+        "has)",
+        "2 errors, 0 warnings",
+    ]
+    assert _at(project / "content" / "events" / "takeover.yaml", 7, 27).startswith(
+        '../notes/ "Notes").'
+    )
+    assert _at(built, line, col).startswith('../notes/">notes<')
 
 
 def test_missing_site_is_reported(project: Path) -> None:
     result = run_timeline("check", str(project), "--links")
     assert result.code == 1
-    assert "no built site here" in result.err
+    assert "Traceback" not in result.err
+    assert result.err.splitlines() == [
+        "site:1:1: error: no built site here (no index.html): run `timeline build` first",
+        "1 error, 0 warnings",
+    ]
 
 
 def _page(site: Path, rel: str, body: str) -> None:
     write(site / rel, f"<!doctype html><title>t</title><main id='main'>{body}</main>")
+
+
+#: A diagnostic line's path, line, column and link.
+_PLACE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): error: broken link to (?P<href>\S+) "
+)
+
+
+def _assert_written_at_their_places(
+    folder: Path, lines: list[str], written: dict[str, str]
+) -> None:
+    """Each line's file has, at its line and column, its link as written (`written`: the
+    raw form of a link whose characters the file escapes)."""
+    for line in lines:
+        place = _PLACE.match(line)
+        assert place, line
+        href = place["href"]
+        at = _at(folder / place["path"], int(place["line"]), int(place["col"]))
+        assert at.startswith(written.get(href, href)), (line, at)
 
 
 def test_what_counts_as_broken(tmp_path: Path) -> None:
@@ -134,17 +263,85 @@ def test_what_counts_as_broken(tmp_path: Path) -> None:
     write(site / "static" / "s.css", "body { background: url(../img/x.png) }")
     write(site / "feed.xml", '<feed xmlns="http://www.w3.org/2005/Atom"><link href="./a/"/></feed>')
     broken = check_links(site)
-    assert broken == sorted(
-        [
-            "a/index.html: broken link to ../#nope (no id 'nope' in index.html)",
-            "a/index.html: broken link to ../../outside/ (leads outside the site)",
-            "a/index.html: broken link to /a/ (root-relative link breaks when the site is served "
-            "from a sub-path)",
-            "a/index.html: broken link to bg.png (no file a/bg.png in the output)",
-            "a/index.html: broken link to big.png (no file a/big.png in the output)",
-            "static/s.css: broken link to ../img/x.png (no file img/x.png in the output)",
-        ]
+    assert broken == [
+        "a/index.html:3:18: error: broken link to ../#nope (no id 'nope' in index.html: "
+        "link to an id that page has)",
+        "a/index.html:4:18: error: broken link to /a/ (root-relative link breaks when the site "
+        "is served from a sub-path: write it relative to the page (url() in a template), or "
+        "build with --base-url)",
+        "a/index.html:5:18: error: broken link to ../../outside/ (leads outside the site: it "
+        "climbs above the site's root folder: remove a ../)",
+        "a/index.html:6:48: error: broken link to big.png (no file a/big.png in the output: "
+        "correct the address, or add the file to the theme's static/ folder)",
+        "a/index.html:8:38: error: broken link to bg.png (no file a/bg.png in the output: "
+        "correct the address, or add the file to the theme's static/ folder)",
+        "static/s.css:1:24: error: broken link to ../img/x.png (no file img/x.png in the "
+        "output: correct the address, or add the file to the theme's static/ folder)",
+    ]
+    _assert_written_at_their_places(site, broken, {})
+
+
+def test_each_broken_link_is_found_where_its_address_is_written(tmp_path: Path) -> None:
+    """Escaped addresses, a `<style>` element, a feed's and a sitemap's links, and a link
+    that a page has several times (reported once, at the first, with the count)."""
+    site = tmp_path / "out"
+    _page(
+        site,
+        "index.html",
+        """
+        <style>
+          body { background: url( "paper.png" ) }
+        </style>
+        <a title="x=&quot;y&quot;" href="gone/?a=1&amp;b=2">escaped</a>
+        <img alt="" srcset="wide.png 2x,&#10;narrow.png 1x">
+        <p data-href="fine/">not a link</p> <a href='quoted/'>single</a> <a href=bare/>bare</a>
+        <a href="gone/?a=1&amp;b=2">again</a> <a href="gone/?a=1&amp;b=2">and again</a>
+        <a href="&#108;ost/">a character written as a reference</a>
+        """,
     )
+    write(
+        site / "feed.xml",
+        """        <feed xmlns="http://www.w3.org/2005/Atom">
+          <entry><link rel="alternate" href="./events/lost/"/></entry>
+        </feed>
+        """,
+    )
+    write(
+        site / "sitemap.xml",
+        """        <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+          <url><loc>
+            ./years/&#49;999/</loc></url>
+        </urlset>
+        """,
+    )
+    broken = check_links(site, shown="out")
+    assert broken == [
+        "out/feed.xml:2:38: error: broken link to ./events/lost/ (no file "
+        "events/lost/index.html in the output: link to a page the site has)",
+        "out/index.html:3:36: error: broken link to paper.png (no file paper.png in the "
+        "output: correct the address, or add the file to the theme's static/ folder)",
+        "out/index.html:5:42: error: broken link to gone/?a=1&b=2 (no file gone/index.html "
+        "in the output: link to a page the site has; the page has it 3 times, this is the "
+        "first)",
+        "out/index.html:6:29: error: broken link to wide.png (no file wide.png in the output: "
+        "correct the address, or add the file to the theme's static/ folder)",
+        "out/index.html:6:46: error: broken link to narrow.png (no file narrow.png in the "
+        "output: correct the address, or add the file to the theme's static/ folder)",
+        "out/index.html:7:54: error: broken link to quoted/ (no file quoted/index.html in "
+        "the output: link to a page the site has)",
+        "out/index.html:7:82: error: broken link to bare/ (no file bare/index.html in the "
+        "output: link to a page the site has)",
+        "out/index.html:9:18: error: broken link to lost/ (no file lost/index.html in the "
+        "output: link to a page the site has)",
+        "out/sitemap.xml:3:5: error: broken link to ./years/1999/ (no file "
+        "years/1999/index.html in the output: link to a page the site has)",
+    ]
+    written = {
+        "gone/?a=1&b=2": "gone/?a=1&amp;b=2",
+        "lost/": "&#108;ost/",
+        "./years/1999/": "./years/&#49;999/",
+    }
+    _assert_written_at_their_places(tmp_path, broken, written)
 
 
 def test_base_url_is_read_from_the_home_page(tmp_path: Path) -> None:
@@ -156,27 +353,31 @@ def test_base_url_is_read_from_the_home_page(tmp_path: Path) -> None:
         '<a href="https://example.org/tl/missing/">absolute</a>',
     )
     _page(site, "a/index.html", "")
-    assert check_links(site) == [
-        "index.html: broken link to /other/ (outside the site's base path /tl/)",
-        "index.html: broken link to https://example.org/tl/missing/ "
-        "(no file missing/index.html in the output)",
+    broken = check_links(site)
+    assert broken == [
+        "index.html:1:87: error: broken link to /other/ (outside the site's base path /tl/: "
+        "write it relative to the page (url() in a template))",
+        "index.html:1:113: error: broken link to https://example.org/tl/missing/ "
+        "(no file missing/index.html in the output: link to a page the site has)",
     ]
+    _assert_written_at_their_places(site, broken, {})
 
 
 def test_fingerprinted_names_break_hard_coded_links(project: Path) -> None:
-    """A template that skips asset() points at a name that fingerprinting replaced: caught."""
-    theme = project / "themes" / "default" / "templates"
-    theme.mkdir(parents=True)
-    shutil.copy(REPO / "themes" / "default" / "templates" / "404.html", theme / "404.html")
-    text = (theme / "404.html").read_text(encoding="utf-8")
-    marker = "{% block main %}"
-    assert marker in text
+    """A template that skips asset() points at a name that fingerprinting replaced: caught,
+    and the message names the published file and the helper that links it."""
     hard_coded = '<link rel="stylesheet" href="{{ url(\'static/style.css\') }}">'
-    (theme / "404.html").write_text(text.replace(marker, marker + hard_coded), encoding="utf-8")
+    _override_template(project, "404.html", "{% block main %}", hard_coded)
     site = _build(project, "--base-url", "https://example.org/")
-    assert check_links(site) == [
-        "404.html: broken link to /static/style.css (no file static/style.css in the output)"
-    ]
+    published = next((site / "static").glob("style.*.css")).name
+    broken = check_links(site)
+    assert len(broken) == 1
+    assert broken[0].startswith("404.html:")
+    assert broken[0].endswith(
+        ": error: broken link to /static/style.css (no file static/style.css in the output: "
+        f"the build publishes it as static/{published}: link it with asset('style.css'))"
+    )
+    _assert_written_at_their_places(site, broken, {})
 
 
 def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_path: Path) -> None:
@@ -196,17 +397,24 @@ def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_pa
         )
         _page(site, f"events/e{n}/index.html", body)
         broken += [
-            f"events/e{n}/index.html: broken link to ../e{(n + 7) % 600}/#q "
-            f"(no id 'q' in events/e{(n + 7) % 600}/index.html)",
-            f"events/e{n}/index.html: broken link to ../../static/gone.css "
-            "(no file static/gone.css in the output)",
+            [
+                f"events/e{n}/index.html",
+                f"../e{(n + 7) % 600}/#q",
+                f"no id 'q' in events/e{(n + 7) % 600}/index.html",
+            ],
+            [
+                f"events/e{n}/index.html",
+                "../../static/gone.css",
+                "no file static/gone.css in the output",
+            ],
         ]
     # In a process of its own: a process with other threads (a test session's) never forks.
     script = (
         "import json, sys\n"
         "from builder.links import LinkCheck\n"
         "with LinkCheck(sys.argv[1], jobs=2) as check:\n"
-        "    print(json.dumps([check._pool is not None, check.broken()]))\n"
+        "    broken = [[b.rel, b.href, b.why] for b in check.broken()]\n"
+        "    print(json.dumps([check._pool is not None, broken]))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO))
     run = subprocess.run(
@@ -216,7 +424,8 @@ def test_a_large_site_is_read_in_several_processes_with_the_same_verdicts(tmp_pa
     forked, in_processes = json.loads(run.stdout)
     assert forked  # the processes' path, not the single process's
     assert in_processes == sorted(broken)
-    assert check_links(site, jobs=1) == in_processes
+    with LinkCheck(site, jobs=1) as check:
+        assert [[b.rel, b.href, b.why] for b in check.broken()] == in_processes
 
 
 def test_a_file_that_cannot_be_read_is_reported_not_raised(tmp_path: Path) -> None:
@@ -226,4 +435,9 @@ def test_a_file_that_cannot_be_read_is_reported_not_raised(tmp_path: Path) -> No
     _page(site, "b/index.html", "")
     with LinkCheck(site, jobs=1) as check:  # lists the files now, reads them when asked
         (site / "b" / "index.html").unlink()
-        assert check.broken() == ["b/index.html: cannot read it: No such file or directory"]
+        broken = check.broken()
+    assert broken == [BrokenLink("b/index.html", "", "cannot read it (No such file or directory)")]
+    assert [item.format() for item in link_diagnostics(site, broken, "site")] == [
+        "site/b/index.html:1:1: error: cannot read it (No such file or directory): make the "
+        "file readable, or build the site again"
+    ]
