@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -447,16 +447,29 @@ def shown_path(path: Path, project: Path) -> str:
 def static_files(theme: Theme) -> dict[str, Path]:
     """Static files of the theme by output path (`static/...`), the most specific winning.
 
-    A symbolic link that leads outside its theme folder is skipped, so a planted link can
-    never copy a file from elsewhere on disk into the published site.
+    A symbolic link that leads outside its theme folder is skipped (see `static_links_out`),
+    so a planted link can never copy a file from elsewhere on disk into the published site.
     """
     files: dict[str, Path] = {}
     for folder in reversed(theme.static_dirs):
-        theme_root = folder.parent.resolve()
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file() or path.name.startswith("."):
-                continue
-            if not path.resolve().is_relative_to(theme_root):
-                continue
-            files["static/" + path.relative_to(folder).as_posix()] = path
+        for path, inside in _static_paths(folder):
+            if inside:
+                files["static/" + path.relative_to(folder).as_posix()] = path
     return files
+
+
+def static_links_out(theme: Theme) -> list[Path]:
+    """The theme's static files that are links leading outside their theme folder, which
+    `static_files` leaves out: the editor is told, or a missing image would be a mystery."""
+    return [
+        path for folder in theme.static_dirs for path, inside in _static_paths(folder) if not inside
+    ]
+
+
+def _static_paths(folder: Path) -> Iterator[tuple[Path, bool]]:
+    """Each file below a static folder (hidden ones left out), and whether it stays inside
+    its theme folder (themes/NAME/) once links are followed."""
+    theme_root = folder.parent.resolve()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            yield path, path.resolve().is_relative_to(theme_root)

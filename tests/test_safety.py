@@ -218,7 +218,12 @@ def test_theme_static_link_out_of_the_theme_is_not_published(project: Path, tmp_
     static = project / "themes" / "default" / "static"
     static.mkdir(parents=True)
     (static / "leak.txt").symlink_to(secret)
-    assert run_timeline("build", str(project)).code == 0
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert (
+        "themes/default/static/leak.txt:1:1: warning: this static file is a symbolic link "
+        "leading outside its theme folder, and was not published"
+    ) in result.err
     published = [p for p in (project / "site").rglob("*") if p.is_file()]
     assert not any("leak" in p.name for p in published)
     assert all(b"private bytes" not in p.read_bytes() for p in published)
