@@ -189,10 +189,13 @@ def _installed_distributions() -> list[str]:
 
 def _files(folder: Path) -> list[str]:
     """Every file below `folder`, sorted, leaving out compiled Python and caches (as
-    strings: a `Path` for each of a thousand files was a third of the digest's time)."""
+    strings: a `Path` for each of a thousand files was a third of the digest's time), and
+    every linked folder: it is not entered, but a link added or removed is a change (a
+    theme's linked folder may be refused, and must be reported, not found up to date)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        found += [f"{dirpath}/{d}" for d in dirnames if os.path.islink(f"{dirpath}/{d}")]
         found += [f"{dirpath}/{name}" for name in sorted(filenames) if not name.endswith(".pyc")]
     return found
 
