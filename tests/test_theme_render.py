@@ -240,14 +240,16 @@ def test_article_and_term_pages_list_their_events_as_timelines(built: Path) -> N
     assert 'href="../../?country=tj"' in term  # the same view, filterable
 
 
-def test_citation_without_a_base_url_uses_the_page_path(tmp_path: Path) -> None:
+def test_citation_without_a_base_url_leaves_the_address_to_the_reader(tmp_path: Path) -> None:
+    """A path such as /events/x/ is no address to cite (and wrong under a sub-path): the page
+    says where the address is, and cite.js adds it (see test_citation_browser.py)."""
     shutil.copytree(FIXTURE, tmp_path / "p")
     assert run_timeline("build", str(tmp_path / "p")).code == 0
     page = html.unescape((tmp_path / "p/site/events/kabul-falls/index.html").read_text("utf-8"))
-    citation = (
-        '"Taliban take Kabul" (15 August 2021). In: Theme Test Timeline. /events/kabul-falls/'
-    )
+    citation = '"Taliban take Kabul" (15 August 2021). In: Theme Test Timeline.</code>'
     assert citation in page
+    assert "from your browser’s address bar" in page
+    assert re.search(r'<script src="\.\./\.\./static/cite\.[0-9a-f]{8}\.js" defer>', page)
 
 
 def test_a_project_theme_overrides_one_template_only(tmp_path: Path) -> None:
