@@ -3,8 +3,9 @@
 Drawn at build time so it needs no JavaScript, no chart library and no request: a reader sees
 the rhythm of the whole chronology at once and jumps to any month with one click. This module
 only turns counts into SVG text; which events to count and where bars link are the caller's.
-Colours are CSS classes (`c0` … `c9`, `cx` for events without a category), so the page's
-stylesheet colours the bars for light and dark schemes alike.
+Colours are CSS classes (`c0` … `c15`, `cx` for events without a category), so the page's
+stylesheet colours the bars for light and dark schemes alike; the bars of the last six are
+hatched as well, as their swatches are, so that sixteen categories never rest on hue alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from itertools import pairwise
 from builder.dates import MONTH_NAMES as _MONTHS
 
 #: How many colours the theme's palette has; categories beyond it reuse colours in turn.
-PALETTE_SIZE = 10
+PALETTE_SIZE = 16
+#: The palette's colours from this one on are hatched: a second cue beside the hue.
+FIRST_HATCHED = 10
+#: Stripes in the chart's background colour, laid over a hatched category's bars.
+_HATCH = (
+    '<defs><pattern id="chart-hatch" width="3.5" height="3.5" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect x="2" width="1.5" height="3.5"/></pattern></defs>'
+)
 #: Above this many months the chart counts per year instead, so bars stay wide enough to see.
 MAX_MONTH_BARS = 180
 #: Above this many years from the first event to the last, empty years longer than
@@ -60,10 +68,15 @@ class Chart:
 
 
 def colour_class(category: str | None, categories: Sequence[str]) -> str:
-    """The palette class of a category: `c0` … `c9` by its place in site.yaml, `cx` for none."""
+    """The palette class of a category: `c0` … `c15` by its place in site.yaml, `cx` for none."""
     if category is None or category not in categories:
         return "cx"
     return f"c{categories.index(category) % PALETTE_SIZE}"
+
+
+def is_hatched(colour: str) -> bool:
+    """Whether a palette class (`colour_class`) is one of the hatched colours."""
+    return colour != "cx" and int(colour[1:]) >= FIRST_HATCHED
 
 
 def _month_count(first: tuple[int, int], last: tuple[int, int]) -> int:
@@ -166,6 +179,7 @@ def overview_chart(
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="group" aria-label="{escape(title)}">',
+        *([_HATCH] if len(categories) > FIRST_HATCHED else []),
         *_axis(top, width),
     ]
     for index, key in enumerate(keys):
@@ -248,9 +262,10 @@ def _bar(
     for category, n in stack:
         h = _PLOT_HEIGHT * n / top
         y -= h
-        out.append(
-            f'<rect class="{colour_class(category, categories)}" x="{x + 1}" y="{y:.2f}" '
-            f'width="{step - 2}" height="{h:.2f}"/>'
-        )
+        colour = colour_class(category, categories)
+        place = f'x="{x + 1}" y="{y:.2f}" width="{step - 2}" height="{h:.2f}"'
+        out.append(f'<rect class="{colour}" {place}/>')
+        if is_hatched(colour):
+            out.append(f'<rect class="hatch" {place} fill="url(#chart-hatch)"/>')
     out.append("</a>")
     return "".join(out)

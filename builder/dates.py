@@ -160,7 +160,9 @@ class DatePart:
 
         Approximate dates get a "c. " prefix, uncertain ones a "?" suffix, and `%` both
         ("c. June 2004?"). Unspecified parts are named after the date: "2004 (month unknown)",
-        "April 1985 (day unknown)", "1985 (month and day unknown)". An open end is "…".
+        "April 1985 (day unknown)", "1985 (month and day unknown)", and a century, written
+        as its years, "2000–2099 (year unknown)" so that it does not read as a span of a
+        hundred years. An open end is "…".
         """
         if self.kind == "open":
             return "…"
@@ -171,7 +173,9 @@ class DatePart:
             label = "c. " + label
         if self.uncertain:
             label += "?"
-        if self.month_unspecified and self.day_unspecified:
+        if self.precision == "century":
+            label += " (year unknown)"
+        elif self.month_unspecified and self.day_unspecified:
             label += " (month and day unknown)"
         elif self.month_unspecified:
             label += " (month unknown)"
@@ -288,7 +292,7 @@ class EdtfDate:
         """Human English form of the date or interval.
 
         Dates: "13 October 2023", "October 2023", "Spring 2001", "2023", "2010s" (`201X`),
-        "21st century" (`20XX`, i.e. 2000-2099), "2004 (month unknown)", "45 BCE" (-0044),
+        "2000–2099 (year unknown)" (`20XX`), "2004 (month unknown)", "45 BCE" (-0044),
         "170000002" (Y170000002); "c. " prefix for approximate, "?" suffix for uncertain,
         both for `%` ("c. June 2004?"). Intervals: "2021 – 2023", "October 2021 –
         October 2023", with compact forms for unqualified days or months in the same year
@@ -723,13 +727,16 @@ def _compact_date_guess(digits: str) -> str:
 
 
 def _interval_label(start: DatePart, end: DatePart) -> str:
-    """Human form of an interval: "2021 – 2023", "from October 2021", "? – 2023"."""
+    """Human form of an interval: "2021 – 2023", "from October 2021", "? – 2023", and with
+    a century at either end "from 1900–1999 (year unknown) to 2015"."""
     if not start.is_date:
         return f"until {end.display()}" if start.kind == "open" else f"? – {end.display()}"
     if not end.is_date:
         return f"from {start.display()}" if end.kind == "open" else f"{start.display()} – ?"
     if start == end:
         return start.display()
+    if "century" in (start.precision, end.precision):  # its own dash would blur the ends
+        return f"from {start.display()} to {end.display()}"
     return _compact_span_label(start, end) or f"{start.display()} – {end.display()}"
 
 
@@ -802,16 +809,9 @@ def _decade_label(first: int, last: int) -> str:
 
 
 def _century_label(first: int, last: int) -> str:
-    """A century written with XX, in the everyday sense: 19XX (1900-1999) -> "20th century"."""
-    if first >= 0:
-        return f"{_ordinal(first // 100 + 1)} century"
-    return f"{_ordinal((100 - first) // 100)} century BCE"
+    """A century written with XX, as the years it covers: 20XX -> "2000–2099".
 
-
-def _ordinal(number: int) -> str:
-    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+    Not "21st century": that runs from 2001 to 2100, and 20XX means 2000 to 2099. Nor
+    "2000s", which is also how the decade 200X reads.
+    """
+    return _year_span_label(first, last)

@@ -1425,10 +1425,12 @@ def year_span(date: EdtfDate) -> tuple[int | None, int | None]:
 def event_citation(event: Event, site: Site, links: urls.Urls) -> str:
     """A ready citation line: `"Title" (15 August 2021). In: Site title. URL`.
 
-    The URL is absolute when the site has a base URL, and the page's path otherwise.
+    Without a base URL it ends before the URL: the page's path alone (`/events/x/`) is no
+    address to cite, and is wrong when the site is served from a sub-path. The theme adds
+    the address the reader sees, in the browser.
     """
-    url = links.absolute(urls.event_path(event.id))
-    return f'"{event.title}" ({event.date.display()}). In: {site.title}. {url}'
+    line = f'"{event.title}" ({event.date.display()}). In: {site.title}.'
+    return f"{line} {links.absolute(urls.event_path(event.id))}" if links.base_url else line
 
 
 def render_site(timeline: Timeline, theme: Theme, links: urls.Urls) -> list[OutputFile]:

@@ -109,8 +109,28 @@ def test_helpers() -> None:
     assert {n: nice_maximum(n) for n in tops} == tops
     assert colour_class("diplomacy", CATEGORIES) == "c1"
     assert colour_class(None, CATEGORIES) == "cx" == colour_class("unknown", CATEGORIES)
-    assert colour_class("k", [f"x{i}" for i in range(10)] + ["k"]) == "c0"  # palette wraps
+    assert colour_class("k", [f"x{i}" for i in range(10)] + ["k"]) == "c10"
+    assert colour_class("k", [f"x{i}" for i in range(16)] + ["k"]) == "c0"  # palette wraps
     assert bar_label((2023,), 1, []) == "2023: 1 event"
+
+
+def test_the_last_six_colours_are_hatched_bars_over_their_colour() -> None:
+    """Categories 11 to 16 get a colour of their own and stripes over it; a chart with ten
+    categories or fewer has no pattern at all (its SVG is as it was)."""
+    keys = [f"k{i}" for i in range(16)]
+    points = [(2023 + i // 12, i % 12 + 1, key) for i, key in enumerate(keys)]
+    root = parse(overview_chart(points, keys, {}, month_anchor).svg)
+    [pattern] = root.iter(f"{SVG}pattern")
+    assert pattern.get("id") == "chart-hatch"
+    for i, (year, month, _) in enumerate(points):
+        classes = [
+            r.get("class") for r in bars(root)[month_anchor((year, month))].iter(f"{SVG}rect")
+        ]
+        assert classes == ["hit", f"c{i}"] + (["hatch"] if i >= 10 else [])
+    hatched = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "hatch"]
+    assert len(hatched) == 6 and {h.get("fill") for h in hatched} == {"url(#chart-hatch)"}
+    plain = overview_chart(points[:10], keys[:10], {}, month_anchor).svg
+    assert "pattern" not in plain and "hatch" not in plain
 
 
 def test_size_stays_small_for_a_decade_of_months() -> None:

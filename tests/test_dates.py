@@ -15,7 +15,14 @@ from edtf.parser.edtf_exceptions import EDTFParseException
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builder.dates import PRECISIONS, DateError, DatePart, EdtfDate, parse_edtf
+from builder.dates import (
+    PRECISIONS,
+    DateError,
+    DatePart,
+    EdtfDate,
+    month_unknown_heading,
+    parse_edtf,
+)
 
 D = dt.date
 
@@ -43,10 +50,17 @@ FORMS = [
      "2004-06-11"),
     ("201X", "decade", 2010, None, D(2010, 1, 1), D(2019, 12, 31), "2010s", None),
     ("201X?", "decade", 2010, None, D(2010, 1, 1), D(2019, 12, 31), "2010s?", None),
-    ("20XX", "century", 2000, None, D(2000, 1, 1), D(2099, 12, 31), "21st century", None),
-    ("19XX", "century", 1900, None, D(1900, 1, 1), D(1999, 12, 31), "20th century", None),
+    # A century reads as the years it covers: "21st century" would be 2001-2100, "2000s"
+    # is also the decade 200X, and a bare "2000–2099" would read as a hundred-year span.
+    ("20XX", "century", 2000, None, D(2000, 1, 1), D(2099, 12, 31), "2000–2099 (year unknown)",
+     None),
+    ("19XX", "century", 1900, None, D(1900, 1, 1), D(1999, 12, 31), "1900–1999 (year unknown)",
+     None),
+    ("19XX~", "century", 1900, None, D(1900, 1, 1), D(1999, 12, 31),
+     "c. 1900–1999 (year unknown)", None),
+    ("200X", "decade", 2000, None, D(2000, 1, 1), D(2009, 12, 31), "2000s", None),
     ("-201X", "decade", -2019, None, None, None, "2020–2011 BCE", None),
-    ("-01XX", "century", -199, None, None, None, "2nd century BCE", None),
+    ("-01XX", "century", -199, None, None, None, "200–101 BCE (year unknown)", None),
     ("2004-XX", "year", 2004, None, D(2004, 1, 1), D(2004, 12, 31), "2004 (month unknown)",
      "2004"),
     ("1985-04-XX", "month", 1985, 4, D(1985, 4, 1), D(1985, 4, 30), "April 1985 (day unknown)",
@@ -93,6 +107,10 @@ FORMS = [
     ("2004-XX/2005~", "year", 2004, None, D(2004, 1, 1), D(2005, 12, 31),
      "2004 (month unknown) – c. 2005", "2004"),
     ("../201X", "decade", 2010, None, None, D(2019, 12, 31), "until 2010s", None),
+    ("19XX/2015", "century", 1900, None, D(1900, 1, 1), D(2015, 12, 31),
+     "from 1900–1999 (year unknown) to 2015", None),
+    ("201X/20XX", "decade", 2010, None, D(2010, 1, 1), D(2099, 12, 31),
+     "from 2010s to 2000–2099 (year unknown)", None),
     ("Y-170000002/2023", "year", -170000002, None, None, D(2023, 12, 31),
      "170000003 BCE – 2023", None),
     ("2023/Y10000", "year", 2023, None, D(2023, 1, 1), None, "2023 – 10000", "2023"),
@@ -171,6 +189,15 @@ def test_open_start_takes_precision_and_year_from_end() -> None:
     assert (date.precision, date.year, date.month) == ("day", 2023, 10)
     assert date.uncertain and date.is_interval
     assert date.datetime_attr() == "2023-10-13"
+
+
+def test_headings_name_a_century_by_its_years() -> None:
+    """The list heading over `20XX` and `200X` (both filed under 2000) tells them apart."""
+    dates = [parse_edtf(text) for text in ("20XX", "200X~", "2000-XX")]
+    assert month_unknown_heading(2000, dates) == (
+        "2000–2099, year not known; 2000s, year not known; 2000, month not known"
+    )
+    assert month_unknown_heading(1900, [parse_edtf("19XX")]) == "1900–1999, year not known"
 
 
 # -- Other input types ------------------------------------------------------------------------

@@ -245,6 +245,25 @@ def test_an_edit_updates_open_pages_in_place(project, serve, context):
     assert timeline.evaluate("document.documentElement.classList.contains('js')")
 
 
+def test_an_updated_event_page_cites_its_new_title_at_its_address(project, serve, context):
+    """The citation is rendered without an address (no base URL) and cite.js adds the one
+    in the address bar: after an edit, on the fresh body, once."""
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    expect(page.locator("#citation")).to_have_text(re.compile(re.escape(server.url + TAKEOVER)))
+    mark(page)
+    replace_in(
+        project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul changes hands"
+    )
+    expect(page.locator("#citation")).to_have_text(
+        f'"Kabul changes hands" (c. August 2021). In: Test Timeline. {server.url}{TAKEOVER}'
+    )
+    expect(page.locator("#citation-note")).to_have_count(0)
+    expect(page.get_by_role("button", name="Copy citation")).to_be_visible()
+    assert marked(page)  # in place
+
+
 def test_a_filtered_view_stays_filtered_after_an_update(project, serve, context):
     server = serve(project)
     page = context.new_page()

@@ -7,6 +7,7 @@ tests in test_theme_browser.py check behaviour, these check what every page is m
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -139,10 +140,37 @@ def test_events_dated_to_a_decade_or_century_are_not_headed_with_a_year(tmp_path
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     headings = re.findall(r'<h3 class="month-h">([^<]*)</h3>', index)
     assert headings == [
-        "21st century, year not known; 2000s, year not known",
+        "2000–2099, year not known; 2000s, year not known",
         "2010s, year not known; 2010, month not known",
         "May 2010",
     ]
+
+
+def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) -> None:
+    """`20XX` means 2000-2099, not the 21st century (2001-2100): every page, feed and export
+    that shows the date says so in the same words."""
+    write(tmp_path / "content" / "site.yaml", "title: Coarse dates\n")
+    write(
+        tmp_path / "content" / "events" / "all.yaml",
+        "- {date: '20XX', id: c21, title: Century, sources: [{url: 'https://a.example/'}]}\n"
+        "- {date: '19XX~', id: c20, title: Older, sources: [{url: 'https://a.example/'}]}\n",
+    )
+    assert run_timeline("build", str(tmp_path), "--base-url", "https://ex.org/").code == 0
+    site = tmp_path / "site"
+    page = html.unescape((site / "events/c21/index.html").read_text(encoding="utf-8"))
+    assert '<time class="date p-century">2000–2099 (year unknown)</time>' in page
+    assert '<meta name="description" content="2000–2099 (year unknown): Century">' in page
+    assert '"Century" (2000–2099 (year unknown)). In: Coarse dates.' in page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<time class="date p-century approximate">c. 1900–1999 (year unknown)</time>' in index
+    assert '<h3 class="month-h">2000–2099, year not known</h3>' in index
+    for name in ("feed.xml", "events.csv", "events.ics", "search/index.js"):
+        assert "2000–2099 (year unknown)" in (site / name).read_text(encoding="utf-8"), name
+    events = json.loads((site / "events.json").read_text(encoding="utf-8"))["events"]
+    assert {e["id"]: e["date_display"] for e in events}["c21"] == "2000–2099 (year unknown)"
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv", ".ics", ".js"):
+            assert not re.search(r"\d(st|nd|rd|th) century", path.read_text("utf-8")), path
 
 
 def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
@@ -276,14 +304,16 @@ def test_an_article_shows_its_countries_and_tags_linked_where_they_have_pages(bu
     assert check_links(built) == []  # every link of the site, these included, resolves
 
 
-def test_citation_without_a_base_url_uses_the_page_path(tmp_path: Path) -> None:
+def test_citation_without_a_base_url_leaves_the_address_to_the_reader(tmp_path: Path) -> None:
+    """A path such as /events/x/ is no address to cite (and wrong under a sub-path): the page
+    says where the address is, and cite.js adds it (see test_citation_browser.py)."""
     shutil.copytree(FIXTURE, tmp_path / "p")
     assert run_timeline("build", str(tmp_path / "p")).code == 0
     page = html.unescape((tmp_path / "p/site/events/kabul-falls/index.html").read_text("utf-8"))
-    citation = (
-        '"Taliban take Kabul" (15 August 2021). In: Theme Test Timeline. /events/kabul-falls/'
-    )
+    citation = '"Taliban take Kabul" (15 August 2021). In: Theme Test Timeline.</code>'
     assert citation in page
+    assert "from your browser’s address bar" in page
+    assert re.search(r'<script src="\.\./\.\./static/cite\.[0-9a-f]{8}\.js" defer>', page)
 
 
 def test_a_project_theme_overrides_one_template_only(tmp_path: Path) -> None:
