@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -103,13 +103,16 @@ def _may_link(source: str) -> bool:
 
 def _texts(timeline: Timeline) -> Iterator[ContentText]:
     """Every summary and body of the timeline that may hold a Markdown link."""
-    starts: dict[str, list[int]] = defaultdict(list)
+    return content_texts(timeline, _may_link)
+
+
+def content_texts(timeline: Timeline, wanted: Callable[[str], bool]) -> Iterator[ContentText]:
+    """The summaries and bodies of the timeline whose Markdown `wanted` accepts."""
+    starts: dict[str, list[int]] | None = None
     for event in timeline.events:
-        starts[event.file].append(event.line)
-    for lines in starts.values():
-        lines.sort()
-    for event in timeline.events:
-        if event.summary and _may_link(event.summary):
+        if event.summary and wanted(event.summary):
+            if starts is None:  # only where a summary is wanted: most have no link
+                starts = _event_starts(timeline)
             lines = starts[event.file]
             following = bisect_right(lines, event.line)
             end = lines[following] if following < len(lines) else 0
@@ -118,8 +121,18 @@ def _texts(timeline: Timeline) -> Iterator[ContentText]:
     bodies = [(a.file, file_for(article_path(a.id)), a.body) for a in timeline.articles]
     bodies += [(p.file, file_for(page_path(p.id)), p.body) for p in timeline.pages]
     for file, home, body in bodies:
-        if body and _may_link(body):
+        if body and wanted(body):
             yield ContentText(file, home, False, body, 0)
+
+
+def _event_starts(timeline: Timeline) -> dict[str, list[int]]:
+    """The first line of each event of each events file, in order."""
+    starts: dict[str, list[int]] = defaultdict(list)
+    for event in timeline.events:
+        starts[event.file].append(event.line)
+    for lines in starts.values():
+        lines.sort()
+    return starts
 
 
 def _spans(page: str, piece: str) -> Iterator[tuple[int, int]]:
