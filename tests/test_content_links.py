@@ -243,3 +243,53 @@ def test_a_relative_link_in_a_summary_is_a_warning_but_not_in_an_article(
     assert warnings[0].startswith(f"content/events/evacuation.yaml:{line}:{col}: warning: ")
     assert warnings[0].endswith("as /events/taliban-takeover/")
     assert run_timeline("check", str(project), "--strict").code == 1
+
+
+def test_the_live_preview_follows_a_new_link_and_fails_when_its_event_is_renamed(
+    tmp_path: Path,
+) -> None:
+    from test_serve import Server, replace_in
+
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    events.write_text(EVACUATION.replace("(/events/taliban-takeover/#sources-h)", ""))
+    server = Server(project)
+    try:
+        before = len(server.rebuild_lines())
+        replace_in(events, "crowds\n", "crowds, as on [the takeover](/events/taliban-takeover/),\n")
+        server.eventually(
+            "tags/kabul/",
+            lambda r: '<a href="../../events/taliban-takeover/">the takeover</a>' in r.text,
+            "the new link on the term page",
+        )
+        assert (
+            '<a href="./events/taliban-takeover/">the takeover</a>'
+            in server.get(server.path()).text
+        )
+        rebuilds = len(server.rebuild_lines())
+        assert rebuilds > before
+        takeover = project / "content" / "events" / "takeover.yaml"
+        replace_in(takeover, "id: taliban-takeover", "id: kabul-falls")
+        assert "rebuild failed" in server.next_rebuild(rebuilds)
+        line, col = position(events.read_text(), "/events/taliban-takeover/")
+        at = rf"^content/events/evacuation\.yaml:{line}:{col}: error: link to {TARGET[:-10]}"
+        server.wait_for(at, stream="err")
+    finally:
+        server.stop()
+
+
+def test_check_links_reports_a_broken_fragment_once_at_the_markdown(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace("#sources-h", "#nowhere")
+    events.write_text(broken, encoding="utf-8")
+    assert run_timeline("build", str(project)).code == 0
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    line, col = position(broken, "/events/taliban-takeover/#nowhere")
+    errors = [x for x in result.err.splitlines() if ": error: " in x]
+    assert len(errors) == 1, result.err
+    assert errors[0].startswith(
+        f"content/events/evacuation.yaml:{line}:{col}: error: broken link to "
+        "/events/taliban-takeover/#nowhere (on 4 built pages"
+    ), result.err
