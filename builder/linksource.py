@@ -222,7 +222,7 @@ class ContentLinks:
         elif text.summary and relative:
             advice = (
                 "a summary shows on pages at different depths, where a relative address "
-                "leads to different places: link with the site's full address"
+                "leads to different places: write it from the site's root (/events/ID/)"
             )
         elif relative:
             folder = text.home.rpartition("/")[0]
