@@ -200,6 +200,7 @@ def make_timeline(
     The live preview passes the caches it keeps between rebuilds: parsed files (`cache`),
     validated records (`validation`) and the previous model (`memo`).
     """
+    from builder.contentlinks import check_content_links
     from builder.countries import countries
     from builder.load import load_project
     from builder.model import build_timeline
@@ -222,6 +223,10 @@ def make_timeline(
         timeline = build_timeline(
             valid.site, valid.events, valid.articles, valid.pages, countries().names, memo
         )
+    with _timed(timings, "validate"):
+        check_content_links(project, timeline, report)
+    if report.failed(options.strict):
+        return None, report, timings
     return timeline, report, timings
 
 

@@ -42,7 +42,14 @@ from builder import jsontext, periods, urls
 from builder.countries import countries
 from builder.dates import DatePart, EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Timeline
-from builder.text import inline_text, markdown_forms, markdown_renderer, render_markdown, slugify
+from builder.text import (
+    inline_text,
+    markdown_forms,
+    markdown_renderer,
+    render_markdown,
+    slugify,
+    with_root,
+)
 from builder.write import OutputFile, Pieces
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -986,7 +993,8 @@ def timelinejs_slide(
         "display_date": event.date.display(),
         "text": {
             "headline": html.escape(event.title),
-            "text": summary + _sources_html(event, timeline, links, from_file),
+            "text": with_root(summary, _link_root(links, from_file))
+            + _sources_html(event, timeline, links, from_file),
         },
         "group": timeline.site.categories.get(event.category or "", event.category or ""),
         "autolink": False,
@@ -1356,6 +1364,7 @@ def _entry_html(
     event: Event, timeline: Timeline, links: urls.Urls, from_file: str, summary: str
 ) -> str:
     date = f"<p><strong>{html.escape(event.date.display())}</strong></p>"
+    summary = with_root(summary, _link_root(links, from_file))
     return date + summary + _sources_html(event, timeline, links, from_file)
 
 

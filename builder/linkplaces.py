@@ -261,9 +261,9 @@ def link_diagnostics(
         for link in links:
             places = offsets.get(link.href, [])
             if content is not None and places:
-                places, owners = content.split(text, link.href, places)
-                for owner in owners:
-                    from_content[owner, link.href].append((rel, link.why))
+                places, owners = content.split(text, link.href, places, rel)
+                for owner, written in owners:
+                    from_content[owner, written].append((rel, link.why))
                 if not places:
                     continue
             line, col = line_col(text, places[0]) if places else (1, 1)

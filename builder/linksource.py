@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,8 +27,8 @@ from markdown_it.helpers import parseLinkDestination
 from builder.linkplaces import line_col
 from builder.load import YamlProblem, decode_utf8, split_front_matter
 from builder.model import Timeline
-from builder.text import markdown_forms, markdown_renderer
-from builder.urls import article_path, event_path, file_for, page_path
+from builder.text import is_root_relative, markdown_forms, markdown_renderer, with_root
+from builder.urls import article_path, event_path, file_for, page_path, root_for
 
 #: Where a Markdown link's address follows: `](` of an inline link or image, `[label]:`
 #: of a link reference definition, or `<` of an autolink.
@@ -59,8 +59,12 @@ class ContentText:
 
     @cached_property
     def html(self) -> str:
-        """The HTML pages show for the text, exactly as written into them."""
+        """The HTML of the text, its root-relative links leading from `CONTENT_ROOT`."""
         return markdown_forms(self.source).html
+
+    def html_on(self, page: str) -> str:
+        """The HTML the built page `page` (relative to the site folder) shows for the text."""
+        return with_root(self.html, root_for(page))
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,16 @@ def _may_link(source: str) -> bool:
 
 def _texts(timeline: Timeline) -> Iterator[ContentText]:
     """Every summary and body of the timeline that may hold a Markdown link."""
-    starts: dict[str, list[int]] = defaultdict(list)
+    return content_texts(timeline, _may_link)
+
+
+def content_texts(timeline: Timeline, wanted: Callable[[str], bool]) -> Iterator[ContentText]:
+    """The summaries and bodies of the timeline whose Markdown `wanted` accepts."""
+    starts: dict[str, list[int]] | None = None
     for event in timeline.events:
-        starts[event.file].append(event.line)
-    for lines in starts.values():
-        lines.sort()
-    for event in timeline.events:
-        if event.summary and _may_link(event.summary):
+        if event.summary and wanted(event.summary):
+            if starts is None:  # only where a summary is wanted: most have no link
+                starts = _event_starts(timeline)
             lines = starts[event.file]
             following = bisect_right(lines, event.line)
             end = lines[following] if following < len(lines) else 0
@@ -114,8 +121,18 @@ def _texts(timeline: Timeline) -> Iterator[ContentText]:
     bodies = [(a.file, file_for(article_path(a.id)), a.body) for a in timeline.articles]
     bodies += [(p.file, file_for(page_path(p.id)), p.body) for p in timeline.pages]
     for file, home, body in bodies:
-        if body and _may_link(body):
+        if body and wanted(body):
             yield ContentText(file, home, False, body, 0)
+
+
+def _event_starts(timeline: Timeline) -> dict[str, list[int]]:
+    """The first line of each event of each events file, in order."""
+    starts: dict[str, list[int]] = defaultdict(list)
+    for event in timeline.events:
+        starts[event.file].append(event.line)
+    for lines in starts.values():
+        lines.sort()
+    return starts
 
 
 def _spans(page: str, piece: str) -> Iterator[tuple[int, int]]:
@@ -142,18 +159,30 @@ class ContentLinks:
         return found
 
     def split(
-        self, page: str, href: str, offsets: list[int]
-    ) -> tuple[list[int], list[ContentText]]:
-        """Of a link's occurrences in a built page (`offsets`), those that no content
-        text put there, and the content texts whose HTML in the page holds the others."""
+        self, page: str, href: str, offsets: list[int], rel: str = ""
+    ) -> tuple[list[int], list[tuple[ContentText, str]]]:
+        """Of a link's occurrences in the built page `rel` (its text `page`, the link's
+        `offsets` in it), those that no content text put there, and the content texts
+        whose HTML in the page holds the others, each with the address as the Markdown
+        writes it (`/events/x/` for `../../events/x/` on a page two folders deep)."""
         left, owners = set(offsets), []
-        for text in self._by_href.get(href, []):
-            spans = list(_spans(page, text.html))
+        for text, written in self._writers(href, rel):
+            spans = list(_spans(page, text.html_on(rel)))
             inside = {at for at in offsets if any(a <= at < b for a, b in spans)}
             if inside:
-                owners.append(text)
+                owners.append((text, written))
                 left -= inside
         return sorted(left), owners
+
+    def _writers(self, href: str, rel: str) -> Iterator[tuple[ContentText, str]]:
+        """The texts that may have put `href` into the page `rel`, and how they wrote it."""
+        for text in self._by_href.get(href, []):
+            yield text, href
+        root = root_for(rel)
+        if href.startswith(root):
+            written = "/" + href[len(root) :]
+            for text in self._by_href.get(written, []):
+                yield text, written
 
     def place(self, text: ContentText, href: str) -> tuple[int, int, int]:
         """Where in its content file a text first links to `href` (line, column), and
@@ -188,10 +217,12 @@ class ContentLinks:
         if len(pages) > 1:
             where = f"on {len(pages)} built pages, e.g. {prefix}{rel}"
         relative = not _SCHEME.match(href)
-        if text.summary and relative:
+        if is_root_relative(href):
+            advice = "correct the address: it is read from the site's root"
+        elif text.summary and relative:
             advice = (
                 "a summary shows on pages at different depths, where a relative address "
-                "leads to different places: link with the site's full address"
+                "leads to different places: write it from the site's root (/events/ID/)"
             )
         elif relative:
             folder = text.home.rpartition("/")[0]

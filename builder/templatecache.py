@@ -55,6 +55,14 @@ _SYNTAX = (
 )
 
 
+def _callables(named: dict) -> str:
+    """Filters' or tests' names, each with what it is passed besides its arguments (the
+    context, the environment): a call compiles differently for each."""
+    return " ".join(
+        f"{name}:{_named(getattr(named[name], 'jinja_pass_arg', None))}" for name in sorted(named)
+    )
+
+
 def compile_key(env: jinja2.Environment) -> str:
     """A digest of everything besides a template's source that its compiled code depends
     on in this environment."""
@@ -64,8 +72,8 @@ def compile_key(env: jinja2.Environment) -> str:
         *(f"{name}={_named(getattr(env, name))}" for name in _SYNTAX),
         f"code generator {_named(env.code_generator_class)}",
         "extensions " + " ".join(sorted(env.extensions)),
-        "filters " + " ".join(sorted(env.filters)),
-        "tests " + " ".join(sorted(env.tests)),
+        "filters " + _callables(env.filters),
+        "tests " + _callables(env.tests),
     ]
     return hashlib.blake2b("\n".join(facts).encode(), digest_size=12).hexdigest()
 

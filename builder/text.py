@@ -144,7 +144,41 @@ def full_markdown_renderer() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.validateLink = _validate_link
+    md.add_render_rule("link_open", _link_open)
     return md
+
+
+#: Stands for the way from a page to the site's root in the HTML of a Markdown link written
+#: from the root (`/events/x/`): a summary is converted once and shown on pages at many
+#: depths, and on a site served from a sub-path, so each page puts in its own relative root
+#: (see `with_root`). Content cannot spell it: every `&` of converted text is escaped.
+CONTENT_ROOT = "&root;"
+
+
+def is_root_relative(href: str) -> bool:
+    """Whether a link address is written from the site's root (`/about/`, not `//host/`)."""
+    return href[:1] == "/" and href[1:2] != "/"
+
+
+def _link_open(self, tokens: list, idx: int, options, env: dict) -> str:
+    """A link's opening tag; one to a root-relative address leads from `CONTENT_ROOT`."""
+    token = tokens[idx]
+    href = token.attrs.get("href")
+    if not isinstance(href, str) or not is_root_relative(href):
+        return self.renderToken(tokens, idx, options, env)
+    token.attrs["href"] = href[1:]
+    try:
+        tag = self.renderToken(tokens, idx, options, env)
+    finally:
+        token.attrs["href"] = href
+    return tag.replace(' href="', ' href="' + CONTENT_ROOT, 1)
+
+
+def with_root(html: str, root: str) -> str:
+    """Converted Markdown as a page at the relative root `root` (`./`, `../../`), or a feed
+    with the absolute root, shows it: its root-relative links made to lead from there.
+    A text without such a link is returned as it is, at the cost of one search."""
+    return html.replace(CONTENT_ROOT, root) if CONTENT_ROOT in html else html
 
 
 #: How many distinct Markdown texts keep their HTML. An event's summary shows on its page,

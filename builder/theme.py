@@ -33,7 +33,7 @@ from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import month_unknown_heading
 from builder.diagnostics import Diagnostic
 from builder.regular import describe
-from builder.text import render_inline, render_markdown, striptags
+from builder.text import render_inline, render_markdown, striptags, with_root
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 SOURCE_THEMES = Path(__file__).parent.parent / "themes"
@@ -316,6 +316,25 @@ def _outside(template: str) -> str:
     )
 
 
+def _page_root(context: jinja2.runtime.Context) -> str:
+    """The page's way back to the site's root (`./` where a template has none)."""
+    root = context.get("root")
+    return root if isinstance(root, str) else "./"
+
+
+@jinja2.pass_context
+def markdown_filter(context: jinja2.runtime.Context, text: str | None) -> Markup:
+    """`| markdown`: a Markdown text of the content as HTML for this page, its links
+    written from the site's root (`/events/x/`) leading from the page's `root`."""
+    return Markup(with_root(render_markdown(text or ""), _page_root(context)))
+
+
+@jinja2.pass_context
+def inline_markdown_filter(context: jinja2.runtime.Context, text: str | None) -> Markup:
+    """`| inline_markdown`: as `markdown_filter`, for one line (no paragraph)."""
+    return Markup(with_root(render_inline(text or ""), _page_root(context)))
+
+
 def make_environment(theme: Theme) -> jinja2.Environment:
     """A Jinja2 environment for the theme: autoescaping everywhere, strict undefined, and
     compiled templates kept between builds."""
@@ -334,8 +353,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.context_class = CallingContext
     env.template_class = EscapingTemplate
     # Conversions are kept by builder.text (an event's summary shows on many pages).
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
-    env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
+    env.filters["markdown"] = markdown_filter
+    env.filters["inline_markdown"] = inline_markdown_filter
     env.filters["striptags"] = lambda value: striptags(
         value.__html__() if hasattr(value, "__html__") else str(value)
     )

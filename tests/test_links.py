@@ -196,11 +196,15 @@ def test_a_summary_link_is_reported_once_at_the_summary(project: Path) -> None:
         "content/events/takeover.yaml:7:27: error: broken link to ../notes/ (on 5 built "
         "pages, e.g. site/events/taliban-takeover/index.html: no file events/notes/index.html "
         "in the output; a summary shows on pages at different depths, where a relative "
-        "address leads to different places: link with the site's full address)",
+        "address leads to different places: write it from the site's root (/events/ID/))",
+        "content/events/takeover.yaml:7:27: warning: relative link to ../notes/: a summary "
+        "shows on pages at different depths (the timeline, term and year pages, the event's "
+        "own page), where it leads to different places: write it from the site's root, as "
+        "/events/notes/",
         f"site/events/taliban-takeover/index.html:{line}:{col}: error: broken link to "
         "../notes/ (no file events/notes/index.html in the output: link to a page the site "
         "has)",
-        "2 errors, 0 warnings",
+        "2 errors, 1 warning",
     ]
     assert _at(project / "content" / "events" / "takeover.yaml", 7, 27).startswith(
         '../notes/ "Notes").'

@@ -158,3 +158,14 @@ def test_old_templates_and_unused_folders_of_other_keys_are_dropped(
         f"__jinja2_{env.bytecode_cache.get_cache_key(name, str(templates / name))}.cache"
         for name in names[-3:]
     }
+
+
+def test_a_filter_given_the_page_context_is_a_new_compile_key(project: Path) -> None:
+    """A filter that takes the context is called with it by the compiled code: a template
+    compiled when `markdown` took only its text must not run with one that takes the page."""
+    env = _environment(project)
+    key = templatecache.compile_key(env)
+    env.filters["markdown"] = lambda text: text
+    assert templatecache.compile_key(env) != key
+    env.filters["markdown"] = jinja2.pass_context(lambda context, text: text)
+    assert templatecache.compile_key(env) == key

@@ -1,0 +1,120 @@
+"""Checks, before a build, of the links content writes between its own pages.
+
+An editor links one event to another, or an article to an event, by the page's address
+from the site's root (`[the takeover](/events/taliban-takeover/)`), which every page that
+shows the text turns into a link from its own depth (see `builder.text.CONTENT_ROOT`). A
+typo there, or an event renamed since, would only show as a broken link on every page
+that shows the text, so such a link must lead to a page this build makes; its error
+points at the Markdown link. A relative address (`../x/`) in an event summary leads to a
+different place from each page that shows the summary: a warning says to write it from
+the root. Article and page bodies show on their own page alone, where a relative address
+is read as written.
+
+Only texts with a local link destination are looked at, by one search each: a timeline
+whose content links only to other sites costs no more than that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from builder import urls
+from builder.diagnostics import Report
+from builder.linksource import ContentLinks, ContentText, content_texts
+from builder.model import TAXONOMIES, Timeline
+from builder.text import CONTENT_ROOT, REMEMBERED_TEXTS
+
+_SCHEME_OR_FRAGMENT = r"(?![A-Za-z][A-Za-z0-9+.-]*:|#)"
+#: A Markdown link destination that is neither another site's address nor a fragment: an
+#: inline link's, and a reference definition's. Each starts with a literal the regular
+#: expression engine searches for quickly: one pattern of both searched every position.
+_LOCAL_INLINE = re.compile(rf"\]\(\s*<?{_SCHEME_OR_FRAGMENT}")
+_LOCAL_REFERENCE = re.compile(rf"\]:\s*<?{_SCHEME_OR_FRAGMENT}")
+#: The address of a link in converted Markdown (images are `<img src=`, never matched).
+_ANCHOR = re.compile(r'<a href="([^"]*)"')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
+def has_local_link(source: str) -> bool:
+    """Whether a Markdown text may link to a page of this site. Remembered: the live
+    preview asks about every unchanged text again at each edit."""
+    if "](" in source and _LOCAL_INLINE.search(source):
+        return True
+    return "]:" in source and _LOCAL_REFERENCE.search(source) is not None
+
+
+def link_targets(timeline: Timeline) -> frozenset[str]:
+    """The site paths of the pages a root-relative content link may lead to: the timeline,
+    search, each event's, article's and page's own page, the taxonomies, their terms and
+    the years."""
+    paths = ["", "search/", "articles/"]
+    paths += [urls.event_path(event.id) for event in timeline.events]
+    paths += [urls.article_path(article.id) for article in timeline.articles]
+    paths += [urls.page_path(page.id) for page in timeline.pages]
+    for taxonomy in TAXONOMIES:
+        paths.append(urls.taxonomy_path(taxonomy))
+        paths += [urls.term_path(taxonomy, t.slug) for t in timeline.taxonomies.get(taxonomy, [])]
+    paths += [urls.year_path(year) for year in timeline.years]
+    return frozenset(paths)
+
+
+def check_content_links(project: Path, timeline: Timeline, report: Report) -> None:
+    """Report each root-relative content link that leads to no page of the build (an
+    error) and each relative link in an event summary (a warning), at its Markdown."""
+    places = ContentLinks(project, timeline)
+    targets: frozenset[str] | None = None
+    for text in content_texts(timeline, has_local_link):
+        for raw in dict.fromkeys(_ANCHOR.findall(text.html)):
+            if raw.startswith(CONTENT_ROOT):
+                written = "/" + html.unescape(raw[len(CONTENT_ROOT) :])
+                if targets is None:
+                    targets = link_targets(timeline)
+                problem = missing_page(written, targets)
+                if problem:
+                    line, col, _ = places.place(text, written)
+                    report.error(text.file, line, col, problem)
+            elif text.summary and _is_page_relative(html.unescape(raw)):
+                written = html.unescape(raw)
+                line, col, _ = places.place(text, written)
+                report.warning(text.file, line, col, _relative_advice(text, written))
+
+
+def _is_page_relative(href: str) -> bool:
+    return bool(href) and href[0] not in "#?/" and not _SCHEME.match(href)
+
+
+def missing_page(written: str, targets: frozenset[str]) -> str | None:
+    """What is wrong with a root-relative link `written` whose page is not in `targets`
+    (None: it leads to one)."""
+    path = unquote(urlsplit(written).path)[1:]
+    if path.endswith("index.html") and (path == "index.html" or path.endswith("/index.html")):
+        path = path[: -len("index.html")]
+    if path in targets:
+        return None
+    if path + "/" in targets:
+        return f"link to {written}: a page's address ends with a slash: write /{path}/"
+    folder = path.split("/", 1)[0] + "/"
+    near = [t for t in targets if t.startswith(folder)] or list(targets)
+    close = difflib.get_close_matches(path, near, n=1, cutoff=0.6)
+    hint = f"; did you mean /{close[0]}?" if close else ""
+    return (
+        f"link to {written}: this site has no such page: link to an event's /events/ID/, "
+        f"an article's /articles/ID/, a page's /NAME/ or a term's /tags/SLUG/{hint}"
+    )
+
+
+def _relative_advice(text: ContentText, written: str) -> str:
+    """The warning for a relative link in a summary, with the address from the root it
+    means on the event's own page."""
+    meant = urljoin("/" + text.home, written)
+    return (
+        f"relative link to {written}: a summary shows on pages at different depths (the "
+        f"timeline, term and year pages, the event's own page), where it leads to different "
+        f"places: write it from the site's root, as {meant}"
+    )
