@@ -8,7 +8,9 @@ that shows the text, so such a link must lead to a page this build makes; its er
 points at the Markdown link. A relative address (`../x/`) in an event summary leads to a
 different place from each page that shows the summary: a warning says to write it from
 the root. Article and page bodies show on their own page alone, where a relative address
-is read as written.
+is read as written. An image of the site's own (`![map](/map.png)`) is an error: the build
+publishes no file at an address content could know (a theme's static files take
+fingerprinted names), so it must be another site's https:// address.
 
 Only texts with a local link destination are looked at, by one search each: a timeline
 whose content links only to other sites costs no more than that.
@@ -23,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from builder import urls
+from builder import exports, urls
 from builder.diagnostics import Report
 from builder.linksource import ContentLinks, ContentText, content_texts
 from builder.model import TAXONOMIES, Timeline
@@ -37,6 +39,8 @@ _LOCAL_INLINE = re.compile(rf"\]\(\s*<?{_SCHEME_OR_FRAGMENT}")
 _LOCAL_REFERENCE = re.compile(rf"\]:\s*<?{_SCHEME_OR_FRAGMENT}")
 #: The address of a link in converted Markdown (images are `<img src=`, never matched).
 _ANCHOR = re.compile(r'<a href="([^"]*)"')
+#: The address of an image in converted Markdown.
+_IMAGE = re.compile(r'<img src="([^"]*)"')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -52,8 +56,8 @@ def has_local_link(source: str) -> bool:
 def link_targets(timeline: Timeline) -> frozenset[str]:
     """The site paths of the pages a root-relative content link may lead to: the timeline,
     search, each event's, article's and page's own page, the taxonomies, their terms and
-    the years."""
-    paths = ["", "search/", "articles/"]
+    the years; the feeds and data exports."""
+    paths = ["", "search/", "articles/", *exports.DATA_FILES]
     paths += [urls.event_path(event.id) for event in timeline.events]
     paths += [urls.article_path(article.id) for article in timeline.articles]
     paths += [urls.page_path(page.id) for page in timeline.pages]
@@ -61,12 +65,14 @@ def link_targets(timeline: Timeline) -> frozenset[str]:
         paths.append(urls.taxonomy_path(taxonomy))
         paths += [urls.term_path(taxonomy, t.slug) for t in timeline.taxonomies.get(taxonomy, [])]
     paths += [urls.year_path(year) for year in timeline.years]
+    paths += [feed.path for feed in exports.feeds(timeline)]
     return frozenset(paths)
 
 
 def check_content_links(project: Path, timeline: Timeline, report: Report) -> None:
-    """Report each root-relative content link that leads to no page of the build (an
-    error) and each relative link in an event summary (a warning), at its Markdown."""
+    """Report each root-relative content link that leads to no page of the build and each
+    image of the site's own (errors), and each relative link in an event summary (a
+    warning), at its Markdown."""
     places = ContentLinks(project, timeline)
     targets: frozenset[str] | None = None
     for text in content_texts(timeline, has_local_link):
@@ -83,6 +89,11 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
                 written = html.unescape(raw)
                 line, col, _ = places.place(text, written)
                 report.warning(text.file, line, col, _relative_advice(text, written))
+        for raw in dict.fromkeys(_IMAGE.findall(text.html)):
+            if not _SCHEME.match(raw):
+                written = html.unescape(raw)
+                line, col, _ = places.place(text, written)
+                report.error(text.file, line, col, _own_image_advice(written))
 
 
 def _is_page_relative(href: str) -> bool:
@@ -99,13 +110,37 @@ def missing_page(written: str, targets: frozenset[str]) -> str | None:
         return None
     if path + "/" in targets:
         return f"link to {written}: a page's address ends with a slash: write /{path}/"
+    if path.startswith("static/"):
+        return (
+            f"link to {written}: a theme's static files take fingerprinted names, so content "
+            f"cannot link to one: link to another site's https:// address instead"
+        )
+    hint = _nearest(path, targets)
+    return (
+        f"link to {written}: this site has no such page (a draft's is made only with "
+        f"--drafts): link to an event's /events/ID/, an article's /articles/ID/, a page's "
+        f"/NAME/, a term's /tags/SLUG/ or a data file such as /feed.xml"
+        + (f"; did you mean /{hint}?" if hint else "")
+    )
+
+
+def _nearest(path: str, targets: frozenset[str]) -> str | None:
+    """The site path of `targets` that `path` most likely meant: the same in another case
+    (ids and slugs are lowercase), else the closest in its folder."""
+    for target in targets:
+        if target.lower() == path.lower():
+            return target
     folder = path.split("/", 1)[0] + "/"
     near = [t for t in targets if t.startswith(folder)] or list(targets)
     close = difflib.get_close_matches(path, near, n=1, cutoff=0.6)
-    hint = f"; did you mean /{close[0]}?" if close else ""
+    return close[0] if close else None
+
+
+def _own_image_advice(written: str) -> str:
+    """The error for an image with an address on this site."""
     return (
-        f"link to {written}: this site has no such page: link to an event's /events/ID/, "
-        f"an article's /articles/ID/, a page's /NAME/ or a term's /tags/SLUG/{hint}"
+        f"image {written}: this site publishes no file at that address (a theme's static "
+        f"files take fingerprinted names): give the image's full https:// address"
     )
 
 

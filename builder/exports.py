@@ -1645,6 +1645,17 @@ def robots_txt(links: urls.Urls) -> str:
 # -- Everything -----------------------------------------------------------------------------
 
 
+#: The data exports at the site's root, besides its feed: content may link to them too.
+DATA_FILES = (
+    "events.json",
+    "timelinejs.json",
+    "events.csv",
+    "events.ics",
+    "events.geojson",
+    "sitemap.xml",
+)
+
+
 def plan_exports(
     timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None
 ) -> list[tuple[str, Callable[[], bytes]]]:

@@ -293,3 +293,70 @@ def test_check_links_reports_a_broken_fragment_once_at_the_markdown(tmp_path: Pa
         f"content/events/evacuation.yaml:{line}:{col}: error: broken link to "
         "/events/taliban-takeover/#nowhere (on 4 built pages"
     ), result.err
+
+
+def test_a_page_may_link_to_the_feeds_and_data_files(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    files = [
+        "/feed.xml",
+        "/events.json",
+        "/timelinejs.json",
+        "/events.csv",
+        "/events.ics",
+        "/events.geojson",
+        "/sitemap.xml",
+        "/countries/af/feed.xml",
+    ]
+    takeover = project / "content" / "events" / "takeover.yaml"
+    takeover.write_text(takeover.read_text() + "countries: [af]\n", encoding="utf-8")
+    about = project / "content" / "pages" / "about.md"
+    links = "".join(f"- [{name}]({name})\n" for name in files)
+    about.write_text(about.read_text() + "\n" + links, encoding="utf-8")
+    result = run_timeline("build", str(project), "-o", str(tmp_path / "site"))
+    assert result.code == 0, result.err
+    page = tmp_path / "site" / "about" / "index.html"
+    assert [hrefs(page, name) for name in files] == [[".." + name] for name in files]
+    assert check_links(tmp_path / "site") == []
+
+
+def test_an_image_of_the_sites_own_is_an_error_at_the_markdown(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    with_image = EVACUATION.replace("crowds\n", "crowds ![the gate](gate.jpg)\n")
+    events.write_text(with_image, encoding="utf-8")
+    about = project / "content" / "pages" / "about.md"
+    body = about.read_text() + "\n![a map](/static/map.png)\n"
+    about.write_text(body, encoding="utf-8")
+    result = run_timeline("build", str(project), "-o", str(tmp_path / "site"))
+    assert result.code == 1
+    errors = [x for x in result.err.splitlines() if ": error: " in x]
+    line, col = position(with_image, "gate.jpg")
+    assert errors[0].startswith(
+        f"content/events/evacuation.yaml:{line}:{col}: error: image gate.jpg: this site "
+        "publishes no file at that address"
+    ), result.err
+    line, col = position(body, "/static/map.png")
+    at = f"content/pages/about.md:{line}:{col}"
+    assert errors[1].startswith(f"{at}: error: image /static/map.png"), result.err
+    assert all(x.endswith("give the image's full https:// address") for x in errors)
+    assert len(errors) == 2, result.err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_link_in_upper_case_or_to_a_static_file_says_what_to_write(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace("/events/taliban-takeover/", "/events/Taliban-Takeover/")
+    broken = broken.replace("crowds\n", "crowds ([style](/static/style.css))\n")
+    events.write_text(broken, encoding="utf-8")
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    errors = [x for x in result.err.splitlines() if ": error: " in x]
+    assert len(errors) == 2, result.err
+    assert errors[0].endswith("did you mean /events/taliban-takeover/?"), result.err
+    line, col = position(broken, "/static/style.css")
+    assert errors[1] == (
+        f"content/events/evacuation.yaml:{line}:{col}: error: link to /static/style.css: a "
+        "theme's static files take fingerprinted names, so content cannot link to one: link "
+        "to another site's https:// address instead"
+    )
