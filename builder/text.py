@@ -215,7 +215,10 @@ def _converted(source: str) -> MarkdownForms:
     if not source:
         return MarkdownForms("", "")
     md = markdown_renderer()
-    env: dict = {}
+    # Footnotes are numbered within their text, and a list page shows many texts: their ids
+    # (`fn1`) would repeat, and each text's note link lead to the first text's note. A text
+    # with footnotes names its ids after itself (`fn-1a2b3c4d-1`); the others stay as they were.
+    env: dict = {"docId": f"{hash_text(source):08x}"} if "[^" in source else {}
     tokens = md.parse(source, env)
     html = md.renderer.render(tokens, md.options, env)
     words: list[str] = []

@@ -473,3 +473,33 @@ countries: [TJ]
 category: attack
 sources: [{article: bell}, {article: quote}, {article: clip}]
 """
+
+
+def test_footnotes_of_two_summaries_on_one_page_keep_their_own_ids(project: Path) -> None:
+    """Each summary numbers its footnotes from 1; on a list page showing both, the second
+    event's note link led to the first event's note (the same `id="fn1"` twice)."""
+    write(
+        project / "content/events/notes.yaml",
+        """\
+        - id: first-noted
+          date: 2022-03-01
+          title: First with a note
+          summary: "First[^1].\\n\\n[^1]: Note one."
+        - id: second-noted
+          date: 2022-03-02
+          title: Second with a note
+          summary: "Second[^1].\\n\\n[^1]: Note two."
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    site = project / "site"
+    for page in [site / "index.html", *site.glob("events/*/index.html")]:
+        ids = re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert len(ids) == len(set(ids)), (page, sorted(i for i in ids if ids.count(i) > 1))
+    timeline = (site / "index.html").read_text(encoding="utf-8")
+    for event, note in (("first-noted", "Note one."), ("second-noted", "Note two.")):
+        item = timeline[timeline.index(f'id="{event}"') :]
+        item = item[: item.index("</li>\n", item.index("footnotes"))]
+        href = re.search(r'class="footnote-ref"><a href="#([^"]+)"', item).group(1)
+        assert note in item[item.index(f'id="{href}"') :], event
