@@ -356,6 +356,45 @@ def test_no_horizontal_scrolling_at_any_width(site, open_page, width: int) -> No
         assert overflow <= 0, (path, overflow)
 
 
+#: A tag with no place to break a line, wider than a phone's screen.
+LONG_TAG = "internationalsecuritycooperationagreementsandprogrammes"
+
+
+@pytest.fixture(scope="module")
+def long_tag_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture project with LONG_TAG on an event and an article, served; yields its URL."""
+    root = tmp_path_factory.mktemp("long-tag")
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    for path, old in [
+        (project / "content/events/events.yaml", "tags: [takeover]"),
+        (project / "content/articles/wire-report.md", "tags: [border-security, water-rights]"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, old[:-1] + f", {LONG_TAG}]"), encoding="utf-8")
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_a_long_tag_breaks_inside_its_box(long_tag_site: str, open_page, width: int) -> None:
+    """An event's facts, an article's terms and the articles list keep a long tag in view."""
+    for path, box in [
+        ("events/kabul-falls/", ".facts"),
+        ("articles/wire-report/", ".article-terms"),
+        ("articles/", ".article-list"),
+    ]:
+        page = open_page(long_tag_site + path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+        tag = page.locator(box).get_by_role("link", name=LONG_TAG).bounding_box()
+        edge = page.locator(box).bounding_box()
+        assert tag and edge and tag["x"] + tag["width"] <= edge["x"] + edge["width"], path
+
+
 def test_filters_open_from_a_button_on_phones(site, open_page) -> None:
     server, _ = site
     page = open_page(timeline_url(server), width=375)
