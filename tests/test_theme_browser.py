@@ -419,6 +419,34 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     assert "https://news.example/kabul" in after
 
 
+#: Each visible element's own text (a text node of its own) and that text's colour.
+OWN_TEXT_COLOURS = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.checkVisibility() && [...el.childNodes].some(
+    node => node.nodeType === Node.TEXT_NODE && node.textContent.trim()))
+  .map(el => [el.className, el.textContent.trim().slice(0, 40), getComputedStyle(el).color])"""
+
+
+def contrast_on_white(css: str) -> float:
+    """WCAG 2 contrast of a computed `rgb(r, g, b)` colour against white paper."""
+    channels = [int(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = sum(w * c for w, c in zip((0.2126, 0.7152, 0.0722), linear, strict=True))
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.parametrize("path", ["", "events/kabul-falls/", "articles/wire-report/"])
+def test_printed_from_a_dark_screen_every_text_is_dark_on_white(site, open_page, path) -> None:
+    """Printing keeps the screen's colour scheme, and paper is white without the page's
+    backgrounds: no text may keep a dark scheme's light colour (the "major" flag did)."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + path, scheme="dark")
+    page.emulate_media(media="print", color_scheme="dark")
+    texts = page.evaluate(OWN_TEXT_COLOURS)
+    assert texts
+    faint = [text for text in texts if contrast_on_white(text[2]) < 4.5]
+    assert faint == []
+
+
 # --- Requests, accessibility, screenshots ------------------------------------------------
 
 
