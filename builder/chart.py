@@ -254,8 +254,10 @@ def _bar(
     named = [(labels.get(c, c) if c else "No category", n) for c, n in stack]
     label = escape(bar_label(key, total, named))
     base = _TOP + _PLOT_HEIGHT
+    # The title alone names the link (and is its tooltip); an aria-label too would make the
+    # same words its description, read a second time.
     out = [
-        f'<a href="{escape(href(key))}" aria-label="{label}"><title>{label}</title>',
+        f'<a href="{escape(href(key))}"><title>{label}</title>',
         f'<rect class="hit" x="{x}" y="{_TOP}" width="{step}" height="{_PLOT_HEIGHT}"/>',
     ]
     y = float(base)

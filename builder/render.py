@@ -1422,14 +1422,19 @@ def year_span(date: EdtfDate) -> tuple[int | None, int | None]:
     return first, last
 
 
+_BRACKETS = str.maketrans("()", "[]")
+
+
 def event_citation(event: Event, site: Site, links: urls.Urls) -> str:
     """A ready citation line: `"Title" (15 August 2021). In: Site title. URL`.
 
     Without a base URL it ends before the URL: the page's path alone (`/events/x/`) is no
     address to cite, and is wrong when the site is served from a sub-path. The theme adds
-    the address the reader sees, in the browser.
+    the address the reader sees, in the browser. The date's own parentheses become brackets
+    within the citation's: "(2000–2099 [year unknown])".
     """
-    line = f'"{event.title}" ({event.date.display()}). In: {site.title}.'
+    when = event.date.display().translate(_BRACKETS)
+    line = f'"{event.title}" ({when}). In: {site.title}.'
     return f"{line} {links.absolute(urls.event_path(event.id))}" if links.base_url else line
 
 

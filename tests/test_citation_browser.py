@@ -128,3 +128,31 @@ def test_titles_and_addresses_stay_text(tmp_path: Path, browser: Browser) -> Non
         )
         assert page.locator("#citation *").count() == 0
         assert page.evaluate("window.pwned") is None
+
+
+@pytest.mark.parametrize(
+    ("edtf", "when"),
+    [
+        ("20XX", "2000–2099 [year unknown]"),
+        ("19XX~", "c. 1900–1999 [year unknown]"),
+        ("2004-XX/2005~", "2004 [month unknown] – c. 2005"),
+    ],
+)
+def test_a_date_s_own_parentheses_become_brackets_in_the_citation(
+    tmp_path: Path, browser: Browser, edtf: str, when: str
+) -> None:
+    """The citation puts the date in parentheses, so the date's "(year unknown)" is not nested
+    in them: "(2000–2099 [year unknown])", as citation styles write a parenthesis within one."""
+    shutil.copytree(FIXTURE, tmp_path / "project")
+    events = tmp_path / "project/content/events/events.yaml"
+    text = events.read_text("utf-8").replace("date: 2021-08-15", f"date: '{edtf}'", 1)
+    events.write_text(text, encoding="utf-8")
+    assert run_timeline("build", str(tmp_path / "project"), "-o", str(tmp_path / "site")).code == 0
+    with serve({"/repo/": tmp_path / "site"}) as origin:
+        page = open_event(browser, f"{origin}/repo/{EVENT}")
+        expected = f'"Taliban take Kabul" ({when}). In: Theme Test Timeline.'
+        assert citation(page) == f"{expected} {origin}/repo/{EVENT}"
+        # the page's own date keeps its words
+        assert page.locator(".event-head .when time").inner_text() == when.replace(
+            "[", "("
+        ).replace("]", ")")

@@ -165,3 +165,23 @@ def test_bars_and_markers_wear_their_category_s_colour_and_hatch(timeline: Page)
         hatched = dot["image"] != "none"
         assert rgb(dot["image"] if hatched else dot["colour"]) == swatch[dot["cls"]], dot
         assert hatched == (dot["cls"] != "cx" and int(dot["cls"][1:]) >= 10), dot
+
+
+#: The name of a chart bar's link: "March 2021: 1 event (Topic 3 1)".
+BAR_NAME = r"^\w+ \d{4}: \d+ events? \("
+
+
+@pytest.mark.parametrize("scheme", ["light"])
+def test_each_bar_is_announced_once(timeline: Page) -> None:
+    """A bar's label is its link's name, not also its description (which is read after it)."""
+    page = timeline
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    links = [
+        (node["name"]["value"], node.get("description", {}).get("value", ""))
+        for node in tree
+        if node.get("role", {}).get("value") == "link"
+        and re.match(BAR_NAME, node.get("name", {}).get("value", ""))
+    ]
+    assert len(links) == 3 * COUNT + 2  # a month each
+    assert links[0][0] == "January 2020: 1 event (Topic 1 1)"
+    assert [description for _, description in links] == [""] * len(links)

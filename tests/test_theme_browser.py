@@ -356,6 +356,45 @@ def test_no_horizontal_scrolling_at_any_width(site, open_page, width: int) -> No
         assert overflow <= 0, (path, overflow)
 
 
+#: A tag with no place to break a line, wider than a phone's screen.
+LONG_TAG = "internationalsecuritycooperationagreementsandprogrammes"
+
+
+@pytest.fixture(scope="module")
+def long_tag_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture project with LONG_TAG on an event and an article, served; yields its URL."""
+    root = tmp_path_factory.mktemp("long-tag")
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    for path, old in [
+        (project / "content/events/events.yaml", "tags: [takeover]"),
+        (project / "content/articles/wire-report.md", "tags: [border-security, water-rights]"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, old[:-1] + f", {LONG_TAG}]"), encoding="utf-8")
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_a_long_tag_breaks_inside_its_box(long_tag_site: str, open_page, width: int) -> None:
+    """An event's facts, an article's terms and the articles list keep a long tag in view."""
+    for path, box in [
+        ("events/kabul-falls/", ".facts"),
+        ("articles/wire-report/", ".article-terms"),
+        ("articles/", ".article-list"),
+    ]:
+        page = open_page(long_tag_site + path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+        tag = page.locator(box).get_by_role("link", name=LONG_TAG).bounding_box()
+        edge = page.locator(box).bounding_box()
+        assert tag and edge and tag["x"] + tag["width"] <= edge["x"] + edge["width"], path
+
+
 def test_filters_open_from_a_button_on_phones(site, open_page) -> None:
     server, _ = site
     page = open_page(timeline_url(server), width=375)
@@ -378,6 +417,34 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     link = page.locator('#kabul-falls .src a[href="https://news.example/kabul"]')
     after = link.evaluate("a => getComputedStyle(a, '::after').content")
     assert "https://news.example/kabul" in after
+
+
+#: Each visible element's own text (a text node of its own) and that text's colour.
+OWN_TEXT_COLOURS = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.checkVisibility() && [...el.childNodes].some(
+    node => node.nodeType === Node.TEXT_NODE && node.textContent.trim()))
+  .map(el => [el.className, el.textContent.trim().slice(0, 40), getComputedStyle(el).color])"""
+
+
+def contrast_on_white(css: str) -> float:
+    """WCAG 2 contrast of a computed `rgb(r, g, b)` colour against white paper."""
+    channels = [int(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = sum(w * c for w, c in zip((0.2126, 0.7152, 0.0722), linear, strict=True))
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.parametrize("path", ["", "events/kabul-falls/", "articles/wire-report/"])
+def test_printed_from_a_dark_screen_every_text_is_dark_on_white(site, open_page, path) -> None:
+    """Printing keeps the screen's colour scheme, and paper is white without the page's
+    backgrounds: no text may keep a dark scheme's light colour (the "major" flag did)."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + path, scheme="dark")
+    page.emulate_media(media="print", color_scheme="dark")
+    texts = page.evaluate(OWN_TEXT_COLOURS)
+    assert texts
+    faint = [text for text in texts if contrast_on_white(text[2]) < 4.5]
+    assert faint == []
 
 
 # --- Requests, accessibility, screenshots ------------------------------------------------

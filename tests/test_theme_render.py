@@ -160,7 +160,8 @@ def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) ->
     page = html.unescape((site / "events/c21/index.html").read_text(encoding="utf-8"))
     assert '<time class="date p-century">2000–2099 (year unknown)</time>' in page
     assert '<meta name="description" content="2000–2099 (year unknown): Century">' in page
-    assert '"Century" (2000–2099 (year unknown)). In: Coarse dates.' in page
+    # in the citation's parentheses, the date's own are brackets
+    assert '"Century" (2000–2099 [year unknown]). In: Coarse dates.' in page
     index = (site / "index.html").read_text(encoding="utf-8")
     assert '<time class="date p-century approximate">c. 1900–1999 (year unknown)</time>' in index
     assert '<h3 class="month-h">2000–2099, year not known</h3>' in index
