@@ -27,7 +27,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from builder import exports, urls
 from builder.diagnostics import Report
-from builder.linksource import ContentLinks, ContentText, content_texts
+from builder.linksource import SCHEME, ContentLinks, ContentText, content_texts
 from builder.model import TAXONOMIES, Timeline
 from builder.text import CONTENT_ROOT, REMEMBERED_TEXTS
 
@@ -41,7 +41,6 @@ _LOCAL_REFERENCE = re.compile(rf"\]:\s*<?{_SCHEME_OR_FRAGMENT}")
 _ANCHOR = re.compile(r'<a href="([^"]*)"')
 #: The address of an image in converted Markdown.
 _IMAGE = re.compile(r'<img src="([^"]*)"')
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @lru_cache(maxsize=REMEMBERED_TEXTS)
@@ -90,14 +89,14 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
                 line, col, _ = places.place(text, written)
                 report.warning(text.file, line, col, _relative_advice(text, written))
         for raw in dict.fromkeys(_IMAGE.findall(text.html)):
-            if not _SCHEME.match(raw):
+            if not SCHEME.match(raw):
                 written = html.unescape(raw)
                 line, col, _ = places.place(text, written)
                 report.error(text.file, line, col, _own_image_advice(written))
 
 
 def _is_page_relative(href: str) -> bool:
-    return bool(href) and href[0] not in "#?/" and not _SCHEME.match(href)
+    return bool(href) and href[0] not in "#?/" and not SCHEME.match(href)
 
 
 def missing_page(written: str, targets: frozenset[str]) -> str | None:

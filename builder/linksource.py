@@ -38,7 +38,7 @@ _DESTINATION_START = re.compile(
 
 
 #: An address's scheme (`https:`): an address without one is read against the page.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(eq=False)
@@ -216,7 +216,7 @@ class ContentLinks:
         where = f"on {prefix}{rel}"
         if len(pages) > 1:
             where = f"on {len(pages)} built pages, e.g. {prefix}{rel}"
-        relative = not _SCHEME.match(href)
+        relative = not SCHEME.match(href)
         if is_root_relative(href):
             advice = "correct the address: it is read from the site's root"
         elif text.summary and relative:
