@@ -56,7 +56,7 @@ def link_targets(timeline: Timeline) -> frozenset[str]:
     """The site paths of the pages a root-relative content link may lead to: the timeline,
     search, each event's, article's and page's own page, the taxonomies, their terms and
     the years; the feeds and data exports."""
-    paths = ["", "search/", "articles/", *exports.DATA_FILES]
+    paths = ["", "search/", "articles/", *exports.DATA_EXPORTS]
     paths += [urls.event_path(event.id) for event in timeline.events]
     paths += [urls.article_path(article.id) for article in timeline.articles]
     paths += [urls.page_path(page.id) for page in timeline.pages]

@@ -1645,15 +1645,20 @@ def robots_txt(links: urls.Urls) -> str:
 # -- Everything -----------------------------------------------------------------------------
 
 
-#: The data exports at the site's root, besides its feed: content may link to them too.
-DATA_FILES = (
-    "events.json",
-    "timelinejs.json",
-    "events.csv",
-    "events.ics",
-    "events.geojson",
-    "sitemap.xml",
-)
+def _sitemap(timeline: Timeline, links: urls.Urls, memo: FragmentMemo) -> bytes | Pieces:
+    return sitemap_xml(timeline, links, memo=memo)
+
+
+#: The data exports at the site's root by file name, besides its feeds: each made from the
+#: timeline, its links and the exports' shared memo. Content may link to them too.
+DATA_EXPORTS: dict[str, Callable[[Timeline, urls.Urls, FragmentMemo], bytes | Pieces]] = {
+    "events.json": events_json,
+    "timelinejs.json": timelinejs_json,
+    "events.csv": events_csv,
+    "events.ics": events_ics,
+    "events.geojson": events_geojson,
+    "sitemap.xml": _sitemap,
+}
 
 
 def plan_exports(
@@ -1670,15 +1675,10 @@ def plan_exports(
     memo.fragments(timeline, fresh=True)  # gathered when the first export renders
 
     plan: list[tuple[str, Callable[[], bytes]]] = [
-        ("events.json", lambda: events_json(timeline, links, memo)),
-        ("timelinejs.json", lambda: timelinejs_json(timeline, links, memo)),
-        ("events.csv", lambda: events_csv(timeline, links, memo)),
-        ("events.ics", lambda: events_ics(timeline, links, memo)),
-        ("events.geojson", lambda: events_geojson(timeline, links, memo)),
-        ("sitemap.xml", lambda: sitemap_xml(timeline, links, memo=memo)),
-        ("robots.txt", lambda: robots_txt(links).encode("utf-8")),
-        (".nojekyll", lambda: b""),
+        (name, lambda make=make: make(timeline, links, memo)) for name, make in DATA_EXPORTS.items()
     ]
+    plan.append(("robots.txt", lambda: robots_txt(links).encode("utf-8")))
+    plan.append((".nojekyll", lambda: b""))
     for feed in feeds(timeline):
         plan.append((feed.path, lambda f=feed: atom_feed(f, timeline, links, memo=memo)))
     return plan
