@@ -97,3 +97,14 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def opened(context, url: str):
+    """A new page of a browser context at `url`, keeping the script errors it raises in
+    `page.errors` (a page whose JavaScript fails still renders, so tests must ask)."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(url)
+    return page

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import run_timeline
 from playwright.sync_api import Browser, Page
-from sitehttp import serve
+from sitehttp import opened, serve
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
 EVENT = "events/kabul-falls/"
@@ -52,12 +52,7 @@ def open_event(browser: Browser, url: str, js: bool = True, clipboard: bool = Tr
         context.grant_permissions(["clipboard-read", "clipboard-write"])
     else:
         context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: null})")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    page.goto(url)
-    return page
+    return opened(context, url)
 
 
 def citation(page: Page) -> str:

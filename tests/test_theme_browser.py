@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_timeline
 from playwright.sync_api import Browser, Page
+from sitehttp import opened
 
 from builder.text import slugify
 
@@ -93,12 +94,7 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
             viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js
         )
         contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.errors = errors  # type: ignore[attr-defined]
-        page.goto(url)
-        return page
+        return opened(context, url)
 
     yield open_
     for context in contexts:
