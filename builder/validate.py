@@ -664,6 +664,7 @@ RESERVED_PAGE_IDS = {
     "categories",
     "tags",
     "years",
+    "periods",
     "static",
     "search",
     "schema",

@@ -457,6 +457,11 @@ CASES = {
         "content/pages/about.md:2:1",
         "missing required field 'title': add a line title: ...",
     ),
+    "page name taken by the periods of a long timeline": Case(
+        {"content/pages/periods.md": "---\ntitle: Periods\n---\nBody\n"},
+        "content/pages/periods.md:1:1",
+        "page name 'periods' is taken by the site itself: rename the file",
+    ),
     "page name taken by the site": Case(
         {"content/pages/events.md": "---\ntitle: Events\n---\nBody\n"},
         "content/pages/events.md:1:1",
