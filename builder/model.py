@@ -248,9 +248,26 @@ def event_order(event: Event) -> tuple:
     return (event.date.sort_key(), event.title.casefold(), event.id)
 
 
+def term_slug(key: str) -> str:
+    """The folder of a term's page within its taxonomy's (`tags/SLUG/`). Terms the model
+    keeps apart can share one ("C#" and "c", "Kabul" and "kabul"): validation refuses
+    that (see `builder.termfolders`), as one page would be written over the other."""
+    return folder_slug(key)
+
+
+def event_terms(event: Event) -> list[tuple[str, str]]:
+    """Each (taxonomy, key) of a term whose page lists the event, in the event's order."""
+    terms = [("countries", c) for c in event.countries]
+    terms += [("actors", a) for a in event.actors]
+    if event.category:
+        terms.append(("categories", event.category))
+    terms += [("tags", t) for t in event.tags]
+    return terms
+
+
 def _terms(taxonomy: str, buckets: dict[str, list[Event]], labels: dict[str, str]) -> list[Term]:
     terms = [
-        Term(taxonomy, key, labels.get(key, key), folder_slug(key), events)
+        Term(taxonomy, key, labels.get(key, key), term_slug(key), events)
         for key, events in buckets.items()
     ]
     return sorted(terms, key=lambda t: t.label.casefold())
@@ -470,11 +487,7 @@ def _sorted_around(ordered: list[Event], places: tuple[int, ...], orders: dict) 
 
 def _places(event: Event) -> list[tuple[str, object]]:
     """Every list of `_indexes` the event is in, once per time it is in it."""
-    places: list[tuple[str, object]] = [("countries", c) for c in event.countries]
-    places += [("actors", a) for a in event.actors]
-    if event.category:
-        places.append(("categories", event.category))
-    places += [("tags", t) for t in event.tags]
+    places: list[tuple[str, object]] = [*event_terms(event)]
     if event.date.year is not None:
         places.append(("years", event.date.year))
     places += [("citing", a) for a in {s.article for s in event.sources if s.article}]

@@ -35,6 +35,7 @@ from builder.load import (
     YamlMap,
 )
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
+from builder.termfolders import Clash, Place, TermFolders
 from builder.text import folder_slug, is_web_url, is_windows_device, slugify
 
 SITE_FIELDS = (
@@ -663,6 +664,7 @@ RESERVED_PAGE_IDS = {
     "categories",
     "tags",
     "years",
+    "periods",
     "static",
     "search",
     "schema",
@@ -824,6 +826,8 @@ class ValidationCache:
     _id_groups: dict[int, FileEvents] = field(default_factory=dict)
     _id_counts: dict[str, int] = field(default_factory=dict)
     _records_counted: int = 0
+    #: The terms of the files' records and the folders of their pages (see `TermFolders`).
+    terms: TermFolders = field(default_factory=TermFolders)
     #: The raw articles of the last run, and what `articles` made of them: the valid
     #: articles, their diagnostics, the keys of their records and the published ones' ids.
     _articles: tuple[list, list[Article], list[Diagnostic], list[int], frozenset] | None = None
@@ -1056,6 +1060,13 @@ class ValidationCache:
         self._id_groups = now  # holds the groups, so that their ids stay theirs
         return self._records_counted == len(counts)
 
+    def read_again(self, file: str) -> None:
+        """Ask for the events of `file` to be read again: validation needs them, but the
+        loader let go of them (or stood for them by those read before); `finish` raises
+        `NeedsReading`."""
+        if file not in self._unread:
+            self._unread.append(file)
+
     def finish(self) -> None:
         """Drop the records of files that are gone or changed; raise `NeedsReading` if a
         released file could not be reused."""
@@ -1129,6 +1140,9 @@ def validate_project(
         events = _unique_ids([e for e in items if e[0]], report, "event")
     elif drafts:
         events = list(itertools.chain.from_iterable(g.records for g in groups))
+    by_file = {file: group for (file, _), group in zip(project.event_files, groups, strict=True)}
+    if not cache.terms.distinct(by_file):
+        _report_shared_folders(cache.terms.clashes(groups), project, lookup, cache, report)
     pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")
     cache.finish()
@@ -1141,6 +1155,81 @@ def validate_project(
             events = cache.published(events, live_articles)
         articles = [a for a in articles if not a.draft]
     return Validated(site, events, articles, pages)
+
+
+#: A term of each taxonomy, as messages name it.
+_TERM_NAMES = {"countries": "country", "actors": "actor", "categories": "category", "tags": "tag"}
+
+#: How to keep two terms of a taxonomy from sharing a folder.
+_FIX_SHARED_FOLDER = {
+    "countries": "write one of them another way",
+    "actors": "spell them the same (or list one as an alias of the other under actors in "
+    "site.yaml), or rename one",
+    "categories": "rename one of the two keys of categories in site.yaml",
+    "tags": "spell them the same, or rename one",
+}
+
+
+def _report_shared_folders(
+    clashes: list[Clash],
+    project: RawProject,
+    lookup: dict[str, str],
+    cache: ValidationCache,
+    report: Report,
+) -> None:
+    """An error at each term that wants the folder of one met before it, naming both.
+    Where the live preview let go of a file's parse, the file is asked for again."""
+    raws = dict(project.event_files)
+    for clash in clashes:
+        first = _term_at(raws, clash.first_at, clash.taxonomy, clash.first, lookup)
+        later = _term_at(raws, clash.later_at, clash.taxonomy, clash.later, lookup)
+        for pos, (file, _) in ((first, clash.first_at), (later, clash.later_at)):
+            if pos is None:
+                cache.read_again(file)
+        if first is None or later is None:
+            continue
+        name = _TERM_NAMES[clash.taxonomy]
+        report.error(
+            clash.later_at[0],
+            later.line,
+            later.col,
+            f"{name} {clash.later!r} and {name} {clash.first!r} "
+            f"({clash.first_at[0]}:{first.line}:{first.col}) would both be published at "
+            f"{clash.folder}: {_FIX_SHARED_FOLDER[clash.taxonomy]}",
+        )
+
+
+def _term_at(
+    raws: dict[str, list | Released], place: Place, taxonomy: str, key: str, lookup: dict
+) -> Pos | None:
+    """Where the event read at `place` first names the term `key` (None: its parse was let
+    go, or stood for by the one before)."""
+    file, index = place
+    events = raws.get(file)
+    raw = events[index] if type(events) is list else None
+    if type(raw) is not RawEvent:
+        return None
+    written = _written_terms(raw.data, taxonomy, lookup)
+    return next((pos for term, pos in written if term == key), raw.data.pos)
+
+
+def _written_terms(
+    data: YamlMap, taxonomy: str, lookup: dict[str, str]
+) -> Iterator[tuple[str | None, Pos]]:
+    """Each term of `taxonomy` an event's mapping names, keyed as validation keys it (a
+    country by its code, an actor by its name in site.yaml), with where it is written."""
+    check = _Checker(Report(), "")  # the event's mistakes were reported when it was checked
+    if taxonomy == "categories":
+        yield check.line(data, "category"), data.at("category")
+        return
+    table = countries()
+    for value, pos in check.words(data, taxonomy):
+        if taxonomy == "countries":
+            yield table.code(value), pos
+        elif taxonomy == "actors":
+            yield lookup.get(value.casefold(), value), pos
+        else:
+            yield value, pos
 
 
 def _is_draft(raw: RawArticle) -> bool:

@@ -521,6 +521,27 @@ def test_broken_site_yaml_keeps_the_last_good_build_until_fixed(project, serve):
     assert json.loads(server.get(server.path("__timeline/state")).body)["ok"] is True
 
 
+def test_two_tags_that_would_share_a_folder_fail_the_rebuild_until_spelled_alike(project, serve):
+    """The first spelling is in a file whose parse the preview let go of after the first
+    build: it is read again to say where that spelling is written."""
+    server = serve(project)
+    before = len(server.rebuild_lines())
+    takeover = project / "content/events/takeover.yaml"
+    replace_in(takeover, "actors: [Taliban]\n", "actors: [Taliban]\ntags: [CIS]\n")
+    assert "rebuild failed" in server.next_rebuild(before)
+    server.wait_for(
+        r"^content/events/takeover\.yaml:6:8: error: tag 'CIS' and tag 'cis' "
+        r"\(content/events/2023\.yaml:7:10\) would both be published at tags/cis/: "
+        r"spell them the same, or rename one$",
+        stream="err",
+    )
+    state = json.loads(server.get(server.path("__timeline/state")).body)
+    assert state["ok"] is False
+    replace_in(takeover, "tags: [CIS]", "tags: [cis]")
+    assert "rebuilt in" in server.next_rebuild(before + 1)
+    server.eventually("tags/cis/", lambda r: "Taliban take Kabul" in r.text, "both on tags/cis/")
+
+
 def test_a_file_made_readable_again_is_read_at_the_next_rebuild(project, serve):
     """chmod changes neither a file's time nor its size, which the preview's cache of parsed
     files is keyed by: a file that could not be read must be tried again at every rebuild,

@@ -266,6 +266,37 @@ CASES = {
         "duplicate event id '2023-10-13-putin-warns-about-afghanistan' (made from the date and "
         "title): content/events/main.yaml:1:3 has it too",
     ),
+    # events: terms whose pages would share a folder
+    "tags that share a folder in one event": Case(
+        {EV: _event('tags: [example, "C#", c]\n')},
+        f"{EV}:4:23",
+        f"tag 'c' and tag 'C#' ({EV}:4:17) would both be published at tags/c/: "
+        "spell them the same, or rename one",
+    ),
+    "tags that differ only in case, across files": Case(
+        {EV: _event("tags: [Kabul]\n"), DUP: _event("tags: [border, kabul]\n")},
+        f"{DUP}:4:16",
+        f"tag 'kabul' and tag 'Kabul' ({EV}:4:8) would both be published at tags/kabul/: "
+        "spell them the same, or rename one",
+    ),
+    "an actor site.yaml does not list, in the folder of one it does": Case(
+        # "taliban" is site.yaml's "Taliban" (one term); "Taliban." is a term of its own.
+        {EV: _event("actors: [taliban, Taliban.]\n")},
+        f"{EV}:4:19",
+        f"actor 'Taliban.' and actor 'Taliban' ({EV}:4:10) would both be published at "
+        "actors/taliban/: spell them the same (or list one as an alias of the other under "
+        "actors in site.yaml), or rename one",
+    ),
+    "categories that share a folder": Case(
+        {
+            SITE: SITE_YAML.replace("  attack: Attack\n", "  aux: Aux\n  aux-1: Aux one\n"),
+            "content/events/main.yaml": EVENTS_YAML.replace("attack", "aux"),
+            DUP: _event("category: aux-1\n"),
+        },
+        f"{DUP}:4:11",
+        "category 'aux-1' and category 'aux' (content/events/main.yaml:10:13) would both be "
+        "published at categories/aux-1/: rename one of the two keys of categories in site.yaml",
+    ),
     # events: vocabularies
     "unknown category with did-you-mean": Case(
         {EV: _event("category: atack\n")},
@@ -426,6 +457,11 @@ CASES = {
         "content/pages/about.md:2:1",
         "missing required field 'title': add a line title: ...",
     ),
+    "page name taken by the periods of a long timeline": Case(
+        {"content/pages/periods.md": "---\ntitle: Periods\n---\nBody\n"},
+        "content/pages/periods.md:1:1",
+        "page name 'periods' is taken by the site itself: rename the file",
+    ),
     "page name taken by the site": Case(
         {"content/pages/events.md": "---\ntitle: Events\n---\nBody\n"},
         "content/pages/events.md:1:1",
@@ -464,6 +500,14 @@ def test_rule(proj: Path, name: str) -> None:
     assert _snapshot(proj / "site") == before
     leftovers = [p.name for p in proj.iterdir() if p.name.startswith(".timeline-")]
     assert leftovers == []
+
+
+def test_check_reports_terms_that_would_share_a_folder(proj: Path) -> None:
+    case = CASES["tags that differ only in case, across files"]
+    _apply(proj, case.files)
+    result = run_timeline("check", str(proj))
+    assert result.code == 1, result.out + result.err
+    assert f"{case.where}: error: {case.message}" in result.err.splitlines()
 
 
 def test_countries_accept_codes_and_english_names_normalised_to_codes(proj: Path) -> None:
