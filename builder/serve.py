@@ -416,6 +416,8 @@ class _Model:
     theme: Theme | None = None
     env: jinja2.Environment | None = None
     warnings: tuple[str, ...] = ()
+    #: The warnings of the content as last read, which a rebuild that reads none still has.
+    content_warnings: tuple[Diagnostic, ...] = ()
     #: The warnings about the theme's static files (None: look at its folders again).
     static_warnings: tuple[Diagnostic, ...] | None = None
     failed: bool = True
@@ -704,6 +706,9 @@ class Preview:
                 model.failed = True
                 return None
             model.timeline = timeline
+            model.content_warnings = tuple(loaded.warnings)
+        else:
+            report.items.extend(model.content_warnings)
         timeline = model.timeline
         progress.stage("plan")
         theme = find_theme(self.project, timeline.site.theme)

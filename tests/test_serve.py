@@ -753,6 +753,26 @@ def test_a_template_linked_out_of_the_theme_fails_the_preview_as_it_fails_the_bu
     assert preview.fetch("404.html")[1] == b"own 404\n"
 
 
+def test_a_rebuild_that_reads_no_content_keeps_the_contents_warnings(project, tmp_path):
+    """A template or stylesheet edit re-renders without reading content: the warnings the
+    content had stay in the state, and are not printed again as if they were new."""
+    replace_in(
+        project / "content/events/takeover.yaml",
+        "title: Taliban take Kabul",
+        "title: Taliban take Kabul\nsummary: See [the border](../border/).",
+    )
+    err = io.StringIO()
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal(io.StringIO(), err))
+    assert preview.rebuild([])
+    warnings = preview.state().warnings
+    assert len(warnings) == 1 and "relative link to ../border/" in warnings[0], warnings
+    assert err.getvalue() == f"{warnings[0]}\n1 warning\n"
+    assert preview.rebuild([Change(STYLE, "themes/default/static/style.css")])
+    assert preview.rebuild([Change(TEMPLATE, "themes/default/templates/404.html")])
+    assert preview.state().warnings == warnings
+    assert err.getvalue() == f"{warnings[0]}\n1 warning\n"
+
+
 def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
     preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal())
     assert preview.rebuild([])
