@@ -243,8 +243,7 @@ def plan_build(
         RenderFailed,
         find_theme,
         render_problem,
-        shown_path,
-        static_links_out,
+        static_link_warnings,
     )
 
     with _timed(timings, "plan"):
@@ -252,14 +251,7 @@ def plan_build(
         if not theme.template_dirs:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
             return None
-        for path in static_links_out(theme):
-            report.warning(
-                shown_path(path, project),
-                1,
-                1,
-                "this static file is a symbolic link leading outside its theme folder, and was "
-                "not published: copy what it points to into the theme to publish it",
-            )
+        report.items.extend(static_link_warnings(theme, project))
         try:
             return plan_site(timeline, theme, urls.Urls(timeline.site.base_url))
         except (jinja2.TemplateSyntaxError, RenderFailed) as exc:  # a broken template

@@ -80,31 +80,46 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
                 written = "/" + html.unescape(raw[len(CONTENT_ROOT) :])
                 if targets is None:
                     targets = link_targets(timeline)
-                problem = missing_page(written, targets)
-                if problem:
+                if not leads_to_page(written, targets):
                     line, col, _ = places.place(text, written)
-                    report.error(text.file, line, col, problem)
+                    spelling = places.spelling(text, written)
+                    report.error(text.file, line, col, missing_page(written, targets, spelling))
             elif text.summary and _is_page_relative(html.unescape(raw)):
                 written = html.unescape(raw)
                 line, col, _ = places.place(text, written)
-                report.warning(text.file, line, col, _relative_advice(text, written))
+                advice = _relative_advice(text, places.spelling(text, written))
+                report.warning(text.file, line, col, advice)
         for raw in dict.fromkeys(_IMAGE.findall(text.html)):
             if not SCHEME.match(raw):
                 written = html.unescape(raw)
                 line, col, _ = places.place(text, written)
-                report.error(text.file, line, col, _own_image_advice(written))
+                advice = _own_image_advice(places.spelling(text, written))
+                report.error(text.file, line, col, advice)
 
 
 def _is_page_relative(href: str) -> bool:
     return bool(href) and href[0] not in "#?/" and not SCHEME.match(href)
 
 
-def missing_page(written: str, targets: frozenset[str]) -> str | None:
-    """What is wrong with a root-relative link `written` whose page is not in `targets`
-    (None: it leads to one)."""
+def _site_path(written: str) -> str:
+    """The site path of the page a root-relative link leads to (`/x/index.html` is `x/`)."""
     path = unquote(urlsplit(written).path)[1:]
     if path.endswith("index.html") and (path == "index.html" or path.endswith("/index.html")):
         path = path[: -len("index.html")]
+    return path
+
+
+def leads_to_page(written: str, targets: frozenset[str]) -> bool:
+    """Whether a root-relative link leads to one of the pages `targets`."""
+    return _site_path(written) in targets
+
+
+def missing_page(written: str, targets: frozenset[str], spelling: str = "") -> str | None:
+    """What is wrong with a root-relative link `written` whose page is not in `targets`
+    (None: it leads to one); the message names it as the Markdown spells it (`spelling`),
+    not percent-encoded as the HTML has it."""
+    path = _site_path(written)
+    written = spelling or written
     if path in targets:
         return None
     if path + "/" in targets:

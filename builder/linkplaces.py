@@ -6,7 +6,9 @@ Only the few files that have a broken link are read again here and searched for 
 link's attribute value, CSS `url()`, feed `<link>` or sitemap `<loc>` starts, so an editor
 or a CI log can jump to it. A link that came from content (a Markdown link in a summary or
 an article) is reported once, at the Markdown, however many pages show it (see
-`builder.linksource`).
+`builder.linksource`), with its address as the Markdown spells it. An address a template
+or a static file writes is shown with its percent-escaped non-ASCII characters decoded, as
+they were most likely typed (`/tags/кабул/`, not `/tags/%D0%BA%D0%B0%D0%B1%D1%83%D0%BB/`).
 
 A link broken several times in one page is reported once, at its first occurrence, with
 the count: the occurrences nearly always come from one place in a template (a loop or a
@@ -41,6 +43,8 @@ _XML_LOC = re.compile(r"<(?:[\w.-]+:)?loc\s*>([^<]*)<")
 #: A character reference (`&amp;`, `&#39;`, `&#x27;`, `&copy` without its semicolon).
 _REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 _FINGERPRINT = re.compile(r"\.[0-9a-f]{8}(?=\.[^./]+$)")
+#: A run of percent-escapes (`%D0%BA%D0%B0`).
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 
 
 def _unescaped(raw: str) -> tuple[str, list[int]]:
@@ -59,6 +63,43 @@ def _unescaped(raw: str) -> tuple[str, list[int]]:
     value.append(raw[at:])
     offsets.extend(range(at, len(raw) + 1))
     return "".join(value), offsets
+
+
+def readable_address(href: str) -> str:
+    """`href` as a browser's address bar shows it: a template or Markdown writes `/tags/кабул/`,
+    the built page may hold `/tags/%D0%BA%D0%B0%D0%B1%D1%83%D0%BB/`, and a person looks for
+    the first. Only escapes of printable non-ASCII characters are decoded: a decoded `%20`,
+    `%2F` or `%3F` would read as another address, and a decoded control or direction mark
+    would hide or reorder the line it is printed on."""
+    return _ESCAPES.sub(lambda run: _decoded_run(run.group()), href)
+
+
+def _decoded_run(escapes: str) -> str:
+    """A run of percent-escapes with each printable non-ASCII character in it decoded."""
+    octets = bytes.fromhex(escapes.replace("%", ""))
+    shown, at = [], 0
+    while at < len(octets):
+        character = _character_at(octets, at)
+        if character:
+            shown.append(character)
+            at += len(character.encode())
+        else:
+            shown.append(escapes[3 * at : 3 * at + 3])
+            at += 1
+    return "".join(shown)
+
+
+def _character_at(octets: bytes, at: int) -> str:
+    """The printable non-ASCII character whose UTF-8 encoding starts at `at`, or ""."""
+    if octets[at] < 0x80:
+        return ""
+    for length in (2, 3, 4):
+        try:
+            character = octets[at : at + length].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return character if len(character) == 1 and character.isprintable() else ""
+    return ""
 
 
 def _css_links(css: str) -> Iterator[tuple[str, int]]:
@@ -230,7 +271,8 @@ def _page_message(link: BrokenLink, times: int, site_dir: Path) -> str:
     if not link.href:
         return f"{link.why}: {_advice(link.why, site_dir)}"
     repeated = f"; the page has it {times} times, this is the first" if times > 1 else ""
-    return f"broken link to {link.href} ({link.why}: {_advice(link.why, site_dir)}{repeated})"
+    shown = readable_address(link.href)
+    return f"broken link to {shown} ({link.why}: {_advice(link.why, site_dir)}{repeated})"
 
 
 def _read(file: Path) -> str:

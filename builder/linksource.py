@@ -184,6 +184,15 @@ class ContentLinks:
             for text in self._by_href.get(written, []):
                 yield text, written
 
+    def spelling(self, text: ContentText, href: str) -> str:
+        """The address `href` of the HTML as the text's Markdown first writes it: markdown-it
+        percent-encodes what the editor wrote (`/tags/кабул/`), and the editor looks for
+        their own spelling."""
+        for d in destinations(text.source):
+            if d.href == href:
+                return text.source[d.start : d.end]
+        return href
+
     def place(self, text: ContentText, href: str) -> tuple[int, int, int]:
         """Where in its content file a text first links to `href` (line, column), and
         how many times the text does."""
@@ -230,7 +239,8 @@ class ContentLinks:
         else:
             advice = "correct the address"
         repeated = f"; the text has it {times} times, this is the first" if times > 1 else ""
-        return f"broken link to {href} ({where}: {why}; {advice}{repeated})"
+        written = self.spelling(text, href)
+        return f"broken link to {written} ({where}: {why}; {advice}{repeated})"
 
 
 def _body_line(content: str) -> int:

@@ -91,6 +91,7 @@ from builder.theme import (
     make_environment,
     render_problem,
     shown_path,
+    static_link_warnings,
 )
 from builder.validate import NeedsReading, ValidationCache
 from builder.watch import (
@@ -140,7 +141,8 @@ CSS = "css"
 
 @dataclass(frozen=True)
 class State:
-    """What the browsers are told: which build is served, and whether the newest one failed."""
+    """What the browsers are told: which build is served, and whether the newest one failed;
+    the newest build's errors and warnings, one `PATH:LINE:COL:` line each."""
 
     version: int
     build: str  # id of the build being served ("" when none is)
@@ -148,6 +150,7 @@ class State:
     ok: bool
     kind: str = RELOAD  # RELOAD, or CSS when only stylesheets changed since `previous`
     errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The state as the JSON the reload script reads."""
@@ -159,6 +162,7 @@ class State:
                 "ok": self.ok,
                 "kind": self.kind,
                 "errors": list(self.errors),
+                "warnings": list(self.warnings),
             },
             ensure_ascii=False,
         )
@@ -412,6 +416,10 @@ class _Model:
     theme: Theme | None = None
     env: jinja2.Environment | None = None
     warnings: tuple[str, ...] = ()
+    #: The warnings of the content as last read, which a rebuild that reads none still has.
+    content_warnings: tuple[Diagnostic, ...] = ()
+    #: The warnings about the theme's static files (None: look at its folders again).
+    static_warnings: tuple[Diagnostic, ...] | None = None
     failed: bool = True
     #: Validated records, kept so an edit re-validates only its file.
     validation: ValidationCache = field(default_factory=ValidationCache)
@@ -688,6 +696,8 @@ class Preview:
         if kinds & {CONFIG, TEMPLATE}:
             model.env = None  # compile templates afresh, even if this rebuild fails early
             model.memo = None
+        if not changes or kinds - {CONTENT}:
+            model.static_warnings = None  # look again, even if this rebuild fails early
         previous_timeline = model.timeline
         if not changes or model.failed or model.timeline is None or kinds & {CONFIG, CONTENT}:
             timeline, loaded = self._make_timeline(progress)
@@ -696,6 +706,9 @@ class Preview:
                 model.failed = True
                 return None
             model.timeline = timeline
+            model.content_warnings = tuple(loaded.warnings)
+        else:
+            report.items.extend(model.content_warnings)
         timeline = model.timeline
         progress.stage("plan")
         theme = find_theme(self.project, timeline.site.theme)
@@ -703,6 +716,9 @@ class Preview:
             report.error("content/site.yaml", 1, 1, f"theme {timeline.site.theme!r} not found")
             model.failed = True
             return None
+        if model.static_warnings is None or theme != model.theme:
+            model.static_warnings = tuple(static_link_warnings(theme, self.project))
+        report.items.extend(model.static_warnings)
         if model.env is None or theme != model.theme:
             model.env = make_environment(theme)
             model.env.auto_reload = False  # a snapshot keeps the templates it started with
@@ -760,7 +776,12 @@ class Preview:
             kind = CSS if css_only and previous is not None and self._state.ok else RELOAD
             self._current = snapshot
             self._state = State(
-                self._state.version + 1, snapshot.id, previous.id if previous else "", True, kind
+                self._state.version + 1,
+                snapshot.id,
+                previous.id if previous else "",
+                True,
+                kind,
+                warnings=_warning_lines(report),
             )
             self._changed.notify_all()
         self._show_warnings(report)
@@ -819,6 +840,7 @@ class Preview:
                 "",
                 False,
                 errors=tuple(d.format() for d in errors),
+                warnings=_warning_lines(report),
             )
             self._changed.notify_all()
         self._terminal.problems([d.format() for d in report.sorted()])
@@ -829,7 +851,7 @@ class Preview:
         self._terminal.say(f"{verb} failed{what}: {_count(len(errors), 'error')} ({still})")
 
     def _show_warnings(self, report: Report) -> None:
-        warnings = tuple(d.format() for d in report.sorted() if d.severity == "warning")
+        warnings = _warning_lines(report)
         if warnings and warnings != self._model.warnings:
             self._terminal.problems([*warnings, f"{_count(len(warnings), 'warning')}"])
         self._model.warnings = warnings
@@ -851,6 +873,7 @@ class Preview:
                 "",
                 False,
                 errors=(diagnostic.format(),),
+                warnings=self._state.warnings,
             )
             self._changed.notify_all()
         self._terminal.problems([diagnostic.format()])
@@ -1180,6 +1203,11 @@ def _reported_duplicates(paths: list[str], report: Report) -> bool:
             report.error("content", 1, 1, f"two pages want the same output path {path!r}")
         seen.add(path)
     return True
+
+
+def _warning_lines(report: Report) -> tuple[str, ...]:
+    """The warnings of a build's report, one `PATH:LINE:COL: warning:` line each, sorted."""
+    return tuple(d.format() for d in report.sorted() if d.severity == "warning")
 
 
 def _count(n: int, noun: str) -> str:

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from builder import jsontext, seo, templatecache
 from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import month_unknown_heading
-from builder.diagnostics import Diagnostic
+from builder.diagnostics import WARNING, Diagnostic
 from builder.regular import describe
 from builder.text import render_inline, render_markdown, striptags, with_root
 
@@ -482,6 +482,22 @@ def static_links_out(theme: Theme) -> list[Path]:
     `static_files` leaves out: the editor is told, or a missing image would be a mystery."""
     return [
         path for folder in theme.static_dirs for path, inside in _static_paths(folder) if not inside
+    ]
+
+
+def static_link_warnings(theme: Theme, project: Path) -> list[Diagnostic]:
+    """A warning at each static file of the theme that `static_links_out` names: the build
+    and the preview say the same, or a file missing from one would be a mystery."""
+    return [
+        Diagnostic(
+            shown_path(path, project),
+            1,
+            1,
+            WARNING,
+            "this static file is a symbolic link leading outside its theme folder, and was "
+            "not published: copy what it points to into the theme to publish it",
+        )
+        for path in static_links_out(theme)
     ]
 
 

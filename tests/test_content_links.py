@@ -361,3 +361,36 @@ def test_a_link_in_upper_case_or_to_a_static_file_says_what_to_write(tmp_path: P
         "theme's static files take fingerprinted names, so content cannot link to one: link "
         "to another site's https:// address instead"
     )
+
+
+def test_a_non_ascii_address_is_named_as_the_markdown_writes_it(tmp_path: Path) -> None:
+    """markdown-it percent-encodes `/tags/кабул/` in the HTML; the build's errors and
+    warnings name the address as the editor wrote it, which a search of the file finds."""
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace(
+        "crowds\n",
+        "crowds ([Кабул](/tags/кабул/), [كابل](../../tags/كابل/),\n  ![غ](خريطة.png))\n",
+    )
+    events.write_text(broken, encoding="utf-8")
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    assert "%" not in result.err, result.err
+    at = "content/events/evacuation.yaml"
+    cyrillic, arabic, image = (
+        position(broken, x) for x in ("/tags/кабул/", "../../tags/كابل/", "خريطة.png")
+    )
+    assert result.err.splitlines() == [
+        f"{at}:{cyrillic[0]}:{cyrillic[1]}: error: link to /tags/кабул/: this site has no "
+        "such page (a draft's is made only with --drafts): link to an event's /events/ID/, "
+        "an article's /articles/ID/, a page's /NAME/, a term's /tags/SLUG/ or a data file "
+        "such as /feed.xml; did you mean /tags/?",
+        f"{at}:{arabic[0]}:{arabic[1]}: warning: relative link to ../../tags/كابل/: a summary "
+        "shows on pages at different depths (the timeline, term and year pages, the event's "
+        "own page), where it leads to different places: write it from the site's root, as "
+        "/tags/كابل/",
+        f"{at}:{image[0]}:{image[1]}: error: image خريطة.png: this site publishes no file at "
+        "that address (a theme's static files take fingerprinted names): give the image's "
+        "full https:// address",
+        "2 errors, 1 warning",
+    ]

@@ -212,6 +212,90 @@ def test_a_summary_link_is_reported_once_at_the_summary(project: Path) -> None:
     assert _at(built, line, col).startswith('../notes/">notes<')
 
 
+#: A Cyrillic and an Arabic tag page that the build does not make (a tag in another script
+#: gets an ASCII slug), linked by a template: one address as is, one percent-encoded.
+_NON_ASCII_TEMPLATE_LINKS = (
+    "{% if event.id == 'taliban-takeover' %}\n"
+    '<p class="more"><a href="{{ url(\'tags/кабул/\') }}">Кабул</a>'
+    " <a href=\"{{ url('tags/%D9%83%D8%A7%D8%A8%D9%84/') }}\">كابل</a></p>\n"
+    "{% endif %}"
+)
+
+
+def test_a_non_ascii_address_is_reported_as_the_editor_wrote_it(project: Path) -> None:
+    """Markdown turns `кабул` into `%D0%BA%D0%B0%D0%B1%D1%83%D0%BB` in the HTML; the error
+    names the address as the Markdown writes it, at the Markdown, and a template's address
+    decoded, at the attribute value, so that a search for what was written finds it."""
+    article = project / "content" / "articles" / "report.md"
+    article.write_text(
+        article.read_text(encoding="utf-8")
+        + "\nSee [the tag](../../tags/кабул/) and [its twin](../../tags/كابل/).\n",
+        encoding="utf-8",
+    )
+    takeover = project / "content" / "events" / "takeover.yaml"
+    takeover.write_text(
+        takeover.read_text(encoding="utf-8")
+        + "summary: Before [the talks](/events/taliban-takeover/#переговоры).\n",
+        encoding="utf-8",
+    )
+    _override_template(project, "event.html", "{% block main %}", _NON_ASCII_TEMPLATE_LINKS)
+    site = _build(project)
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    built = site / "events" / "taliban-takeover" / "index.html"
+    line, text = _line_with(built, '<p class="more">')
+    cyrillic, arabic = text.index('"../../tags/кабул/"') + 2, text.index('"../../tags/%D9') + 2
+    page = "site/events/taliban-takeover/index.html"
+    assert result.err.splitlines() == [
+        "content/articles/report.md:10:15: error: broken link to ../../tags/кабул/ (on "
+        "site/articles/report/index.html: no file tags/кабул/index.html in the output; "
+        "correct the address: it is read from site/articles/report/)",
+        "content/articles/report.md:10:49: error: broken link to ../../tags/كابل/ (on "
+        "site/articles/report/index.html: no file tags/كابل/index.html in the output; "
+        "correct the address: it is read from site/articles/report/)",
+        "content/events/takeover.yaml:7:29: error: broken link to "
+        "/events/taliban-takeover/#переговоры (on 5 built pages, e.g. "
+        "site/events/taliban-takeover/index.html: no id 'переговоры' in "
+        "events/taliban-takeover/index.html; correct the address: it is read from the "
+        "site's root)",
+        f"{page}:{line}:{cyrillic}: error: broken link to ../../tags/кабул/ (no file "
+        "tags/кабул/index.html in the output: link to a page the site has)",
+        f"{page}:{line}:{arabic}: error: broken link to ../../tags/كابل/ (no file "
+        "tags/كابل/index.html in the output: link to a page the site has)",
+        "5 errors, 0 warnings",
+    ]
+    in_content, in_page = result.err.splitlines()[:3], result.err.splitlines()[3:5]
+    _assert_written_at_their_places(project, in_content, {})
+    encoded = {"../../tags/كابل/": "../../tags/%D9%83%D8%A7%D8%A8%D9%84/"}
+    _assert_written_at_their_places(project, in_page, encoded)
+
+
+def test_only_printable_non_ascii_characters_are_decoded_for_display(tmp_path: Path) -> None:
+    """A decoded space, slash or `?` would name another address, and a decoded direction
+    mark or control character would reorder or hide the rest of the line: those stay
+    escaped, as do bytes that are no UTF-8 character."""
+    site = tmp_path / "site"
+    _page(
+        site,
+        "index.html",
+        '<a href="%D0%BA%D0%B0%D0%B1%D1%83%D0%BB%20%2F%3F/">words</a>\n'
+        '<a href="%E2%80%AEevil%C2%85/">marks</a>\n'
+        '<a href="%D0%BA%D0/%FF%F0%9F%98%80/">bytes</a>',
+    )
+    broken = check_links(site)
+    assert [line.split(" broken link to ")[1].split(" (")[0] for line in broken] == [
+        "кабул%20%2F%3F/",
+        "%E2%80%AEevil%C2%85/",
+        "к%D0/%FF😀/",
+    ]
+    assert [line.split(": error:")[0] for line in broken] == [
+        "index.html:1:57",
+        "index.html:2:10",
+        "index.html:3:10",
+    ]
+
+
 def test_missing_site_is_reported(project: Path) -> None:
     result = run_timeline("check", str(project), "--links")
     assert result.code == 1

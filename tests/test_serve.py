@@ -605,6 +605,56 @@ def test_deleted_folders_and_vanishing_files_never_kill_the_server(project, serv
     assert server.get(server.path("__timeline/state")).status == 200
 
 
+def _linked_out(path: str) -> str:
+    """The warning `timeline build` gives for a theme's static file linked out of its theme."""
+    return (
+        f"{path}:1:1: warning: this static file is a symbolic link leading outside its theme "
+        "folder, and was not published: copy what it points to into the theme to publish it"
+    )
+
+
+def _state(server: Server) -> dict:
+    return json.loads(server.get(server.path("__timeline/state")).body)
+
+
+def test_a_static_file_linked_out_of_its_theme_is_a_warning_as_in_the_build(
+    project, serve, tmp_path
+):
+    """The preview leaves out such a file as `timeline build` does, and says so as it does:
+    on standard error and in the state, at the first build and when the static folder
+    changes; an edit elsewhere keeps the warning, removing the link ends it."""
+    private = write(tmp_path / "private.txt", "private bytes\n")
+    static = project / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    (static / "leak.txt").symlink_to(private)
+    leak = _linked_out("themes/default/static/leak.txt")
+    built = run_timeline("build", str(project), "-o", str(tmp_path / "site"))
+    assert leak in built.err.splitlines()
+
+    server = serve(project)
+    server.wait_for(f"^{re.escape(leak)}$", stream="err")
+    assert _state(server)["warnings"] == [leak]
+    assert server.get(server.path("static/leak.txt")).status == 404
+
+    before = len(server.rebuild_lines())
+    (static / "map.png").symlink_to(private)
+    map_png = _linked_out("themes/default/static/map.png")
+    assert "rebuilt in" in server.next_rebuild(before)
+    server.wait_for(f"^{re.escape(map_png)}$", stream="err")
+    assert _state(server)["warnings"] == [leak, map_png]
+
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul falls")
+    assert "rebuilt in" in server.next_rebuild(before + 1)
+    assert _state(server)["warnings"] == [leak, map_png]
+
+    (static / "leak.txt").unlink()
+    (static / "map.png").unlink()
+    server.eventually(
+        "__timeline/state", lambda r: json.loads(r.body)["warnings"] == [], "the warnings to go"
+    )
+    assert all(b"private bytes" not in file.read_bytes() for file in server.folder.rglob("*.*"))
+
+
 def test_the_event_stream_announces_each_new_build(project, serve):
     server = serve(project)
     state = json.loads(server.get(server.path("__timeline/state")).body)
@@ -722,6 +772,26 @@ def test_a_template_linked_out_of_the_theme_fails_the_preview_as_it_fails_the_bu
     override.write_text("own 404\n")
     assert preview.rebuild(edit)
     assert preview.fetch("404.html")[1] == b"own 404\n"
+
+
+def test_a_rebuild_that_reads_no_content_keeps_the_contents_warnings(project, tmp_path):
+    """A template or stylesheet edit re-renders without reading content: the warnings the
+    content had stay in the state, and are not printed again as if they were new."""
+    replace_in(
+        project / "content/events/takeover.yaml",
+        "title: Taliban take Kabul",
+        "title: Taliban take Kabul\nsummary: See [the border](../border/).",
+    )
+    err = io.StringIO()
+    preview = Preview(project, BuildOptions(), tmp_path / "out", Terminal(io.StringIO(), err))
+    assert preview.rebuild([])
+    warnings = preview.state().warnings
+    assert len(warnings) == 1 and "relative link to ../border/" in warnings[0], warnings
+    assert err.getvalue() == f"{warnings[0]}\n1 warning\n"
+    assert preview.rebuild([Change(STYLE, "themes/default/static/style.css")])
+    assert preview.rebuild([Change(TEMPLATE, "themes/default/templates/404.html")])
+    assert preview.state().warnings == warnings
+    assert err.getvalue() == f"{warnings[0]}\n1 warning\n"
 
 
 def test_a_stylesheet_change_is_announced_as_a_swap(project, tmp_path):
