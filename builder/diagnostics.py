@@ -24,8 +24,19 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        """Return the one-line `path:line:col: severity: message` form."""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        """Return the one-line `path:line:col: severity: message` form.
+
+        A message can quote what it found (a file's name, a link's decoded path): a control
+        character or direction mark in it would break the line or reorder it on a terminal,
+        so those are shown escaped, as Python writes them.
+        """
+        line = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return line if line.isprintable() else printable(line)
+
+
+def printable(text: str) -> str:
+    """`text` with each character a terminal would not show as itself escaped (`\\u202e`)."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 @dataclass

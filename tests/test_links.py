@@ -289,6 +289,8 @@ def test_only_printable_non_ascii_characters_are_decoded_for_display(tmp_path: P
         "%E2%80%AEevil%C2%85/",
         "к%D0/%FF😀/",
     ]
+    # Nor in the reason given after the address ("no file …" names the path decoded).
+    assert all(line.isprintable() for line in broken), broken
     assert [line.split(": error:")[0] for line in broken] == [
         "index.html:1:57",
         "index.html:2:10",
