@@ -443,6 +443,32 @@ def test_printed_from_a_dark_screen_every_text_is_dark_on_white(site, open_page,
     assert faint == []
 
 
+# --- What a screen reader says -----------------------------------------------------------
+
+
+def read_aloud(locator) -> str:
+    """The accessibility tree of an element as Chromium gives it to screen readers, without
+    the link addresses (which are not read)."""
+    lines = locator.aria_snapshot().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("- /url:"))
+
+
+def test_drawn_separators_are_not_read_aloud(site, open_page) -> None:
+    """The "/" between breadcrumbs and the "·" between an article's byline parts are drawn
+    by CSS; a screen reader read them out ("slash", "dot") between the links."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + "events/csto-drills/")
+    crumbs = page.locator(".crumbs")
+    assert crumbs.get_by_role("link").all_inner_texts() == ["Timeline", "2021"]
+    drawn = crumbs.locator("li + li").evaluate("li => getComputedStyle(li, '::before').content")
+    assert "/" in drawn
+    assert "/" not in read_aloud(crumbs)
+    page = open_page(server.origin + SUB_PATH + "articles/wire-report/")
+    byline = page.locator(".byline")
+    assert "·" in byline.locator("time").evaluate("t => getComputedStyle(t, '::before').content")
+    assert "·" not in read_aloud(byline)
+
+
 # --- Requests, accessibility, screenshots ------------------------------------------------
 
 
