@@ -469,6 +469,57 @@ def test_drawn_separators_are_not_read_aloud(site, open_page) -> None:
     assert "·" not in read_aloud(byline)
 
 
+@pytest.fixture(scope="module")
+def qualified_dates_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture project with one more event, approximate and uncertain at once (`%`),
+    served; yields its URL."""
+    root = tmp_path_factory.mktemp("qualified-dates")
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    (project / "content/events/both.yaml").write_text(
+        "id: both-qualified\ndate: 2004-06%\ntitle: Reported but unsure\n"
+        "sources: [{url: 'https://news.example/unsure'}]\n",
+        encoding="utf-8",
+    )
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+QUALIFIED_DATES = {
+    "csto-drills": ("c. October 2021", "approximately October 2021", ["approximate"]),
+    "border-clash": ("September 2023?", "September 2023 (uncertain)", ["uncertain"]),
+    "both-qualified": (
+        "c. June 2004?",
+        "approximately June 2004 (uncertain)",
+        ["approximate", "uncertain"],
+    ),
+    "rocket-fire": (
+        "October 2021 – October 2023",
+        "from October 2021 to October 2023",
+        ["span"],
+    ),
+}
+
+
+@pytest.mark.parametrize("event", list(QUALIFIED_DATES))
+def test_a_qualified_date_is_said_once_in_words(qualified_dates_site, open_page, event) -> None:
+    """ "c. March 2024" beside an "approximate" badge was read as "c dot March 2024
+    approximate": a screen reader now hears the date once, in words, while the page still
+    shows the mark and the badge, on screen and on paper."""
+    shown, said, flags = QUALIFIED_DATES[event]
+    timeline = open_page(qualified_dates_site)
+    single = open_page(qualified_dates_site + f"events/{event}/")
+    for when in (timeline.locator(f"#{event} .when"), single.locator(".event-head .when")):
+        assert read_aloud(when) == f"- paragraph:\n  - time: {said}"
+        for media in ("screen", "print"):
+            when.page.emulate_media(media=media)
+            assert when.locator("time > [aria-hidden=true]").inner_text() == shown
+            assert when.locator(".flag").all_inner_texts() == [f.upper() for f in flags]
+            assert all(flag.is_visible() for flag in when.locator(".flag").all()), media
+
+
 # --- Requests, accessibility, screenshots ------------------------------------------------
 
 
