@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -518,6 +519,23 @@ def test_a_qualified_date_is_said_once_in_words(qualified_dates_site, open_page,
             assert when.locator("time > [aria-hidden=true]").inner_text() == shown
             assert when.locator(".flag").all_inner_texts() == [f.upper() for f in flags]
             assert all(flag.is_visible() for flag in when.locator(".flag").all()), media
+
+
+def test_the_articles_list_labels_countries_and_tags_for_every_reader(site, open_page) -> None:
+    """The list of articles labelled an article's countries and tags for screen readers
+    only: sighted readers saw a run of links without knowing which were which."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + "articles/")
+    terms = page.locator(".article-list .article-terms")
+    for label, first_term in (("Countries:", "Tajikistan"), ("Tags:", "border-security")):
+        shown = terms.get_by_text(label, exact=True).bounding_box()
+        term = terms.get_by_role("link", name=first_term).bounding_box()
+        assert shown and term and shown["width"] > 20 and shown["height"] > 8, label
+        assert shown["x"] + shown["width"] <= term["x"] and abs(shown["y"] - term["y"]) < 4
+    words = " ".join(re.findall(r'- (?:text: "?|link ")(.*?)"?:?$', read_aloud(terms), re.M))
+    assert words.replace(" ,", ",") == (
+        "Countries: Tajikistan, Afghanistan, Pakistan Tags: border-security, water-rights"
+    )
 
 
 # --- Requests, accessibility, screenshots ------------------------------------------------
