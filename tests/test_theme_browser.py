@@ -416,6 +416,38 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     assert "https://news.example/kabul" in after
 
 
+#: An element's text as printed: its text with the text the print rules draw before and
+#: after each element inside it (`content: " <" attr(href) ">"`).
+PRINTED_TEXT = """el => {
+  const drawn = (node, pseudo) => {
+    const content = getComputedStyle(node, pseudo).content;
+    return content.startsWith('"') ? content.slice(1, -1) : '';
+  };
+  const walk = node => node.nodeType === Node.TEXT_NODE ? node.textContent
+    : node.nodeType !== Node.ELEMENT_NODE ? ''
+    : drawn(node, '::before') + [...node.childNodes].map(walk).join('') + drawn(node, '::after');
+  return walk(el);
+}"""
+
+
+@pytest.mark.parametrize(
+    "path, box, address",
+    [
+        ("articles/wire-report/", ".original", "https://wire.example/border-report"),
+        ("events/csto-drills/", ".sources", "https://news.example/drills"),  # no title
+        ("events/kabul-falls/", ".sources", "https://news.example/kabul"),  # titled
+    ],
+)
+def test_a_printed_address_is_written_once(site, open_page, path, box, address) -> None:
+    """Print writes out each link's address after it, and a link whose text is already
+    its address (an article's original, a source without a title) printed it twice."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + path)
+    page.emulate_media(media="print")
+    printed = page.locator(box).evaluate(PRINTED_TEXT)
+    assert printed.count(address) == 1, printed
+
+
 #: Each visible element's own text (a text node of its own) and that text's colour.
 OWN_TEXT_COLOURS = """() => [...document.querySelectorAll('body *')]
   .filter(el => el.checkVisibility() && [...el.childNodes].some(
