@@ -183,6 +183,30 @@ class DatePart:
             label += " (day unknown)"
         return label
 
+    def spoken(self) -> str:
+        """The date as a screen reader should say it: `display`'s words without its marks,
+        which are read badly or not at all ("c." as "c dot", "?" as nothing, "–" as
+        "dash"): "approximately August 2021", "September 2023 (uncertain)",
+        "1900 to 1999 (year unknown)". An open end is "an open end", an unknown one "an
+        unknown date"."""
+        if self.kind == "open":
+            return "an open end"
+        if self.kind == "unknown":
+            return "an unknown date"
+        label = self._plain_label().replace(" – ", " to ").replace("–", " to ")
+        if self.approximate:
+            label = "approximately " + label
+        notes = ["uncertain"] if self.uncertain else []
+        if self.precision == "century":
+            notes.append("year unknown")
+        elif self.month_unspecified and self.day_unspecified:
+            notes.append("month and day unknown")
+        elif self.month_unspecified:
+            notes.append("month unknown")
+        elif self.day_unspecified:
+            notes.append("day unknown")
+        return f"{label} ({', '.join(notes)})" if notes else label
+
     def datetime_attr(self) -> str | None:
         """A valid HTML `<time datetime>` value for this date, or None if there is none.
 
@@ -303,6 +327,22 @@ class EdtfDate:
         if self.end is None:
             return self.start.display()
         return _interval_label(self.start, self.end)
+
+    def spoken(self) -> str:
+        """The date or interval as a screen reader should say it, in words alone (see
+        `DatePart.spoken`): "approximately March 2024", "from 2021 (uncertain) to
+        approximately 2023", "until 2023". Pages show `display` and let assistive
+        technology read this instead."""
+        if self.end is None:
+            return self.start.spoken()
+        start, end = self.start, self.end
+        if start.kind == "open":
+            return f"until {end.spoken()}"
+        if end.kind == "open":
+            return f"from {start.spoken()}"
+        if start == end:
+            return start.spoken()
+        return f"from {start.spoken()} to {end.spoken()}"
 
     def datetime_attr(self) -> str | None:
         """A valid HTML `<time datetime>` value, or None when HTML cannot express it.

@@ -48,6 +48,7 @@ from builder.text import (
     markdown_renderer,
     render_markdown,
     slugify,
+    with_note_owner,
     with_root,
 )
 from builder.write import OutputFile, Pieces
@@ -833,8 +834,14 @@ def summary_html(event: Event, pieces: dict) -> str:
     """The event's summary as HTML, kept with the event's pieces."""
     text = pieces.get("html")
     if text is None:
-        text = pieces["html"] = render_markdown(event.summary)
+        text = pieces["html"] = event_summary_html(event)
     return text
+
+
+def event_summary_html(event: Event) -> str:
+    """The event's summary as HTML, its footnotes named after the event as on its pages
+    (TimelineJS shows every slide in one page, a feed reader many entries)."""
+    return with_note_owner(render_markdown(event.summary), event.summary, event.id)
 
 
 # -- events.json ----------------------------------------------------------------------------
@@ -986,7 +993,7 @@ def timelinejs_slide(
     anchor = event.date.start if event.date.start.is_date else event.date.end
     assert anchor is not None
     if summary is None:
-        summary = render_markdown(event.summary)
+        summary = event_summary_html(event)
     slide: dict = {
         "unique_id": event.id,
         "start_date": _timelinejs_date(anchor),
@@ -1402,7 +1409,7 @@ def atom_entry(
         label = timeline.site.categories.get(event.category, event.category)
         parts.append(_xml_element("category", None, (("term", event.category), ("label", label))))
     if summary is None:
-        summary = render_markdown(event.summary)
+        summary = event_summary_html(event)
     content = _entry_html(event, timeline, links, from_file, summary)
     parts += [_xml_element("content", content, (("type", "html"),)), "</entry>"]
     return "".join(parts)

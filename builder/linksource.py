@@ -27,7 +27,13 @@ from markdown_it.helpers import parseLinkDestination
 from builder.linkplaces import line_col
 from builder.load import YamlProblem, decode_utf8, split_front_matter
 from builder.model import Timeline
-from builder.text import is_root_relative, markdown_forms, markdown_renderer, with_root
+from builder.text import (
+    is_root_relative,
+    markdown_forms,
+    markdown_renderer,
+    with_note_owner,
+    with_root,
+)
 from builder.urls import article_path, event_path, file_for, page_path, root_for
 
 #: Where a Markdown link's address follows: `](` of an inline link or image, `[label]:`
@@ -56,11 +62,13 @@ class ContentText:
     #: body after the front matter starts) to before `end_line` (0: the end of the file).
     first_line: int
     end_line: int = 0
+    #: The event whose summary it is, after whom pages name its footnotes ('' for a body).
+    owner: str = ""
 
     @cached_property
     def html(self) -> str:
         """The HTML of the text, its root-relative links leading from `CONTENT_ROOT`."""
-        return markdown_forms(self.source).html
+        return with_note_owner(markdown_forms(self.source).html, self.source, self.owner)
 
     def html_on(self, page: str) -> str:
         """The HTML the built page `page` (relative to the site folder) shows for the text."""
@@ -117,7 +125,7 @@ def content_texts(timeline: Timeline, wanted: Callable[[str], bool]) -> Iterator
             following = bisect_right(lines, event.line)
             end = lines[following] if following < len(lines) else 0
             home = file_for(event_path(event.id))
-            yield ContentText(event.file, home, True, event.summary, event.line, end)
+            yield ContentText(event.file, home, True, event.summary, event.line, end, event.id)
     bodies = [(a.file, file_for(article_path(a.id)), a.body) for a in timeline.articles]
     bodies += [(p.file, file_for(page_path(p.id)), p.body) for p in timeline.pages]
     for file, home, body in bodies:

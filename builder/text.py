@@ -218,7 +218,7 @@ def _converted(source: str) -> MarkdownForms:
     # Footnotes are numbered within their text, and a list page shows many texts: their ids
     # (`fn1`) would repeat, and each text's note link lead to the first text's note. A text
     # with footnotes names its ids after itself (`fn-1a2b3c4d-1`); the others stay as they were.
-    env: dict = {"docId": f"{hash_text(source):08x}"} if "[^" in source else {}
+    env: dict = {"docId": _notes_id(source)} if "[^" in source else {}
     tokens = md.parse(source, env)
     html = md.renderer.render(tokens, md.options, env)
     words: list[str] = []
@@ -227,6 +227,30 @@ def _converted(source: str) -> MarkdownForms:
             words.extend(inline_text(token.children or []))
             words.append(" ")
     return MarkdownForms(html, " ".join("".join(words).split()))
+
+
+def _notes_id(source: str) -> str:
+    """What a text's footnote ids are named after (`1a2b3c4d` in `fn-1a2b3c4d-1`)."""
+    return f"{hash_text(source):08x}"
+
+
+def with_note_owner(html: str, source: str, owner: str) -> str:
+    """Converted Markdown (`html`, from `source`) as the text of `owner` (an event's id)
+    shows it: its footnote ids and note links named after the owner too.
+
+    A text's ids are named after the text, so that its conversion serves every page and
+    build; but two events may have the same summary, and a list page showing both had each
+    id twice, the second event's note link leading to the first's note. Only the ids and
+    links the footnotes made are renamed (the text's own words cannot hold a quote mark)."""
+    if "[^" not in source or not owner:
+        return html
+    ids = re.compile(f'(="#?fn(?:ref)?-{_notes_id(source)}-)')
+    named = _attribute(owner)
+    return ids.sub(lambda found: found.group(1) + named + "-", html)
+
+
+def _attribute(text: str) -> str:
+    return html.escape(text, quote=True)
 
 
 def inline_text(children: list) -> Iterator[str]:

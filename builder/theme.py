@@ -33,7 +33,7 @@ from builder.dates import MONTH_NAMES as MONTHS
 from builder.dates import month_unknown_heading
 from builder.diagnostics import WARNING, Diagnostic
 from builder.regular import describe
-from builder.text import render_inline, render_markdown, striptags, with_root
+from builder.text import render_inline, render_markdown, striptags, with_note_owner, with_root
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 SOURCE_THEMES = Path(__file__).parent.parent / "themes"
@@ -323,10 +323,18 @@ def _page_root(context: jinja2.runtime.Context) -> str:
 
 
 @jinja2.pass_context
-def markdown_filter(context: jinja2.runtime.Context, text: str | None) -> Markup:
+def markdown_filter(
+    context: jinja2.runtime.Context, text: str | None, owner: str | None = None
+) -> Markup:
     """`| markdown`: a Markdown text of the content as HTML for this page, its links
-    written from the site's root (`/events/x/`) leading from the page's `root`."""
-    return Markup(with_root(render_markdown(text or ""), _page_root(context)))
+    written from the site's root (`/events/x/`) leading from the page's `root`.
+    `| markdown(owner=event.id)` names the text's footnotes after its event as well, so
+    that two events with the same summary on one page keep their own notes."""
+    source = text or ""
+    converted = render_markdown(source)
+    if owner:
+        converted = with_note_owner(converted, source, owner)
+    return Markup(with_root(converted, _page_root(context)))
 
 
 @jinja2.pass_context

@@ -296,6 +296,33 @@ def test_check_links_reports_a_broken_fragment_once_at_the_markdown(tmp_path: Pa
     ), result.err
 
 
+def test_a_broken_link_in_a_summary_with_a_footnote_is_found_at_the_markdown(
+    tmp_path: Path,
+) -> None:
+    """Pages name a summary's footnotes after its event: the summary's HTML is still
+    recognised on each page that shows it, so the link is reported once, where it is
+    written, not on each page."""
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace("#sources-h), crowds", "#nowhere), crowds[^1]").replace(
+        "the airport.\n", "the airport.\n\n  [^1]: As the wire reported.\n"
+    )
+    assert "[^1]:" in broken
+    events.write_text(broken, encoding="utf-8")
+    assert run_timeline("build", str(project)).code == 0
+    page = (project / "site/events/evacuation/index.html").read_text(encoding="utf-8")
+    assert 'id="fn-' in page and "-evacuation-1" in page
+    result = run_timeline("check", str(project), "--links")
+    assert result.code == 1
+    line, col = position(broken, "/events/taliban-takeover/#nowhere")
+    errors = [x for x in result.err.splitlines() if ": error: " in x]
+    assert len(errors) == 1, result.err
+    assert errors[0].startswith(
+        f"content/events/evacuation.yaml:{line}:{col}: error: broken link to "
+        "/events/taliban-takeover/#nowhere (on 4 built pages"
+    ), result.err
+
+
 def test_a_page_may_link_to_the_feeds_and_data_files(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     files = [

@@ -162,6 +162,30 @@ def test_qualifier_flags(text: str, approximate: bool, uncertain: bool) -> None:
     assert (date.approximate, date.uncertain) == (approximate, uncertain)
 
 
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("2023-10-13", "13 October 2023"),
+        ("2021-08~", "approximately August 2021"),
+        ("2023-09?", "September 2023 (uncertain)"),
+        ("2004-06%", "approximately June 2004 (uncertain)"),
+        ("2001-21~", "approximately Spring 2001"),
+        ("20XX", "2000 to 2099 (year unknown)"),
+        ("2004-XX?", "2004 (uncertain, month unknown)"),
+        ("2023-10-13/2023-10-15", "from 13 October 2023 to 15 October 2023"),
+        ("2021?/2023~", "from 2021 (uncertain) to approximately 2023"),
+        ("../2023%", "until approximately 2023 (uncertain)"),
+        ("2021-10/..", "from October 2021"),
+        ("/2023", "from an unknown date to 2023"),
+        ("2021-10/", "from October 2021 to an unknown date"),
+    ],
+)
+def test_spoken_dates_are_words_without_marks(text: str, said: str) -> None:
+    """What a screen reader is given instead of `display`: "c.", "?" and dashes are read
+    badly or not at all, so the qualifiers and spans are words."""
+    assert parse_edtf(text).spoken() == said
+
+
 def test_interval_parts() -> None:
     date = parse_edtf("2021-10~/..")
     assert date.start == DatePart(

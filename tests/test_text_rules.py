@@ -4,13 +4,17 @@ error, and what is only surprising is a warning."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import run_timeline, write
+
+from builder.text import markdown_forms
 
 CONTROL = "this text holds the control character {}: remove it"
 
@@ -503,3 +507,71 @@ def test_footnotes_of_two_summaries_on_one_page_keep_their_own_ids(project: Path
         item = item[: item.index("</li>\n", item.index("footnotes"))]
         href = re.search(r'class="footnote-ref"><a href="#([^"]+)"', item).group(1)
         assert note in item[item.index(f'id="{href}"') :], event
+
+
+class _Ids(HTMLParser):
+    """Every `id` attribute of an HTML page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [value or "" for name, value in attrs if name == "id"]
+
+
+def repeated_ids(page: str) -> list[str]:
+    """The ids a page gives more than one element."""
+    parser = _Ids()
+    parser.feed(page)
+    return sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+
+
+SAME_NOTE = '"As reported[^1].\\n\\n[^1]: The wire, at noon."'
+
+
+def test_the_same_footnoted_summary_twice_on_a_page_keeps_ids_apart(
+    project: Path, cache_home: Path
+) -> None:
+    """Footnote ids were named after the text alone, so two events with the same summary
+    on one list page gave two elements each id, and the second event's note link led to
+    the first event's note. Each event names its notes after itself, on every page and in
+    the TimelineJS export (all slides in one page), while the conversion stays one per
+    text, shared by pages and kept from build to build."""
+    write(
+        project / "content/events/notes.yaml",
+        f"""\
+        - id: first-noted
+          date: 2022-03-01
+          title: First with the note
+          countries: [TJ]
+          tags: [noted]
+          summary: {SAME_NOTE}
+        - id: second-noted
+          date: 2022-03-02
+          title: Second with the note
+          countries: [TJ]
+          tags: [noted]
+          summary: {SAME_NOTE}
+        """,
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    site = project / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        assert repeated_ids(page.read_text(encoding="utf-8")) == [], page
+    slides = json.loads((site / "timelinejs.json").read_text(encoding="utf-8"))["events"]
+    assert repeated_ids("".join(slide["text"]["text"] for slide in slides)) == []
+    for listing in ("index.html", "countries/tj/index.html", "tags/noted/index.html"):
+        page = (site / listing).read_text(encoding="utf-8")
+        for event in ("first-noted", "second-noted"):
+            item = page[page.index(f'id="{event}"') :]
+            item = item[: item.index("</li>\n", item.index("footnotes"))]
+            links = re.findall(r'href="#([^"]+)"', item)
+            assert len(links) == 2, (listing, event)  # to the note and back
+            assert all(f'id="{target}"' in item for target in links), (listing, event)
+            assert all(event in target for target in links), (listing, event)
+    source = yaml.safe_load(SAME_NOTE)
+    assert "noted" not in markdown_forms(source).html  # one conversion for both

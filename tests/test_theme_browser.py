@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -415,6 +416,38 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     assert "https://news.example/kabul" in after
 
 
+#: An element's text as printed: its text with the text the print rules draw before and
+#: after each element inside it (`content: " <" attr(href) ">"`).
+PRINTED_TEXT = """el => {
+  const drawn = (node, pseudo) => {
+    const content = getComputedStyle(node, pseudo).content;
+    return content.startsWith('"') ? content.slice(1, -1) : '';
+  };
+  const walk = node => node.nodeType === Node.TEXT_NODE ? node.textContent
+    : node.nodeType !== Node.ELEMENT_NODE ? ''
+    : drawn(node, '::before') + [...node.childNodes].map(walk).join('') + drawn(node, '::after');
+  return walk(el);
+}"""
+
+
+@pytest.mark.parametrize(
+    "path, box, address",
+    [
+        ("articles/wire-report/", ".original", "https://wire.example/border-report"),
+        ("events/csto-drills/", ".sources", "https://news.example/drills"),  # no title
+        ("events/kabul-falls/", ".sources", "https://news.example/kabul"),  # titled
+    ],
+)
+def test_a_printed_address_is_written_once(site, open_page, path, box, address) -> None:
+    """Print writes out each link's address after it, and a link whose text is already
+    its address (an article's original, a source without a title) printed it twice."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + path)
+    page.emulate_media(media="print")
+    printed = page.locator(box).evaluate(PRINTED_TEXT)
+    assert printed.count(address) == 1, printed
+
+
 #: Each visible element's own text (a text node of its own) and that text's colour.
 OWN_TEXT_COLOURS = """() => [...document.querySelectorAll('body *')]
   .filter(el => el.checkVisibility() && [...el.childNodes].some(
@@ -441,6 +474,100 @@ def test_printed_from_a_dark_screen_every_text_is_dark_on_white(site, open_page,
     assert texts
     faint = [text for text in texts if contrast_on_white(text[2]) < 4.5]
     assert faint == []
+
+
+# --- What a screen reader says -----------------------------------------------------------
+
+
+def read_aloud(locator) -> str:
+    """The accessibility tree of an element as Chromium gives it to screen readers, without
+    the link addresses (which are not read)."""
+    lines = locator.aria_snapshot().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("- /url:"))
+
+
+def test_drawn_separators_are_not_read_aloud(site, open_page) -> None:
+    """The "/" between breadcrumbs and the "·" between an article's byline parts are drawn
+    by CSS; a screen reader read them out ("slash", "dot") between the links."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + "events/csto-drills/")
+    crumbs = page.locator(".crumbs")
+    assert crumbs.get_by_role("link").all_inner_texts() == ["Timeline", "2021"]
+    drawn = crumbs.locator("li + li").evaluate("li => getComputedStyle(li, '::before').content")
+    assert "/" in drawn
+    assert "/" not in read_aloud(crumbs)
+    page = open_page(server.origin + SUB_PATH + "articles/wire-report/")
+    byline = page.locator(".byline")
+    assert "·" in byline.locator("time").evaluate("t => getComputedStyle(t, '::before').content")
+    assert "·" not in read_aloud(byline)
+
+
+@pytest.fixture(scope="module")
+def qualified_dates_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture project with one more event, approximate and uncertain at once (`%`),
+    served; yields its URL."""
+    root = tmp_path_factory.mktemp("qualified-dates")
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    (project / "content/events/both.yaml").write_text(
+        "id: both-qualified\ndate: 2004-06%\ntitle: Reported but unsure\n"
+        "sources: [{url: 'https://news.example/unsure'}]\n",
+        encoding="utf-8",
+    )
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+QUALIFIED_DATES = {
+    "csto-drills": ("c. October 2021", "approximately October 2021", ["approximate"]),
+    "border-clash": ("September 2023?", "September 2023 (uncertain)", ["uncertain"]),
+    "both-qualified": (
+        "c. June 2004?",
+        "approximately June 2004 (uncertain)",
+        ["approximate", "uncertain"],
+    ),
+    "rocket-fire": (
+        "October 2021 – October 2023",
+        "from October 2021 to October 2023",
+        ["span"],
+    ),
+}
+
+
+@pytest.mark.parametrize("event", list(QUALIFIED_DATES))
+def test_a_qualified_date_is_said_once_in_words(qualified_dates_site, open_page, event) -> None:
+    """ "c. March 2024" beside an "approximate" badge was read as "c dot March 2024
+    approximate": a screen reader now hears the date once, in words, while the page still
+    shows the mark and the badge, on screen and on paper."""
+    shown, said, flags = QUALIFIED_DATES[event]
+    timeline = open_page(qualified_dates_site)
+    single = open_page(qualified_dates_site + f"events/{event}/")
+    for when in (timeline.locator(f"#{event} .when"), single.locator(".event-head .when")):
+        assert read_aloud(when) == f"- paragraph:\n  - time: {said}"
+        for media in ("screen", "print"):
+            when.page.emulate_media(media=media)
+            assert when.locator("time > [aria-hidden=true]").inner_text() == shown
+            assert when.locator(".flag").all_inner_texts() == [f.upper() for f in flags]
+            assert all(flag.is_visible() for flag in when.locator(".flag").all()), media
+
+
+def test_the_articles_list_labels_countries_and_tags_for_every_reader(site, open_page) -> None:
+    """The list of articles labelled an article's countries and tags for screen readers
+    only: sighted readers saw a run of links without knowing which were which."""
+    server, _ = site
+    page = open_page(server.origin + SUB_PATH + "articles/")
+    terms = page.locator(".article-list .article-terms")
+    for label, first_term in (("Countries:", "Tajikistan"), ("Tags:", "border-security")):
+        shown = terms.get_by_text(label, exact=True).bounding_box()
+        term = terms.get_by_role("link", name=first_term).bounding_box()
+        assert shown and term and shown["width"] > 20 and shown["height"] > 8, label
+        assert shown["x"] + shown["width"] <= term["x"] and abs(shown["y"] - term["y"]) < 4
+    words = " ".join(re.findall(r'- (?:text: "?|link ")(.*?)"?:?$', read_aloud(terms), re.M))
+    assert words.replace(" ,", ",") == (
+        "Countries: Tajikistan, Afghanistan, Pakistan Tags: border-security, water-rights"
+    )
 
 
 # --- Requests, accessibility, screenshots ------------------------------------------------

@@ -158,12 +158,15 @@ def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) ->
     assert run_timeline("build", str(tmp_path), "--base-url", "https://ex.org/").code == 0
     site = tmp_path / "site"
     page = html.unescape((site / "events/c21/index.html").read_text(encoding="utf-8"))
-    assert '<time class="date p-century">2000–2099 (year unknown)</time>' in page
+    assert '<time class="date p-century"><span aria-hidden="true">2000–2099 (year unknown)<' in page
     assert '<meta name="description" content="2000–2099 (year unknown): Century">' in page
     # in the citation's parentheses, the date's own are brackets
     assert '"Century" (2000–2099 [year unknown]). In: Coarse dates.' in page
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert '<time class="date p-century approximate">c. 1900–1999 (year unknown)</time>' in index
+    assert (
+        '<time class="date p-century approximate"><span aria-hidden="true">c. 1900–1999 '
+        "(year unknown)</span>" in index
+    )
     assert '<h3 class="month-h">2000–2099, year not known</h3>' in index
     for name in ("feed.xml", "events.csv", "events.ics", "search/index.js"):
         assert "2000–2099 (year unknown)" in (site / name).read_text(encoding="utf-8"), name
@@ -189,11 +192,12 @@ def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
     assert '<h3 class="month-h">October 2021</h3>' in index
     assert '<h3 class="month-h">2024, month not known</h3>' in index
     assert (
-        '<time datetime="2021-10" class="date p-month approximate">c. October 2021</time>' in index
+        '<time datetime="2021-10" class="date p-month approximate">'
+        '<span aria-hidden="true">c. October 2021</span>' in index
     )
-    assert '<span class="flag flag-approx">approximate</span>' in index
-    assert '<span class="flag flag-uncertain">uncertain</span>' in index
-    assert '<span class="flag flag-span">span</span>' in index
+    assert '<span class="flag flag-approx" aria-hidden="true">approximate</span>' in index
+    assert '<span class="flag flag-uncertain" aria-hidden="true">uncertain</span>' in index
+    assert '<span class="flag flag-span" aria-hidden="true">span</span>' in index
     assert '<span class="flag flag-major">major</span>' in index
     # user text is marked for the bidirectional algorithm, on the block so it aligns too
     assert (
