@@ -57,8 +57,10 @@ class Gap:
 class Chart:
     """An overview chart: the SVG markup and what a caption needs to describe it honestly.
 
-    `unit` is "month" or "year" (the width of one bar); `omitted` counts events that have
-    no month while the bars are months (they are dated only to a year, a season or coarser).
+    `unit` is "month" or "year" (the width of one bar); `omitted` counts the events in no
+    bar: those that have no month while the bars are months (they are dated only to a
+    year, a season or coarser), and those that have no year (dated only to a decade or a
+    century) while the bars are years.
     """
 
     svg: str
@@ -154,19 +156,22 @@ def overview_chart(
     href: Callable[[tuple], str],
     title: str = "Events over time, by category",
 ) -> Chart | None:
-    """The overview chart for events given as `(year, month or None, category or None)`.
+    """The overview chart for events given as `(year or None, month or None, category or
+    None)`, the year None for an event dated only to a decade or a century: it has no year
+    to count in, so it is in no bar and counted as `omitted`.
 
     `categories` orders the stack (and picks colours), `labels` names them, and `href(key)`
     gives each bar's link target for its key, `(year, month)` or `(year,)`. Returns None
     when there is nothing to draw.
     """
     points = list(points)
-    if not points:
+    placed = [point for point in points if point[0] is not None]
+    if not placed:
         return None
-    unit, keys = bar_keys(points)
+    unit, keys = bar_keys(placed)
     counts: dict[tuple, Counter] = {key: Counter() for key in keys if not isinstance(key, Gap)}
-    omitted = 0
-    for year, month, category in points:
+    omitted = len(points) - len(placed)
+    for year, month, category in placed:
         if unit == "month" and month is None:
             omitted += 1
             continue

@@ -17,12 +17,21 @@ import datetime as _dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-__all__ = ["PRECISIONS", "DateError", "DatePart", "EdtfDate", "parse_edtf"]
+__all__ = [
+    "PRECISIONS",
+    "DateError",
+    "DatePart",
+    "EdtfDate",
+    "parse_edtf",
+    "year_range_label",
+]
 
 #: Every precision a date can have, from the coarsest to the finest.
 PRECISIONS: tuple[str, ...] = ("century", "decade", "year", "season", "month", "day")
+#: The precisions that name a span of years but no year in it (201X, 20XX).
+SPAN_PRECISIONS = frozenset({"century", "decade"})
 
 _PRECISION_RANK = {name: rank for rank, name in enumerate(PRECISIONS)}
 
@@ -223,6 +232,12 @@ class DatePart:
             return f"{year}-{self.month:02d}"
         return year
 
+    def display_span(self) -> str:
+        """A decade or century as `display` names it, without its qualifiers: "2010s",
+        "2000–2099 (year unknown)"; other dates as their plain label ("2023")."""
+        label = self._plain_label()
+        return label + " (year unknown)" if self.precision == "century" else label
+
     def _plain_label(self) -> str:
         """The date in words, without qualifiers or notes about unspecified parts."""
         assert self.year is not None and self.last_year is not None
@@ -354,6 +369,41 @@ class EdtfDate:
         anchor = self.start if self.start.is_date else self.end
         assert anchor is not None
         return anchor.datetime_attr()
+
+    @cached_property
+    def names_year(self) -> bool:
+        """Whether the date names the year it is filed under (`year`).
+
+        False for a date known only to a decade or a century (`201X`, `20XX`, or an interval
+        anchored on one): it is filed under the first year of its span, and nothing that
+        leads there may name that year. Cached, as the live preview reads it of every event
+        at each edit and dates are shared (see `_parse_text`).
+        """
+        return self.precision not in SPAN_PRECISIONS
+
+    def year_label(self) -> str:
+        """The year the date is filed under, in words that claim no more than the date gives:
+        "2023" (the year as a number, as year pages and headings name it), "2010s" for
+        `201X`, "2000–2099 (year unknown)" for `20XX`."""
+        if self.names_year:
+            return str(self.year)
+        return self._anchor().display_span()
+
+    def filed_years(self) -> tuple[int, int]:
+        """The first and last year of what the date is filed under: the year itself, or the
+        span of a decade or century (`201X` gives (2010, 2019)). The years filter of the
+        timeline reaches a span's last year to take it in whole."""
+        if self.names_year:
+            return self.year, self.year
+        anchor = self._anchor()
+        assert anchor.year is not None and anchor.last_year is not None
+        return anchor.year, anchor.last_year
+
+    def _anchor(self) -> DatePart:
+        """The part the date is placed by: the start, or the end when the start is not given."""
+        anchor = self.start if self.start.is_date else self.end
+        assert anchor is not None
+        return anchor
 
 
 def parse_edtf(value: object) -> EdtfDate:
@@ -841,6 +891,17 @@ def month_unknown_heading(year: int | None, dates: Iterable[EdtfDate]) -> str:
     if within_year or not headings:
         headings.append(f"{year}, month not known")
     return "; ".join(headings)
+
+
+def year_range_label(first: str, last: str) -> str:
+    """Two year labels (`EdtfDate.year_label`) as a range: "2010–2024", "2010s–2024", just
+    "2024" when they are the same, and "from 2000–2099 (year unknown) to 2024" when a label
+    has a dash or a space of its own, which a dash between them would blur."""
+    if first == last:
+        return first
+    if any(" " in label or "–" in label for label in (first, last)):
+        return f"from {first} to {last}"
+    return f"{first}–{last}"
 
 
 def _decade_label(first: int, last: int) -> str:

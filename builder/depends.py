@@ -5,8 +5,8 @@ re-renders only those whose key changed: the edited event's page, its neighbours
 pages that list or relate to it, the feeds and exports. Keys are made from the values a
 page's template receives (events by `Timeline.event_key`, articles by revision, terms by
 their events), plus the *chrome*: what the shipped templates read from the whole site on
-every page (the site settings, the number of events, the years, the page menu, the term
-and citation counts, the asset names).
+every page (the site settings, the number of events, the years and how they are named
+(`years.chrome`), the page menu, the term and citation counts, the asset names).
 
 A key is only as good as that list, so it is made for the templates shipped with the
 builder, whose reads are known, and for a project's own templates only when they read
@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from itertools import compress
 
+from builder import years
 from builder.model import TAXONOMIES, Article, Event, Page, Term, Timeline
 from builder.periods import Period
 
@@ -129,6 +130,7 @@ class PageKeys:
             repr(site),
             len(timeline.events),
             tuple(timeline.years),
+            years.chrome(timeline),
             tuple((p.id, p.title) for p in timeline.pages),
             tuple(
                 (name, tuple((t.key, t.label, t.slug, len(t.events)) for t in terms))

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from builder import jsontext, periods, urls
 from builder.countries import countries
-from builder.dates import DatePart, EdtfDate
+from builder.dates import SPAN_PRECISIONS, DatePart, EdtfDate
 from builder.model import TAXONOMIES, Article, Event, Timeline
 from builder.text import (
     inline_text,
@@ -951,11 +951,15 @@ def events_json(
 # -- timelinejs.json ------------------------------------------------------------------------
 
 
-def _timelinejs_date(part: DatePart) -> dict | None:
+def _timelinejs_date(part: DatePart, end: bool = False) -> dict | None:
+    """A TimelineJS date for one part; for the `end` of a span, a decade's or century's last
+    year, so that the slide spans what the part can mean instead of ending at its start."""
     ymd = part.earliest_ymd
     if ymd is None:
         return None
     year, month, day = ymd
+    if end and part.precision in SPAN_PRECISIONS:
+        year = part.last_year
     value: dict = {"year": year}
     if part.precision in ("month", "day", "season"):
         value["month"] = month
@@ -986,7 +990,8 @@ def timelinejs_slide(
     from_file: str = "timelinejs.json",
     summary: str | None = None,
 ) -> dict:
-    """One TimelineJS 3 slide: partial dates as year/month/day, qualifiers in display_date.
+    """One TimelineJS 3 slide: partial dates as year/month/day, qualifiers in display_date,
+    and a date known only to a decade or century as a span over its years.
 
     `summary` is the summary's HTML when the caller has it already.
     """
@@ -1008,7 +1013,10 @@ def timelinejs_slide(
     }
     end = event.date.end
     if end is not None and end.is_date and anchor is event.date.start:
-        slide["end_date"] = _timelinejs_date(end)
+        slide["end_date"] = _timelinejs_date(end, end=True)
+    elif not event.date.names_year:
+        # TimelineJS would show 201X as a point in 2010: a span over the decade claims no year
+        slide["end_date"] = _timelinejs_date(anchor, end=True)
     return slide
 
 

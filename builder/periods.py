@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from itertools import chain, groupby, islice
 
 from builder import urls
-from builder.dates import MONTH_NAMES
+from builder.dates import MONTH_NAMES, month_unknown_heading, year_range_label
 from builder.model import TAXONOMIES, Event, Timeline
+from builder.years import group_label
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,16 @@ def _pack(
 
 
 def _year_period(years: list[tuple[int | None, list[Event]]]) -> Period:
+    """A period of whole years, labelled as its first and last years' headings are: a year
+    holding only decades or centuries is named by the span ("2010s–2014")."""
     events = list(chain.from_iterable(group for _, group in years))
     first, last = years[0][0], years[-1][0]
     if first is None or last is None:
         return Period("undated", "Undated", events)
+    label = year_range_label(group_label(first, years[0][1]), group_label(last, years[-1][1]))
     if first == last:
-        return Period(str(first), str(first), events)
-    return Period(f"{first}-{last}", f"{first}–{last}", events)
+        return Period(str(first), label, events)
+    return Period(f"{first}-{last}", label, events)
 
 
 def _month_period(year: int, months: list[tuple[int | None, list[Event]]]) -> Period:
@@ -99,7 +103,8 @@ def _month_period(year: int, months: list[tuple[int | None, list[Event]]]) -> Pe
     # Dates with a year but no month sort first in their year; they open its first period.
     first, last = months[0][0], months[-1][0]
     if not last:
-        return Period(f"{year}-no-month", f"{year}, month not known", events)
+        label = month_unknown_heading(year, (event.date for event in events))
+        return Period(f"{year}-no-month", label, events)
     first = first or 1
     if first == last:
         return Period(f"{year}-{last:02d}", f"{MONTH_NAMES[last - 1]} {year}", events)

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from builder import exports, periods, search, template_reads, urls
+from builder import exports, periods, search, template_reads, urls, years
 from builder.assets import fingerprint
 from builder.chart import Chart, colour_class, overview_chart
 from builder.countries import countries
-from builder.dates import EdtfDate
+from builder.dates import EdtfDate, year_range_label
 from builder.depends import KeysMemo, LazyKey, PageKeys
 from builder.model import (
     TAXONOMIES,
@@ -279,8 +279,9 @@ class _Context:
         return self.where
 
     def timeline_points(self) -> tuple:
-        """Year, month and category of every event in order: what the timeline's periods and
-        its overview chart are made from (the previous build's very tuple when equal)."""
+        """Year, month and category of every event in order, and whether its date names the
+        year (see `EdtfDate.names_year`): what the timeline's periods and its overview chart
+        are made from (the previous build's very tuple when equal)."""
         if self.points is None:
             events = self.timeline.events
             split = self.memo.split if self.memo is not None else None
@@ -289,7 +290,7 @@ class _Context:
                 self.points = split[1]
                 return self.points
             columns = map(_YEAR, events), map(_MONTH, events), map(_CATEGORY, events)
-            points = tuple(zip(*columns, strict=True))
+            points = tuple(zip(*columns, map(_NAMES_YEAR, events), strict=True))
             self.points = split[1] if split is not None and split[1] == points else points
         return self.points
 
@@ -449,6 +450,13 @@ class _Context:
             "category_class": lambda key: category_classes.get(key, "cx"),
             "importance_label": lambda n: IMPORTANCE_LABELS.get(n, "minor"),
             "year_span": year_span,
+            "year_label": partial(years.year_label, self.timeline),
+            "year_heading": years.section_label,
+            "year_spans": lambda year: self.timeline.year_spans.get(year, ()),
+            "year_filter_end": partial(years.filter_end, self.timeline),
+            "year_filter_choices": partial(years.filter_years, self.timeline),
+            "year_range": year_range_label,
+            "years_covered": partial(years.years_covered, self.timeline.events),
             "slug_list": lambda taxonomy, keys: " ".join(
                 self.term_slugs[taxonomy].get(key, "") for key in keys
             ),
@@ -780,6 +788,8 @@ def group_by_month(events: list[Event]) -> list[tuple[int | None, list[tuple[int
 _ID = operator.attrgetter("id")
 _YEAR, _MONTH = operator.attrgetter("date.year"), operator.attrgetter("date.month")
 _CATEGORY = operator.attrgetter("category")
+_NAMES_YEAR = operator.attrgetter("date.names_year")
+_POINT = operator.attrgetter("date.year", "date.month", "category", "date.names_year")
 
 
 class Kept(NamedTuple):
@@ -1309,16 +1319,14 @@ def filters_json(ctx: _Context, pages: list[periods.ListPage]) -> bytes:
 
 
 def _same_points(before: list[Event], points: tuple, events: list[Event], replaced=None) -> bool:
-    """Whether `points` (the year, month and category of each of the events `before`) are
-    those of `events` too, told by comparing only the places where the event differs (an
-    edit replaces a few events, or moves one among events of the same date; the model's
+    """Whether `points` (see `_Context.timeline_points`) of the events `before` are those of
+    `events` too, told by comparing only the places where the event differs (an edit
+    replaces a few events, or moves one among events of the same date; the model's
     `replaced` names them when it knows them)."""
     if len(before) != len(events):
         return False
     differ = places_differing(before, events, replaced)
-    return all(
-        points[i] == (e.date.year, e.date.month, e.category) for i in differ for e in (events[i],)
-    )
+    return all(points[i] == _POINT(events[i]) for i in differ)
 
 
 def _same_months(before: list[Event], events: list[Event], replaced=None) -> bool:
@@ -1382,8 +1390,12 @@ def overview_for(
     events: list[Event], site: Site, href: Callable[[tuple], str] = _anchor
 ) -> Chart | None:
     """The overview chart of these events, its bars linking to the month (or year) headings
-    (`href` gives each bar's link, by default the heading on the same page)."""
-    points = [(e.date.year, e.date.month, e.category) for e in events]
+    (`href` gives each bar's link, by default the heading on the same page). An event dated
+    only to a decade or a century has no year to be counted in: the chart leaves it out
+    and says so, rather than count it in the year its span starts in."""
+    points = [
+        (e.date.year if e.date.names_year else None, e.date.month, e.category) for e in events
+    ]
     return overview_chart(points, list(site.categories), site.categories, href)
 
 

@@ -80,6 +80,22 @@ def test_events_without_a_month_are_counted_as_left_out() -> None:
     assert chart.unit == "month" and chart.omitted == 1
 
 
+def test_events_without_a_year_are_in_no_bar_and_move_no_axis() -> None:
+    """An event dated only to a decade or a century comes with no year (None): counting it
+    in the year its span starts in would claim that year. It is left out, counted as
+    such, and neither stretches the axis back to its span nor tips the bars to years."""
+    points = [(None, None, "attack"), (2012, None, "attack"), (2024, None, "diplomacy")]
+    chart = overview_chart(points, CATEGORIES, LABELS, month_anchor)
+    assert chart.unit == "year" and chart.omitted == 1
+    assert set(bars(parse(chart.svg))) == {"#y2012", "#y2024"}
+    assert "2010" not in chart.svg  # the axis starts at 2012
+    months = [(None, None, "attack"), (2024, 3, "attack"), (2024, 5, "attack")]
+    chart = overview_chart(months, CATEGORIES, LABELS, month_anchor)
+    assert chart.unit == "month" and chart.omitted == 1
+    assert set(bars(parse(chart.svg))) == {"#y2024-03", "#y2024-05"}
+    assert overview_chart([(None, None, "attack")], CATEGORIES, LABELS, month_anchor) is None
+
+
 def test_years_when_most_dates_have_no_month_or_the_span_is_long() -> None:
     coarse = [(1990, None, "attack"), (1995, None, "attack"), (2001, 4, "diplomacy")]
     unit, keys = bar_keys(coarse)

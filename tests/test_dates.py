@@ -22,6 +22,7 @@ from builder.dates import (
     EdtfDate,
     month_unknown_heading,
     parse_edtf,
+    year_range_label,
 )
 
 D = dt.date
@@ -222,6 +223,41 @@ def test_headings_name_a_century_by_its_years() -> None:
         "2000–2099, year not known; 2000s, year not known; 2000, month not known"
     )
     assert month_unknown_heading(1900, [parse_edtf("19XX")]) == "1900–1999, year not known"
+
+
+@pytest.mark.parametrize(
+    "text, names, label, years",
+    [
+        ("2023-10-13", True, "2023", (2023, 2023)),
+        ("2021-10/2023-10", True, "2021", (2021, 2021)),
+        ("2015/202X", True, "2015", (2015, 2015)),  # placed by its start, which is a year
+        ("2001-21", True, "2001", (2001, 2001)),
+        ("201X", False, "2010s", (2010, 2019)),
+        ("201X~", False, "2010s", (2010, 2019)),
+        ("201X/2015", False, "2010s", (2010, 2019)),
+        ("../201X", False, "2010s", (2010, 2019)),
+        ("20XX", False, "2000–2099 (year unknown)", (2000, 2099)),
+        ("-201X", False, "2020–2011 BCE", (-2019, -2010)),
+    ],
+)
+def test_a_date_names_the_year_it_is_filed_under_only_when_it_gives_it(
+    text: str, names: bool, label: str, years: tuple[int, int]
+) -> None:
+    """`201X` is filed under 2010 (`year`), but a label for where it is filed must say
+    "2010s": the date gives no year."""
+    date = parse_edtf(text)
+    assert date.names_year is names
+    assert date.year_label() == label
+    assert date.filed_years() == years
+
+
+def test_ranges_of_year_labels_keep_their_ends_apart() -> None:
+    assert year_range_label("2010", "2024") == "2010–2024"
+    assert year_range_label("2010s", "2024") == "2010s–2024"
+    assert year_range_label("2024", "2024") == "2024"
+    assert year_range_label("2000–2099 (year unknown)", "2024") == (
+        "from 2000–2099 (year unknown) to 2024"
+    )
 
 
 # -- Other input types ------------------------------------------------------------------------

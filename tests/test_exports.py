@@ -365,6 +365,8 @@ def test_timelinejs_partial_dates_are_fields_and_headlines_are_escaped(rich: Pat
     rockets = next(s for k, s in slides.items() if k.startswith("2021-10-2023-10"))
     assert rockets["start_date"]["year"] == 2021 and rockets["end_date"]["month"] == 10
     assert slides["the-2010s"]["start_date"] == {"year": 2010, "display_date": "2010s"}
+    # a span over the decade: a point in 2010 would claim the year
+    assert slides["the-2010s"]["end_date"] == {"year": 2019, "display_date": "2010s"}
     assert "end_date" not in slides["open-ended-deployment"]
     headline = slides["csv-trouble"]["text"]["headline"]
     assert (

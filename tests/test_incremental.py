@@ -349,6 +349,32 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def test_a_year_named_or_not_by_its_events_follows_their_edits(preview) -> None:
+    """A year whose events give only its decade is named by the decade on every page that
+    names the year (the years filter, the browse links, the next year's page): an edit that
+    dates its one event to the year itself, or back to the decade, keeps the same years and
+    counts, and must still reach those pages (`years.chrome`)."""
+    site = preview.project / "content/site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "events_per_page: 40\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    lone = preview.project / "content/events/lone.yaml"
+    lone.write_text(
+        "date: 1990\ntitle: A lone event\nsources: [{url: 'https://example.org/x'}]\n",
+        encoding="utf-8",
+    )
+    rebuild(preview, lone)
+    assert_same_as_cold(preview)
+    for date, label in [("199X", "1990s"), ("1990-06", "1990"), ("199X", "1990s")]:
+        edit(lone, r"date: \S+", f"date: {date}")
+        rebuild(preview, lone)
+        files = served(preview)
+        earlier = f'<span class="dir">← Earlier</span> {label}</a>'.encode()
+        assert earlier in files["years/2001/index.html"]
+        # the latest period's filter form, far from the event's own period
+        assert f'<option value="1990">{label}</option>'.encode() in files["index.html"]
+        assert_same_as_cold(preview)
+
+
 def test_months_of_list_items_are_reused_by_the_next_build(preview) -> None:
     """A list page rendered again after an edit takes its untouched months from the last
     build (`render.Blocks`), the very blocks, and still reads as a cold build's."""

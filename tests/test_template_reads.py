@@ -80,8 +80,8 @@ def test_copies_of_the_shipped_templates_keep_the_keys(tmp_path: Path, name: str
     ("name", "why"),
     [
         ("term.html", "term.html:8: reads (value).events[]"),
-        ("taxonomy.html", "taxonomy.html:13: reads (value).events[].date.year"),
-        ("partials/overview.html", "overview.html:25: reads timeline.years.items()[].1 |length"),
+        ("taxonomy.html", "taxonomy.html:13: reads (value).events[].date.year_label()"),
+        ("partials/overview.html", "overview.html:32: reads timeline.years.items()[].1 |length"),
     ],
 )
 def test_copies_of_shipped_templates_that_read_a_terms_events_lose_them(

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_timeline
+from conftest import REPO, run_timeline, write
 from playwright.sync_api import Browser, Page
 from sitehttp import opened
 
@@ -233,6 +233,84 @@ def test_year_range_keeps_events_overlapping_it(site, open_page) -> None:
     assert not page.locator("#y2021").is_visible()
     assert not page.locator('.years-nav a[href="#y2021"]').is_visible()
     assert page.locator('.years-nav a[href="#y2024"]').is_visible()
+
+
+#: Events dated to centuries (19XX, 20XX) and a decade (201X), filed under 1900, 2000 and
+#: 2010; 2000 also holds an event of its own.
+COARSE_DATES = ["19XX", "20XX", "2000", "201X", "2012", "2024"]
+
+
+@pytest.fixture(scope="module")
+def coarse_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A project of one event per date in COARSE_DATES (ids e-20xx, e-2000, …), served."""
+    root = tmp_path_factory.mktemp("coarse")
+    project = root / "project"
+    write(project / "content" / "site.yaml", "title: Coarse dates\n")
+    write(
+        project / "content" / "events" / "all.yaml",
+        "".join(
+            f"- {{date: '{d}', id: e-{d.lower()}, title: Event {d}, "
+            "sources: [{url: 'https://a.example/'}]}\n"
+            for d in COARSE_DATES
+        ),
+    )
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+def test_a_decade_is_kept_by_any_year_range_its_span_overlaps(coarse_site, open_page) -> None:
+    """201X may be any year of the 2010s: "from 2012" keeps it, as it keeps 20XX; the
+    filter's "2010s" reaches to 2019 in `to`; the year page of 2010 (only 201X) links to
+    the timeline filtered to the whole decade, and the form shows that range by name."""
+    page = open_page(coarse_site)
+    page.select_option('#filters select[name="from"]', "2012")
+    assert visible_ids(page) == ["e-20xx", "e-201x", "e-2012", "e-2024"]
+    page.select_option('#filters select[name="from"]', "")
+    page.select_option('#filters select[name="to"]', label="2010s")
+    assert visible_ids(page) == ["e-19xx", "e-20xx", "e-2000", "e-201x", "e-2012"]
+    assert "to=2019" in page.url
+    year = open_page(coarse_site + "years/2010/")
+    assert year.locator("h1").inner_text() == "2010s"
+    year.get_by_role("link", name="Show in the filterable timeline").click()
+    year.wait_for_url("**/?from=2010&to=2019")
+    assert visible_ids(year) == ["e-20xx", "e-201x", "e-2012"]
+    chosen = "s => s.options[s.selectedIndex].text"
+    assert year.eval_on_selector('#filters select[name="from"]', chosen) == "2010s"
+    assert year.eval_on_selector('#filters select[name="to"]', chosen) == "2010s"
+    assert page.errors == [] and year.errors == []
+
+
+def test_a_year_and_its_century_leave_the_jump_list_together(coarse_site, open_page) -> None:
+    """2000 holds 20XX and 2000, each with its own entry in the jump list: when the filters
+    empty the year, neither entry stays."""
+    page = open_page(coarse_site)
+    entries = page.locator('.years-nav a[href="#y2000"]')
+    assert entries.all_inner_texts() == ["2000–2099 (year unknown) 1", "2000 1"]
+    page.fill("#q", "2024")
+    assert visible_ids(page) == ["e-2024"]
+    assert not page.locator("#y2000").is_visible()
+    assert [entries.nth(i).is_visible() for i in range(2)] == [False, False]
+    page.fill("#q", "")
+    assert [entries.nth(i).is_visible() for i in range(2)] == [True, True]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_long_year_label_keeps_the_years_filter_in_its_column(
+    coarse_site, open_page, width: int
+) -> None:
+    """ "1900–1999 (year unknown)" is the widest choice of both selects: they stay inside
+    the filter form, and the page does not scroll sideways."""
+    page = open_page(coarse_site, width=width)
+    if width < 700:
+        page.locator(".filters-toggle").click()
+    form = page.locator("#filters").bounding_box()
+    for name in ("from", "to"):
+        box = page.locator(f'#filters select[name="{name}"]').bounding_box()
+        assert box and form and box["x"] + box["width"] <= form["x"] + form["width"], name
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def test_major_only(site, open_page) -> None:

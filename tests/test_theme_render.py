@@ -177,6 +177,119 @@ def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) ->
             assert not re.search(r"\d(st|nd|rd|th) century", path.read_text("utf-8")), path
 
 
+def _coarse_site(tmp_path: Path, dates: list[str], **site: str) -> Path:
+    """A project of one event per date (category `c`), built with the real CLI."""
+    settings = "".join(f"{key}: {value}\n" for key, value in site.items())
+    write(tmp_path / "content" / "site.yaml", f"title: Coarse dates\n{settings}")
+    write(
+        tmp_path / "content" / "events" / "all.yaml",
+        "".join(
+            f"- {{date: '{d}', id: e-{d.lower()}, title: Event {d}, countries: [TJ], "
+            f"sources: [{{url: 'https://a.example/'}}]}}\n"
+            for d in dates
+        ),
+    )
+    result = run_timeline("build", str(tmp_path))
+    assert result.code == 0, result.err
+    return tmp_path / "site"
+
+
+def _jump_entries(page: str) -> list[tuple[str, str, str]]:
+    nav = re.search(r'<nav class="years-nav".*?</nav>', page, re.DOTALL).group(0)
+    return re.findall(r'<a href="([^"]*)">([^<]*) <span class="n">(\d+)</span>', nav)
+
+
+def _options(page: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select name="{name}">(.*?)</select>', page).group(1)
+    return re.findall(r'<option value="([^"]+)">([^<]*)</option>', select)
+
+
+def test_a_year_given_by_no_event_is_named_nowhere(tmp_path: Path) -> None:
+    """`201X` is filed under 2010 and `20XX` under 2000, where their spans start. Where the
+    year holds nothing else (2010), everything that leads there names the span: the event's
+    breadcrumb, the year's heading and page, the jump list, the years filter, the overview
+    line, the browse links and the terms' ranges; the chart counts neither in a year, and
+    says so. Where the year has events of its own (2000), it keeps its number and count."""
+    site = _coarse_site(tmp_path, ["20XX", "2000", "201X", "2012", "2024"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    # from the first event's year to the last's: the first is dated 2000-2099
+    stats = "5 events, from 2000–2099 (year unknown) to 2024 · 1 country"
+    assert f'<p class="stats">{stats}</p>' in index
+    assert _jump_entries(index) == [
+        ("#y2000", "2000–2099 (year unknown)", "1"),
+        ("#y2000", "2000", "1"),
+        ("#y2010", "2010s", "1"),
+        ("#y2012", "2012", "1"),
+        ("#y2024", "2024", "1"),
+    ]
+    # the chart: a bar for each year an event names, none for 2010
+    bars = re.findall(r"<title>(\d+): (\d+) events?", index)
+    assert bars == [("2000", "1"), ("2012", "1"), ("2024", "1")]
+    assert "2 events dated only to a decade or century are not shown." in index
+    assert re.findall(r'<h2 class="year-h" id="y(\d+)-h">([^<]*)</h2>', index) == [
+        ("2000", "2000"),
+        ("2010", "2010s"),
+        ("2012", "2012"),
+        ("2024", "2024"),
+    ]
+    assert _options(index, "from") == [
+        ("2000", "2000"),
+        ("2010", "2010s"),
+        ("2012", "2012"),
+        ("2024", "2024"),
+    ]
+    # to the 2010s is to their last year, in order among the others
+    assert _options(index, "to") == [
+        ("2000", "2000"),
+        ("2012", "2012"),
+        ("2019", "2010s"),
+        ("2024", "2024"),
+    ]
+    assert '<li><a href="./years/2010/">2010s</a></li>' in index  # the links without JS
+    page = (site / "events" / "e-201x" / "index.html").read_text(encoding="utf-8")
+    assert '<li><a href="../../years/2010/">2010s</a></li>' in page
+    page = (site / "events" / "e-20xx" / "index.html").read_text(encoding="utf-8")
+    assert '<li><a href="../../years/2000/">2000–2099 (year unknown)</a></li>' in page
+    year = (site / "years" / "2010" / "index.html").read_text(encoding="utf-8")
+    assert "<title>2010s · Coarse dates</title>" in year
+    assert "<h1>2010s</h1>" in year
+    assert '<meta property="og:title" content="2010s">' in year
+    assert 'href="../../?from=2010&amp;to=2019">Show in the filterable timeline' in year
+    assert '<span class="dir">Later →</span> 2012</a>' in year
+    later = (site / "years" / "2012" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="dir">← Earlier</span> 2010s</a>' in later
+    assert "<h1>2000</h1>" in (site / "years" / "2000" / "index.html").read_text("utf-8")
+    countries = (site / "countries" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="range">from 2000–2099 (year unknown) to 2024</span>' in countries
+    for path in [site / "index.html", *site.glob("*/**/*.html")]:
+        # no label "2010" anywhere but on the chart's axis, which marks every fifth year
+        text = re.sub(r"<svg.*?</svg>", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+        assert not re.search(r">2010(?:<| <span)", text), path
+
+
+def test_a_timeline_that_starts_with_a_decade_says_so(tmp_path: Path) -> None:
+    """The overview line and a term's range start with the decade; the chart's note counts it."""
+    site = _coarse_site(tmp_path, ["201X", "2012", "2024"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<p class="stats">3 events, 2010s–2024 · 1 country</p>' in index
+    assert "1 event dated only to a decade or century is not shown." in index
+    countries = (site / "countries" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="range">2010s–2024</span>' in countries
+    site = _coarse_site(tmp_path, ["20XX", "2024-05"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "2 events, from 2000–2099 (year unknown) to 2024" in index
+    assert "1 event is dated less precisely than a month and not counted in the bars." in index
+
+
+def test_periods_of_a_split_list_name_a_decade_not_its_first_year(tmp_path: Path) -> None:
+    site = _coarse_site(tmp_path, ["201X", "2012", "2013", "2024"], events_per_page="2")
+    periods = re.findall(
+        r'data-period="\d+">([^<]*) <span class="n">',
+        (site / "index.html").read_text(encoding="utf-8"),
+    )
+    assert periods == ["2010s–2012", "2013–2024"]
+
+
 def test_timeline_events_carry_what_the_filters_need(built: Path) -> None:
     index = (built / "index.html").read_text(encoding="utf-8")
     item = re.search(r'<li class="event [^"]*" id="rocket-fire"[^>]*>', index).group(0)

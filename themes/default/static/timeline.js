@@ -255,8 +255,10 @@
     [].forEach.call(doc.querySelectorAll('[data-timeline] .year'), function (year) {
       var empty = !year.querySelector('.month:not([hidden])');
       year.hidden = empty;
-      var link = doc.querySelector('.years-nav a[href="#' + year.id + '"]');
-      if (link) link.parentNode.hidden = empty;
+      /* A year may have two entries: its decade or century, and its own events. */
+      [].forEach.call(doc.querySelectorAll('.years-nav a[href="#' + year.id + '"]'), function (link) {
+        link.parentNode.hidden = empty;
+      });
     });
   }
 
