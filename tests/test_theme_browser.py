@@ -313,6 +313,31 @@ def test_a_long_year_label_keeps_the_years_filter_in_its_column(
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
+@pytest.fixture(scope="module")
+def new_project_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project `timeline init` makes (two events two months apart), built and served."""
+    root = tmp_path_factory.mktemp("init")
+    assert run_timeline("init", str(root / "project")).code == 0
+    build_into(root / "project", root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_chart_of_a_few_bars_is_not_blown_up_to_the_page_width(
+    new_project_site, open_page, width: int
+) -> None:
+    """A chart of three months drew 72 units wide: stretched to the page, its "1" stood
+    a hundred pixels tall and the chart took two screens of a new project's home page."""
+    page = open_page(new_project_site, width=width)
+    chart = page.locator("svg.chart").bounding_box()
+    assert chart and chart["height"] <= 128 * 1.6 + 1, chart  # its drawn height, 1.6 times
+    label = page.locator("svg.chart text").first.bounding_box()
+    assert label and label["height"] <= 20, label
+    assert page.locator(".timeline li.event").first.bounding_box()["y"] < 900
+
+
 def test_major_only(site, open_page) -> None:
     server, site_dir = site
     page = open_page(timeline_url(server))
