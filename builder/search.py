@@ -28,6 +28,7 @@ import unicodedata
 
 from builder import jsontext, urls
 from builder.countries import countries
+from builder.dates import EdtfDate
 from builder.exports import FragmentMemo, plain_text, summary_text
 from builder.model import Article, Event, Timeline
 from builder.text import markdown_forms
@@ -97,11 +98,20 @@ def event_entry(event: Event, timeline: Timeline, summary: str | None = None) ->
         "u": urls.event_path(event.id),
         "t": event.title,
         "d": event.date.display(),
+        **_spoken(event.date),
         "o": _sort_date(event.date.earliest),
         "s": snippet(markdown_forms(event.summary).text if summary is None else summary),
         "i": event.importance,
         "w": other_words(event.title, words),
     }
+
+
+def _spoken(date: EdtfDate) -> dict[str, str]:
+    """`{"ds": words}` when a screen reader should hear the date in other words than it is
+    shown ("approximately August 2021" for "c. August 2021"), as pages give it; else
+    nothing, which is most dates."""
+    said = date.spoken()
+    return {"ds": said} if said != date.display() else {}
 
 
 def article_entry(article: Article) -> dict:
@@ -118,6 +128,7 @@ def article_entry(article: Article) -> dict:
         "u": urls.article_path(article.id),
         "t": article.title,
         "d": article.date.display() if article.date else "",
+        **(_spoken(article.date) if article.date else {}),
         "o": _sort_date(article.date.earliest if article.date else None),
         "s": snippet(plain_text(body[: SNIPPET_LENGTH * 4])),
         "i": 1,

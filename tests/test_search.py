@@ -99,13 +99,17 @@ def test_index_holds_events_and_articles_with_dates(site: Path) -> None:
 
 
 def _results(tab) -> list[dict]:
+    """Each result as a reader sees it (what only screen readers get left out)."""
     return tab.eval_on_selector_all(
         "#search-results li",
-        """items => items.map(li => ({
+        """items => { const shown = node => { const copy = node.cloneNode(true);
+            copy.querySelectorAll('.visually-hidden').forEach(n => n.remove());
+            return copy.textContent; };
+          return items.map(li => ({
             title: li.querySelector('a').textContent,
             href: li.querySelector('a').getAttribute('href'),
-            meta: li.querySelector('.meta').textContent,
-        }))""",
+            meta: shown(li.querySelector('.meta')),
+        })); }""",
     )
 
 
@@ -124,6 +128,10 @@ def test_search_with_the_keyboard_under_a_sub_path(site: Path) -> None:
             "meta": "Event · c. August 2021",
         }
         assert tab.text_content("#search-status").startswith("2 results.")  # the seed cites Kabul
+        # Heard as the pages say it: in words, without "c." or a "dot" between.
+        heard = tab.locator("#search-results li .meta").first.aria_snapshot()
+        assert "Event approximately August 2021" in " ".join(heard.replace("- text:", "").split())
+        assert "c." not in heard and "·" not in heard
         assert results[1]["meta"].startswith("Article · ")
         assert tab.evaluate("location.search") == "?q=kab"
         tab.keyboard.press("ArrowDown")

@@ -56,6 +56,19 @@
     });
   }
 
+  // The date as the pages give it: "c. August 2021" shown, "approximately August 2021" said.
+  function dateOf(e) {
+    var date = el("span", "date"), sep = el("span", "", " · ");
+    sep.setAttribute("aria-hidden", "true");
+    date.appendChild(sep);
+    if (!e.ds) { date.appendChild(document.createTextNode(e.d)); return date; }
+    var shown = el("span", "", e.d);
+    shown.setAttribute("aria-hidden", "true");
+    date.appendChild(shown);
+    date.appendChild(el("span", "visually-hidden", e.ds));
+    return date;
+  }
+
   function show(query, upto) {
     var found = search(query), n = found.length;
     upto = upto || LIMIT;
@@ -66,7 +79,7 @@
       a.href = root + e.u;
       a.dir = "auto";
       meta.appendChild(el("span", "kind", e.k === "event" ? "Event" : "Article"));
-      if (e.d) meta.appendChild(el("span", "date", " · " + e.d));
+      if (e.d) meta.appendChild(dateOf(e));
       li.appendChild(a);
       li.appendChild(meta);
       if (e.s) li.appendChild(el("p", "snippet", e.s));
