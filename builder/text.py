@@ -161,8 +161,12 @@ def is_root_relative(href: str) -> bool:
 
 
 def _link_open(self, tokens: list, idx: int, options, env: dict) -> str:
-    """A link's opening tag; one to a root-relative address leads from `CONTENT_ROOT`."""
+    """A link's opening tag; one to a root-relative address leads from `CONTENT_ROOT`, and
+    an autolink (`<https://…>`, whose text is its address) is marked `class="address"`, so
+    that print does not write its address a second time after it."""
     token = tokens[idx]
+    if token.markup == "autolink":
+        token.attrSet("class", "address")
     href = token.attrs.get("href")
     if not isinstance(href, str) or not is_root_relative(href):
         return self.renderToken(tokens, idx, options, env)

@@ -539,11 +539,14 @@ PRINTED_TEXT = """el => {
         ("articles/wire-report/", ".original", "https://wire.example/border-report"),
         ("events/csto-drills/", ".sources", "https://news.example/drills"),  # no title
         ("events/kabul-falls/", ".sources", "https://news.example/kabul"),  # titled
+        ("events/csto-drills/", ".summary", "https://news.example/drills"),  # an autolink
+        ("", "#csto-drills .summary", "https://news.example/drills"),
     ],
 )
 def test_a_printed_address_is_written_once(site, open_page, path, box, address) -> None:
     """Print writes out each link's address after it, and a link whose text is already
-    its address (an article's original, a source without a title) printed it twice."""
+    its address (an article's original, a source without a title, a summary's autolink)
+    printed it twice."""
     server, _ = site
     page = open_page(server.origin + SUB_PATH + path)
     page.emulate_media(media="print")
