@@ -279,21 +279,27 @@ def test_the_live_preview_follows_a_new_link_and_fails_when_its_event_is_renamed
         server.stop()
 
 
-def test_check_links_reports_a_broken_fragment_once_at_the_markdown(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project")
-    events = project / "content" / "events" / "evacuation.yaml"
-    broken = EVACUATION.replace("#sources-h", "#nowhere")
-    events.write_text(broken, encoding="utf-8")
-    assert run_timeline("build", str(project)).code == 0
+def _assert_reported_once_at_the_markdown(project: Path, source: str) -> None:
+    """`check --links` gives the broken `#nowhere` link of evacuation.yaml (`source`) one
+    error, at the Markdown, for the four pages that show it."""
     result = run_timeline("check", str(project), "--links")
     assert result.code == 1
-    line, col = position(broken, "/events/taliban-takeover/#nowhere")
+    line, col = position(source, "/events/taliban-takeover/#nowhere")
     errors = [x for x in result.err.splitlines() if ": error: " in x]
     assert len(errors) == 1, result.err
     assert errors[0].startswith(
         f"content/events/evacuation.yaml:{line}:{col}: error: broken link to "
         "/events/taliban-takeover/#nowhere (on 4 built pages"
     ), result.err
+
+
+def test_check_links_reports_a_broken_fragment_once_at_the_markdown(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace("#sources-h", "#nowhere")
+    events.write_text(broken, encoding="utf-8")
+    assert run_timeline("build", str(project)).code == 0
+    _assert_reported_once_at_the_markdown(project, broken)
 
 
 def test_a_broken_link_in_a_summary_with_a_footnote_is_found_at_the_markdown(
@@ -312,15 +318,7 @@ def test_a_broken_link_in_a_summary_with_a_footnote_is_found_at_the_markdown(
     assert run_timeline("build", str(project)).code == 0
     page = (project / "site/events/evacuation/index.html").read_text(encoding="utf-8")
     assert 'id="fn-' in page and "-evacuation-1" in page
-    result = run_timeline("check", str(project), "--links")
-    assert result.code == 1
-    line, col = position(broken, "/events/taliban-takeover/#nowhere")
-    errors = [x for x in result.err.splitlines() if ": error: " in x]
-    assert len(errors) == 1, result.err
-    assert errors[0].startswith(
-        f"content/events/evacuation.yaml:{line}:{col}: error: broken link to "
-        "/events/taliban-takeover/#nowhere (on 4 built pages"
-    ), result.err
+    _assert_reported_once_at_the_markdown(project, broken)
 
 
 def test_a_page_may_link_to_the_feeds_and_data_files(tmp_path: Path) -> None:
