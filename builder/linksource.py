@@ -68,11 +68,19 @@ class ContentText:
     @cached_property
     def html(self) -> str:
         """The HTML of the text, its root-relative links leading from `CONTENT_ROOT`."""
-        return with_note_owner(markdown_forms(self.source).html, self.source, self.owner)
+        return with_note_owner(self._unowned_html, self.source, self.owner)
 
-    def html_on(self, page: str) -> str:
-        """The HTML the built page `page` (relative to the site folder) shows for the text."""
-        return with_root(self.html, root_for(page))
+    @cached_property
+    def _unowned_html(self) -> str:
+        return markdown_forms(self.source).html
+
+    def htmls_on(self, page: str) -> tuple[str, ...]:
+        """The HTML the built page `page` (relative to the site folder) may show for the
+        text: its footnotes named after its event, as the shipped templates name them, or
+        after the text alone, as a project's own templates from before may still do."""
+        root = root_for(page)
+        forms = dict.fromkeys((self.html, self._unowned_html))
+        return tuple(with_root(form, root) for form in forms)
 
 
 @dataclass(frozen=True)
@@ -175,7 +183,7 @@ class ContentLinks:
         writes it (`/events/x/` for `../../events/x/` on a page two folders deep)."""
         left, owners = set(offsets), []
         for text, written in self._writers(href, rel):
-            spans = list(_spans(page, text.html_on(rel)))
+            spans = [span for html in text.htmls_on(rel) for span in _spans(page, html)]
             inside = {at for at in offsets if any(a <= at < b for a, b in spans)}
             if inside:
                 owners.append((text, written))

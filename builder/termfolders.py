@@ -54,11 +54,17 @@ class TermFolders:
     _keys_at: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     #: The (taxonomy, slug) pairs that more than one key wants.
     _shared: set[tuple[str, str]] = field(default_factory=set)
+    #: Whether drafts are counted: they are published only then (`--drafts`).
+    _drafts: bool = False
 
-    def distinct(self, groups: dict[str, FileEvents]) -> bool:
-        """Whether no two terms of the events of these files (by file: every file's) would
-        share a folder, counted from the last call's count with the events that changed
-        since: after an edit, the records of unchanged events are the very same."""
+    def distinct(self, groups: dict[str, FileEvents], drafts: bool = False) -> bool:
+        """Whether no two terms of the events of these files (by file: every file's) that
+        are published (drafts only with `drafts`) would share a folder, counted from the
+        last call's count with the events that changed since: after an edit, the records
+        of unchanged events are the very same."""
+        if drafts != self._drafts:
+            self._groups, self._uses, self._keys_at, self._shared = {}, {}, {}, set()
+            self._drafts = drafts
         for file, group in self._groups.items():
             if file not in groups:
                 self._count(group.records, -1)
@@ -84,6 +90,8 @@ class TermFolders:
         found: list[Clash] = []
         met: set[tuple[str, str]] = set()
         for place, event in _events(groups):
+            if event.draft and not self._drafts:
+                continue
             for term in event_terms(event):
                 slug = wanted.get(term)
                 if slug is None or term in met:
@@ -97,6 +105,8 @@ class TermFolders:
         return found
 
     def _count(self, events: list[Event], step: int) -> None:
+        if not self._drafts:
+            events = [event for event in events if not event.draft]
         uses = self._uses
         for taxonomy, keys in _terms_counted(events).items():
             for key, times in keys.items():

@@ -1141,7 +1141,7 @@ def validate_project(
     elif drafts:
         events = list(itertools.chain.from_iterable(g.records for g in groups))
     by_file = {file: group for (file, _), group in zip(project.event_files, groups, strict=True)}
-    if not cache.terms.distinct(by_file):
+    if not cache.terms.distinct(by_file, drafts):
         _report_shared_folders(cache.terms.clashes(groups), project, lookup, cache, report)
     pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")

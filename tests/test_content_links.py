@@ -321,6 +321,32 @@ def test_a_broken_link_in_a_summary_with_a_footnote_is_found_at_the_markdown(
     _assert_reported_once_at_the_markdown(project, broken)
 
 
+def test_a_footnoted_summary_in_a_projects_own_older_templates_is_found_at_the_markdown(
+    tmp_path: Path,
+) -> None:
+    """A project's own copies of macros.html and event.html made before summaries were given
+    their event (`| markdown` without `owner=`) show the footnote ids unnamed: the summary
+    is still recognised there, and its broken link reported once, at the Markdown."""
+    project = make_project(tmp_path / "project")
+    shipped = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates"
+    own = project / "themes" / "default" / "templates"
+    own.mkdir(parents=True)
+    for name, call in (("macros.html", "e.summary"), ("event.html", "event.summary")):
+        text = (shipped / name).read_text(encoding="utf-8")
+        older = text.replace(f"{call} | markdown(owner={call[:-8]}.id)", f"{call} | markdown")
+        assert older != text
+        (own / name).write_text(older, encoding="utf-8")
+    events = project / "content" / "events" / "evacuation.yaml"
+    broken = EVACUATION.replace("#sources-h), crowds", "#nowhere), crowds[^1]").replace(
+        "the airport.\n", "the airport.\n\n  [^1]: As the wire reported.\n"
+    )
+    events.write_text(broken, encoding="utf-8")
+    assert run_timeline("build", str(project)).code == 0
+    page = (project / "site/events/evacuation/index.html").read_text(encoding="utf-8")
+    assert 'id="fn-' in page and "-evacuation-1" not in page
+    _assert_reported_once_at_the_markdown(project, broken)
+
+
 def test_a_page_may_link_to_the_feeds_and_data_files(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     files = [

@@ -510,6 +510,25 @@ def test_check_reports_terms_that_would_share_a_folder(proj: Path) -> None:
     assert f"{case.where}: error: {case.message}" in result.err.splitlines()
 
 
+def test_a_drafts_term_shares_no_folder_until_drafts_are_published(proj: Path) -> None:
+    """A draft makes no term page unless the build takes drafts: its spelling of a tag
+    clashes with a published one's only then, and before that the site builds."""
+    write(proj / EV, _event("tags: [Kabul]\n"))
+    write(proj / DUP, _event("tags: [kabul]\ndraft: true\n", title="A draft"))
+    clash = (
+        f"{DUP}:4:8: error: tag 'kabul' and tag 'Kabul' ({EV}:4:8) would both be published "
+        "at tags/kabul/: spell them the same, or rename one"
+    )
+    for command in ("check", "build"):
+        result = run_timeline(command, str(proj))
+        assert result.code == 0, (command, result.err)
+        assert clash not in result.err.splitlines()
+    assert "An event" in (proj / "site/tags/kabul/index.html").read_text(encoding="utf-8")
+    with_drafts = run_timeline("check", str(proj), "--drafts")
+    assert with_drafts.code == 1, with_drafts.err
+    assert clash in with_drafts.err.splitlines()
+
+
 def test_countries_accept_codes_and_english_names_normalised_to_codes(proj: Path) -> None:
     write(
         proj / "content" / "events" / "names.yaml",
