@@ -47,6 +47,9 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+#: A plain int as a reader means it: digits in base ten, whatever zeros lead them.
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -240,6 +243,8 @@ def _scalar_value(event: yaml.ScalarEvent, tag: str, pos: tuple[int, int]) -> ob
     safe constructor makes of it."""
     if tag in (_STR, _TIMESTAMP):
         return event.value
+    if tag == _INT and event.tag is None:
+        return _plain_int(event.value)
     if tag not in _SCALAR_TAGS:
         raise YamlProblem(*pos, f"the YAML tag {tag!r} is not allowed: remove it")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -252,6 +257,18 @@ def _scalar_value(event: yaml.ScalarEvent, tag: str, pos: tuple[int, int]) -> ob
         raise YamlProblem(
             *pos, f"cannot read {event.value!r} as a {kind}: remove the !!{kind} tag"
         ) from None
+
+
+def _plain_int(text: str) -> int | str:
+    """An unquoted int as YAML 1.2 and its reader take it, where PyYAML's YAML 1.1 differs:
+    `0750` is 750 (not octal 488: `date: 0750` was the year 488, `-0050` 41 BCE), and
+    `1_000` or `1:30` stay text (not 1000 or 90), which a field that wants a number or
+    a date then refuses by name. Hexadecimal and binary (`0x1F`) keep PyYAML's reading."""
+    if _DECIMAL.fullmatch(text):
+        return int(text, 10)
+    if "_" in text or ":" in text:
+        return text
+    return _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(_INT, text))
 
 
 def _check_key(tag: str, is_scalar: bool, pos: tuple[int, int]) -> None:

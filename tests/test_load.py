@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, write
+from conftest import REPO, run_timeline, write
 
 from builder import load
 from builder.load import FileCache, Pos, YamlProblem, decode_utf8, load_project, parse_yaml
@@ -882,3 +882,39 @@ def test_a_control_character_in_front_matter_is_placed_in_the_file(tmp_path: Pat
         "content/articles/a.md:3:16: error: the control character U+0001 is not allowed in "
         "YAML: remove it"
     ]
+
+
+def test_an_unquoted_number_is_read_in_base_ten_as_its_reader_means_it() -> None:
+    """PyYAML's YAML 1.1 reads `0750` as octal: `date: 0750` was the year 488 and
+    `date: -0050` 41 BCE, silently. Digits are now read in base ten whatever zeros lead
+    them, and `1_000` or `1:30` (1000 and 90 in YAML 1.1) stay text for the field to refuse."""
+    data = parse_yaml(
+        "a: 0750\nb: -0050\nc: 0800\nd: 1_000\ne: '0750'\nf: 0x1F\ng: 1:30\nh: !!int 010\ni: 2023\n"
+    )
+    assert dict(data) == {
+        "a": 750, "b": -50, "c": "0800", "d": "1_000",  # 0800 was never an int (nor octal)
+        "e": "0750", "f": 31, "g": "1:30",
+        "h": 8, "i": 2023,
+    }  # fmt: skip
+
+
+def test_an_unquoted_old_year_is_the_year_written(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "old.yaml": "- date: 0750\n  title: Year 750\n  sources: [{url: 'https://a.example/'}]\n"
+            "- date: -0050\n  title: Before the era\n  sources: [{url: 'https://a.example/'}]\n"
+            "- date: 1_000\n  title: Underscored\n  sources: [{url: 'https://a.example/'}]\n"
+        },
+    )
+    result = run_timeline("build", str(project))
+    assert result.code == 1
+    assert result.err.splitlines()[0].startswith(
+        "content/events/old.yaml:7:9: error: '1_000' is not an EDTF date"
+    ), result.err
+    events = project / "content" / "events" / "old.yaml"
+    events.write_text(events.read_text().split("- date: 1_000")[0])
+    assert run_timeline("build", str(project)).code == 0
+    page = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<time datetime="0750" class="date p-year">750</time>' in page
+    assert '<time class="date p-year">51 BCE</time>' in page
