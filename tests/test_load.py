@@ -576,6 +576,7 @@ off_: Off
 int_: 42
 negative: -7
 hex: 0x1F
+octal: 0750
 underscored: 1_000
 sexagesimal: 1:30
 float_: 1.5e3
@@ -593,12 +594,20 @@ literal: |
 """
 
 
+#: Where we read a plain scalar otherwise than PyYAML's YAML 1.1, as YAML 1.2 and a reader
+#: do (see `test_an_unquoted_number_is_read_in_base_ten_as_its_reader_means_it`).
+NOT_YAML_1_1 = {"octal": 750, "underscored": "1_000", "sexagesimal": "1:30"}
+
+
 def test_scalars_resolve_to_the_types_pyyaml_safe_load_gives_dates_staying_text() -> None:
     ours = parse_yaml(SCALARS)
     theirs = yaml.load(SCALARS, Loader=yaml.SafeLoader)
     assert list(ours) == list(theirs)
+    assert (theirs["octal"], theirs["underscored"], theirs["sexagesimal"]) == (488, 1000, 90)
     for key, value in theirs.items():
-        if key in ("day", "instant"):
+        if key in NOT_YAML_1_1:
+            assert (type(ours[key]), ours[key]) == (type(NOT_YAML_1_1[key]), NOT_YAML_1_1[key])
+        elif key in ("day", "instant"):
             assert ours[key] == SCALARS.split(f"{key}: ")[1].split("\n")[0]
         elif value != value:  # NaN
             assert ours[key] != ours[key]
