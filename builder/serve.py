@@ -26,7 +26,8 @@ and `hugo server` complain about:
   once complete and written to the build folder, it reads them back from there and forgets
   how it rendered them (`Packed`, `OnDisk`, `Snapshot.seal`).
 - **Errors never kill it.** A failed rebuild keeps the last good build, prints the errors
-  and shows them over every open page; fixing the file removes them by itself.
+  and shows them over every open page; fixing the file removes them by itself. Warnings
+  are printed too, and listed in a dismissible notice in a corner of every open page.
 - **Safe to leave running.** GET and HEAD only, only files of the build (looked up by the
   build's own paths, so no request names a file on disk), loopback by default,
   DNS-rebinding Host check.

@@ -1,7 +1,7 @@
 """`timeline serve` in a real headless Chromium: the live-preview script, in-place page
 updates (the page's scripts run again, filters and scroll anchors survive), full reloads when
-the page's assets change, the error overlay, many tabs on one connection, stylesheet swaps
-and sub-path previews.
+the page's assets change, the error overlay, the warnings notice, many tabs on one
+connection, stylesheet swaps and sub-path previews.
 
 Each test starts a real server (see test_serve.py) and edits real files. Playwright's waits
 are bounded only so that a broken preview fails instead of hanging; nothing is timed.
@@ -15,12 +15,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from conftest import REPO, run_timeline, write
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sitehttp import serve as serve_folder
 from test_serve import TAKEOVER, Server, replace_in
+from test_theme_browser import run_axe
 
 WAIT_MS = 60_000  # a guard against hanging, not an expectation
 OVERLAY = "#timeline-serve-errors"
+NOTICE = "#timeline-serve-warnings"
 
 
 @pytest.fixture
@@ -497,3 +500,177 @@ def test_the_reload_script_stays_out_of_non_html_files(project, serve):
     for path in ("events.json", "feed.xml", "sitemap.xml"):
         reply = server.get(server.path(path))
         assert reply.status == 200 and b"livereload" not in reply.body, path
+
+
+# --- the warnings notice ------------------------------------------------------------------
+
+TITLE_LINE = "title: Taliban take Kabul"
+RELATIVE_LINK = "summary: See [the border](../border/)."
+RELATIVE_LINK_WARNING = re.compile(
+    r"^content/events/takeover\.yaml:\d+:\d+: warning: relative link to \.\./border/: "
+)
+
+
+def add_summary(project: Path, summary: str = RELATIVE_LINK) -> None:
+    """Give the takeover event a summary (one with a relative link is a warning)."""
+    replace_in(project / "content/events/takeover.yaml", TITLE_LINE, f"{TITLE_LINE}\n{summary}")
+
+
+def covered_fraction(page: Page, selector: str) -> float:
+    """How much of the viewport the element's box covers (0 to 1)."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return box["width"] * box["height"] / (size["width"] * size["height"])
+
+
+def test_a_warning_shows_in_a_notice_beside_the_page_until_it_is_fixed(project, serve, context):
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    expect(page).to_have_title(re.compile("Taliban take Kabul"))
+    mark(page)
+    # The warning quotes the link as written: text, never markup.
+    add_summary(project, "summary: See [the border](../<b>border</b>/).")
+
+    warnings = page.locator(f"{NOTICE} li")
+    expect(warnings).to_have_count(1)
+    expect(warnings.first).to_have_text(
+        re.compile(
+            r"^content/events/takeover\.yaml:\d+:\d+: warning: relative link to "
+            r"\.\./<b>border</b>/: "
+        )
+    )
+    state = json.loads(server.get(server.path("__timeline/state")).body)
+    assert warnings.first.inner_text() == state["warnings"][0]
+    assert page.locator(f"{NOTICE} b").count() == 0
+    expect(page.locator(f"{NOTICE} [role=status]")).to_have_text("This build has 1 warning")
+    expect(page.locator(OVERLAY)).to_have_count(0)  # not an error
+    assert marked(page)  # the page updated in place and shows under the notice
+    expect(page.locator("main")).to_contain_text("See the border")
+    # A corner of the page, not over it: the heading is still what a click there reaches.
+    assert covered_fraction(page, f"{NOTICE} aside") < 0.2
+    assert page.evaluate(
+        """() => { const h1 = document.querySelector('h1').getBoundingClientRect();
+            const hit = document.elementFromPoint(h1.left + 5, h1.top + h1.height / 2);
+            return hit.closest('h1') !== null; }"""
+    )
+
+    replace_in(project / "content/events/takeover.yaml", "<b>border</b>", "border")
+    expect(warnings.first).to_have_text(RELATIVE_LINK_WARNING)  # updated by the next build
+    # A broken build's errors take the notice's place; mended, the warnings are back.
+    replace_in(project / "content/events/takeover.yaml", TITLE_LINE, "title: [Broken")
+    expect(page.locator(f"{OVERLAY} li").first).to_contain_text("error:")
+    expect(page.locator(NOTICE)).to_have_count(0)
+    replace_in(project / "content/events/takeover.yaml", "title: [Broken", TITLE_LINE)
+    expect(page.locator(OVERLAY)).to_have_count(0)
+    expect(warnings.first).to_have_text(RELATIVE_LINK_WARNING)
+    replace_in(project / "content/events/takeover.yaml", RELATIVE_LINK, "summary: Fixed.")
+    expect(page.locator(NOTICE)).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Fixed.")
+    assert marked(page)
+
+
+def test_the_notice_is_dismissed_from_the_keyboard_until_its_warnings_change(
+    project, serve, context
+):
+    add_summary(project)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    dismiss = page.get_by_role("button", name="Dismiss warnings")
+    expect(dismiss).to_be_visible()
+    # Backwards from the start of the page, the first stop is the notice's last control.
+    page.keyboard.press("Shift+Tab")
+    expect(dismiss).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(NOTICE)).to_have_count(0)
+
+    # The same warnings after an edit, or after a reload, stay dismissed in this tab.
+    mark(page)
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Edit one")
+    expect(page.locator("h1")).to_have_text("Edit one")
+    expect(page.locator(NOTICE)).to_have_count(0)
+    assert marked(page)
+    page.reload()
+    replace_in(project / "content/events/takeover.yaml", "Edit one", "Edit two")
+    expect(page.locator("h1")).to_have_text("Edit two")
+    expect(page.locator(NOTICE)).to_have_count(0)
+
+    # Another warning is news: the notice comes back with both.
+    replace_in(
+        project / "content/events/takeover.yaml",
+        RELATIVE_LINK,
+        "summary: See [the border](../border/) and [the south](../south/).",
+    )
+    expect(page.locator(f"{NOTICE} li")).to_have_count(2)
+    expect(page.locator(f"{NOTICE} [role=status]")).to_have_text("This build has 2 warnings")
+
+
+def test_an_edit_that_keeps_the_warnings_leaves_the_notice_as_it_was(project, serve, context):
+    """Not drawn again (a screen reader would announce it after every edit), nor blinking
+    while the page's body is swapped."""
+    add_summary(project)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    expect(page.locator(f"{NOTICE} li")).to_have_text(RELATIVE_LINK_WARNING)
+    page.evaluate(
+        "window.__notice = document.getElementById('timeline-serve-warnings');"
+        "window.__list = window.__notice.shadowRoot.querySelector('ol')"
+    )
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Kabul falls")
+    expect(page.locator("h1")).to_have_text("Kabul falls")
+    assert page.evaluate(
+        "document.getElementById('timeline-serve-warnings') === window.__notice"
+        " && window.__notice.shadowRoot.querySelector('ol') === window.__list"
+    )
+
+
+NOTICE_BACKGROUND = {"light": "rgb(255, 251, 235)", "dark": "rgb(41, 37, 36)"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_notice_fits_the_screen_and_passes_axe(project, serve, browser, width, scheme):
+    add_summary(project)
+    server = serve(project)
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    ctx.set_default_timeout(WAIT_MS)
+    try:
+        for path in (TAKEOVER, ""):  # an event page, and the timeline with its sticky parts
+            page = ctx.new_page()
+            page.goto(server.url + path)
+            aside = page.locator(f"{NOTICE} aside")
+            expect(aside).to_be_visible()
+            box = aside.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+            assert box["y"] + box["height"] <= 800
+            assert covered_fraction(page, f"{NOTICE} aside") < (0.3 if width == 375 else 0.1)
+            background = aside.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == NOTICE_BACKGROUND[scheme]
+            assert run_axe(page) == [], path
+    finally:
+        ctx.close()
+
+
+def test_a_built_site_has_no_trace_of_the_notice(project, serve, context, tmp_path):
+    add_summary(project)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    expect(page.locator(f"{NOTICE} li")).to_have_text(RELATIVE_LINK_WARNING)
+
+    site = tmp_path / "site"
+    built = run_timeline("build", str(project), "-o", str(site))
+    assert built.code == 0
+    assert any(RELATIVE_LINK_WARNING.match(line) for line in built.err.splitlines()), built.err
+    for file in site.rglob("*"):
+        if file.is_file():
+            data = file.read_bytes()
+            assert b"timeline-serve" not in data and b"__timeline" not in data, file
+    with serve_folder({"/": site}) as origin:
+        built_page = context.new_page()
+        built_page.goto(origin + "/" + TAKEOVER)
+        expect(built_page.locator("main")).to_contain_text("See the border")
+        assert built_page.evaluate("window.__timelineServe") is None
+        assert built_page.locator(NOTICE).count() == 0

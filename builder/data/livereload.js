@@ -3,7 +3,9 @@
 //
 // The page knows the build it came from (data-build). The server tells which build it serves
 // now, and whether the newest attempt failed, as JSON states on a server-sent-event stream.
-// A failed build shows its errors over the page until a good one comes.
+// A failed build shows its errors over the page until a good one comes. A build with
+// warnings shows them in a small notice in a corner, which the reader may dismiss: it stays
+// away until the warnings change, and goes by itself once they are fixed.
 //
 // A page from an older build updates in place: it fetches itself and the page's scripts,
 // then, in one task (so no frame is painted without the scripts' enhancements), replaces
@@ -30,6 +32,8 @@
   const SELF = new URL(script.src, location.href).pathname;
   const SCROLL_KEY = "timeline-serve-scroll:" + location.pathname;
   const OVERLAY_ID = "timeline-serve-errors";
+  const NOTICE_ID = "timeline-serve-warnings";
+  const DISMISSED_KEY = "timeline-serve-dismissed-warnings";
   const SWAP_PARAM = "timeline-serve";
   const CLASSIC_TYPES = ["", "text/javascript", "application/javascript"];
   const OVERLAY_CSS = `
@@ -46,7 +50,35 @@
     button { float: right; font: inherit; color: inherit; background: transparent;
       border: 1px solid #71717a; border-radius: 4px; padding: 0.1rem 0.6rem; cursor: pointer; }
   `;
+  // The warnings notice: a corner of the page, never over all of it, in the page's scheme.
+  const NOTICE_CSS = `
+    :host { all: initial; position: fixed; right: 0.5rem; bottom: 0.5rem; z-index: 2147483646;
+      width: min(32rem, calc(100vw - 1rem));
+      --bg: #fffbeb; --fg: #1c1917; --accent: #92400e; --edge: #d97706; --line: #a8a29e; }
+    @media (prefers-color-scheme: dark) {
+      :host { --bg: #292524; --fg: #fafaf9; --accent: #fcd34d; --edge: #f59e0b;
+        --line: #78716c; }
+    }
+    @media (max-width: 40rem) { aside { max-height: 30vh; } }
+    @media print { :host { display: none; } }
+    aside { box-sizing: border-box; max-height: 40vh; overflow: auto; padding: 0.6rem 0.9rem;
+      background: var(--bg); color: var(--fg); border: 1px solid var(--line);
+      border-left: 4px solid var(--edge); border-radius: 6px;
+      font: 14px/1.45 system-ui, sans-serif; box-shadow: 0 2px 12px rgb(0 0 0 / 0.25); }
+    p { margin: 0 0 0.35rem; }
+    strong { color: var(--accent); }
+    ol { margin: 0; padding-left: 1.5rem; }
+    li { font: 12.5px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+    button { float: right; margin: 0 0 0.25rem 0.5rem; font: inherit; color: inherit;
+      background: transparent; border: 1px solid var(--line); border-radius: 4px;
+      padding: 0.1rem 0.6rem; cursor: pointer; }
+    button:focus-visible { outline: 2px solid var(--edge); outline-offset: 2px; }
+  `;
   let build = script.dataset.build;
+  let notice = null; // the warnings notice's host element, kept across in-place updates
+  let noticeShows = ""; // the warnings it lists (JSON), so that it is not redrawn for nothing
+  let dismissed = readDismissed(); // the warnings (JSON) dismissed in this tab, or null
   let reloading = false;
   let pending = null; // the newest state not yet applied
   let busy = false; // an update is in flight
@@ -114,10 +146,13 @@
     if (!reloading && state.build === build) showState(state);
   }
 
+  // A failed build's errors take the place of its warnings: they are what to fix first.
   function showState(state) {
     if (state.ok || !state.errors || state.errors.length === 0) {
       hideOverlay();
+      showWarnings(Array.isArray(state.warnings) ? state.warnings.map(String) : []);
     } else {
+      showWarnings([]);
       showOverlay(state.errors);
     }
   }
@@ -233,7 +268,9 @@
     const focused = document.activeElement && document.activeElement.id;
     replaceHead(fresh.head);
     copyAttributes(fresh.documentElement, document.documentElement);
-    document.body.replaceWith(document.adoptNode(fresh.body));
+    const body = document.adoptNode(fresh.body);
+    if (notice) body.append(notice); // the warnings stay until the new state says otherwise
+    document.body.replaceWith(body);
     runScripts(sources);
     const again = focused && document.getElementById(focused);
     if (again) again.focus({ preventScroll: true });
@@ -466,6 +503,66 @@
     hide.addEventListener("click", () => host.remove());
     box.append(hide, title, note, list);
     host.shadowRoot.replaceChildren(style, box);
+  }
+
+  // Warning text is untrusted too: only ever textContent. The notice is redrawn only when
+  // the warnings change, so a screen reader hears it once, not after every edit.
+  function showWarnings(warnings) {
+    const key = JSON.stringify(warnings);
+    if (warnings.length === 0 && dismissed !== null) setDismissed(null);
+    if (warnings.length === 0 || dismissed === key) return hideWarnings();
+    if (notice && notice.isConnected && noticeShows === key) return;
+    if (!notice) {
+      notice = document.createElement("div");
+      notice.id = NOTICE_ID;
+      notice.attachShadow({ mode: "open" });
+    }
+    if (!notice.isConnected) document.body.append(notice);
+    const style = document.createElement("style");
+    style.textContent = NOTICE_CSS;
+    const box = element("aside", "", { "aria-labelledby": "title" });
+    const count = warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`;
+    const title = element("p", "", { id: "title", role: "status" });
+    title.append(element("strong", `This build has ${count}`));
+    const note = element("p", "The page is up to date; fix these and this goes by itself.");
+    const list = element("ol");
+    for (const warning of warnings) list.append(element("li", warning));
+    const dismiss = element("button", "Dismiss", {
+      type: "button",
+      "aria-label": "Dismiss warnings",
+    });
+    dismiss.addEventListener("click", () => {
+      setDismissed(key);
+      hideWarnings();
+    });
+    box.append(dismiss, title, note, list);
+    notice.shadowRoot.replaceChildren(style, box);
+    noticeShows = key;
+  }
+
+  function hideWarnings() {
+    if (notice) notice.remove();
+    notice = null;
+    noticeShows = "";
+  }
+
+  // The warnings (as JSON) the reader dismissed in this tab, kept across reloads too.
+  function readDismissed() {
+    try {
+      return sessionStorage.getItem(DISMISSED_KEY);
+    } catch {
+      return null; // storage may be disabled: then dismissal lasts until the page reloads
+    }
+  }
+
+  function setDismissed(key) {
+    dismissed = key;
+    try {
+      if (key === null) sessionStorage.removeItem(DISMISSED_KEY);
+      else sessionStorage.setItem(DISMISSED_KEY, key);
+    } catch {
+      // kept in memory only
+    }
   }
 
   function element(name, text = "", attributes = {}) {
