@@ -24,7 +24,7 @@ from builder.render import year_span
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
 THEME_STATIC = REPO / "themes" / "default" / "static"
-JS_BUDGET = 20 * 1024
+JS_BUDGET = 22 * 1024  # 20 KB until the jump list counted what the filters leave
 CSS_BUDGET = 25 * 1024
 
 
