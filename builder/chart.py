@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
-from builder.dates import MONTH_NAMES as _MONTHS
+from builder.dates import month_year_name, year_name
 
 #: How many colours the theme's palette has; categories beyond it reuse colours in turn.
 PALETTE_SIZE = 16
@@ -143,7 +143,7 @@ def nice_maximum(count: int) -> int:
 
 def bar_label(key: tuple, total: int, by_category: Sequence[tuple[str, int]]) -> str:
     """What a bar says to a screen reader and in its tooltip: "October 2023: 5 events (…)"."""
-    when = f"{_MONTHS[key[1] - 1]} {key[0]}" if len(key) == 2 else str(key[0])
+    when = month_year_name(*key) if len(key) == 2 else year_name(key[0])
     noun = "event" if total == 1 else "events"
     parts = ", ".join(f"{label} {n}" for label, n in by_category)
     return f"{when}: {total} {noun}" + (f" ({parts})" if parts else "")
@@ -221,14 +221,15 @@ def _axis(top: int, width: int) -> list[str]:
 def _starts_label(key: tuple, unit: str, index: int) -> bool:
     if unit == "month":
         return key[1] == 1 or index == 0
-    return key[0] % 5 == 0 or index == 0
+    # Every fifth year as readers number them: 45 BCE and 40 BCE, not -44 and -39.
+    return (key[0] if key[0] > 0 else 1 - key[0]) % 5 == 0 or index == 0
 
 
 def _x_label(x: int, key: tuple, unit: str) -> str:
     base = _TOP + _PLOT_HEIGHT
     return (
         f'<g class="axis" aria-hidden="true"><line x1="{x}" x2="{x}" y1="{base}" y2="{base + 5}"/>'
-        f'<text x="{x}" y="{base + 17}">{key[0]}</text></g>'
+        f'<text x="{x}" y="{base + 17}">{year_name(key[0])}</text></g>'
     )
 
 
@@ -237,7 +238,7 @@ def _gap(x: int, step: int, gap: Gap) -> str:
     that a reader knows the bars on either side are not neighbours."""
     base = _TOP + _PLOT_HEIGHT
     middle = x + step // 2
-    label = escape(f"No events from {gap.first} to {gap.last}")
+    label = escape(f"No events from {year_name(gap.first)} to {year_name(gap.last)}")
     return (
         f'<g class="axis gap"><title>{label}</title>'
         f'<line x1="{middle - 4}" x2="{middle}" y1="{base + 4}" y2="{base - 4}"/>'

@@ -245,7 +245,7 @@ class DatePart:
             return _decade_label(self.year, self.last_year)
         if self.precision == "century":
             return _century_label(self.year, self.last_year)
-        year = _year_label(self.year)
+        year = year_name(self.year)
         if self.season is not None:
             return f"{_SEASON_NAMES[self.season]} {year}"
         if self.month is None:
@@ -383,10 +383,10 @@ class EdtfDate:
 
     def year_label(self) -> str:
         """The year the date is filed under, in words that claim no more than the date gives:
-        "2023" (the year as a number, as year pages and headings name it), "2010s" for
-        `201X`, "2000–2099 (year unknown)" for `20XX`."""
+        "2023" (`year_name`: "45 BCE" for -0044), "2010s" for `201X`, "2000–2099 (year
+        unknown)" for `20XX`."""
         if self.names_year:
-            return str(self.year)
+            return year_name(self.year)
         return self._anchor().display_span()
 
     def filed_years(self) -> tuple[int, int]:
@@ -845,7 +845,7 @@ def _compact_span_label(start: DatePart, end: DatePart) -> str | None:
     if not plain or start.year != end.year or start.precision != end.precision:
         return None
     assert start.year is not None
-    year = _year_label(start.year)
+    year = year_name(start.year)
     if start.precision == "month":
         return f"{MONTH_NAMES[start.month - 1]}–{MONTH_NAMES[end.month - 1]} {year}"
     if start.precision != "day":
@@ -858,9 +858,19 @@ def _compact_span_label(start: DatePart, end: DatePart) -> str | None:
     )
 
 
-def _year_label(year: int) -> str:
-    """A year in words: 2023 -> "2023", 0 -> "1 BCE", -44 -> "45 BCE" (astronomical years)."""
+def year_name(year: int) -> str:
+    """A year as readers name it: 2023 -> "2023", 0 -> "1 BCE", -44 -> "45 BCE".
+
+    EDTF and the site's paths number years astronomically (0000 is 1 BCE); everything that
+    shows a year to a reader, from a date to a heading, a filter or a chart axis, names it
+    through this, so that no page says "-44" where another says "45 BCE".
+    """
     return str(year) if year > 0 else f"{1 - year} BCE"
+
+
+def month_year_name(year: int, month: int) -> str:
+    """A month of a year as headings and the chart name it: "October 2023", "March 45 BCE"."""
+    return f"{MONTH_NAMES[month - 1]} {year_name(year)}"
 
 
 def _year_span_label(first: int, last: int) -> str:
@@ -889,7 +899,7 @@ def month_unknown_heading(year: int | None, dates: Iterable[EdtfDate]) -> str:
             within_year = True
     headings = list(spans)
     if within_year or not headings:
-        headings.append(f"{year}, month not known")
+        headings.append(f"{year if year is None else year_name(year)}, month not known")
     return "; ".join(headings)
 
 

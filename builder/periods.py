@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import chain, groupby, islice
 
 from builder import urls
-from builder.dates import MONTH_NAMES, month_unknown_heading, year_range_label
+from builder.dates import MONTH_NAMES, month_unknown_heading, month_year_name, year_range_label
 from builder.model import TAXONOMIES, Event, Timeline
 from builder.years import group_label
 
@@ -107,8 +107,8 @@ def _month_period(year: int, months: list[tuple[int | None, list[Event]]]) -> Pe
         return Period(f"{year}-no-month", label, events)
     first = first or 1
     if first == last:
-        return Period(f"{year}-{last:02d}", f"{MONTH_NAMES[last - 1]} {year}", events)
-    label = f"{MONTH_NAMES[first - 1]}–{MONTH_NAMES[last - 1]} {year}"
+        return Period(f"{year}-{last:02d}", month_year_name(year, last), events)
+    label = f"{MONTH_NAMES[first - 1]}–{month_year_name(year, last)}"
     return Period(f"{year}-{first:02d}-to-{last:02d}", label, events)
 
 

@@ -1250,7 +1250,7 @@ def _timeline_pages(env: jinja2.Environment, ctx: _Context, make) -> Iterator:
 
 
 #: A bar's link to a heading on its own page, as `overview_for` draws it by default.
-_BAR_LINK = re.compile(r'href="#y(\d+)(?:-(\d\d))?"')
+_BAR_LINK = re.compile(r'href="#y(-?\d+)(?:-(\d\d))?"')
 
 
 def relinked(chart: Chart | None, href: Callable[[tuple], str]) -> Chart | None:

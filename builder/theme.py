@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from builder import jsontext, seo, templatecache
 from builder.dates import MONTH_NAMES as MONTHS
-from builder.dates import month_unknown_heading
+from builder.dates import month_unknown_heading, month_year_name, year_name
 from builder.diagnostics import WARNING, Diagnostic
 from builder.regular import describe
 from builder.text import render_inline, render_markdown, striptags, with_note_owner, with_root
@@ -372,6 +372,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.policies["json.dumps_function"] = jsontext.template_dumps
     env.globals["json_ld"] = seo.json_ld
     env.globals["month_name"] = lambda m: MONTHS[m - 1] if m else ""
+    env.globals["month_year_name"] = month_year_name
+    env.globals["year_name"] = year_name
     env.globals["month_unknown_heading"] = month_unknown_heading
     # Compiled once per template and source, not once per build (see builder.templatecache).
     env.bytecode_cache = templatecache.template_cache(env)

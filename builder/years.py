@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from builder.dates import year_range_label
+from builder.dates import year_name, year_range_label
 from builder.model import Event, Timeline
 
 
@@ -26,14 +26,14 @@ def group_label(year: int, events: Sequence[Event]) -> str:
     them names it, else the span of the first, which holds the others' ("2010s",
     "2000–2099 (year unknown)")."""
     if not events or events[-1].date.names_year:
-        return str(year)
+        return year_name(year)
     return events[0].date.year_label()
 
 
 def section_label(year: int, months: Sequence[tuple[int | None, Sequence[Event]]]) -> str:
     """The heading of a year's section of a list, from its months (`render.group_by_month`)."""
     if not months:
-        return str(year)
+        return year_name(year)
     return group_label(year, [months[0][1][0], months[-1][1][-1]])
 
 
@@ -64,7 +64,7 @@ def filter_years(timeline: Timeline) -> tuple[list[tuple[int, str]], list[tuple[
     ends: dict[int, str] = {}
     for year, label in starts:
         end = filter_end(timeline, year)
-        if end not in ends or label == str(end):
+        if end not in ends or label == year_name(end):
             ends[end] = label
     return starts, sorted(ends.items())
 

@@ -86,6 +86,34 @@ def test_a_filter_counts_matches_in_every_period_and_follows_a_period_link(
     page.close()
 
 
+def jump_entries(page: Page) -> list[str]:
+    """The jump list's entries the reader can see: year and count."""
+    return page.eval_on_selector_all(
+        ".years-nav li",
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())",
+    )
+
+
+YEAR_TOTALS = ["2015 2", "2016 2", "2017 3", "2018 8", "2019 3", "2020 2", "2021 4", "2022 3"]
+
+
+def test_the_jump_list_counts_matches_in_every_period(origin: str, browser: Browser) -> None:
+    """Years on other period pages are counted from filters.json, 2018 across the two pages
+    it is split over; a text search counts on this page only, as the periods' numbers do."""
+    page = browser.new_page()
+    page.goto(origin)
+    assert jump_entries(page) == YEAR_TOTALS
+    page.locator("input[name=country][value=kg]").check()
+    page.locator("[data-period-matches]").get_by_text("3 events match in all periods").wait_for()
+    assert jump_entries(page) == ["2018 1", "2019 1", "2022 1"]
+    page.locator("input[name=q]").fill("number 26")  # on this page, and not in Kyrgyzstan
+    assert jump_entries(page) == ["2018 1", "2019 1"]
+    page.goto(origin + "periods/2017/?q=number+5")
+    assert visible_events(page) == ["e05"]
+    assert jump_entries(page) == [*YEAR_TOTALS[:2], "2017 1", *YEAR_TOTALS[3:]]
+    page.close()
+
+
 def test_a_period_without_matches_links_the_nearest_periods_with_some(
     origin: str, browser: Browser
 ) -> None:

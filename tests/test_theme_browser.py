@@ -297,6 +297,79 @@ def test_a_year_and_its_century_leave_the_jump_list_together(coarse_site, open_p
     assert page.errors == []
 
 
+def jump_entries(page: Page) -> list[str]:
+    """The jump list's entries the reader can see, as they read: label and count."""
+    return page.eval_on_selector_all(
+        ".years-nav li",
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())",
+    )
+
+
+def test_the_jump_list_counts_the_events_the_filters_leave(site, open_page) -> None:
+    """Each year's number is the number of events shown in it, not the year's total; years
+    the filters empty leave the list, and clearing the filters brings the totals back."""
+    server, _ = site
+    page = open_page(timeline_url(server))
+    totals = ["2021 3", "2022 2", "2023 2", "2024 2"]
+    assert jump_entries(page) == totals
+    facet_box(page, "country", "tj").check()
+    assert jump_entries(page) == ["2021 2", "2023 2"]
+    page.fill("#q", "rocket")
+    assert jump_entries(page) == ["2021 1"]
+    page.locator("[data-clear]").first.click()
+    assert jump_entries(page) == totals
+    no_js = open_page(timeline_url(server, "?country=tj"), js=False)
+    assert jump_entries(no_js) == totals
+    assert page.errors == []
+
+
+def test_a_year_and_its_century_are_counted_apart(coarse_site, open_page) -> None:
+    """2000 holds 20XX and 2000: each entry counts its own events, so a filter that keeps
+    the century only leaves the century's entry."""
+    page = open_page(coarse_site + "?q=20xx")
+    assert visible_ids(page) == ["e-20xx"]
+    assert jump_entries(page) == ["2000–2099 (year unknown) 1"]
+    page.select_option('#filters select[name="from"]', "2012")
+    page.fill("#q", "")
+    assert jump_entries(page) == ["2000–2099 (year unknown) 1", "2010s 1", "2012 1", "2024 1"]
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def bce_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A project of events in 45 BCE (-0044, two), 1 BCE (0000) and 1 CE (0001), served."""
+    root = tmp_path_factory.mktemp("bce")
+    project = root / "project"
+    write(project / "content" / "site.yaml", "title: Before the era\n")
+    dates = {"ides": "-0044-03-15", "turmoil": "-0044", "one-bce": "0000", "one-ce": "0001-05"}
+    write(
+        project / "content" / "events" / "all.yaml",
+        "".join(
+            f"- {{date: '{d}', id: {i}, title: Event {i}, sources: [{{url: 'https://a.example/'}}]}}\n"
+            for i, d in dates.items()
+        ),
+    )
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server.origin + SUB_PATH
+    server.close()
+
+
+def test_the_years_filter_takes_1_bce_as_a_year(bce_site, open_page) -> None:
+    """1 BCE is year 0: choosing it is a filter like any other year, not "any"."""
+    page = open_page(bce_site)
+    assert jump_entries(page) == ["45 BCE 2", "1 BCE 1", "1 1"]
+    page.select_option('#filters select[name="to"]', label="1 BCE")
+    assert visible_ids(page) == ["turmoil", "ides", "one-bce"]
+    assert page.url.endswith("?to=0")
+    assert jump_entries(page) == ["45 BCE 2", "1 BCE 1"]
+    page.select_option('#filters select[name="from"]', label="1 BCE")
+    assert visible_ids(page) == ["one-bce"]
+    fresh = open_page(bce_site + "?from=0")
+    assert visible_ids(fresh) == ["one-bce", "one-ce"]
+    assert page.errors == [] and fresh.errors == []
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_a_long_year_label_keeps_the_years_filter_in_its_column(
     coarse_site, open_page, width: int

@@ -24,7 +24,7 @@ from builder.render import year_span
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
 THEME_STATIC = REPO / "themes" / "default" / "static"
-JS_BUDGET = 20 * 1024
+JS_BUDGET = 22 * 1024  # 20 KB until the jump list counted what the filters leave
 CSS_BUDGET = 25 * 1024
 
 
@@ -565,3 +565,70 @@ def test_related_events_are_those_the_rule_ranks_first(tmp_path: Path) -> None:
         assert chosen == _ranked_by_the_rule(timeline, event), event.id
         shared += bool(set(event.actors) & {a for o in finder.of(event) for a in o.actors})
     assert shared > 300  # most events share an actor with one they are related to
+
+
+BCE_DATES = ["-0048-08-09", "-0044", "-0044-03-15", "-0044-05", "0000", "0001-05"]
+
+
+def _text_outside_charts(path: Path) -> str:
+    return re.sub(r"<svg.*?</svg>", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+def test_years_before_1_are_named_as_bce_wherever_a_year_is_named(tmp_path: Path) -> None:
+    """EDTF numbers years astronomically: -0044 is 45 BCE and 0000 is 1 BCE, as the dates
+    already say. Headings, the jump list, the years filter, the chart, year pages and the
+    periods of a split list name them so too; the paths keep the astronomical number."""
+    site = _coarse_site(tmp_path / "one", BCE_DATES)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert _jump_entries(index) == [
+        ("#y-48", "49 BCE", "1"),
+        ("#y-44", "45 BCE", "3"),
+        ("#y0", "1 BCE", "1"),
+        ("#y1", "1", "1"),
+    ]
+    assert re.findall(r'<h2 class="year-h" id="y(-?\d+)-h">([^<]*)</h2>', index) == [
+        ("-48", "49 BCE"),
+        ("-44", "45 BCE"),
+        ("0", "1 BCE"),
+        ("1", "1"),
+    ]
+    assert re.findall(r'<h3 class="month-h">([^<]*)</h3>', index) == [
+        "August 49 BCE",
+        "45 BCE, month not known",
+        "March 45 BCE",
+        "May 45 BCE",
+        "1 BCE, month not known",
+        "May 1",
+    ]
+    years = [("-48", "49 BCE"), ("-44", "45 BCE"), ("0", "1 BCE"), ("1", "1")]
+    assert _options(index, "from") == years and _options(index, "to") == years
+    chart = re.search(r"<svg.*?</svg>", index, re.DOTALL).group(0)
+    assert re.findall(r"<title>([^<:]*): (\d+) events?", chart) == [
+        ("49 BCE", "1"),
+        ("45 BCE", "3"),
+        ("1 BCE", "1"),
+        ("1", "1"),
+    ]
+    # the axis marks every fifth year as readers count them
+    assert re.findall(r'<text x="\d+" y="123">([^<]*)</text>', chart)[:3] == [
+        "49 BCE",
+        "45 BCE",
+        "40 BCE",
+    ]
+    assert '<p class="stats">6 events, from 49 BCE to 1 · 1 country</p>' in index
+    year = (site / "years" / "-44" / "index.html").read_text(encoding="utf-8")
+    assert "<title>45 BCE · Coarse dates</title>" in year and "<h1>45 BCE</h1>" in year
+    assert '<span class="dir">← Earlier</span> 49 BCE</a>' in year
+    assert '<span class="dir">Later →</span> 1 BCE</a>' in year
+    assert "<h1>1 BCE</h1>" in (site / "years" / "0" / "index.html").read_text("utf-8")
+    for path in [site / "index.html", *site.glob("*/**/*.html")]:
+        # no year named as a number below 1 (an event's page gives its EDTF too, as code)
+        assert not re.search(r"(?<!<code)>-\d|\b0(?:<| <span)", _text_outside_charts(path)), path
+
+    split = _coarse_site(tmp_path / "split", BCE_DATES, events_per_page="2")
+    periods = re.findall(
+        r'data-period="\d+">([^<]*) <span class="n">',
+        (split / "index.html").read_text(encoding="utf-8"),
+    )
+    assert periods == ["49 BCE", "January–March 45 BCE", "May 45 BCE", "from 1 BCE to 1"]
+    assert run_timeline("check", str(tmp_path / "split"), "--links").code == 0

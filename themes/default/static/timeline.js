@@ -8,7 +8,8 @@
  * &sort=desc), so a filtered view can be shared, bookmarked and reloaded.
  * It works on whatever events the page holds. A timeline split into period pages also
  * says, from filters.json (terms and years of every event), how many events match in each
- * period, and its period links carry the query so following one keeps the filters. */
+ * period, and its period links carry the query so following one keeps the filters.
+ * The jump-to-year list says how many events the filters leave in each of its entries. */
 (function () {
   'use strict';
   var doc = document;
@@ -51,13 +52,16 @@
     var data = new FormData(form);
     var state = {
       q: norm(data.get('q')),
-      from: +data.get('from') || 0,
-      to: +data.get('to') || 0,
+      from: chosenYear(data.get('from')),
+      to: chosenYear(data.get('to')),
       major: data.get('major') === '1'
     };
     FACETS.forEach(function (f) { state[f] = data.getAll(f); });
     return state;
   }
+
+  /* A year of the years filter, or null for "any": year 0 (1 BCE) is a year like any other. */
+  function chosenYear(value) { return value ? +value : null; }
 
   function writeForm(params) {
     form.elements.q.value = params.get('q') || '';
@@ -80,8 +84,8 @@
     var raw = form.elements.q.value.trim();
     if (raw) params.set('q', raw);
     FACETS.forEach(function (f) { state[f].forEach(function (v) { params.append(f, v); }); });
-    if (state.from) params.set('from', state.from);
-    if (state.to) params.set('to', state.to);
+    if (state.from !== null) params.set('from', state.from);
+    if (state.to !== null) params.set('to', state.to);
     if (state.major) params.set('major', '1');
     if (order === 'desc') params.set('sort', 'desc');
     var query = params.toString();
@@ -90,8 +94,8 @@
 
   /* Which facets an event fails (null: fails search, years or importance, so no facet counts it). */
   function failures(item, state, terms) {
-    if (state.from && item.to < state.from) return null;
-    if (state.to && item.from > state.to) return null;
+    if (state.from !== null && item.to < state.from) return null;
+    if (state.to !== null && item.from > state.to) return null;
     if (state.major && item.imp < 3) return null;
     /* Normalised on the first search, not on load: most visits never search. */
     if (terms.length && item.text == null) {
@@ -116,6 +120,7 @@
       var failed = failures(item, state, terms);
       var visible = !!failed && !failed.length;
       item.li.hidden = !visible;
+      item.shown = visible;
       if (visible) shown++;
       if (!failed || failed.length > 1) return;
       FACETS.forEach(function (f) {
@@ -125,8 +130,9 @@
     });
     updateCounts(counts);
     updateGroups();
-    var active = terms.length + (state.from ? 1 : 0) + (state.to ? 1 : 0) + (state.major ? 1 : 0);
+    var active = terms.length + (state.from !== null) + (state.to !== null) + (state.major ? 1 : 0);
     FACETS.forEach(function (f) { active += state[f].length; });
+    updateJumps(state, active > terms.length);
     var total = items.length;
     status.textContent = active
       ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's') + (nav ? ' in this period' : '')
@@ -248,17 +254,43 @@
     });
   }
 
+  /* The jump list's entries take the timeline's events in order, each as many as its number
+   * says unfiltered: a year's decades and centuries, then its own events (builder/years.py).
+   * Other periods' events count as in filters.json, without the words, as the periods' numbers
+   * do; until that is at hand, an entry reaching them keeps its total. */
+  var jumps = [].map.call(doc.querySelectorAll('.years-nav .n'), function (n) { return [n, +n.textContent]; });
+  var start;  /* where this page's events start in the timeline; -1: a theme's own jump list */
+  function sum(list) { return list.reduce(function (a, b) { return a + b; }, 0); }
+  function updateJumps(state, others) {
+    if (start === undefined) {
+      var sizes = nav ? [].map.call(nav.querySelectorAll('a[data-period] .n'), function (n) {
+        return +(n.dataset.all || n.textContent);
+      }) : [items.length];
+      var here = nav ? +nav.dataset.periods : 0;
+      var fits = sum(jumps.map(function (j) { return j[1]; })) === sum(sizes) && sizes[here] === items.length;
+      start = fits ? sum(sizes.slice(0, here)) : -1;
+    }
+    var i = 0;
+    if (start >= 0) jumps.forEach(function (j) {
+      var n = 0, known = true;
+      for (var end = i + j[1]; i < end; i++) {
+        var item = items[i - start], failed;
+        if (item) n += item.shown;
+        else if (!others) n++;
+        else if (all && all.length) n += !!(failed = failures(all[i], state, [])) && !failed.length;
+        else known = false;
+      }
+      j[0].textContent = known ? n : j[1];
+      j[0].closest('li').hidden = known && !n;
+    });
+  }
+
   function updateGroups() {
     [].forEach.call(doc.querySelectorAll('[data-timeline] .month'), function (month) {
       month.hidden = !month.querySelector('li.event:not([hidden])');
     });
     [].forEach.call(doc.querySelectorAll('[data-timeline] .year'), function (year) {
-      var empty = !year.querySelector('.month:not([hidden])');
-      year.hidden = empty;
-      /* A year may have two entries: its decade or century, and its own events. */
-      [].forEach.call(doc.querySelectorAll('.years-nav a[href="#' + year.id + '"]'), function (link) {
-        link.parentNode.hidden = empty;
-      });
+      year.hidden = !year.querySelector('.month:not([hidden])');
     });
   }
 
