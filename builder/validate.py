@@ -538,9 +538,19 @@ def _unknown_category(category: str, categories: dict[str, str]) -> str:
 
 def _default_id(date: EdtfDate, title: str) -> str:
     """The id made from the date and title: it starts with the date's slug (digits, or `y`
-    and digits for a long year) and holds a hyphen, so it is never a Windows device name."""
-    prefix = slugify(date.text, 40)
+    and digits for a long year) and holds a hyphen, so it is never a Windows device name.
+    A year before year 1 is named as the pages name it (`-0044-03-15` as `45bce-03-15`):
+    its minus sign alone would be dropped, and the address would claim the year 44."""
+    prefix = slugify(_BCE_YEAR.sub(_bce_year, date.text), 40)
     return f"{prefix}-{slugify(title, 60)}".strip("-")
+
+
+#: A four-digit year before year 1 at the start of a date or of an interval's end.
+_BCE_YEAR = re.compile(r"(?:^|(?<=/))(-[0-9]{4}|0000)(?![0-9])")
+
+
+def _bce_year(found: re.Match) -> str:
+    return f"{1 - int(found.group(1))}bce"
 
 
 #: An event id as the contract allows it: a-z, 0-9 and hyphens, in any order (it is one

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
 from conftest import REPO, SEED, run_timeline, write
 
 
@@ -78,6 +79,31 @@ def test_event_ids_default_to_date_and_slug(project: Path) -> None:
     assert putin["actors"] == ["Vladimir Putin"]  # alias normalised
     assert putin["countries"] == ["RU", "KG"]  # names normalised to codes
     assert putin["sources"][0]["article"] == "seed"
+
+
+@pytest.mark.parametrize(
+    "date, made",
+    [
+        ("-0044-03-15", "45bce-03-15-the-ides"),
+        ("'0000'", "1bce-the-ides"),
+        ("-0044/0010", "45bce-0010-the-ides"),
+        ("../-0044", "45bce-the-ides"),
+        ("0001-05", "0001-05-the-ides"),
+    ],
+)
+def test_a_default_id_names_a_year_before_1_as_the_pages_do(
+    tmp_path: Path, date: str, made: str
+) -> None:
+    """`-0044` is 45 BCE: the id's date kept its digits and lost its minus sign, so the
+    address of an event of 45 BCE claimed the year 44."""
+    project = tmp_path / "project"
+    write(project / "content" / "site.yaml", "title: Old\n")
+    write(
+        project / "content" / "events" / "old.yaml",
+        f"- date: {date}\n  title: The Ides\n  sources: [{{url: 'https://a.example/'}}]\n",
+    )
+    assert run_timeline("build", str(project)).code == 0
+    assert (project / "site" / "events" / made / "index.html").is_file()
 
 
 def test_seed_article_page_shows_byline_url_and_derived_title(project: Path) -> None:
