@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from builder.controls import first_control
 from builder.countries import countries
-from builder.dates import DateError, EdtfDate, parse_edtf
+from builder.dates import DateError, EdtfDate, parse_edtf, year_name
 from builder.diagnostics import Diagnostic, Report
 from builder.load import (
     Pos,
@@ -550,7 +550,7 @@ _BCE_YEAR = re.compile(r"(?:^|(?<=/))(-[0-9]{4}|0000)(?![0-9])")
 
 
 def _bce_year(found: re.Match) -> str:
-    return f"{1 - int(found.group(1))}bce"
+    return year_name(int(found.group(1))).replace(" ", "").lower()  # "45 BCE" -> "45bce"
 
 
 #: An event id as the contract allows it: a-z, 0-9 and hyphens, in any order (it is one
