@@ -25,6 +25,14 @@
     if (text) node.textContent = text;
     return node;
   }
+  // The text with each word a query word begins in <mark>, as text nodes: never markup.
+  function marked(node, text, terms) {
+    text.split(/([\p{L}\p{N}]+)/u).forEach(function (part, i) {
+      var hit = i % 2 && terms.some(function (t) { return begins(words(part), t); });
+      node.appendChild(hit ? el("mark", "", part) : document.createTextNode(part));
+    });
+    return node;
+  }
   data.forEach(function (e) { e.ws = e.w.split(" "); e.tw = words(e.t); });
   var stale = document.querySelector("#search-results + .more");  // the live preview runs this again
   if (stale) stale.remove();
@@ -73,8 +81,9 @@
     var found = search(query), n = found.length;
     upto = upto || LIMIT;
     list.textContent = "";
+    var terms = words(query);
     found.slice(0, upto).forEach(function (f) {
-      var e = f[1], li = el("li", "result result-" + e.k), a = el("a", "", e.t),
+      var e = f[1], li = el("li", "result result-" + e.k), a = marked(el("a"), e.t, terms),
         meta = el("p", "meta");
       a.href = root + e.u;
       a.dir = "auto";
@@ -82,7 +91,7 @@
       if (e.d) meta.appendChild(dateOf(e));
       li.appendChild(a);
       li.appendChild(meta);
-      if (e.s) li.appendChild(el("p", "snippet", e.s));
+      if (e.s) li.appendChild(marked(el("p", "snippet"), e.s, terms));
       list.appendChild(li);
     });
     status.textContent = !words(query).length ? "" : !n ? "No results for \u201c" + query + "\u201d."
