@@ -227,7 +227,7 @@ def _unreachable(exc: BaseException, timeout: float) -> _Unreachable:
         why = reason.verify_message or "certificate verify failed"
         return _Unreachable(f"could not be reached: its TLS certificate was refused ({why})", False)
     if isinstance(reason, ssl.SSLError):
-        why = reason.reason or reason.strerror or "handshake failed"
+        why = (reason.reason or reason.strerror or "handshake failed").replace("_", " ").lower()
         return _Unreachable(f"could not be reached: TLS error ({why})", False)
     if isinstance(reason, ConnectionRefusedError):
         return _Unreachable("could not be reached: the connection was refused", True)

@@ -353,6 +353,24 @@ def test_an_address_is_asked_encoded_and_reported_as_written(
     ]
 
 
+def test_a_tls_failure_is_named(sites: NewsSites, tmp_path: Path) -> None:
+    """https:// to a server that speaks plain HTTP: the handshake fails."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    tls = sites.base.replace("http://", "https://") + "/ok"
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {tls}}}]\n",
+    )
+    result = run_timeline("check", str(project), "--external", env=LOCAL)
+    assert result.err.splitlines() == [
+        f"content/events/e.yaml:3:17: warning: {tls} could not be reached: TLS error "
+        f"(wrong version number); {_archive(tls)}",
+        "0 errors, 1 warning",
+    ]
+    assert sites.requests() == 0
+
+
 def _on_a_terminal(*args: str) -> str:
     """What the real CLI shows on a pseudo-terminal, run with `args` until it exits (0)."""
     leader, follower = pty.openpty()
