@@ -527,27 +527,39 @@ def run_check(
     drafts: bool = False,
     links: bool = False,
     output: Path | None = None,
+    external: bool = False,
+    timeout: float | None = None,
 ) -> int:
     """`timeline check`: load and validate only, write nothing; optionally check links (in
-    a process per CPU: at 10,000 events that reads 11,000 files). On a terminal, a check
-    longer than a second shows its progress, as a build does."""
+    a process per CPU: at 10,000 events that reads 11,000 files) and, once the content is
+    valid, the addresses it cites (`external`, each request waiting `timeout` seconds). On
+    a terminal, a check longer than a second shows its progress, as a build does."""
     from builder.links import LinkCheck
 
     progress = Progress()
     options = BuildOptions(drafts=drafts, strict=strict)
     # Before the progress thread starts: the link check forks the processes reading the site.
     check = LinkCheck(output or project / "site", default_jobs()) if links else None
+    sources = None
     try:
         with progress.ticking():
             timeline, report, _ = make_timeline(project, options, progress=progress)
         broken = check.broken(progress) if check else []
+        if external and timeline is not None:
+            from builder.external import DEFAULT_TIMEOUT, check_sources
+
+            sources = check_sources(project, timeline, timeout or DEFAULT_TIMEOUT, progress)
     finally:
         if check:
             check.close()
     progress.finish()
     if links:
         report.items += _link_errors(project, output or project / "site", broken, timeline)
+    if sources is not None:
+        report.items += sources.warnings
     print_report(report)
+    if sources is not None:
+        print(sources.summary())
     status = 1 if report.failed(strict) else 0
     if status == 0 and timeline is not None:
         print(

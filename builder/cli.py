@@ -50,6 +50,18 @@ def _parser() -> argparse.ArgumentParser:
         "--links", action="store_true", help="also check every internal link of the built site"
     )
     check.add_argument("-o", "--output", help="built site to link-check (default: PROJECT/site)")
+    check.add_argument(
+        "--external",
+        action="store_true",
+        help="also request every http(s) address the content cites and warn about those "
+        "that no longer answer (needs network access)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="with --external: how long to wait for each address (default: 10)",
+    )
 
     serve = sub.add_parser("serve", help="live preview: build, serve, watch, rebuild, reload")
     serve.add_argument("project", nargs="?", default=".", help="project folder (default: .)")
@@ -85,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    """A --timeout value: a positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
 def _project(path: str) -> Path:
     root = Path(path).resolve()
     if not root.is_dir():
@@ -114,12 +137,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         from builder import build
 
+        if args.timeout is not None and not args.external:
+            raise UsageError("--timeout is how long --external waits: add --external")
         return build.run_check(
             _project(args.project),
             strict=args.strict,
             drafts=args.drafts,
             links=args.links,
             output=Path(args.output) if args.output else None,
+            external=args.external,
+            timeout=args.timeout,
         )
     if args.command == "serve":
         from builder import serve

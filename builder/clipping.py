@@ -119,6 +119,9 @@ class Clipping:
     body_line: int
     problems: list[Problem]
     paragraph_lines: list[int] = field(default_factory=list)  # 1-based line of each paragraph
+    #: Where the source URL is written (1-based line and column; (0, 0) without one), so
+    #: that a report about the address (`timeline check --external`) points at it.
+    url_at: tuple[int, int] = (0, 0)
 
     @property
     def errors(self) -> list[Problem]:
@@ -177,7 +180,16 @@ def parse_clipping(text: str) -> Clipping:
         body_line=body_line,
         problems=sorted(problems, key=lambda p: (p.line, p.col)),
         paragraph_lines=paragraph_lines,
+        url_at=_url_at(lines, filled, url),
     )
+
+
+def _url_at(lines: list[str], filled: list[int], url: str | None) -> tuple[int, int]:
+    """Where the source URL read from the last filled line stands ((0, 0) without one)."""
+    if url is None:
+        return 0, 0
+    last = filled[-1]
+    return last + 1, lines[last].index(url) + 1
 
 
 def _normalized(text: str) -> str:

@@ -213,23 +213,38 @@ class ContentLinks:
         """Where in its content file a text first links to `href` (line, column), and
         how many times the text does."""
         written = [d for d in destinations(text.source) if d.href == href]
-        try:
-            content = decode_utf8((self.project / text.file).read_bytes())
-        except (OSError, YamlProblem):
+        content = self._content(text)
+        if content is None:
             return max(text.first_line, 1), 1, len(written)
-        lines = content.split("\n")
-        first = text.first_line or _body_line(content)
-        start = sum(len(line) + 1 for line in lines[: first - 1])
-        end = sum(len(line) + 1 for line in lines[: text.end_line - 1]) if text.end_line else None
+        first, start, end = _text_span(content, text)
         for d in written[:1]:
-            for piece, lead in (
-                (text.source[d.syntax : d.end], d.start - d.syntax),
-                (text.source[d.start : d.end], 0),
-            ):
-                at = content.find(piece, start, end)
-                if at >= 0:
-                    return *line_col(content, at + lead), len(written)
+            at = _written_at(content, text, d, start, end)
+            if at >= 0:
+                return *line_col(content, at), len(written)
         return first, 1, len(written)
+
+    def places(self, text: ContentText) -> list[tuple[Destination, int, int]]:
+        """Every link address of a text, in order, with where its content file writes it
+        (line, column): a text that links to one address twice has two places."""
+        content = self._content(text)
+        if content is None:
+            return [(d, max(text.first_line, 1), 1) for d in destinations(text.source)]
+        first, start, end = _text_span(content, text)
+        found = []
+        for d in destinations(text.source):
+            at = _written_at(content, text, d, start, end)
+            if at < 0:
+                found.append((d, first, 1))
+                continue
+            found.append((d, *line_col(content, at)))
+            start = at + 1
+        return found
+
+    def _content(self, text: ContentText) -> str | None:
+        try:
+            return decode_utf8((self.project / text.file).read_bytes())
+        except (OSError, YamlProblem):
+            return None
 
     def message(
         self, text: ContentText, href: str, pages: list[tuple[str, str]], prefix: str, times: int
@@ -257,6 +272,32 @@ class ContentLinks:
         repeated = f"; the text has it {times} times, this is the first" if times > 1 else ""
         written = self.spelling(text, href)
         return f"broken link to {written} ({where}: {why}; {advice}{repeated})"
+
+
+def _text_span(content: str, text: ContentText) -> tuple[int, int, int | None]:
+    """The first line of a text in its file's `content`, and the offsets it lies between
+    (None: the end of the file)."""
+    lines = content.split("\n")
+    first = text.first_line or _body_line(content)
+    start = sum(len(line) + 1 for line in lines[: first - 1])
+    end = sum(len(line) + 1 for line in lines[: text.end_line - 1]) if text.end_line else None
+    return first, start, end
+
+
+def _written_at(
+    content: str, text: ContentText, d: Destination, start: int, end: int | None
+) -> int:
+    """The offset in `content` (from `start`, before `end`) where the address of `d` is
+    written, found by its link syntax (`](https://...`) or else by the address alone; -1
+    when the file spells it otherwise (a YAML escape, say)."""
+    for piece, lead in (
+        (text.source[d.syntax : d.end], d.start - d.syntax),
+        (text.source[d.start : d.end], 0),
+    ):
+        at = content.find(piece, start, end)
+        if at >= 0:
+            return at + lead
+    return -1
 
 
 def _body_line(content: str) -> int:

@@ -1119,7 +1119,7 @@ def _article_from_clipping(article_id: str, rel: str, text: str) -> RawArticle:
     for key, value in fields.items():
         if value not in (None, [], ""):
             meta[key] = value
-            meta.value_pos[key] = (1, 1)
+            meta.value_pos[key] = clip.url_at if key == "url" else (1, 1)
     body = "\n\n".join(clip.paragraphs)
     warnings = [(p.line, p.col, p.message) for p in clip.problems if p.severity != "error"]
     return RawArticle(
