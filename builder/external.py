@@ -68,6 +68,9 @@ class Answer:
 
     problem: str | None = None
     moved: bool = False
+    #: Whether the server answered at all (any HTTP status): when no address did, the
+    #: machine is more likely offline than every source gone.
+    reached: bool = True
 
 
 class _Unreachable(Exception):
@@ -274,11 +277,11 @@ def answer(address: str, timeout: float = DEFAULT_TIMEOUT) -> Answer:
         return _answer_once(address, timeout)
     except _Unreachable as first:
         if not first.retry:
-            return Answer(first.words)
+            return Answer(first.words, reached=False)
     try:
         return _answer_once(address, timeout)
     except _Unreachable as second:
-        return Answer(second.words)
+        return Answer(second.words, reached=False)
 
 
 def answers(
@@ -329,15 +332,21 @@ class SourceCheck:
     hosts: int = 0
     failed: int = 0
     moved: int = 0
+    reached: int = 0
 
     def summary(self) -> str:
         """The closing line: how many addresses of how many hosts, how many failed."""
         if not self.addresses:
             return "external: the content cites no http(s) addresses"
         moved = f", {_count(self.moved, 'address')} moved permanently" if self.moved else ""
+        offline = (
+            "; none answered at all: is this machine offline, or behind a proxy (HTTPS_PROXY)?"
+            if not self.reached
+            else ""
+        )
         return (
             f"external: {_count(self.addresses, 'address')} on "
-            f"{_count(self.hosts, 'host')} checked, {self.failed} failed{moved}"
+            f"{_count(self.hosts, 'host')} checked, {self.failed} failed{moved}{offline}"
         )
 
 
@@ -365,6 +374,7 @@ def check_sources(
     for address, places in cited.items():
         outcome = found[address]
         result.moved += outcome.moved
+        result.reached += outcome.reached
         if outcome.problem is None:
             continue
         result.failed += 1

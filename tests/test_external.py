@@ -240,6 +240,26 @@ def test_strict_makes_a_failing_address_fail_the_check(sites: NewsSites, tmp_pat
     ]
 
 
+def test_when_no_address_answers_at_all_the_summary_asks_if_the_machine_is_offline(
+    tmp_path: Path,
+) -> None:
+    """Every source unreachable is rarer than a machine without network: say so once,
+    beside the warnings, rather than leave the reader to think every source is gone."""
+    gone = f"http://127.0.0.1:{_closed_port()}"
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {gone}/a}}, {{url: {gone}/b}}]\n",
+    )
+    result = run_timeline("check", str(project), "--external", "--timeout", "1", env=LOCAL)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == (
+        "external: 2 addresses on 1 host checked, 2 failed; none answered at all: is this "
+        "machine offline, or behind a proxy (HTTPS_PROXY)?"
+    )
+
+
 def test_each_address_is_asked_once_however_often_it_is_cited(
     sites: NewsSites, tmp_path: Path
 ) -> None:
