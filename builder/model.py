@@ -280,7 +280,7 @@ def event_order(event: Event) -> tuple:
 
 def term_slug(key: str) -> str:
     """The folder of a term's page within its taxonomy's (`tags/SLUG/`). Terms the model
-    keeps apart can share one ("C#" and "c", "Kabul" and "kabul"): validation refuses
+    keeps apart can share one ("C#" and "c"; "Kabul", "kabul" and "Кабул"): validation refuses
     that (see `builder.termfolders`), as one page would be written over the other."""
     return folder_slug(key)
 

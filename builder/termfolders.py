@@ -1,10 +1,11 @@
 """Terms of one taxonomy whose pages would be written to one folder.
 
-A term's page lives at TAXONOMY/SLUG/, and a slug keeps only lowercase letters, digits and
-hyphens, so two terms the model keeps apart (tags "C#" and "c", "Kabul" and "kabul", an
-actor site.yaml does not list and one it does) would share a folder, one page written over
-the other. Validation reports each such pair where the later spelling is written, so that
-the editor makes the two one term or tells them apart; the model is not left to guess.
+A term's page lives at TAXONOMY/SLUG/, and a slug keeps only lowercase ASCII letters, digits
+and hyphens, so two terms the model keeps apart (tags "C#" and "c", "Kabul" and "kabul",
+"Kabul" and "Кабул", Arabic-script words whose letters transliterate alike, an actor
+site.yaml does not list and one it does) would share a folder, one page written over the
+other. Validation reports each such pair where the later spelling is written, so that the
+editor makes the two one term or tells them apart; the model is not left to guess.
 
 The terms are counted event by event and kept between the live preview's rebuilds, so an
 edit recounts only the events it changed.

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from anyascii import anyascii
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markupsafe import Markup
@@ -25,14 +26,41 @@ _SAFE_SCHEMES = {"http", "https"}
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """A lowercase `[a-z0-9-]` slug of `text`, safe as one path segment (never empty)."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    """A lowercase `[a-z0-9-]` slug of `text`, safe as one path segment (never empty): its
+    readable slug, else (text of symbols alone) `x` and a hash of it."""
+    return readable_slug(text, max_length) or "x" + format(abs(hash_text(str(text))), "x")[:10]
+
+
+def readable_slug(text: str, max_length: int = 80) -> str:
+    """The words and numbers of `text` as a lowercase `[a-z0-9-]` slug, or "" if it has none.
+
+    Letters lose their accents (`Ḵost` gives `kost`) and punctuation only parts words or
+    goes (`Afghanistan’s` gives `afghanistans`), as slugs have always been made, so the
+    addresses of sites built before stay; a letter or digit that Unicode cannot take apart
+    into ASCII, and that was dropped before, is transliterated: other scripts' (`Кабул`,
+    `طالبان`, `中国` give `kabul`, `tlbn`, `zhongguo`) and a few Latin ones (`ß`, `ø`, `ł`)."""
+    text = str(text)
+    ascii_text = text if text.isascii() else "".join(map(_ascii_form, text))
     slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
-    if not slug:
-        slug = "x" + format(abs(hash_text(str(text))), "x")[:10]
     return slug
+
+
+#: What is not a letter or digit in a transliteration: anyascii writes `ʼ` (a letter in
+#: Uzbek's `oʻ`) as an apostrophe, which a slug would take for a break between words.
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def _ascii_form(char: str) -> str:
+    """What one character of a text adds to its slug's letters: the ASCII of its NFKD form
+    (`é` gives `e`, `’` nothing), or, for a letter or digit that has none, its
+    transliteration (`К` gives `K`), never punctuation."""
+    ascii_part = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if ascii_part or unicodedata.category(char)[0] not in "LN":
+        return ascii_part
+    return _NOT_ALNUM.sub("", anyascii(char))
 
 
 #: Names Windows keeps for devices, in any case and even followed by an extension (nul.txt):
@@ -57,7 +85,8 @@ def folder_slug(text: str, max_length: int = 80) -> str:
 
 
 def hash_text(text: str) -> int:
-    """A stable (not per-process) hash of text, for slugs of non-Latin names."""
+    """A stable (not per-process) hash of text, for slugs of names without a letter or
+    digit, and for ids of footnotes."""
     import zlib
 
     return zlib.crc32(text.encode("utf-8"))

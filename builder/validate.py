@@ -36,7 +36,7 @@ from builder.load import (
 )
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
 from builder.termfolders import Clash, Place, TermFolders
-from builder.text import folder_slug, is_web_url, is_windows_device, slugify
+from builder.text import folder_slug, is_web_url, is_windows_device, readable_slug, slugify
 
 SITE_FIELDS = (
     "title",
@@ -566,7 +566,7 @@ def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
     if not event_id:
         check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
     elif not EVENT_ID_FORM.match(event_id):
-        like = f", as {folder_slug(event_id)!r}" if re.search("[A-Za-z0-9]", event_id) else ""
+        like = f", as {folder_slug(event_id)!r}" if readable_slug(event_id) else ""
         check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
     elif len(event_id) > MAX_ID_LENGTH:
         check.error(pos, _too_long(event_id, "id", "events/ID/"))

@@ -461,6 +461,61 @@ def test_hand_written_urls_are_understood(site, open_page) -> None:
     assert facet_box(page, "country", "tj").is_checked()
 
 
+#: Events whose terms and titles are written in Russian, Dari and Chinese.
+SCRIPTS_EVENTS = """\
+- date: 2023-10-13
+  title: Переговоры в Кабуле
+  tags: [Кабул, Душанбе]
+  actors: [طالبان]
+  sources: [{url: "https://a.example/x"}]
+- date: 2023-10-14
+  title: Talks in Душанбе
+  tags: [Душанбе, 中国]
+  sources: [{url: "https://a.example/y"}]
+- date: 2023-10-15
+  title: Аэропорт Кабула
+  tags: [Кабул]
+  sources: [{url: "https://a.example/z"}]
+"""
+
+
+@pytest.fixture(scope="module")
+def scripts_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A project of SCRIPTS_EVENTS, served from the sub-path."""
+    root = tmp_path_factory.mktemp("scripts")
+    project = root / "project"
+    write(project / "content" / "site.yaml", "title: Хроника\nlanguage: ru\n")
+    write(project / "content" / "events" / "2023.yaml", SCRIPTS_EVENTS)
+    build_into(project, root / "tl")
+    server = Server(root)
+    yield server
+    server.close()
+
+
+def test_terms_in_other_scripts_filter_and_link_by_their_transliteration(
+    scripts_site: Server, open_page
+) -> None:
+    kabul = ["2023-10-13-peregovory-v-kabule", "2023-10-15-aeroport-kabula"]
+    page = open_page(timeline_url(scripts_site, "?tag=kabul"))
+    assert visible_ids(page) == kabul
+    open_facet(page, "tag")
+    assert facet_box(page, "tag", "kabul").is_checked()
+    assert facet_box(page, "tag", "kabul").locator("xpath=..").inner_text().startswith("Кабул")
+    facet_box(page, "tag", "kabul").uncheck()
+    facet_box(page, "tag", "zhongguo").check()
+    assert visible_ids(page) == ["2023-10-14-talks-in-dushanbe"]
+    assert "tag=zhongguo" in page.url
+    fresh = open_page(timeline_url(scripts_site, "?actor=tlbn"))
+    assert visible_ids(fresh) == kabul[:1]
+    fresh.goto(scripts_site.origin + SUB_PATH + f"events/{kabul[0]}/")
+    fresh.get_by_role("link", name="Кабул", exact=True).first.click()
+    fresh.wait_for_url("**/tl/tags/kabul/")
+    assert fresh.locator("h1").inner_text() == "Кабул"
+    assert fresh.eval_on_selector_all("li.event", "els => els.map(e => e.id)") == kabul
+    assert page.errors == [] and fresh.errors == []
+    assert scripts_site.missing == []
+
+
 def test_sort_toggle_reverses_the_chronology_and_is_kept_in_the_url(site, open_page) -> None:
     server, site_dir = site
     chronological = [e["id"] for e in events_data(site_dir)]

@@ -279,6 +279,19 @@ CASES = {
         f"tag 'kabul' and tag 'Kabul' ({EV}:4:8) would both be published at tags/kabul/: "
         "spell them the same, or rename one",
     ),
+    "tags in Arabic script whose transliterations meet, across files": Case(
+        # Different words: sad and sin are both "s", and the vowels are not written.
+        {EV: _event("tags: [صبر]\n"), DUP: _event("tags: [border, سبر]\n")},
+        f"{DUP}:4:16",
+        f"tag 'سبر' and tag 'صبر' ({EV}:4:8) would both be published at tags/sbr/: "
+        "spell them the same, or rename one",
+    ),
+    "a tag in Latin and in Cyrillic letters in one event": Case(
+        {EV: _event("tags: [Kabul, Кабул]\n")},
+        f"{EV}:4:15",
+        f"tag 'Кабул' and tag 'Kabul' ({EV}:4:8) would both be published at tags/kabul/: "
+        "spell them the same, or rename one",
+    ),
     "an actor site.yaml does not list, in the folder of one it does": Case(
         # "taliban" is site.yaml's "Taliban" (one term); "Taliban." is a term of its own.
         {EV: _event("actors: [taliban, Taliban.]\n")},
