@@ -305,7 +305,9 @@ def _categories(check: _Checker, data: YamlMap) -> dict[str, str]:
     result = {}
     for key, label in value.items():
         if not SLUG_FORM.match(key):
-            check.error(value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -")
+            check.error(
+                value.key_at(key), f"category key {key!r} must use a-z, 0-9 and -{_as_slug(key)}"
+            )
         elif isinstance(label, bool) or not isinstance(label, (str, int, float)):
             check.error(value.at(key), f"the label of category {key!r} must be text")
         elif check.plain(str(label), value.at, key):
@@ -561,13 +563,18 @@ EVENT_ID_FORM = re.compile(r"[a-z0-9-]+\Z")
 MAX_ID_LENGTH = 200
 
 
+def _as_slug(name: str) -> str:
+    """The advice for a name written with letters a slug cannot hold: `, as 'kabul-2023'`
+    for `Кабул 2023` ("" when the name has no letter or digit to make one from)."""
+    return f", as {folder_slug(name)!r}" if readable_slug(name) else ""
+
+
 def _check_event_id(check: _Checker, pos: Pos, event_id: str) -> None:
     """An error at `pos` if `event_id` could not name its page's folder, saying what to write."""
     if not event_id:
         check.error(pos, "the id is empty: write one (a-z, 0-9 and -) or remove the line")
     elif not EVENT_ID_FORM.match(event_id):
-        like = f", as {folder_slug(event_id)!r}" if readable_slug(event_id) else ""
-        check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{like}")
+        check.error(pos, f"id {event_id!r} must use only a-z, 0-9 and -{_as_slug(event_id)}")
     elif len(event_id) > MAX_ID_LENGTH:
         check.error(pos, _too_long(event_id, "id", "events/ID/"))
     elif is_windows_device(event_id):
@@ -593,7 +600,10 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     if len(raw.id) > MAX_ID_LENGTH:
         check.error(Pos(1, 1), _too_long(raw.id, "file name", "articles/NAME/"))
     if not ARTICLE_ID.match(raw.id):
-        check.error(Pos(1, 1), f"file name {raw.id!r} must use only letters, digits, _, . and -")
+        check.error(
+            Pos(1, 1),
+            f"file name {raw.id!r} must use only letters, digits, _, . and -{_as_slug(raw.id)}",
+        )
     elif raw.id.endswith(".") or is_windows_device(raw.id):
         why = "ends in a dot, which Windows drops" if raw.id.endswith(".") else WINDOWS_DEVICE
         check.error(
@@ -647,7 +657,9 @@ def _page(raw: RawPage, report: Report) -> Page | None:
     check.unknown_fields(raw.meta, PAGE_FIELDS, "a page")
     title = check.line(raw.meta, "title", required=True)
     if not SLUG_FORM.match(raw.id):
-        check.error(Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -")
+        check.error(
+            Pos(1, 1), f"page file name {raw.id!r} must use only a-z, 0-9 and -{_as_slug(raw.id)}"
+        )
     if raw.id in RESERVED_PAGE_IDS:
         check.error(Pos(1, 1), f"page name {raw.id!r} is taken by the site itself: rename the file")
     elif is_windows_device(raw.id):

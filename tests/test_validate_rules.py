@@ -128,7 +128,12 @@ CASES = {
     "site category key invalid": Case(
         {SITE: SITE_YAML.replace("  diplomacy:", "  Diplo Macy:")},
         f"{SITE}:6:3",
-        "category key 'Diplo Macy' must use a-z, 0-9 and -",
+        "category key 'Diplo Macy' must use a-z, 0-9 and -, as 'diplo-macy'",
+    ),
+    "site category key in another script": Case(
+        {SITE: SITE_YAML.replace("  diplomacy:", "  дипломатия:")},
+        f"{SITE}:6:3",
+        "category key 'дипломатия' must use a-z, 0-9 and -, as 'diplomatiya'",
     ),
     "site theme not a folder name": Case(
         {SITE: SITE_YAML + "theme: ../../etc\n"},
@@ -452,7 +457,7 @@ CASES = {
     "article file name not an id": Case(
         {"content/articles/bad name.md": "---\ntitle: x\ndate: 2023-01-01\n---\nBody\n"},
         "content/articles/bad name.md:1:1",
-        "file name 'bad name' must use only letters, digits, _, . and -",
+        "file name 'bad name' must use only letters, digits, _, . and -, as 'bad-name'",
     ),
     "duplicate article id across files": Case(
         {"content/articles/report.txt": SEED.read_text(encoding="utf-8")},
@@ -465,6 +470,11 @@ CASES = {
         "the first line is not a byline: expected a byline such as `By ",
     ),
     # pages
+    "page file name in another script": Case(
+        {"content/pages/о-нас.md": "---\ntitle: О нас\n---\nBody\n"},
+        "content/pages/о-нас.md:1:1",
+        "page file name 'о-нас' must use only a-z, 0-9 and -, as 'o-nas'",
+    ),
     "page title missing": Case(
         {"content/pages/about.md": "---\ndescription: x\n---\nBody\n"},
         "content/pages/about.md:2:1",
