@@ -653,6 +653,64 @@ def test_the_notice_fits_the_screen_and_passes_axe(project, serve, browser, widt
         ctx.close()
 
 
+OVERLAY_BACKGROUND = {"light": "rgb(254, 242, 242)", "dark": "rgb(28, 27, 34)"}
+
+
+def break_the_build(project: Path) -> None:
+    """An edit that fails the build: the takeover event's title becomes invalid YAML."""
+    replace_in(project / "content/events/takeover.yaml", TITLE_LINE, "title: [Broken")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_overlay_follows_the_scheme_and_passes_axe(project, serve, browser, width, scheme):
+    """A light page gets a light overlay (a dark box on it was the old look), a dark page a
+    dark one; its Hide button stays reachable from the keyboard."""
+    server = serve(project)
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    ctx.set_default_timeout(WAIT_MS)
+    try:
+        pages = {path: ctx.new_page() for path in (TAKEOVER, "")}  # an event, the timeline
+        for path, page in pages.items():
+            page.goto(server.url + path)
+            page.wait_for_load_state("load")
+        break_the_build(project)
+        for path, page in pages.items():
+            section = page.locator(f"{OVERLAY} section")
+            expect(section.locator("li").first).to_contain_text("error:")
+            box = section.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+            background = section.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == OVERLAY_BACKGROUND[scheme]
+            assert run_axe(page) == [], path
+        page = pages[TAKEOVER]
+        hide = page.get_by_role("button", name="Hide")
+        page.keyboard.press("Shift+Tab")
+        expect(hide).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator(OVERLAY)).to_have_count(0)
+    finally:
+        ctx.close()
+
+
+def test_neither_the_overlay_nor_the_notice_is_printed(project, serve, context):
+    """Printing a page of the preview prints the page, not the preview's boxes over it."""
+    add_summary(project)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    for host, box in ((NOTICE, "aside"), (OVERLAY, "section")):
+        if host == OVERLAY:
+            break_the_build(project)
+        expect(page.locator(f"{host} {box}")).to_be_visible()
+        page.emulate_media(media="print")
+        expect(page.locator(host)).to_be_hidden()
+        assert page.locator(host).evaluate("el => getComputedStyle(el).display") == "none"
+        expect(page.locator("h1")).to_be_visible()  # the page itself still prints
+        page.emulate_media(media="screen")
+        expect(page.locator(f"{host} {box}")).to_be_visible()
+
+
 def test_a_built_site_has_no_trace_of_the_notice(project, serve, context, tmp_path):
     add_summary(project)
     server = serve(project)
