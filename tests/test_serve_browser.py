@@ -693,6 +693,45 @@ def test_the_overlay_follows_the_scheme_and_passes_axe(project, serve, browser, 
         ctx.close()
 
 
+def test_the_same_errors_again_leave_the_overlay_and_its_focus_alone(project, serve, context):
+    """The stream repeats the state it connects to, and the tab holding it relays every state
+    to the others: a state listing the errors already shown must not draw the overlay again,
+    which would take the focus off its Hide button (and have a screen reader announce it
+    again)."""
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    page.wait_for_load_state("load")
+    break_the_build(project)
+    hide = page.get_by_role("button", name="Hide")
+    expect(hide).to_be_visible()
+    page.keyboard.press("Shift+Tab")
+    expect(hide).to_be_focused()
+    # The current state again, as another tab relays it. Channels receive in the order they
+    # were made, so once `heard` has it the preview's own channel has applied it.
+    repeated = page.evaluate(
+        """async () => {
+            const host = document.getElementById('timeline-serve-errors');
+            window.__section = host.shadowRoot.querySelector('section');
+            const url = document.querySelector('script[data-state]').dataset.state;
+            const state = await (await fetch(url, {cache: 'no-store'})).json();
+            const heard = new BroadcastChannel('timeline-serve');
+            const arrived = new Promise(done => { heard.onmessage = done; });
+            new BroadcastChannel('timeline-serve').postMessage(state);
+            await arrived;
+            return state;
+        }"""
+    )
+    assert repeated["ok"] is False and repeated["errors"]
+    assert page.evaluate(
+        "document.getElementById('timeline-serve-errors').shadowRoot.querySelector('section')"
+        " === window.__section"
+    )
+    expect(hide).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(OVERLAY)).to_have_count(0)
+
+
 def test_neither_the_overlay_nor_the_notice_is_printed(project, serve, context):
     """Printing a page of the preview prints the page, not the preview's boxes over it."""
     add_summary(project)

@@ -84,6 +84,7 @@
     strong { color: var(--accent); }
   `;
   let build = script.dataset.build;
+  let overlayShows = ""; // what the overlay lists (JSON), so that it is not redrawn for nothing
   let notice = null; // the warnings notice's host element, kept across in-place updates
   let noticeShows = ""; // the warnings it lists (JSON), so that it is not redrawn for nothing
   let dismissed = readDismissed(); // the warnings (JSON) dismissed in this tab, or null
@@ -477,11 +478,19 @@
   function hideOverlay() {
     const host = document.getElementById(OVERLAY_ID);
     if (host) host.remove();
+    overlayShows = "";
   }
 
   // Error text is untrusted: it is only ever set as textContent, never parsed as markup.
+  // The same errors again (the stream repeats the state it connects to; another edit may
+  // fail the same way) leave the overlay as it is: a redraw would take the keyboard focus
+  // off its button and have a screen reader announce the alert again.
   function showOverlay(errors) {
+    // The server's placeholder page has no build: nothing good to look at yet.
+    const none = build === "";
+    const key = JSON.stringify([none, errors.map(String)]);
     let host = document.getElementById(OVERLAY_ID);
+    if (host && overlayShows === key) return;
     if (!host) {
       host = document.createElement("div");
       host.id = OVERLAY_ID;
@@ -491,8 +500,6 @@
     const style = document.createElement("style");
     style.textContent = SCHEME_CSS + OVERLAY_CSS;
     const box = element("section", "", { role: "alert", "aria-labelledby": "title" });
-    // The server's placeholder page has no build: nothing good to look at yet.
-    const none = build === "";
     const title = element(
       "h2",
       none ? "The site does not build yet" : "The last change broke the build",
@@ -511,6 +518,7 @@
     hide.addEventListener("click", () => host.remove());
     box.append(hide, title, note, list);
     host.shadowRoot.replaceChildren(style, box);
+    overlayShows = key;
   }
 
   // Warning text is untrusted too: only ever textContent. The notice is redrawn only when
