@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 = any free)")
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument("--base-url", help="serve under this URL's path, as in production")
+    serve.add_argument(
+        "--open",
+        action="store_true",
+        help="open the preview in the web browser once it is served (BROWSER chooses which)",
+    )
 
     imp = sub.add_parser("import", help="turn raw clippings into content/articles/*.md")
     imp.add_argument("clippings", nargs="+", metavar="CLIPPING", help="raw clipping .txt files")
@@ -157,6 +162,7 @@ def _run(args: argparse.Namespace) -> int:
             port=args.port,
             drafts=args.drafts,
             base_url=args.base_url,
+            open_browser=args.open,
         )
     if args.command == "import":
         from builder import importer

@@ -65,6 +65,7 @@ import tempfile
 import threading
 import time
 import traceback
+import webbrowser
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -1585,6 +1586,25 @@ def site_url(server: PreviewServer, host: str, base_path: str) -> str:
     return f"http://{shown}:{port}{base_path}"
 
 
+def open_in_browser(url: str, terminal: Terminal) -> None:
+    """Open the preview in the user's web browser (`--open`; BROWSER chooses which), or say
+    on one line that none could be: the preview serves either way.
+
+    Run on a thread of its own: a browser command from BROWSER may not return until the
+    browser is closed, and the server must not wait for it."""
+    try:
+        opened = webbrowser.open(url)
+    except (webbrowser.Error, OSError):
+        opened = False
+    if not opened:
+        terminal.problems(
+            [
+                "timeline: warning: no web browser could be opened (set BROWSER to the "
+                f"command of one); open {url} yourself"
+            ]
+        )
+
+
 def client_script() -> bytes:
     """The reload script the server injects into HTML pages (package data)."""
     return resources.files("builder").joinpath("data", "livereload.js").read_bytes()
@@ -1618,9 +1638,18 @@ def _rebuild_loop(preview: Preview, watcher: Watcher, changes: ChangeQueue, stop
         watcher.update(preview.watch_plan())  # site.yaml may have chosen another theme
 
 
-def run_serve(project: Path, *, host: str, port: int, drafts: bool, base_url: str | None) -> int:
+def run_serve(
+    project: Path,
+    *,
+    host: str,
+    port: int,
+    drafts: bool,
+    base_url: str | None,
+    open_browser: bool = False,
+) -> int:
     """`timeline serve`: build PROJECT into a temporary folder, serve it, rebuild on changes
-    and reload the browsers, until Ctrl-C. Returns 0, or 2 when it cannot listen."""
+    and reload the browsers, until Ctrl-C; with `open_browser`, open the preview in the
+    user's browser once it is served. Returns 0, or 2 when it cannot listen."""
     options = build.BuildOptions(drafts=drafts, base_url=build.checked_base_url(base_url))
     try:
         server = bind(host, port, client_script())
@@ -1654,10 +1683,11 @@ def run_serve(project: Path, *, host: str, port: int, drafts: bool, base_url: st
         with progress.ticking():
             preview.rebuild([], progress)
         terminal.problems(watcher.notes)
-        terminal.say(
-            f"serving {site_url(server, host, preview.base_path())}  (Ctrl-C to stop)", stamp=False
-        )
+        url = site_url(server, host, preview.base_path())
+        terminal.say(f"serving {url}  (Ctrl-C to stop)", stamp=False)
         terminal.say(f"building into {folder / 'site'} (removed on exit)", stamp=False)
+        if open_browser:
+            threads.start("browser", open_in_browser, url, terminal)
         threads.start("rebuild", _rebuild_loop, preview, watcher, changes, threads.stop)
         threads.start("background", preview.complete_builds, threads.stop)
         while not threads.stop.wait(0.5):

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +64,16 @@ class Response:
 class Server:
     """A real `timeline serve` process; its output is collected line by line as it comes."""
 
-    def __init__(self, project: Path, *args: str, prefix: tuple[str, ...] = ()):
-        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    def __init__(
+        self,
+        project: Path,
+        *args: str,
+        prefix: tuple[str, ...] = (),
+        env: dict[str, str | None] | None = None,
+    ):
+        """`env`: variables to set in the server's environment (None: to remove)."""
+        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", **(env or {}))
+        env = {name: value for name, value in env.items() if value is not None}
         self.proc = subprocess.Popen(
             [*prefix, sys.executable, "-m", "builder", "serve", str(project), "--port", "0", *args],
             stdout=subprocess.PIPE,
@@ -171,9 +180,15 @@ def serve():
     """Start `timeline serve` processes; every one is stopped when the test ends."""
     servers: list[Server] = []
 
-    def start(project: Path, *args: str, prefix: tuple[str, ...] = ()) -> Server:
-        """`prefix`: a command to run the server under, such as `setpriv ...`."""
-        server = Server(project, *args, prefix=prefix)
+    def start(
+        project: Path,
+        *args: str,
+        prefix: tuple[str, ...] = (),
+        env: dict[str, str | None] | None = None,
+    ) -> Server:
+        """`prefix`: a command to run the server under, such as `setpriv ...`; `env`:
+        variables to set (None: to remove) in its environment."""
+        server = Server(project, *args, prefix=prefix, env=env)
         servers.append(server)
         return server
 
@@ -260,6 +275,49 @@ def test_a_bad_base_url_is_a_usage_error(project):
     result = run_timeline("serve", str(project), "--port", "0", "--base-url", "ftp://x/")
     assert result.code == 2
     assert "--base-url" in result.err
+
+
+# Python's webbrowser finds no browser on Linux without these (X, Wayland, a terminal).
+NO_BROWSER: dict[str, str | None] = dict.fromkeys(
+    ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "TERM"), None
+)
+
+
+def recording_browser(folder: Path) -> tuple[Path, Path]:
+    """A browser command for BROWSER that only writes down each address it is given; the
+    command, and the file it writes to."""
+    record = folder / "opened.txt"
+    script = folder / "record-browser"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{record}"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script, record
+
+
+def test_open_opens_the_preview_in_the_browser_once_it_is_served(project, serve, tmp_path):
+    browser, record = recording_browser(tmp_path)
+    server = serve(project, "--open", env={**NO_BROWSER, "BROWSER": str(browser)})
+    for _ in range(WAIT * 20):  # a bound against hanging, not a timing
+        if record.is_file() and record.read_text().endswith("\n"):
+            break
+        time.sleep(0.05)
+    assert record.read_text().splitlines() == [server.url], server.log()
+    with urllib.request.urlopen(server.url, timeout=WAIT) as reply:
+        assert reply.status == 200
+        assert "Putin warns about Afghanistan" in reply.read().decode()
+    assert server.err == []
+
+
+def test_open_without_a_browser_says_so_on_one_line_and_keeps_serving(project, serve):
+    server = serve(project, "--open", env=NO_BROWSER)
+    said = server.wait_for(r"no web browser could be opened", stream="err").string
+    assert said == (
+        "timeline: warning: no web browser could be opened (set BROWSER to the command of "
+        f"one); open {server.url} yourself"
+    )
+    assert server.err == [said]
+    replace_in(project / "content/events/takeover.yaml", "Taliban take Kabul", "Still serving")
+    server.eventually(TAKEOVER, lambda r: "Still serving" in r.text, "a rebuild")
+    assert server.proc.poll() is None
 
 
 @pytest.fixture(scope="module")

@@ -653,6 +653,103 @@ def test_the_notice_fits_the_screen_and_passes_axe(project, serve, browser, widt
         ctx.close()
 
 
+OVERLAY_BACKGROUND = {"light": "rgb(254, 242, 242)", "dark": "rgb(28, 27, 34)"}
+
+
+def break_the_build(project: Path) -> None:
+    """An edit that fails the build: the takeover event's title becomes invalid YAML."""
+    replace_in(project / "content/events/takeover.yaml", TITLE_LINE, "title: [Broken")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_overlay_follows_the_scheme_and_passes_axe(project, serve, browser, width, scheme):
+    """A light page gets a light overlay (a dark box on it was the old look), a dark page a
+    dark one; its Hide button stays reachable from the keyboard."""
+    server = serve(project)
+    ctx = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    ctx.set_default_timeout(WAIT_MS)
+    try:
+        pages = {path: ctx.new_page() for path in (TAKEOVER, "")}  # an event, the timeline
+        for path, page in pages.items():
+            page.goto(server.url + path)
+            page.wait_for_load_state("load")
+        break_the_build(project)
+        for path, page in pages.items():
+            section = page.locator(f"{OVERLAY} section")
+            expect(section.locator("li").first).to_contain_text("error:")
+            box = section.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+            background = section.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == OVERLAY_BACKGROUND[scheme]
+            assert run_axe(page) == [], path
+        page = pages[TAKEOVER]
+        hide = page.get_by_role("button", name="Hide")
+        page.keyboard.press("Shift+Tab")
+        expect(hide).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator(OVERLAY)).to_have_count(0)
+    finally:
+        ctx.close()
+
+
+def test_the_same_errors_again_leave_the_overlay_and_its_focus_alone(project, serve, context):
+    """The stream repeats the state it connects to, and the tab holding it relays every state
+    to the others: a state listing the errors already shown must not draw the overlay again,
+    which would take the focus off its Hide button (and have a screen reader announce it
+    again)."""
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    page.wait_for_load_state("load")
+    break_the_build(project)
+    hide = page.get_by_role("button", name="Hide")
+    expect(hide).to_be_visible()
+    page.keyboard.press("Shift+Tab")
+    expect(hide).to_be_focused()
+    # The current state again, as another tab relays it. Channels receive in the order they
+    # were made, so once `heard` has it the preview's own channel has applied it.
+    repeated = page.evaluate(
+        """async () => {
+            const host = document.getElementById('timeline-serve-errors');
+            window.__section = host.shadowRoot.querySelector('section');
+            const url = document.querySelector('script[data-state]').dataset.state;
+            const state = await (await fetch(url, {cache: 'no-store'})).json();
+            const heard = new BroadcastChannel('timeline-serve');
+            const arrived = new Promise(done => { heard.onmessage = done; });
+            new BroadcastChannel('timeline-serve').postMessage(state);
+            await arrived;
+            return state;
+        }"""
+    )
+    assert repeated["ok"] is False and repeated["errors"]
+    assert page.evaluate(
+        "document.getElementById('timeline-serve-errors').shadowRoot.querySelector('section')"
+        " === window.__section"
+    )
+    expect(hide).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(OVERLAY)).to_have_count(0)
+
+
+def test_neither_the_overlay_nor_the_notice_is_printed(project, serve, context):
+    """Printing a page of the preview prints the page, not the preview's boxes over it."""
+    add_summary(project)
+    server = serve(project)
+    page = context.new_page()
+    page.goto(server.url + TAKEOVER)
+    for host, box in ((NOTICE, "aside"), (OVERLAY, "section")):
+        if host == OVERLAY:
+            break_the_build(project)
+        expect(page.locator(f"{host} {box}")).to_be_visible()
+        page.emulate_media(media="print")
+        expect(page.locator(host)).to_be_hidden()
+        assert page.locator(host).evaluate("el => getComputedStyle(el).display") == "none"
+        expect(page.locator("h1")).to_be_visible()  # the page itself still prints
+        page.emulate_media(media="screen")
+        expect(page.locator(f"{host} {box}")).to_be_visible()
+
+
 def test_a_built_site_has_no_trace_of_the_notice(project, serve, context, tmp_path):
     add_summary(project)
     server = serve(project)

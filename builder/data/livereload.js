@@ -36,37 +36,21 @@
   const DISMISSED_KEY = "timeline-serve-dismissed-warnings";
   const SWAP_PARAM = "timeline-serve";
   const CLASSIC_TYPES = ["", "text/javascript", "application/javascript"];
-  const OVERLAY_CSS = `
-    :host { all: initial; position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483647; }
-    section { box-sizing: border-box; max-height: 60vh; overflow: auto; margin: 0;
-      padding: 1rem 1.25rem; background: #1c1b22; color: #f4f4f5;
-      border-top: 4px solid #e5484d; font: 14px/1.45 system-ui, sans-serif;
-      box-shadow: 0 -4px 16px rgb(0 0 0 / 0.35); }
-    h2 { margin: 0 0 0.25rem; font-size: 1.05rem; color: #ff9592; }
-    p { margin: 0 0 0.5rem; }
-    ol { margin: 0; padding-left: 1.5rem; }
-    li { font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-      white-space: pre-wrap; overflow-wrap: anywhere; }
-    button { float: right; font: inherit; color: inherit; background: transparent;
-      border: 1px solid #71717a; border-radius: 4px; padding: 0.1rem 0.6rem; cursor: pointer; }
-  `;
-  // The warnings notice: a corner of the page, never over all of it, in the page's scheme.
-  const NOTICE_CSS = `
-    :host { all: initial; position: fixed; right: 0.5rem; bottom: 0.5rem; z-index: 2147483646;
-      width: min(32rem, calc(100vw - 1rem));
-      --bg: #fffbeb; --fg: #1c1917; --accent: #92400e; --edge: #d97706; --line: #a8a29e; }
+  // The preview's own boxes (the errors overlay, the warnings notice) follow the page's light
+  // or dark scheme, and never print: a printed page is the site, not the preview. Both share
+  // these properties; each takes its accent from one family (--error-*, --warn-*).
+  const SCHEME_CSS = `
+    :host { all: initial;
+      --fg: #1c1917; --line: #a8a29e; --shadow: rgb(0 0 0 / 0.25);
+      --error-bg: #fef2f2; --error-accent: #b91c1c; --error-edge: #dc2626;
+      --warn-bg: #fffbeb; --warn-accent: #92400e; --warn-edge: #d97706; }
     @media (prefers-color-scheme: dark) {
-      :host { --bg: #292524; --fg: #fafaf9; --accent: #fcd34d; --edge: #f59e0b;
-        --line: #78716c; }
+      :host { --fg: #fafaf9; --line: #78716c; --shadow: rgb(0 0 0 / 0.45);
+        --error-bg: #1c1b22; --error-accent: #ff9592; --error-edge: #e5484d;
+        --warn-bg: #292524; --warn-accent: #fcd34d; --warn-edge: #f59e0b; }
     }
-    @media (max-width: 40rem) { aside { max-height: 30vh; } }
     @media print { :host { display: none; } }
-    aside { box-sizing: border-box; max-height: 40vh; overflow: auto; padding: 0.6rem 0.9rem;
-      background: var(--bg); color: var(--fg); border: 1px solid var(--line);
-      border-left: 4px solid var(--edge); border-radius: 6px;
-      font: 14px/1.45 system-ui, sans-serif; box-shadow: 0 2px 12px rgb(0 0 0 / 0.25); }
     p { margin: 0 0 0.35rem; }
-    strong { color: var(--accent); }
     ol { margin: 0; padding-left: 1.5rem; }
     li { font: 12.5px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
       white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -75,7 +59,32 @@
       padding: 0.1rem 0.6rem; cursor: pointer; }
     button:focus-visible { outline: 2px solid var(--edge); outline-offset: 2px; }
   `;
+  // The errors overlay: across the bottom of the page, the errors being what to fix first.
+  const OVERLAY_CSS = `
+    :host { position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483647;
+      --bg: var(--error-bg); --accent: var(--error-accent); --edge: var(--error-edge); }
+    section { box-sizing: border-box; max-height: 60vh; overflow: auto; margin: 0;
+      padding: 1rem 1.25rem; background: var(--bg); color: var(--fg);
+      border-top: 4px solid var(--edge); font: 14px/1.45 system-ui, sans-serif;
+      box-shadow: 0 -4px 16px var(--shadow); }
+    h2 { margin: 0 0 0.25rem; font-size: 1.05rem; color: var(--accent); }
+    p { margin-bottom: 0.5rem; }
+    li { font-size: 13px; }
+  `;
+  // The warnings notice: a corner of the page, never over all of it.
+  const NOTICE_CSS = `
+    :host { position: fixed; right: 0.5rem; bottom: 0.5rem; z-index: 2147483646;
+      width: min(32rem, calc(100vw - 1rem));
+      --bg: var(--warn-bg); --accent: var(--warn-accent); --edge: var(--warn-edge); }
+    @media (max-width: 40rem) { aside { max-height: 30vh; } }
+    aside { box-sizing: border-box; max-height: 40vh; overflow: auto; padding: 0.6rem 0.9rem;
+      background: var(--bg); color: var(--fg); border: 1px solid var(--line);
+      border-left: 4px solid var(--edge); border-radius: 6px;
+      font: 14px/1.45 system-ui, sans-serif; box-shadow: 0 2px 12px var(--shadow); }
+    strong { color: var(--accent); }
+  `;
   let build = script.dataset.build;
+  let overlayShows = ""; // what the overlay lists (JSON), so that it is not redrawn for nothing
   let notice = null; // the warnings notice's host element, kept across in-place updates
   let noticeShows = ""; // the warnings it lists (JSON), so that it is not redrawn for nothing
   let dismissed = readDismissed(); // the warnings (JSON) dismissed in this tab, or null
@@ -469,11 +478,19 @@
   function hideOverlay() {
     const host = document.getElementById(OVERLAY_ID);
     if (host) host.remove();
+    overlayShows = "";
   }
 
   // Error text is untrusted: it is only ever set as textContent, never parsed as markup.
+  // The same errors again (the stream repeats the state it connects to; another edit may
+  // fail the same way) leave the overlay as it is: a redraw would take the keyboard focus
+  // off its button and have a screen reader announce the alert again.
   function showOverlay(errors) {
+    // The server's placeholder page has no build: nothing good to look at yet.
+    const none = build === "";
+    const key = JSON.stringify([none, errors.map(String)]);
     let host = document.getElementById(OVERLAY_ID);
+    if (host && overlayShows === key) return;
     if (!host) {
       host = document.createElement("div");
       host.id = OVERLAY_ID;
@@ -481,10 +498,8 @@
       document.body.append(host);
     }
     const style = document.createElement("style");
-    style.textContent = OVERLAY_CSS;
+    style.textContent = SCHEME_CSS + OVERLAY_CSS;
     const box = element("section", "", { role: "alert", "aria-labelledby": "title" });
-    // The server's placeholder page has no build: nothing good to look at yet.
-    const none = build === "";
     const title = element(
       "h2",
       none ? "The site does not build yet" : "The last change broke the build",
@@ -503,6 +518,7 @@
     hide.addEventListener("click", () => host.remove());
     box.append(hide, title, note, list);
     host.shadowRoot.replaceChildren(style, box);
+    overlayShows = key;
   }
 
   // Warning text is untrusted too: only ever textContent. The notice is redrawn only when
@@ -519,7 +535,7 @@
     }
     if (!notice.isConnected) document.body.append(notice);
     const style = document.createElement("style");
-    style.textContent = NOTICE_CSS;
+    style.textContent = SCHEME_CSS + NOTICE_CSS;
     const box = element("aside", "", { "aria-labelledby": "title" });
     const count = warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`;
     const title = element("p", "", { id: "title", role: "status" });
