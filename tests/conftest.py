@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 import textwrap
@@ -58,6 +59,29 @@ def run_timeline(
         env=env,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_on_a_terminal(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> str:
+    """What the real CLI shows on a pseudo-terminal, run with `args` until it exits (0):
+    the output a person at a terminal sees, progress lines included."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm", **(env or {}))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "builder", *args], stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=timeout) == 0
+    os.close(leader)
+    return b"".join(chunks).decode()
 
 
 def timeline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -11,17 +11,15 @@ from __future__ import annotations
 import gc
 import io
 import os
-import pty
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_timeline
+from conftest import REPO, run_on_a_terminal, run_timeline
 
 from builder import uptodate
 from builder.build import BuildOptions, Progress, _collections_paused
@@ -281,28 +279,6 @@ def test_no_progress_when_the_output_is_not_a_terminal(newsroom: Path, tmp_path:
     assert run.out.startswith("built ") and run.out.count("\n") == 1
 
 
-def _on_a_terminal(*args: str) -> str:
-    """What the real CLI shows on a pseudo-terminal, run with `args` until it exits (0)."""
-    leader, follower = pty.openpty()
-    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "builder", *args], stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command has ended
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert proc.wait(timeout=300) == 0
-    os.close(leader)
-    return b"".join(chunks).decode()
-
-
 def test_progress_on_a_terminal_shows_stage_and_count(tmp_path: Path) -> None:
     """The real CLI under a pseudo-terminal, on a corpus that takes well over the second
     after which progress shows (about 4 s on a 2-core machine; 500 events no longer do):
@@ -310,13 +286,13 @@ def test_progress_on_a_terminal_shows_stage_and_count(tmp_path: Path) -> None:
     project = tmp_path / "big"
     corpus.generate(project, events=3000, articles=60, seed=7)
     site = str(tmp_path / "s")
-    screen = _on_a_terminal("build", str(project), "-o", site)
+    screen = run_on_a_terminal("build", str(project), "-o", site)
     assert "\rrender " in screen
     assert re.search(r"\rrender [1-9][\d,]*/[1-9][\d,]* pages and files", screen)
     last = screen.replace("\r\n", "\n").split("\r")[-1]
     assert last.strip().startswith("built ")
 
-    screen = _on_a_terminal("check", str(project), "--links", "-o", site)
+    screen = run_on_a_terminal("check", str(project), "--links", "-o", site)
     assert re.search(r"\rcheck links [1-9][\d,]*/[1-9][\d,]* files", screen)
     last = screen.replace("\r\n", "\n").split("\r")[-1]
     assert last.strip().startswith("ok: ")

@@ -9,12 +9,8 @@ nothing listening stands for a site that is gone. Nothing here reaches the inter
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITE_YAML, run_timeline, write
+from conftest import SITE_YAML, run_on_a_terminal, run_timeline, write
 
 #: Proxies from the environment must not see these requests: all of them are local.
 LOCAL = {"no_proxy": "*", "NO_PROXY": "*"}
@@ -391,28 +387,6 @@ def test_a_tls_failure_is_named(sites: NewsSites, tmp_path: Path) -> None:
     assert sites.requests() == 0
 
 
-def _on_a_terminal(*args: str) -> str:
-    """What the real CLI shows on a pseudo-terminal, run with `args` until it exits (0)."""
-    leader, follower = pty.openpty()
-    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm", **LOCAL)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "builder", *args], stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command has ended
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert proc.wait(timeout=120) == 0
-    os.close(leader)
-    return b"".join(chunks).decode()
-
-
 def test_progress_on_a_terminal_counts_the_addresses(sites: NewsSites, tmp_path: Path) -> None:
     """Twelve addresses of one host answering in 0.3 s each, two at a time: about two
     seconds, past the second after which progress shows."""
@@ -423,7 +397,7 @@ def test_progress_on_a_terminal_counts_the_addresses(sites: NewsSites, tmp_path:
         project / "content" / "events" / "e.yaml",
         f"date: 2023-10-13\ntitle: An event\nsources:\n{sources}",
     )
-    screen = _on_a_terminal("check", str(project), "--external")
+    screen = run_on_a_terminal("check", str(project), "--external", env=LOCAL)
     assert re.search(r"\rcheck sources (1[0-2]|[1-9])/12 addresses", screen), screen
     last = screen.replace("\r\n", "\n").split("\r")[-1]
     assert last.strip().splitlines() == [
