@@ -559,7 +559,8 @@ def run_check(
         report.items += sources.warnings
     print_report(report)
     if sources is not None:
-        print(sources.summary())
+        for line in [sources.summary(), *sources.refused_lines()]:
+            print(line)
     status = 1 if report.failed(strict) else 0
     if status == 0 and timeline is not None:
         print(

@@ -42,6 +42,11 @@ WORKERS = 8
 PER_HOST = 2
 #: What a server answers to HEAD when it serves GET alone (or guards HEAD as unusual).
 HEAD_REFUSED = {400, 403, 405, 501}
+#: What a server answers when it refuses to serve a program, whatever it would serve a
+#: reader (a news site's bot shield, a paywall, a rate limit): the check cannot tell a
+#: live page from a gone one, so such an address is listed to be opened by hand, and no
+#: warning (a site that always refuses would fail every `--strict` run).
+REFUSES_PROGRAMS = {401, 403, 429}
 #: Bytes a GET reads before it closes the connection.
 GET_BYTES = 1024
 USER_AGENT = (
@@ -71,6 +76,8 @@ class Answer:
     #: Whether the server answered at all (any HTTP status): when no address did, the
     #: machine is more likely offline than every source gone.
     reached: bool = True
+    #: What a server refusing programs answered (`REFUSES_PROGRAMS`), in words.
+    refused: str | None = None
 
 
 class _Unreachable(Exception):
@@ -260,12 +267,19 @@ def _answer_once(address: str, timeout: float) -> Answer:
     except HTTPError as error:
         error.close()
         if error.code not in HEAD_REFUSED:
-            return Answer(_http_problem(error))
+            return _judged(error)
     try:
         return Answer(moved=_request(address, "GET", timeout))
     except HTTPError as error:
         error.close()
-        return Answer(_http_problem(error))
+        return _judged(error)
+
+
+def _judged(error: HTTPError) -> Answer:
+    """An answer that is not a success: link rot, or a refusal to serve programs."""
+    if error.code in REFUSES_PROGRAMS:
+        return Answer(refused=_http_problem(error))
+    return Answer(_http_problem(error))
 
 
 def answer(address: str, timeout: float = DEFAULT_TIMEOUT) -> Answer:
@@ -333,6 +347,9 @@ class SourceCheck:
     failed: int = 0
     moved: int = 0
     reached: int = 0
+    #: Addresses whose servers refused the check (`REFUSES_PROGRAMS`), each with what it
+    #: answered and where it is first cited: to be opened in a browser.
+    refused: list[tuple[str, str, Citation]] = field(default_factory=list)
 
     def summary(self) -> str:
         """The closing line: how many addresses of how many hosts, how many failed."""
@@ -344,10 +361,25 @@ class SourceCheck:
             if not self.reached
             else ""
         )
+        refused = (
+            f", {_count(len(self.refused), 'address')} refused to be checked by a program "
+            "(open them in a browser):"
+            if self.refused
+            else ""
+        )
         return (
             f"external: {_count(self.addresses, 'address')} on "
-            f"{_count(self.hosts, 'host')} checked, {self.failed} failed{moved}{offline}"
+            f"{_count(self.hosts, 'host')} checked, {self.failed} failed{moved}{refused}"
+            f"{offline}"
         )
+
+    def refused_lines(self) -> list[str]:
+        """One line for each address that refused the check: what it answered, and where
+        it is first cited."""
+        return [
+            f"  {address} {words} ({place.file}:{place.line}:{place.col})"
+            for address, words, place in self.refused
+        ]
 
 
 def _count(n: int, noun: str) -> str:
@@ -375,6 +407,8 @@ def check_sources(
         outcome = found[address]
         result.moved += outcome.moved
         result.reached += outcome.reached
+        if outcome.refused is not None:
+            result.refused.append((address, outcome.refused, min(places)))
         if outcome.problem is None:
             continue
         result.failed += 1

@@ -56,9 +56,17 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
                 sites.agents.add(self.headers.get("User-Agent", ""))
                 sites.busy += 1
                 sites.most_busy = max(sites.most_busy, sites.busy)
+            self.counted = True
             try:
                 self._route(body)
             finally:
+                self._done()
+
+        def _done(self) -> None:
+            """No longer busy: called before the answer is sent, as the client may ask its
+            next address as soon as it has the answer, before this thread runs on."""
+            if self.counted:
+                self.counted = False
                 with sites.lock:
                     sites.busy -= 1
 
@@ -80,6 +88,10 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
                 return self._send(301, body, location="/moved-here")
             if path == "/no-head":
                 return self._send(200 if body else 405, body)
+            if path == "/shielded":  # a bot shield: 403 to any program, HEAD or GET
+                return self._send(403, body)
+            if path == "/busy":
+                return self._send(429, body)
             if path == "/loop":
                 return self._send(302, body, location="/loop")
             if path == "/to-file":
@@ -88,6 +100,7 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bool, location: str = "") -> None:
             payload = b"<!doctype html><title>story</title>" * 100
+            self._done()
             self.send_response(status)
             if location:
                 self.send_header("Location", location)
@@ -254,6 +267,38 @@ def test_when_no_address_answers_at_all_the_summary_asks_if_the_machine_is_offli
         "external: 2 addresses on 1 host checked, 2 failed; none answered at all: is this "
         "machine offline, or behind a proxy (HTTPS_PROXY)?"
     )
+
+
+def test_an_address_refusing_programs_is_listed_to_open_by_hand_not_warned(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """A 403 to HEAD and GET alike (a bot shield) or a 429 says nothing of whether a
+    reader would find the page: no warning, so `--strict` passes, but each such address is
+    listed under the closing line, where it is first cited, to be opened in a browser."""
+    base = sites.base
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"""\
+        - date: 2023-10-13
+          title: One event
+          sources: [{{url: {base}/shielded}}, {{url: {base}/busy}}]
+        - date: 2023-10-14
+          title: Another event
+          sources: [{{url: {base}/shielded}}]
+        """,
+    )
+    result = run_timeline("check", str(project), "--external", "--strict", env=LOCAL)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert result.out.splitlines()[:3] == [
+        "external: 2 addresses on 1 host checked, 0 failed, 2 addresses refused to be checked "
+        "by a program (open them in a browser):",
+        f"  {base}/shielded answered 403 Forbidden (content/events/e.yaml:3:19)",
+        f"  {base}/busy answered 429 Too Many Requests (content/events/e.yaml:3:{37 + len(base)})",
+    ]
+    assert sites.asked[("HEAD", "/shielded")] == sites.asked[("GET", "/shielded")] == 1
 
 
 def test_each_address_is_asked_once_however_often_it_is_cited(
