@@ -47,7 +47,7 @@ HEAD_REFUSED = {400, 403, 405, 501}
 #: live page from a gone one, so such an address is listed to be opened by hand, and no
 #: warning (a site that always refuses would fail every `--strict` run).
 REFUSES_PROGRAMS = {401, 403, 429}
-#: Bytes a GET reads before it closes the connection.
+#: Bytes a GET reads (at most, and in one read) before it closes the connection.
 GET_BYTES = 1024
 USER_AGENT = (
     f"timeline-builder/{__version__} (checking the sources a timeline cites; "
@@ -218,9 +218,11 @@ def _request(address: str, method: str, timeout: float) -> bool:
 
 def _read_start(response: http.client.HTTPResponse) -> None:
     """Read the first bytes of a GET's answer, then let it go: its status line was a
-    success, and the rest of the body is not ours to judge (or to download)."""
+    success, and the rest of the body is not ours to judge (or to download). One read
+    only, of what has come: a server dripping its body a byte at a time would otherwise
+    hold the check for up to `GET_BYTES` timeouts."""
     with contextlib.suppress(OSError, http.client.HTTPException):
-        response.read(GET_BYTES)
+        response.read1(GET_BYTES)
 
 
 def _unreachable(exc: BaseException, timeout: float) -> _Unreachable:

@@ -96,6 +96,8 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
                 return self._send(302, body, location="/loop")
             if path == "/to-file":
                 return self._send(302, body, location="file:///etc/passwd")
+            if path == "/drip":  # GET only, its body a byte at a time
+                return self._drip(body)
             return self._send(404, body)
 
         def _send(self, status: int, body: bool, location: str = "") -> None:
@@ -108,6 +110,23 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if body:
                 self.wfile.write(payload)
+
+        def _drip(self, body: bool) -> None:
+            """405 to HEAD; to GET a success whose body comes a byte every 0.2 s, until
+            the client hangs up (or 1,000 bytes: the fixture must end)."""
+            self._done()
+            if not body:
+                return self._send(405, body)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -335,6 +354,24 @@ def test_an_address_refusing_head_passes_by_get(sites: NewsSites, tmp_path: Path
     assert result.err == ""
     assert result.out.splitlines()[0] == "external: 1 address on 1 host checked, 0 failed"
     assert sites.asked == Counter({("HEAD", "/no-head"): 1, ("GET", "/no-head"): 1})
+
+
+def test_a_body_that_drips_in_holds_the_check_no_longer_than_a_read(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """A GET reads what has come of the body once and hangs up: a server sending it a
+    byte at a time (each within --timeout) would otherwise keep the check for minutes."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/drip}}]\n",
+    )
+    started = time.monotonic()
+    result = run_timeline("check", str(project), "--external", "--timeout", "1", env=LOCAL)
+    assert time.monotonic() - started < 15
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == "external: 1 address on 1 host checked, 0 failed"
 
 
 def test_at_most_two_requests_go_to_one_host_at_once(sites: NewsSites, tmp_path: Path) -> None:
