@@ -92,9 +92,26 @@ class _Unreachable(Exception):
 def request_address(written: str) -> str:
     """The address to request for an address as written: percent-encoded and with its host
     in punycode as links are written into pages, without its fragment (which names a part
-    of the same page). Two spellings of one address are asked for once."""
-    normalized = markdown_renderer().normalizeLink(written)
-    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
+    of the same page) and without a user name and password (urllib would take them for
+    part of the host name; a page that needs them answers 401, to be opened by hand, and
+    the archive's address must not carry them). Two spellings of one address are asked
+    for once."""
+    parts = urlsplit(markdown_renderer().normalizeLink(written))
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host, fragment=""))
+
+
+def shown_address(written: str) -> str:
+    """An address as written, for a report: its password, if it has one, starred
+    (`https://user:***@host/`), as reports end up in CI logs."""
+    try:
+        userinfo = urlsplit(written).netloc.rpartition("@")[0]
+    except ValueError:
+        return written
+    user, _, password = userinfo.partition(":")
+    if not password:
+        return written
+    return written.replace(f"{userinfo}@", f"{user}:***@", 1)
 
 
 def cited_addresses(project: Path, timeline: Timeline) -> dict[str, list[Citation]]:
@@ -245,6 +262,8 @@ def _unreachable(exc: BaseException, timeout: float) -> _Unreachable:
         return _Unreachable("could not be reached: the connection was refused", True)
     if isinstance(reason, ConnectionResetError):  # http.client.RemoteDisconnected too
         return _Unreachable("closed the connection without answering", True)
+    if isinstance(reason, http.client.InvalidURL):  # raised before anything is sent
+        return _Unreachable(f"was not asked: it is not a valid address ({reason})", False)
     if isinstance(reason, http.client.HTTPException):
         return _Unreachable("answered with something that is not HTTP", False)
     if isinstance(reason, OSError):
@@ -416,7 +435,7 @@ def check_sources(
         result.failed += 1
         for place in places:
             message = (
-                f"{place.written} {outcome.problem}; an archived copy may be at "
+                f"{shown_address(place.written)} {outcome.problem}; an archived copy may be at "
                 f"{archived_copy(address)}"
             )
             result.warnings.append(Diagnostic(place.file, place.line, place.col, WARNING, message))

@@ -451,6 +451,45 @@ def test_an_address_is_asked_encoded_and_reported_as_written(
     ]
 
 
+def test_an_address_with_a_password_is_asked_without_it_and_reported_starred(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """`http://user:password@host/` is asked of the host (urllib took `user:password@host`
+    for a host name: "not found (DNS)"), and no report prints the password: reports end
+    up in CI logs."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    secret = sites.base.replace("http://", "http://reader:hunter2@")
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {secret}/ok}}]\n"
+        f"summary: See [this]({secret}/gone).\n",
+    )
+    result = run_timeline("check", str(project), "--external", env=LOCAL)
+    assert sites.asked == Counter({("HEAD", "/ok"): 1, ("HEAD", "/gone"): 1})
+    starred = sites.base.replace("http://", "http://reader:***@")
+    assert result.err.splitlines() == [
+        f"content/events/e.yaml:4:21: warning: {starred}/gone answered 404 Not Found; "
+        f"{_archive(sites.base + '/gone')}",
+        "0 errors, 1 warning",
+    ]
+    assert "hunter2" not in result.out + result.err
+
+
+def test_an_address_with_a_port_that_is_no_number_is_called_invalid(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        "date: 2023-10-13\ntitle: An event\nsources: [{url: 'http://127.0.0.1:8O8O/x'}]\n",
+    )
+    result = run_timeline("check", str(project), "--external", env=LOCAL)
+    assert result.err.splitlines()[0] == (
+        "content/events/e.yaml:3:17: warning: http://127.0.0.1:8O8O/x was not asked: it is "
+        "not a valid address (nonnumeric port: '8O8O'); " + _archive("http://127.0.0.1:8O8O/x")
+    )
+
+
 def test_a_tls_failure_is_named(sites: NewsSites, tmp_path: Path) -> None:
     """https:// to a server that speaks plain HTTP: the handshake fails."""
     project = tmp_path / "proj"
