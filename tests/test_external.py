@@ -9,8 +9,13 @@ nothing listening stands for a site that is gone. Nothing here reaches the inter
 
 from __future__ import annotations
 
+import os
+import pty
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -20,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import SITE_YAML, run_on_a_terminal, run_timeline, write
+from conftest import REPO, SITE_YAML, run_on_a_terminal, run_timeline, write
 
 #: Proxies from the environment must not see these requests: all of them are local.
 LOCAL = {"no_proxy": "*", "NO_PROXY": "*"}
@@ -525,6 +530,56 @@ def test_progress_on_a_terminal_counts_the_addresses(sites: NewsSites, tmp_path:
         "external: 12 addresses on 1 host checked, 0 failed",
         "ok: 1 event, 0 articles, 0 errors, 0 warnings",
     ]
+
+
+def _screen_until(leader: int, pattern: str, seconds: float) -> str:
+    """What a pseudo-terminal shows until `pattern` appears (or `seconds` pass, or it
+    closes)."""
+    screen, deadline = "", time.monotonic() + seconds
+    while not re.search(pattern, screen) and time.monotonic() < deadline:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not data:
+            break
+        screen += data.decode()
+    return screen
+
+
+def test_progress_shows_before_the_first_answer_and_ctrl_c_leaves_a_clean_line(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """An address that takes seconds to answer: the count shows meanwhile (0 answered),
+    and Ctrl-C then ends the check at once, status 130, the count erased and no
+    traceback."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/slow}}]\n",
+    )
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm", **LOCAL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "builder", "check", str(project), "--external"],
+        stdout=follower,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    try:
+        shown = _screen_until(leader, r"check sources 0/1 addresses", 10)
+        assert "check sources 0/1 addresses" in shown, shown
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        rest = _screen_until(leader, r"\Z.", 5)
+    finally:
+        proc.kill()
+        os.close(leader)
+    screen = shown + rest
+    assert "Traceback" not in screen
+    assert screen.replace("^C", "").split("\r")[-1].strip() == "", screen
 
 
 @pytest.mark.parametrize(
