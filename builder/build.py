@@ -548,11 +548,13 @@ def run_check(
         if external and timeline is not None:
             from builder.external import DEFAULT_TIMEOUT, check_sources
 
-            sources = check_sources(project, timeline, timeout or DEFAULT_TIMEOUT, progress)
+            # Ticking: the first answers may be a whole timeout away.
+            with progress.ticking():
+                sources = check_sources(project, timeline, timeout or DEFAULT_TIMEOUT, progress)
     finally:
         if check:
             check.close()
-    progress.finish()
+        progress.finish()  # on Ctrl-C too: the shell's prompt must not follow the count
     if links:
         report.items += _link_errors(project, output or project / "site", broken, timeline)
     if sources is not None:

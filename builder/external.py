@@ -47,7 +47,7 @@ HEAD_REFUSED = {400, 403, 405, 501}
 #: live page from a gone one, so such an address is listed to be opened by hand, and no
 #: warning (a site that always refuses would fail every `--strict` run).
 REFUSES_PROGRAMS = {401, 403, 429}
-#: Bytes a GET reads before it closes the connection.
+#: Bytes a GET reads (at most, and in one read) before it closes the connection.
 GET_BYTES = 1024
 USER_AGENT = (
     f"timeline-builder/{__version__} (checking the sources a timeline cites; "
@@ -92,9 +92,26 @@ class _Unreachable(Exception):
 def request_address(written: str) -> str:
     """The address to request for an address as written: percent-encoded and with its host
     in punycode as links are written into pages, without its fragment (which names a part
-    of the same page). Two spellings of one address are asked for once."""
-    normalized = markdown_renderer().normalizeLink(written)
-    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
+    of the same page) and without a user name and password (urllib would take them for
+    part of the host name; a page that needs them answers 401, to be opened by hand, and
+    the archive's address must not carry them). Two spellings of one address are asked
+    for once."""
+    parts = urlsplit(markdown_renderer().normalizeLink(written))
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host, fragment=""))
+
+
+def shown_address(written: str) -> str:
+    """An address as written, for a report: its password, if it has one, starred
+    (`https://user:***@host/`), as reports end up in CI logs."""
+    try:
+        userinfo = urlsplit(written).netloc.rpartition("@")[0]
+    except ValueError:
+        return written
+    user, _, password = userinfo.partition(":")
+    if not password:
+        return written
+    return written.replace(f"{userinfo}@", f"{user}:***@", 1)
 
 
 def cited_addresses(project: Path, timeline: Timeline) -> dict[str, list[Citation]]:
@@ -218,9 +235,11 @@ def _request(address: str, method: str, timeout: float) -> bool:
 
 def _read_start(response: http.client.HTTPResponse) -> None:
     """Read the first bytes of a GET's answer, then let it go: its status line was a
-    success, and the rest of the body is not ours to judge (or to download)."""
+    success, and the rest of the body is not ours to judge (or to download). One read
+    only, of what has come: a server dripping its body a byte at a time would otherwise
+    hold the check for up to `GET_BYTES` timeouts."""
     with contextlib.suppress(OSError, http.client.HTTPException):
-        response.read(GET_BYTES)
+        response.read1(GET_BYTES)
 
 
 def _unreachable(exc: BaseException, timeout: float) -> _Unreachable:
@@ -243,6 +262,8 @@ def _unreachable(exc: BaseException, timeout: float) -> _Unreachable:
         return _Unreachable("could not be reached: the connection was refused", True)
     if isinstance(reason, ConnectionResetError):  # http.client.RemoteDisconnected too
         return _Unreachable("closed the connection without answering", True)
+    if isinstance(reason, http.client.InvalidURL):  # raised before anything is sent
+        return _Unreachable(f"was not asked: it is not a valid address ({reason})", False)
     if isinstance(reason, http.client.HTTPException):
         return _Unreachable("answered with something that is not HTTP", False)
     if isinstance(reason, OSError):
@@ -414,7 +435,7 @@ def check_sources(
         result.failed += 1
         for place in places:
             message = (
-                f"{place.written} {outcome.problem}; an archived copy may be at "
+                f"{shown_address(place.written)} {outcome.problem}; an archived copy may be at "
                 f"{archived_copy(address)}"
             )
             result.warnings.append(Diagnostic(place.file, place.line, place.col, WARNING, message))

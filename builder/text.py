@@ -51,16 +51,34 @@ def readable_slug(text: str, max_length: int = 80) -> str:
 #: Uzbek's `oʻ`) as an apostrophe, which a slug would take for a break between words.
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
+#: Combining marks that point a letter rather than spell a sound every writing of the word
+#: has: accents (of Latin, Greek and Cyrillic letters) and the vowel points that Hebrew,
+#: Arabic and Syriac text mostly leaves out. A slug drops them, as slugs always have, so
+#: `مُحَمَّد` and `محمد` share one. The marks of other scripts are vowels and nasals that
+#: every word writes (Devanagari's `ि` in `हिन्दी`, Thai's `ิ`): those are transliterated.
+POINTING_MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0711\u0730-\u074a\u08d3-\u08ff\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
 
 @lru_cache(maxsize=4096)
 def _ascii_form(char: str) -> str:
     """What one character of a text adds to its slug's letters: the ASCII of its NFKD form
-    (`é` gives `e`, `’` nothing), or, for a letter or digit that has none, its
-    transliteration (`К` gives `K`), never punctuation."""
+    (`é` gives `e`, `’` nothing), or, for a letter, digit or spelling mark that has none,
+    its transliteration (`К` gives `K`, `ि` gives `i`), never punctuation."""
     ascii_part = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-    if ascii_part or unicodedata.category(char)[0] not in "LN":
+    if ascii_part or not is_transliterated(char):
         return ascii_part
     return _NOT_ALNUM.sub("", anyascii(char))
+
+
+def is_transliterated(char: str) -> bool:
+    """Whether a slug transliterates `char` when NFKD brings it to no ASCII: letters and
+    digits of every script, and the marks that spell a sound (not `POINTING_MARKS`)."""
+    category = unicodedata.category(char)[0]
+    return category in "LN" or (category == "M" and not POINTING_MARKS.match(char))
 
 
 #: Names Windows keeps for devices, in any case and even followed by an extension (nul.txt):

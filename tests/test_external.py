@@ -9,8 +9,13 @@ nothing listening stands for a site that is gone. Nothing here reaches the inter
 
 from __future__ import annotations
 
+import os
+import pty
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -20,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import SITE_YAML, run_on_a_terminal, run_timeline, write
+from conftest import REPO, SITE_YAML, run_on_a_terminal, run_timeline, write
 
 #: Proxies from the environment must not see these requests: all of them are local.
 LOCAL = {"no_proxy": "*", "NO_PROXY": "*"}
@@ -96,6 +101,8 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
                 return self._send(302, body, location="/loop")
             if path == "/to-file":
                 return self._send(302, body, location="file:///etc/passwd")
+            if path == "/drip":  # GET only, its body a byte at a time
+                return self._drip(body)
             return self._send(404, body)
 
         def _send(self, status: int, body: bool, location: str = "") -> None:
@@ -108,6 +115,23 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if body:
                 self.wfile.write(payload)
+
+        def _drip(self, body: bool) -> None:
+            """405 to HEAD; to GET a success whose body comes a byte every 0.2 s, until
+            the client hangs up (or 1,000 bytes: the fixture must end)."""
+            self._done()
+            if not body:
+                return self._send(405, body)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -337,6 +361,24 @@ def test_an_address_refusing_head_passes_by_get(sites: NewsSites, tmp_path: Path
     assert sites.asked == Counter({("HEAD", "/no-head"): 1, ("GET", "/no-head"): 1})
 
 
+def test_a_body_that_drips_in_holds_the_check_no_longer_than_a_read(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """A GET reads what has come of the body once and hangs up: a server sending it a
+    byte at a time (each within --timeout) would otherwise keep the check for minutes."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/drip}}]\n",
+    )
+    started = time.monotonic()
+    result = run_timeline("check", str(project), "--external", "--timeout", "1", env=LOCAL)
+    assert time.monotonic() - started < 15
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == "external: 1 address on 1 host checked, 0 failed"
+
+
 def test_at_most_two_requests_go_to_one_host_at_once(sites: NewsSites, tmp_path: Path) -> None:
     project = tmp_path / "proj"
     write(project / "content" / "site.yaml", SITE_YAML)
@@ -414,6 +456,45 @@ def test_an_address_is_asked_encoded_and_reported_as_written(
     ]
 
 
+def test_an_address_with_a_password_is_asked_without_it_and_reported_starred(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """`http://user:password@host/` is asked of the host (urllib took `user:password@host`
+    for a host name: "not found (DNS)"), and no report prints the password: reports end
+    up in CI logs."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    secret = sites.base.replace("http://", "http://reader:hunter2@")
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {secret}/ok}}]\n"
+        f"summary: See [this]({secret}/gone).\n",
+    )
+    result = run_timeline("check", str(project), "--external", env=LOCAL)
+    assert sites.asked == Counter({("HEAD", "/ok"): 1, ("HEAD", "/gone"): 1})
+    starred = sites.base.replace("http://", "http://reader:***@")
+    assert result.err.splitlines() == [
+        f"content/events/e.yaml:4:21: warning: {starred}/gone answered 404 Not Found; "
+        f"{_archive(sites.base + '/gone')}",
+        "0 errors, 1 warning",
+    ]
+    assert "hunter2" not in result.out + result.err
+
+
+def test_an_address_with_a_port_that_is_no_number_is_called_invalid(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        "date: 2023-10-13\ntitle: An event\nsources: [{url: 'http://127.0.0.1:8O8O/x'}]\n",
+    )
+    result = run_timeline("check", str(project), "--external", env=LOCAL)
+    assert result.err.splitlines()[0] == (
+        "content/events/e.yaml:3:17: warning: http://127.0.0.1:8O8O/x was not asked: it is "
+        "not a valid address (nonnumeric port: '8O8O'); " + _archive("http://127.0.0.1:8O8O/x")
+    )
+
+
 def test_a_tls_failure_is_named(sites: NewsSites, tmp_path: Path) -> None:
     """https:// to a server that speaks plain HTTP: the handshake fails."""
     project = tmp_path / "proj"
@@ -449,6 +530,56 @@ def test_progress_on_a_terminal_counts_the_addresses(sites: NewsSites, tmp_path:
         "external: 12 addresses on 1 host checked, 0 failed",
         "ok: 1 event, 0 articles, 0 errors, 0 warnings",
     ]
+
+
+def _screen_until(leader: int, pattern: str, seconds: float) -> str:
+    """What a pseudo-terminal shows until `pattern` appears (or `seconds` pass, or it
+    closes)."""
+    screen, deadline = "", time.monotonic() + seconds
+    while not re.search(pattern, screen) and time.monotonic() < deadline:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not data:
+            break
+        screen += data.decode()
+    return screen
+
+
+def test_progress_shows_before_the_first_answer_and_ctrl_c_leaves_a_clean_line(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """An address that takes seconds to answer: the count shows meanwhile (0 answered),
+    and Ctrl-C then ends the check at once, status 130, the count erased and no
+    traceback."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/slow}}]\n",
+    )
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm", **LOCAL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "builder", "check", str(project), "--external"],
+        stdout=follower,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    try:
+        shown = _screen_until(leader, r"check sources 0/1 addresses", 10)
+        assert "check sources 0/1 addresses" in shown, shown
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        rest = _screen_until(leader, r"\Z.", 5)
+    finally:
+        proc.kill()
+        os.close(leader)
+    screen = shown + rest
+    assert "Traceback" not in screen
+    assert screen.replace("^C", "").split("\r")[-1].strip() == "", screen
 
 
 @pytest.mark.parametrize(

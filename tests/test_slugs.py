@@ -20,7 +20,7 @@ from conftest import run_timeline, write
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.text import hash_text, slugify
+from builder.text import POINTING_MARKS, hash_text, slugify
 
 #: Text in another script (or mixing one in) and its slug.
 TRANSLITERATED = {
@@ -34,6 +34,10 @@ TRANSLITERATED = {
     "中国": "zhongguo",
     "Ἀθῆναι": "athinai",
     "٢٠٢٣": "2023",  # Arabic-Indic digits
+    "مُحَمَّد": "mhmd",  # vowel points, which most Arabic text leaves out, are dropped
+    "हिन्दी": "hindi",  # Devanagari's vowel signs are marks every word writes: kept
+    "किताब": "kitab",
+    "พิมพ์": "phimph",  # Thai's ิ too; its silencing mark adds nothing
     "Talks in Душанбе": "talks-in-dushanbe",
     "Afghanistan’s talks in Душанбе – Ḵost": "afghanistans-talks-in-dushanbe-kost",
 }
@@ -81,9 +85,12 @@ def _old_slugify(text: str, max_length: int = 80) -> str:
 
 
 def _transliterated(char: str) -> bool:
-    """Whether `char` is a letter or digit that NFKD cannot bring to ASCII."""
+    """Whether `char` is a letter, digit or spelling mark (a vowel sign, not an accent or
+    vowel point) that NFKD cannot bring to ASCII."""
     ascii_part = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
-    return not ascii_part and unicodedata.category(char)[0] in "LN"
+    category = unicodedata.category(char)[0]
+    spelling_mark = category == "M" and not POINTING_MARKS.match(char)
+    return not ascii_part and (category in "LN" or spelling_mark)
 
 
 @given(st.text(st.characters(exclude_categories=["Cs"]).filter(lambda c: not _transliterated(c))))
