@@ -554,6 +554,38 @@ def test_filters_are_operable_by_keyboard(site, open_page) -> None:
     assert box.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
 
+#: The focused element's text and what is drawn over its first line, if that is not the
+#: element itself (nor what holds it).
+FOCUS_COVERED_BY = """() => {
+  const el = document.activeElement, r = el.getClientRects()[0];
+  const top = document.elementFromPoint(r.left + Math.min(r.width / 2, 8), r.top + r.height / 2);
+  const own = top && (el.contains(top) || top.contains(el));
+  return [el.textContent.trim(), own ? '' : top ? top.className || top.tagName : 'nothing'];
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_tabbing_back_up_keeps_focus_clear_of_the_sticky_year(site, open_page, width) -> None:
+    """Shift+Tab up the timeline scrolled each link just into view, which is under the
+    year heading stuck to the top of the screen: the focused link could not be seen."""
+    server, _ = site
+    page = open_page(timeline_url(server), width=width)
+    page.set_viewport_size({"width": width, "height": 480})
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.focus(".site-footer a")
+    covered, visited = [], 0
+    for _ in range(80):
+        page.keyboard.press("Shift+Tab")
+        if not page.evaluate("document.activeElement.closest('.timeline') !== null"):
+            continue
+        visited += 1
+        text, cover = page.evaluate(FOCUS_COVERED_BY)
+        if cover:
+            covered.append((text, cover))
+    assert visited > 20
+    assert covered == []
+
+
 # --- Without JavaScript, phones, print ---------------------------------------------------
 
 
