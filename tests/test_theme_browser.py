@@ -679,6 +679,19 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     assert "https://news.example/kabul" in after
 
 
+def test_a_printed_filtered_list_says_it_is_filtered(site, open_page) -> None:
+    """A filtered view printed the site's heading and its count of every event above a few
+    of them, as if they were the whole timeline: the paper now says how many are shown."""
+    server, _ = site
+    page = open_page(timeline_url(server, "?country=tj"))
+    page.emulate_media(media="print")
+    status = page.locator("#status")
+    assert status.is_visible()
+    assert status.inner_text() == f"Showing {len(visible_ids(page))} of 9 events"
+    for selector in [".filters-toggle", ".sort"]:
+        assert not page.locator(selector).is_visible(), selector
+
+
 #: An element's text as printed: its text with the text the print rules draw before and
 #: after each element inside it (`content: " <" attr(href) ">"`).
 PRINTED_TEXT = """el => {
