@@ -832,6 +832,23 @@ def test_a_qualified_date_is_said_once_in_words(qualified_dates_site, open_page,
             assert all(flag.is_visible() for flag in when.locator(".flag").all()), media
 
 
+@pytest.mark.parametrize(
+    "path, said, shown",
+    [
+        ("categories/diplomacy/", "approximately October 2021", "c. October 2021"),
+        ("categories/border-incident/", "September 2023 (uncertain)", "September 2023?"),
+    ],
+)
+def test_a_term_page_says_its_dates_qualifiers_in_words(site, open_page, path, said, shown):
+    """A term's page gave its first and last dates as bare text under its heading: a screen
+    reader said "c dot October 2021" and nothing for the "?" of an uncertain date."""
+    server, _ = site
+    lead = open_page(server.origin + SUB_PATH + path).locator("main .lead")
+    assert said in read_aloud(lead)
+    assert shown not in read_aloud(lead)
+    assert shown in lead.inner_text()
+
+
 def test_the_articles_list_labels_countries_and_tags_for_every_reader(site, open_page) -> None:
     """The list of articles labelled an article's countries and tags for screen readers
     only: sighted readers saw a run of links without knowing which were which."""
