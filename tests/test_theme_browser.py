@@ -554,6 +554,38 @@ def test_filters_are_operable_by_keyboard(site, open_page) -> None:
     assert box.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
 
+#: The focused element's text and what is drawn over its first line, if that is not the
+#: element itself (nor what holds it).
+FOCUS_COVERED_BY = """() => {
+  const el = document.activeElement, r = el.getClientRects()[0];
+  const top = document.elementFromPoint(r.left + Math.min(r.width / 2, 8), r.top + r.height / 2);
+  const own = top && (el.contains(top) || top.contains(el));
+  return [el.textContent.trim(), own ? '' : top ? top.className || top.tagName : 'nothing'];
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_tabbing_back_up_keeps_focus_clear_of_the_sticky_year(site, open_page, width) -> None:
+    """Shift+Tab up the timeline scrolled each link just into view, which is under the
+    year heading stuck to the top of the screen: the focused link could not be seen."""
+    server, _ = site
+    page = open_page(timeline_url(server), width=width)
+    page.set_viewport_size({"width": width, "height": 480})
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.focus(".site-footer a")
+    covered, visited = [], 0
+    for _ in range(80):
+        page.keyboard.press("Shift+Tab")
+        if not page.evaluate("document.activeElement.closest('.timeline') !== null"):
+            continue
+        visited += 1
+        text, cover = page.evaluate(FOCUS_COVERED_BY)
+        if cover:
+            covered.append((text, cover))
+    assert visited > 20
+    assert covered == []
+
+
 # --- Without JavaScript, phones, print ---------------------------------------------------
 
 
@@ -645,6 +677,19 @@ def test_print_is_a_clean_list_with_source_addresses(site, open_page) -> None:
     link = page.locator('#kabul-falls .src a[href="https://news.example/kabul"]')
     after = link.evaluate("a => getComputedStyle(a, '::after').content")
     assert "https://news.example/kabul" in after
+
+
+def test_a_printed_filtered_list_says_it_is_filtered(site, open_page) -> None:
+    """A filtered view printed the site's heading and its count of every event above a few
+    of them, as if they were the whole timeline: the paper now says how many are shown."""
+    server, _ = site
+    page = open_page(timeline_url(server, "?country=tj"))
+    page.emulate_media(media="print")
+    status = page.locator("#status")
+    assert status.is_visible()
+    assert status.inner_text() == f"Showing {len(visible_ids(page))} of 9 events"
+    for selector in [".filters-toggle", ".sort"]:
+        assert not page.locator(selector).is_visible(), selector
 
 
 #: An element's text as printed: its text with the text the print rules draw before and
@@ -785,6 +830,23 @@ def test_a_qualified_date_is_said_once_in_words(qualified_dates_site, open_page,
             assert when.locator("time > [aria-hidden=true]").inner_text() == shown
             assert when.locator(".flag").all_inner_texts() == [f.upper() for f in flags]
             assert all(flag.is_visible() for flag in when.locator(".flag").all()), media
+
+
+@pytest.mark.parametrize(
+    "path, said, shown",
+    [
+        ("categories/diplomacy/", "approximately October 2021", "c. October 2021"),
+        ("categories/border-incident/", "September 2023 (uncertain)", "September 2023?"),
+    ],
+)
+def test_a_term_page_says_its_dates_qualifiers_in_words(site, open_page, path, said, shown):
+    """A term's page gave its first and last dates as bare text under its heading: a screen
+    reader said "c dot October 2021" and nothing for the "?" of an uncertain date."""
+    server, _ = site
+    lead = open_page(server.origin + SUB_PATH + path).locator("main .lead")
+    assert said in read_aloud(lead)
+    assert shown not in read_aloud(lead)
+    assert shown in lead.inner_text()
 
 
 def test_the_articles_list_labels_countries_and_tags_for_every_reader(site, open_page) -> None:
