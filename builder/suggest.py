@@ -280,12 +280,16 @@ def _back(published: datetime.date, n: int, unit: str) -> Resolved:
 
 
 def _past_period(match: re.Match[str], published: datetime.date) -> Resolved | None:
-    """ "over the past two years" -> 2021-10/2023-10 (publication in October 2023)."""
+    """ "over the past two years" -> 2021-10~/2023-10 (publication in October 2023): the
+    period ends at publication, but where it began is a manner of speaking, as "two years
+    ago" is, so its start is approximate."""
     n = _count(match)
     if not n:
         return None
     start = _back(published, n, match["unit"])
-    return _until_publication(start, published)
+    span = _until_publication(start, published)
+    begun, ended = span.edtf.split("/")
+    return Resolved(f"{begun}~/{ended}", f"about {span.label}")
 
 
 def _ago(match: re.Match[str], published: datetime.date) -> Resolved | None:
