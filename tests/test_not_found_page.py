@@ -72,7 +72,30 @@ def test_without_a_base_url_the_404_page_works_at_the_root_too(project: Path) ->
 def test_with_a_base_url_the_404_page_needs_no_script(project: Path) -> None:
     with serve({"/timeline/": project / "site"}, error_pages=True) as origin:
         site = _built(project, "--base-url", origin + "/timeline/")
-        assert "<script>" not in (site / "404.html").read_text(encoding="utf-8")
+        # No script looks for the site's root (only the search box's is left).
+        assert "fetch(" not in (site / "404.html").read_text(encoding="utf-8")
         seen = _open_missing(origin, "/timeline/", "a/b/")
     assert seen["status"] == 404 and seen["stylesheet"]
     assert seen["home"] == f"{origin}/timeline/"
+
+
+@pytest.mark.parametrize("base_url", [False, True])
+def test_the_404_page_offers_to_search_for_the_missing_address(
+    project: Path, base_url: bool
+) -> None:
+    """A reader following a stale link to a renamed event gets a search box holding the
+    address's last words, and searching leads to the site's search page (under the sub-path
+    the site is served from, found by script without a base URL)."""
+    with serve({"/repo/": project / "site"}, error_pages=True) as origin:
+        _built(project, *(["--base-url", origin + "/repo/"] if base_url else []))
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{origin}/repo/events/putin-warns-at-cis/")
+            page.wait_for_load_state("networkidle")
+            box = page.locator("#missing-q")
+            assert box.input_value() == "putin warns at cis"
+            box.press("Enter")
+            page.wait_for_url(f"{origin}/repo/search/?q=putin+warns+at+cis")
+            page.wait_for_selector("#search-results li")
+            titles = page.locator("#search-results li a").all_text_contents()
+            assert titles[0] == "Putin warns about Afghanistan at CIS meeting"

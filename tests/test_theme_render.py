@@ -24,7 +24,9 @@ from builder.render import year_span
 
 FIXTURE = Path(__file__).parent / "fixtures" / "theme"
 THEME_STATIC = REPO / "themes" / "default" / "static"
-JS_BUDGET = 22 * 1024  # 20 KB until the jump list counted what the filters leave
+#: 20 KB until the jump list counted what the filters leave (22 KB), then search marked the
+#: words found and fell back to the results with the most of them (24 KB).
+JS_BUDGET = 24 * 1024
 CSS_BUDGET = 25 * 1024
 
 

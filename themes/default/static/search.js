@@ -47,18 +47,28 @@
     if (next) next.querySelector("a").focus();
   });
 
-  function search(query) {
-    var terms = words(query), found = [];
-    if (!terms.length) return found;
+  // The entries that `need` query words or more begin a word of, those with the most first.
+  function matches(terms, need) {
+    var found = [], most = 0;
     data.forEach(function (e) {
-      var score = e.i;
-      for (var i = 0; i < terms.length; i++) {
+      var score = e.i, hits = 0;
+      for (var i = 0; i < terms.length && hits + terms.length - i >= need; i++) {
         if (begins(e.tw, terms[i])) score += 3;
         else if (begins(e.ws, terms[i])) score += 1;
-        else return;
+        else continue;
+        hits++;
       }
-      found.push([score, e]);
+      if (hits >= need) found.push([score, e, hits]);
+      if (hits > most) most = hits;
     });
+    return found.filter(function (f) { return f[2] === most; });
+  }
+
+  // Every word must match; failing that (a typo, an old address's words), the most of them.
+  function search(query) {
+    var terms = words(query), found = terms.length ? matches(terms, terms.length) : [];
+    if (!found.length && terms.length > 1) found = matches(terms, 1);
+    found.partial = found.length && found[0][2] < terms.length;
     return found.sort(function (a, b) {
       return b[0] - a[0] || (a[1].o < b[1].o) - (a[1].o > b[1].o);
     });
@@ -94,8 +104,10 @@
       if (e.s) li.appendChild(marked(el("p", "snippet"), e.s, terms));
       list.appendChild(li);
     });
-    status.textContent = !words(query).length ? "" : !n ? "No results for \u201c" + query + "\u201d."
-      : n + " result" + (n === 1 ? "" : "s") + (n > upto ? ", the first " + upto + " shown" : "")
+    status.textContent = !terms.length ? "" : !n ? "No results for \u201c" + query + "\u201d."
+      : (found.partial ? "No result has every word; these have " + found[0][2] + " of "
+        + terms.length + ". " : "")
+        + n + " result" + (n === 1 ? "" : "s") + (n > upto ? ", the first " + upto + " shown" : "")
         + ". Press \u2193 to go through them.";
     more.hidden = n <= upto;
     more.textContent = "Show " + Math.min(LIMIT, n - upto) + " more";
