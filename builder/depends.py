@@ -197,7 +197,8 @@ class PageKeys:
 
     def term(self, term: Term) -> Hashable:
         """A term's key: what the shipped templates show of a term passed to them (its
-        label, link, number of events and the dates of its first and last); the events a
+        label, link, number of events and the dates of its first and last, as written: the
+        words said for them as well as the text shown); the events a
         page lists come in a value of their own, so an edit does not touch every page that
         shows the filters."""
         first, last = (term.events[0], term.events[-1]) if term.events else (None, None)
@@ -208,8 +209,8 @@ class PageKeys:
             term.label,
             term.slug,
             len(term.events),
-            first and first.date.display(),
-            last and last.date.display(),
+            first and first.date.text,
+            last and last.date.text,
         )
 
     def value(self, value: object) -> Hashable:

@@ -79,7 +79,7 @@ def test_copies_of_the_shipped_templates_keep_the_keys(tmp_path: Path, name: str
 @pytest.mark.parametrize(
     ("name", "why"),
     [
-        ("term.html", "term.html:8: reads (value).events[]"),
+        ("term.html", "term.html:14: reads (value).events[]"),
         ("taxonomy.html", "taxonomy.html:13: reads (value).events[].date.year_label()"),
         ("partials/overview.html", "overview.html:32: reads timeline.years.items()[].1 |length"),
     ],
