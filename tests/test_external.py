@@ -213,6 +213,19 @@ def _project(root: Path, base: str, gone_host: str) -> Path:
     return root
 
 
+def _citing(tmp_path: Path, *addresses: str, date: str = "2023-10-13") -> Path:
+    """A project of one event, dated `date`, whose sources are these addresses (written
+    in a flow list on line 3, so the first is at 3:17)."""
+    project = tmp_path / "proj"
+    write(project / "content" / "site.yaml", SITE_YAML)
+    sources = ", ".join(f"{{url: {address}}}" for address in addresses)
+    write(
+        project / "content" / "events" / "e.yaml",
+        f"date: {date}\ntitle: An event\nsources: [{sources}]\n",
+    )
+    return project
+
+
 def _archive(address: str) -> str:
     return f"an archived copy may be at https://web.archive.org/web/*/{address}"
 
@@ -254,12 +267,7 @@ def test_each_failing_address_is_warned_at_every_place_citing_it(
 
 
 def test_strict_makes_a_failing_address_fail_the_check(sites: NewsSites, tmp_path: Path) -> None:
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/gone}}]\n",
-    )
+    project = _citing(tmp_path, f"{sites.base}/gone")
     loose = run_timeline("check", str(project), "--external", env=LOCAL)
     strict = run_timeline("check", str(project), "--external", "--strict", env=LOCAL)
     assert (loose.code, strict.code) == (0, 1)
@@ -279,12 +287,7 @@ def test_when_no_address_answers_at_all_the_summary_asks_if_the_machine_is_offli
     """Every source unreachable is rarer than a machine without network: say so once,
     beside the warnings, rather than leave the reader to think every source is gone."""
     gone = f"http://127.0.0.1:{_closed_port()}"
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {gone}/a}}, {{url: {gone}/b}}]\n",
-    )
+    project = _citing(tmp_path, f"{gone}/a", f"{gone}/b")
     result = run_timeline("check", str(project), "--external", "--timeout", "1", env=LOCAL)
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == (
@@ -348,12 +351,7 @@ def test_each_address_is_asked_once_however_often_it_is_cited(
 
 
 def test_an_address_refusing_head_passes_by_get(sites: NewsSites, tmp_path: Path) -> None:
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/no-head}}]\n",
-    )
+    project = _citing(tmp_path, f"{sites.base}/no-head")
     result = run_timeline("check", str(project), "--external", "--strict", env=LOCAL)
     assert result.code == 0, result.err
     assert result.err == ""
@@ -366,12 +364,7 @@ def test_a_body_that_drips_in_holds_the_check_no_longer_than_a_read(
 ) -> None:
     """A GET reads what has come of the body once and hangs up: a server sending it a
     byte at a time (each within --timeout) would otherwise keep the check for minutes."""
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/drip}}]\n",
-    )
+    project = _citing(tmp_path, f"{sites.base}/drip")
     started = time.monotonic()
     result = run_timeline("check", str(project), "--external", "--timeout", "1", env=LOCAL)
     assert time.monotonic() - started < 15
@@ -394,12 +387,7 @@ def test_at_most_two_requests_go_to_one_host_at_once(sites: NewsSites, tmp_path:
 
 
 def test_content_errors_fail_before_any_address_is_asked(sites: NewsSites, tmp_path: Path) -> None:
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-02-30\ntitle: An event\nsources: [{{url: {sites.base}/gone}}]\n",
-    )
+    project = _citing(tmp_path, f"{sites.base}/gone", date="2023-02-30")
     result = run_timeline("check", str(project), "--external", env=LOCAL)
     assert result.code == 1
     assert result.err.splitlines() == [
@@ -482,12 +470,7 @@ def test_an_address_with_a_password_is_asked_without_it_and_reported_starred(
 
 
 def test_an_address_with_a_port_that_is_no_number_is_called_invalid(tmp_path: Path) -> None:
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        "date: 2023-10-13\ntitle: An event\nsources: [{url: 'http://127.0.0.1:8O8O/x'}]\n",
-    )
+    project = _citing(tmp_path, "'http://127.0.0.1:8O8O/x'")
     result = run_timeline("check", str(project), "--external", env=LOCAL)
     assert result.err.splitlines()[0] == (
         "content/events/e.yaml:3:17: warning: http://127.0.0.1:8O8O/x was not asked: it is "
@@ -553,12 +536,7 @@ def test_progress_shows_before_the_first_answer_and_ctrl_c_leaves_a_clean_line(
     """An address that takes seconds to answer: the count shows meanwhile (0 answered),
     and Ctrl-C then ends the check at once, status 130, the count erased and no
     traceback."""
-    project = tmp_path / "proj"
-    write(project / "content" / "site.yaml", SITE_YAML)
-    write(
-        project / "content" / "events" / "e.yaml",
-        f"date: 2023-10-13\ntitle: An event\nsources: [{{url: {sites.base}/slow}}]\n",
-    )
+    project = _citing(tmp_path, f"{sites.base}/slow")
     leader, follower = pty.openpty()
     env = dict(os.environ, PYTHONPATH=str(REPO), TERM="xterm", **LOCAL)
     proc = subprocess.Popen(
