@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import pty
+import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,18 +73,26 @@ def run_on_a_terminal(*args: str, env: dict[str, str] | None = None, timeout: fl
         [sys.executable, "-m", "builder", *args], stdout=follower, stderr=follower, env=env
     )
     os.close(follower)
-    chunks = []
-    while True:
+    screen = read_terminal(leader)
+    assert proc.wait(timeout=timeout) == 0
+    os.close(leader)
+    return screen
+
+
+def read_terminal(leader: int, pattern: str | None = None, seconds: float = 300) -> str:
+    """What a pseudo-terminal shows until it closes, or until `pattern` appears on it, or
+    `seconds` pass."""
+    decode = codecs.getincrementaldecoder("utf-8")().decode  # a character may span reads
+    screen, deadline = "", time.monotonic() + seconds
+    while not (pattern and re.search(pattern, screen)) and time.monotonic() < deadline:
         try:
             data = os.read(leader, 65536)
         except OSError:  # the terminal closed: the command has ended
             break
         if not data:
             break
-        chunks.append(data)
-    assert proc.wait(timeout=timeout) == 0
-    os.close(leader)
-    return b"".join(chunks).decode()
+        screen += decode(data)
+    return screen
 
 
 def timeline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

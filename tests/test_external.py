@@ -25,10 +25,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITE_YAML, run_on_a_terminal, run_timeline, write
+from conftest import REPO, SITE_YAML, read_terminal, run_on_a_terminal, run_timeline, write
 
 #: Proxies from the environment must not see these requests: all of them are local.
 LOCAL = {"no_proxy": "*", "NO_PROXY": "*"}
+
+
+#: Routes answered the same to HEAD and GET: (status, Location). /shielded is a bot shield
+#: (403 to any program), /busy a rate limit.
+ANSWERS = {
+    "/ok": (200, ""),
+    "/moved-here": (200, ""),
+    "/gone": (404, ""),
+    "/broken": (500, ""),
+    "/shielded": (403, ""),
+    "/busy": (429, ""),
+    "/moved": (301, "/moved-here"),
+    "/loop": (302, "/loop"),
+    "/to-file": (302, "file:///etc/passwd"),
+}
 
 
 @dataclass
@@ -83,24 +98,11 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
             if path == "/slow":
                 time.sleep(3)
                 return self._send(200, body)
-            if path in ("/ok", "/moved-here"):
-                return self._send(200, body)
-            if path == "/gone":
-                return self._send(404, body)
-            if path == "/broken":
-                return self._send(500, body)
-            if path == "/moved":
-                return self._send(301, body, location="/moved-here")
+            if path in ANSWERS:
+                status, location = ANSWERS[path]
+                return self._send(status, body, location=location)
             if path == "/no-head":
                 return self._send(200 if body else 405, body)
-            if path == "/shielded":  # a bot shield: 403 to any program, HEAD or GET
-                return self._send(403, body)
-            if path == "/busy":
-                return self._send(429, body)
-            if path == "/loop":
-                return self._send(302, body, location="/loop")
-            if path == "/to-file":
-                return self._send(302, body, location="file:///etc/passwd")
             if path == "/drip":  # GET only, its body a byte at a time
                 return self._drip(body)
             return self._send(404, body)
@@ -515,21 +517,6 @@ def test_progress_on_a_terminal_counts_the_addresses(sites: NewsSites, tmp_path:
     ]
 
 
-def _screen_until(leader: int, pattern: str, seconds: float) -> str:
-    """What a pseudo-terminal shows until `pattern` appears (or `seconds` pass, or it
-    closes)."""
-    screen, deadline = "", time.monotonic() + seconds
-    while not re.search(pattern, screen) and time.monotonic() < deadline:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command has ended
-            break
-        if not data:
-            break
-        screen += data.decode()
-    return screen
-
-
 def test_progress_shows_before_the_first_answer_and_ctrl_c_leaves_a_clean_line(
     sites: NewsSites, tmp_path: Path
 ) -> None:
@@ -547,11 +534,11 @@ def test_progress_shows_before_the_first_answer_and_ctrl_c_leaves_a_clean_line(
     )
     os.close(follower)
     try:
-        shown = _screen_until(leader, r"check sources 0/1 addresses", 10)
+        shown = read_terminal(leader, r"check sources 0/1 addresses", 10)
         assert "check sources 0/1 addresses" in shown, shown
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=5) == 130
-        rest = _screen_until(leader, r"\Z.", 5)
+        rest = read_terminal(leader, r"\Z.", 5)
     finally:
         proc.kill()
         os.close(leader)
