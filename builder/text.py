@@ -146,6 +146,15 @@ def is_web_url(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
+def holds_credentials(url: str) -> bool:
+    """Whether an address carries a user name or password (`https://user:pass@host/`),
+    which a page citing it would publish for anyone to read."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False
+
+
 #: Link targets that markdown-it's `normalizeLink` returns unchanged and `is_safe_url`
 #: accepts: an http(s) address with a plain host, or a path, query or fragment of this site,
 #: made only of characters that need no percent-encoding (no `%`, no space, nothing outside

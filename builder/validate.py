@@ -36,7 +36,14 @@ from builder.load import (
 )
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
 from builder.termfolders import Clash, Place, TermFolders
-from builder.text import folder_slug, is_web_url, is_windows_device, readable_slug, slugify
+from builder.text import (
+    folder_slug,
+    holds_credentials,
+    is_web_url,
+    is_windows_device,
+    readable_slug,
+    slugify,
+)
 
 SITE_FIELDS = (
     "title",
@@ -443,6 +450,9 @@ def _sources(
         if url is not None and not is_web_url(url):
             check.error(item.at("url"), "a source url must be an absolute http(s) address")
             url = None
+        elif url is not None and holds_credentials(url):
+            check.error(item.at("url"), CREDENTIALS)
+            url = None
         if article is None and url is None:
             continue
         sources.append(
@@ -563,6 +573,13 @@ EVENT_ID_FORM = re.compile(r"[a-z0-9-]+\Z")
 MAX_ID_LENGTH = 200
 
 
+#: An address with `user:password@` in it would be published on every page citing it.
+CREDENTIALS = (
+    "the address holds a user name or password (user:...@), which the site would publish "
+    "for anyone to read: remove them and cite the address without"
+)
+
+
 def _as_slug(name: str) -> str:
     """The advice for a name written with letters a slug cannot hold: `, as 'kabul-2023'`
     for `Кабул 2023` ("" when the name has no letter or digit to make one from)."""
@@ -618,6 +635,9 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     url = check.line(data, "url")
     if url is not None and not is_web_url(url):
         check.error(data.at("url"), "url must be an absolute http(s) address")
+        url = None
+    elif url is not None and holds_credentials(url):
+        check.error(data.at("url"), CREDENTIALS)
         url = None
     article = Article(
         id=raw.id,

@@ -352,6 +352,11 @@ CASES = {
         f"{EV}:4:10",
         "a source url must be an absolute http(s) address",
     ),
+    "source url with a user name": Case(
+        {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: https://editor@wire.example/a\n"},
+        f"{EV}:4:10",
+        "the address holds a user name or password (user:...@), which the site would publish",
+    ),
     "source unknown field": Case(
         {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: https://a.example/\n    titel: T\n"},
         f"{EV}:5:5",
@@ -453,6 +458,13 @@ CASES = {
         {ART: "---\ntitle: x\ndate: 2023-01-01\ncountries: [Narnia]\n---\nBody\n"},
         f"{ART}:4:13",
         "unknown country 'Narnia'",
+    ),
+    "article url with a password": Case(
+        {
+            ART: "---\ntitle: x\ndate: 2023-01-01\nurl: https://ed:s3cret@news.example/a\n---\nBody\n"
+        },
+        f"{ART}:4:6",
+        "the address holds a user name or password (user:...@), which the site would publish",
     ),
     "article file name not an id": Case(
         {"content/articles/bad name.md": "---\ntitle: x\ndate: 2023-01-01\n---\nBody\n"},
