@@ -29,7 +29,7 @@ from builder import exports, urls
 from builder.diagnostics import Report
 from builder.linksource import SCHEME, ContentLinks, ContentText, content_texts
 from builder.model import TAXONOMIES, Timeline
-from builder.text import CONTENT_ROOT, REMEMBERED_TEXTS
+from builder.text import CONTENT_ROOT, CREDENTIALS, REMEMBERED_TEXTS, holds_credentials
 
 _SCHEME_OR_FRAGMENT = r"(?![A-Za-z][A-Za-z0-9+.-]*:|#)"
 #: A Markdown link destination that is neither another site's address nor a fragment: an
@@ -37,6 +37,9 @@ _SCHEME_OR_FRAGMENT = r"(?![A-Za-z][A-Za-z0-9+.-]*:|#)"
 #: expression engine searches for quickly: one pattern of both searched every position.
 _LOCAL_INLINE = re.compile(rf"\]\(\s*<?{_SCHEME_OR_FRAGMENT}")
 _LOCAL_REFERENCE = re.compile(rf"\]:\s*<?{_SCHEME_OR_FRAGMENT}")
+#: A link or image destination (inline or a reference's) or an autolink naming a user
+#: before its host: `](https://user:pass@host/...`, `<https://user@host/>`.
+_CREDENTIAL_LINK = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)https?://[^\s/?#>)]*@", re.IGNORECASE)
 #: The address of a link in converted Markdown (images are `<img src=`, never matched).
 _ANCHOR = re.compile(r'<a href="([^"]*)"')
 #: The address of an image in converted Markdown.
@@ -95,6 +98,19 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
                 line, col, _ = places.place(text, written)
                 advice = _own_image_advice(places.spelling(text, written))
                 report.error(text.file, line, col, advice)
+    for text in content_texts(timeline, has_credential_link):
+        for raw in dict.fromkeys(_ANCHOR.findall(text.html) + _IMAGE.findall(text.html)):
+            written = html.unescape(raw)
+            if SCHEME.match(written) and holds_credentials(written):
+                line, col, _ = places.place(text, written)
+                report.error(text.file, line, col, CREDENTIALS)
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
+def has_credential_link(source: str) -> bool:
+    """Whether a Markdown text may link to an address holding `user:password@`, which
+    every page showing the text would publish. Remembered, as `has_local_link` is."""
+    return "@" in source and _CREDENTIAL_LINK.search(source) is not None
 
 
 def _is_page_relative(href: str) -> bool:

@@ -92,26 +92,11 @@ class _Unreachable(Exception):
 def request_address(written: str) -> str:
     """The address to request for an address as written: percent-encoded and with its host
     in punycode as links are written into pages, without its fragment (which names a part
-    of the same page) and without a user name and password (urllib would take them for
-    part of the host name; a page that needs them answers 401, to be opened by hand, and
-    the archive's address must not carry them). Two spellings of one address are asked
-    for once."""
-    parts = urlsplit(markdown_renderer().normalizeLink(written))
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=host, fragment=""))
-
-
-def shown_address(written: str) -> str:
-    """An address as written, for a report: its password, if it has one, starred
-    (`https://user:***@host/`), as reports end up in CI logs."""
-    try:
-        userinfo = urlsplit(written).netloc.rpartition("@")[0]
-    except ValueError:
-        return written
-    user, _, password = userinfo.partition(":")
-    if not password:
-        return written
-    return written.replace(f"{userinfo}@", f"{user}:***@", 1)
+    of the same page). Two spellings of one address are asked for once. (An address with a
+    user name or password never gets here: validation refuses it, as every page citing it
+    would publish them.)"""
+    normalized = markdown_renderer().normalizeLink(written)
+    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
 
 
 def cited_addresses(project: Path, timeline: Timeline) -> dict[str, list[Citation]]:
@@ -435,7 +420,7 @@ def check_sources(
         result.failed += 1
         for place in places:
             message = (
-                f"{shown_address(place.written)} {outcome.problem}; an archived copy may be at "
+                f"{place.written} {outcome.problem}; an archived copy may be at "
                 f"{archived_copy(address)}"
             )
             result.warnings.append(Diagnostic(place.file, place.line, place.col, WARNING, message))

@@ -146,6 +146,14 @@ def is_web_url(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
+#: The error for an address with `user:password@` in it, which would be published on
+#: every page citing it.
+CREDENTIALS = (
+    "the address holds a user name or password (user:...@), which the site would publish "
+    "for anyone to read: remove them and cite the address without"
+)
+
+
 def holds_credentials(url: str) -> bool:
     """Whether an address carries a user name or password (`https://user:pass@host/`),
     which a page citing it would publish for anyone to read."""

@@ -37,6 +37,7 @@ from builder.load import (
 from builder.model import CITED_FIELDS, Article, Event, Location, Page, Site, Source
 from builder.termfolders import Clash, Place, TermFolders
 from builder.text import (
+    CREDENTIALS,
     folder_slug,
     holds_credentials,
     is_web_url,
@@ -571,13 +572,6 @@ EVENT_ID_FORM = re.compile(r"[a-z0-9-]+\Z")
 #: The longest event id or article file name: each names a folder of the site, and common
 #: file systems take names of 255 bytes at most (some encrypted ones 143), so 200 is safe.
 MAX_ID_LENGTH = 200
-
-
-#: An address with `user:password@` in it would be published on every page citing it.
-CREDENTIALS = (
-    "the address holds a user name or password (user:...@), which the site would publish "
-    "for anyone to read: remove them and cite the address without"
-)
 
 
 def _as_slug(name: str) -> str:

@@ -446,13 +446,12 @@ def test_an_address_is_asked_encoded_and_reported_as_written(
     ]
 
 
-def test_an_address_with_a_password_is_asked_without_it_and_reported_starred(
+def test_an_address_with_a_password_is_refused_before_any_request(
     sites: NewsSites, tmp_path: Path
 ) -> None:
-    """`http://user:password@host/` in a Markdown link (a source's url may not hold one:
-    validation refuses it) is asked of the host (urllib took `user:password@host` for a
-    host name: "not found (DNS)"), and no report prints the password: reports end up in
-    CI logs."""
+    """`http://user:password@host/` would be published on every page citing it: validation
+    refuses it wherever it is written, so the check asks nothing and no report prints the
+    password (reports end up in CI logs)."""
     project = tmp_path / "proj"
     write(project / "content" / "site.yaml", SITE_YAML)
     secret = sites.base.replace("http://", "http://reader:hunter2@")
@@ -462,13 +461,11 @@ def test_an_address_with_a_password_is_asked_without_it_and_reported_starred(
         f"summary: See [this]({secret}/gone).\n",
     )
     result = run_timeline("check", str(project), "--external", env=LOCAL)
-    assert sites.asked == Counter({("HEAD", "/ok"): 1, ("HEAD", "/gone"): 1})
-    starred = sites.base.replace("http://", "http://reader:***@")
-    assert result.err.splitlines() == [
-        f"content/events/e.yaml:4:21: warning: {starred}/gone answered 404 Not Found; "
-        f"{_archive(sites.base + '/gone')}",
-        "0 errors, 1 warning",
-    ]
+    assert result.code == 1
+    assert result.err.splitlines()[0].startswith(
+        "content/events/e.yaml:4:21: error: the address holds a user name or password"
+    )
+    assert sites.requests() == 0
     assert "hunter2" not in result.out + result.err
 
 

@@ -357,6 +357,11 @@ CASES = {
         f"{EV}:4:10",
         "the address holds a user name or password (user:...@), which the site would publish",
     ),
+    "summary link with a password": Case(
+        {EV: "date: 2023-10-13\ntitle: x\nsummary: See [it](https://ed:pw@wire.example/a).\n"},
+        f"{EV}:3:19",
+        "the address holds a user name or password (user:...@), which the site would publish",
+    ),
     "source unknown field": Case(
         {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: https://a.example/\n    titel: T\n"},
         f"{EV}:5:5",
