@@ -77,7 +77,7 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
     warning), at its Markdown."""
     places = ContentLinks(project, timeline)
     targets: frozenset[str] | None = None
-    for text in content_texts(timeline, has_local_link):
+    for text in content_texts(timeline, _worth_a_look):
         for raw in dict.fromkeys(_ANCHOR.findall(text.html)):
             if raw.startswith(CONTENT_ROOT):
                 written = "/" + html.unescape(raw[len(CONTENT_ROOT) :])
@@ -98,19 +98,27 @@ def check_content_links(project: Path, timeline: Timeline, report: Report) -> No
                 line, col, _ = places.place(text, written)
                 advice = _own_image_advice(places.spelling(text, written))
                 report.error(text.file, line, col, advice)
-    for text in content_texts(timeline, has_credential_link):
-        for raw in dict.fromkeys(_ANCHOR.findall(text.html) + _IMAGE.findall(text.html)):
-            written = html.unescape(raw)
-            if SCHEME.match(written) and holds_credentials(written):
-                line, col, _ = places.place(text, written)
-                report.error(text.file, line, col, CREDENTIALS)
+        if has_credential_link(text.source):
+            _report_credentials(text, places, report)
 
 
-@lru_cache(maxsize=REMEMBERED_TEXTS)
+def _worth_a_look(source: str) -> bool:
+    """Whether a text has a link these checks look at: one pass over the texts for both."""
+    return has_local_link(source) or has_credential_link(source)
+
+
 def has_credential_link(source: str) -> bool:
     """Whether a Markdown text may link to an address holding `user:password@`, which
-    every page showing the text would publish. Remembered, as `has_local_link` is."""
+    every page showing the text would publish."""
     return "@" in source and _CREDENTIAL_LINK.search(source) is not None
+
+
+def _report_credentials(text: ContentText, places: ContentLinks, report: Report) -> None:
+    for raw in dict.fromkeys(_ANCHOR.findall(text.html) + _IMAGE.findall(text.html)):
+        written = html.unescape(raw)
+        if SCHEME.match(written) and holds_credentials(written):
+            line, col, _ = places.place(text, written)
+            report.error(text.file, line, col, CREDENTIALS)
 
 
 def _is_page_relative(href: str) -> bool:
