@@ -77,6 +77,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000)
     parser.add_argument("--corpus", type=Path, help="an existing project to build instead")
     arguments = parser.parse_args()
+    for checkout in (arguments.before, arguments.after):
+        if not (checkout / "builder" / "__init__.py").is_file():
+            # Else PYTHONPATH would name nothing and the installed builder would run on
+            # both sides: a comparison of the code with itself, reported as a result.
+            parser.error(f"{checkout} is not a checkout of the builder (no builder/ in it)")
 
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     work = Path(tempfile.mkdtemp(prefix="timeline-compare-", dir=base))
