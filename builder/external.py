@@ -9,8 +9,9 @@ an archived copy may be found.
 
 The check is polite to the sites it asks: a HEAD request first (a GET, closed after the
 first bytes, only when the server refuses HEAD), a User-Agent that says who asks, a few
-requests at a time and at most two to one host. Only http(s) addresses are ever asked
-for, redirects included; nothing is written.
+requests at a time and at most two to one host, counted by the host a request is talking
+to (redirects included). Only http(s) addresses are ever asked for, redirects included;
+nothing is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import urllib.request
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -160,12 +162,48 @@ def host_of(address: str) -> str:
     return (urlsplit(address).hostname or "").lower()
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http(s) addresses only, keeping the method (HEAD stays HEAD)
-    and noting whether any was permanent."""
+class HostSlots:
+    """At most `PER_HOST` requests talking to one host at a time.
 
-    def __init__(self) -> None:
+    The queue in `answers` sends at most `PER_HOST` addresses of one host at a time, but a
+    redirect takes a request elsewhere: the old addresses of several sites (`old.` and
+    `www.` hosts, a link shortener) may all lead to one new host, which would then be
+    asked by all of them at once. So a request holds a slot at the host it is talking to,
+    and a redirect gives it up before waiting for one at the next host: a request holds
+    one slot at a time, so no two requests can wait for each other.
+    """
+
+    def __init__(self, per_host: int = PER_HOST) -> None:
+        self._per_host = per_host
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    def _of(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            slot = self._slots.get(host)
+            if slot is None:
+                slot = self._slots[host] = threading.BoundedSemaphore(self._per_host)
+            return slot
+
+    def take(self, host: str) -> None:
+        """Wait for a slot at `host`, and hold it."""
+        self._of(host).acquire()
+
+    def give(self, host: str) -> None:
+        """Give back a slot held at `host`."""
+        self._of(host).release()
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) addresses only, keeping the method (HEAD stays HEAD),
+    noting whether any was permanent, and moving the request's slot (`HostSlots`) to the
+    host it is sent to."""
+
+    def __init__(self, slots: HostSlots, host: str) -> None:
         self.codes: list[int] = []
+        self.slots = slots
+        #: The host whose slot the request holds.
+        self.host = host
 
     def http_error_302(self, req, fp, code, msg, headers):  # noqa: ANN001
         location = headers.get("location") or headers.get("uri") or ""
@@ -182,7 +220,15 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         if new is not None:
             self.codes.append(code)
             new.method = req.get_method()
+            self._move_to(host_of(new.full_url))
         return new
+
+    def _move_to(self, host: str) -> None:
+        if host != self.host:
+            self.slots.give(self.host)
+            self.host = ""  # holding nothing while it waits
+            self.slots.take(host)
+            self.host = host
 
 
 def _opener(redirects: _Redirects) -> urllib.request.OpenerDirector:
@@ -200,13 +246,15 @@ def _opener(redirects: _Redirects) -> urllib.request.OpenerDirector:
     return opener
 
 
-def _request(address: str, method: str, timeout: float) -> bool:
-    """Ask for `address` once with `method`; whether a redirect on the way was permanent.
-    Raises HTTPError for an answer that is not a success, `_Unreachable` for none."""
-    redirects = _Redirects()
+def _request(address: str, method: str, timeout: float, slots: HostSlots) -> bool:
+    """Ask for `address` once with `method`, holding a slot at each host on the way;
+    whether a redirect on the way was permanent. Raises HTTPError for an answer that is
+    not a success, `_Unreachable` for none."""
+    redirects = _Redirects(slots, host_of(address))
     request = urllib.request.Request(
         address, method=method, headers={"User-Agent": USER_AGENT, "Accept": "*/*"}
     )
+    slots.take(redirects.host)
     try:
         with _opener(redirects).open(request, timeout=timeout) as response:
             if method == "GET":
@@ -215,6 +263,9 @@ def _request(address: str, method: str, timeout: float) -> bool:
         raise
     except (OSError, http.client.HTTPException) as exc:
         raise _unreachable(exc, timeout) from exc
+    finally:
+        if redirects.host:
+            slots.give(redirects.host)
     return any(code in (301, 308) for code in redirects.codes)
 
 
@@ -267,15 +318,15 @@ def _http_problem(error: HTTPError) -> str:
     return f"answered {error.code} {phrase}".rstrip()
 
 
-def _answer_once(address: str, timeout: float) -> Answer:
+def _answer_once(address: str, timeout: float, slots: HostSlots) -> Answer:
     try:
-        return Answer(moved=_request(address, "HEAD", timeout))
+        return Answer(moved=_request(address, "HEAD", timeout, slots))
     except HTTPError as error:
         error.close()
         if error.code not in HEAD_REFUSED:
             return _judged(error)
     try:
-        return Answer(moved=_request(address, "GET", timeout))
+        return Answer(moved=_request(address, "GET", timeout, slots))
     except HTTPError as error:
         error.close()
         return _judged(error)
@@ -288,18 +339,22 @@ def _judged(error: HTTPError) -> Answer:
     return Answer(_http_problem(error))
 
 
-def answer(address: str, timeout: float = DEFAULT_TIMEOUT) -> Answer:
+def answer(
+    address: str, timeout: float = DEFAULT_TIMEOUT, slots: HostSlots | None = None
+) -> Answer:
     """What an http(s) address answers, asked once more after a connection error or a
-    timeout (a news site's hiccup is not link rot)."""
+    timeout (a news site's hiccup is not link rot). `slots` are shared by the requests
+    asked at the same time (`answers`)."""
     if not is_web_url(address):
         raise ValueError(f"not an http(s) address: {address!r}")
+    slots = slots or HostSlots()
     try:
-        return _answer_once(address, timeout)
+        return _answer_once(address, timeout, slots)
     except _Unreachable as first:
         if not first.retry:
             return Answer(first.words, reached=False)
     try:
-        return _answer_once(address, timeout)
+        return _answer_once(address, timeout, slots)
     except _Unreachable as second:
         return Answer(second.words, reached=False)
 
@@ -310,7 +365,8 @@ def answers(
     progress: Progress | None = None,
 ) -> dict[str, Answer]:
     """What each address answers, asked `WORKERS` at a time and at most `PER_HOST` of one
-    host at a time, so that no news site is hammered; `progress` counts the answers."""
+    host at a time (redirects included: `HostSlots`), so that no news site is hammered;
+    `progress` counts the answers."""
     waiting: dict[str, deque[str]] = defaultdict(deque)
     for address in dict.fromkeys(addresses):
         waiting[host_of(address)].append(address)
@@ -320,6 +376,7 @@ def answers(
     found: dict[str, Answer] = {}
     busy: Counter[str] = Counter()
     running: dict[Future[Answer], tuple[str, str]] = {}
+    slots = HostSlots()
     pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="external")
     try:
         while waiting or running:
@@ -327,7 +384,7 @@ def answers(
                 queue = waiting[host]
                 while queue and busy[host] < PER_HOST and len(running) < WORKERS:
                     address = queue.popleft()
-                    running[pool.submit(answer, address, timeout)] = (address, host)
+                    running[pool.submit(answer, address, timeout, slots)] = (address, host)
                     busy[host] += 1
                 if not queue:
                     del waiting[host]

@@ -9,6 +9,7 @@ nothing listening stands for a site that is gone. Nothing here reaches the inter
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -92,6 +93,8 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
 
         def _route(self, body: bool) -> None:
             path = self.path
+            if path.startswith("/hop/"):  # an old address: to the address after /hop/
+                return self._send(301, body, location=path.removeprefix("/hop/"))
             if path.startswith("/paced/"):
                 time.sleep(0.3)
                 return self._send(200, body)
@@ -141,11 +144,12 @@ def _handler(sites: NewsSites) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def sites() -> Iterator[NewsSites]:
-    """A real HTTP server on 127.0.0.1 answering each route as a news site might."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    state = NewsSites(f"http://127.0.0.1:{server.server_address[1]}")
+@contextlib.contextmanager
+def _news_site(address: str = "127.0.0.1") -> Iterator[NewsSites]:
+    """A real HTTP server on a loopback `address` (one host name per address) answering
+    each route as a news site might."""
+    server = ThreadingHTTPServer((address, 0), BaseHTTPRequestHandler)
+    state = NewsSites(f"http://{address}:{server.server_address[1]}")
     server.RequestHandlerClass = _handler(state)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -154,6 +158,13 @@ def sites() -> Iterator[NewsSites]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def sites() -> Iterator[NewsSites]:
+    """A news site on 127.0.0.1."""
+    with _news_site() as state:
+        yield state
 
 
 def _closed_port() -> int:
@@ -386,6 +397,25 @@ def test_at_most_two_requests_go_to_one_host_at_once(sites: NewsSites, tmp_path:
     assert result.code == 0, result.err
     assert sites.requests() == 8
     assert sites.most_busy == 2
+
+
+def test_redirects_from_two_hosts_ask_their_new_host_two_at_a_time(
+    sites: NewsSites, tmp_path: Path
+) -> None:
+    """Two old hosts (127.0.0.2 and 127.0.0.3, two at a time each) whose eight addresses
+    all redirect to one new host (127.0.0.1): it is still asked two at a time, not four."""
+    with _news_site("127.0.0.2") as old, _news_site("127.0.0.3") as older:
+        addresses = [
+            f"{host.base}/hop/{sites.base}/paced/{n}" for n in range(4) for host in (old, older)
+        ]
+        result = run_timeline("check", str(_citing(tmp_path, *addresses)), "--external", env=LOCAL)
+    assert result.code == 0, result.err
+    assert old.requests() == older.requests() == 4
+    assert sites.requests() == 8
+    assert sites.most_busy == 2
+    assert result.out.splitlines()[0] == (
+        "external: 8 addresses on 2 hosts checked, 0 failed, 8 addresses moved permanently"
+    )
 
 
 def test_content_errors_fail_before_any_address_is_asked(sites: NewsSites, tmp_path: Path) -> None:
