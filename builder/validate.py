@@ -80,6 +80,8 @@ LOCATION_FIELDS = ("name", "lat", "lon")
 SLUG_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+#: The shape of a BCP 47 language tag (`en`, `ru`, `fa-AF`, `zh-Hant`), as `lang` wants it.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 #: Characters XML 1.0 cannot hold at all (C0 controls but tab, LF and CR; DEL, which
 #: iCalendar refuses; lone surrogates, which UTF-8 cannot encode; U+FFFE and U+FFFF):
 #: one in any text would make feed.xml and every term feed unreadable.
@@ -267,12 +269,27 @@ def validate_site(project: RawProject, report: Report) -> Site:
         title=title,
         description=check.text(data, "description") or "",
         base_url=base_url,
-        language=check.line(data, "language") or "en",
+        language=_language(check, data),
         theme=theme,
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
         **_category_vocabulary(check, data),
     )
+
+
+def _language(check: _Checker, data: YamlMap) -> str:
+    """site.yaml's language tag, default `en`: every page's `lang` and the feeds'
+    `xml:lang`, which a language's name (`English`) would make invalid."""
+    language = check.line(data, "language") or "en"
+    if LANGUAGE_TAG.match(language):
+        return language
+    dashed = language.replace("_", "-")
+    hint = f"; did you mean {dashed!r}?" if LANGUAGE_TAG.match(dashed) else ""
+    check.error(
+        data.at("language"),
+        f"language {language!r} must be a language tag such as en, ru or fa-AF (BCP 47){hint}",
+    )
+    return "en"
 
 
 def _site_title(check: _Checker, data: YamlMap) -> str:

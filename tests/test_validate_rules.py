@@ -120,6 +120,17 @@ CASES = {
         f"{SITE}:9:11",
         "base_url must be an absolute http(s) URL",
     ),
+    "site language a name, not a tag": Case(
+        {SITE: "title: x\nlanguage: English\n"},
+        f"{SITE}:2:11",
+        "language 'English' must be a language tag such as en, ru or fa-AF (BCP 47)",
+    ),
+    "site language with an underscore": Case(
+        {SITE: "title: x\nlanguage: en_US\n"},
+        f"{SITE}:2:11",
+        "language 'en_US' must be a language tag such as en, ru or fa-AF (BCP 47); "
+        "did you mean 'en-US'?",
+    ),
     "site categories not a mapping": Case(
         {SITE: "title: x\ncategories: [attack]\n"},
         f"{SITE}:2:13",
