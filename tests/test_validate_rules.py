@@ -455,6 +455,17 @@ CASES = {
         f"{EV}:4:10",
         "the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
     ),
+    "an events file saved as UTF-16": Case(
+        {EV: "\ufeffdate: 2023-10-13\ntitle: x\n".encode("utf-16-le")},
+        f"{EV}:1:1",
+        "the file is UTF-16 (it starts with UTF-16's byte-order mark; Windows editors call it "
+        "Unicode): save it as UTF-8",
+    ),
+    "an article saved as big-endian UTF-16": Case(
+        {ART: "\ufeff---\ntitle: x\ndate: 2023-01-01\n---\nBody\n".encode("utf-16-be")},
+        f"{ART}:1:1",
+        "the file is UTF-16",
+    ),
     "non-UTF-8 bytes": Case(
         {EV: b"date: 2023-10-13\ntitle: Caf" + b"\xe9\n"},
         f"{EV}:2:11",
