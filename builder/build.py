@@ -329,6 +329,15 @@ def write_outputs(outputs: Iterable[OutputFile], output: Path) -> None:
     swap_in(folder, output)
 
 
+def strict_failure(report: Report, strict: bool, command: str) -> str:
+    """Why a run with no errors failed (`--strict` with warnings), or "" when it did not.
+
+    Without it an editor reads "0 errors, 1 warning" and then a failure, with no why."""
+    if strict and report.warnings and not report.errors:
+        return f"--strict makes warnings fail: fix them, or {command} without --strict"
+    return ""
+
+
 def print_report(report: Report, stream=sys.stderr) -> None:
     """Print every diagnostic, sorted by path and line, then the count."""
     for line in report_lines(report):
@@ -402,7 +411,11 @@ def run_build(
     if report.failed(strict) or timeline is None or plan is None:
         if warm:
             warm.close()
-        print("build failed: the previous site was left as it was", file=sys.stderr)
+        reason = strict_failure(report, strict, "build")
+        print(
+            f"build failed: {reason + '; ' if reason else ''}the previous site was left as it was",
+            file=sys.stderr,
+        )
         return 1
     if warm:
         collected = time.perf_counter()
@@ -564,6 +577,8 @@ def run_check(
         for line in [sources.summary(), *sources.refused_lines()]:
             print(line)
     status = 1 if report.failed(strict) else 0
+    if reason := strict_failure(report, strict, "check"):
+        print(f"check failed: {reason}", file=sys.stderr)
     if status == 0 and timeline is not None:
         print(
             f"ok: {_count(len(timeline.events), 'event')}, "

@@ -694,6 +694,13 @@ def decode_utf8(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise YamlProblem(
+                1,
+                1,
+                "the file is UTF-16 (it starts with UTF-16's byte-order mark; Windows editors "
+                "call it Unicode): save it as UTF-8",
+            ) from None
         # the bytes before the bad one are valid UTF-8: count lines and columns in
         # characters, after the same clean-up as the text, so positions match the editor's
         before = _clean_text(data[: exc.start].decode("utf-8"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -549,13 +549,19 @@ def suggest_events(
 
 
 def format_candidates(
-    candidates: list[Candidate], article_id: str, published: datetime.date, source: str
+    candidates: list[Candidate],
+    article_id: str,
+    published: datetime.date,
+    source: str,
+    note: Sequence[str] = (),
 ) -> str:
-    """The candidates as YAML: a commented list, ready to paste into an events file."""
+    """The candidates as YAML: a commented list, ready to paste into an events file, its
+    heading followed by the comment lines `note`."""
     out = [
         f"# Candidate events from {source}, published {_day(published).label}.",
         "# Drafts: check each date and title, then paste into content/events/*.yaml",
         "# and remove `draft: true`.",
+        *note,
     ]
     if not candidates:
         out += [f"# No dated statements found in {source}.", "[]"]
@@ -688,8 +694,14 @@ def run_suggest(path: Path) -> int:
     0: printed (possibly an empty list); 1: the article cannot be read, reported as
     `path:line:col: error: message`; 2: the file does not exist.
     """
+    path = article_file(path)
     if not path.is_file():
-        reason = "is a folder, not an article file" if path.is_dir() else "does not exist"
+        reason = (
+            "is a folder, not an article file"
+            if path.is_dir()
+            else "does not exist: give an article's file, such as content/articles/NAME.md, "
+            "or, in the project's folder, its name"
+        )
         print(f"timeline: error: {path} {reason}", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
@@ -702,8 +714,37 @@ def run_suggest(path: Path) -> int:
         return EXIT_CONTENT
     _print_report(report)
     candidates = suggest_events(article.paragraphs, article.published, markdown=article.markdown)
-    sys.stdout.write(format_candidates(candidates, path.stem, article.published, path.name))
+    note = [] if in_articles(path) else outside_articles_note(path)
+    sys.stdout.write(format_candidates(candidates, path.stem, article.published, path.name, note))
     return EXIT_OK
+
+
+def article_file(name: Path) -> Path:
+    """The file to read for `timeline suggest NAME`: NAME itself, or else the project's
+    article of that name (content/articles/NAME.md or .txt, from the current folder), so
+    that the id events cite works as well as the file's path."""
+    if name.exists() or len(name.parts) != 1:
+        return name
+    for suffix in (".md", ".txt"):
+        candidate = Path("content", "articles", f"{name}{suffix}")
+        if candidate.is_file():
+            return candidate
+    return name
+
+
+def in_articles(path: Path) -> bool:
+    """Whether `path` is an article of a project, one that events can cite by its name."""
+    folder = path.resolve().parent
+    return folder.name == "articles" and folder.parent.name == "content"
+
+
+def outside_articles_note(path: Path) -> list[str]:
+    """The comment lines for the candidates of a file no event can cite yet: pasted as
+    they are, their `article:` would name an unknown article."""
+    return [
+        f"# {path.name} is not in a project's content/articles, so no event can cite it yet:",
+        f"# import it (timeline import {path}) and set `article:` to the name it gets.",
+    ]
 
 
 def _print_report(report: Report) -> None:

@@ -80,6 +80,8 @@ LOCATION_FIELDS = ("name", "lat", "lon")
 SLUG_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+#: The shape of a BCP 47 language tag (`en`, `ru`, `fa-AF`, `zh-Hant`), as `lang` wants it.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 #: Characters XML 1.0 cannot hold at all (C0 controls but tab, LF and CR; DEL, which
 #: iCalendar refuses; lone surrogates, which UTF-8 cannot encode; U+FFFE and U+FFFF):
 #: one in any text would make feed.xml and every term feed unreadable.
@@ -121,7 +123,7 @@ class _Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.error(data.pos, f"missing required field {key!r}: add a line {key}: ...")
+                self.missing(data, key, "...")
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(data.at(key), f"{key!r} must be text, not {_type_name(value)}")
@@ -133,6 +135,15 @@ class _Checker:
         if not self.plain(value, data.at, key):
             return None
         return value
+
+    def missing(self, data: YamlMap, key: str, example: str) -> None:
+        """A required field left out, or written with nothing after its colon."""
+        if key in data:
+            self.error(
+                data.at(key), f"{key!r} is empty: write one after the colon, as {key}: {example}"
+            )
+        else:
+            self.error(data.pos, f"missing required field {key!r}: add a line {key}: {example}")
 
     def plain(self, value: str, at: Callable[[object], Pos], where: object) -> bool:
         """Whether `value` is free of control characters; if not, an error at `at(where)`
@@ -178,7 +189,9 @@ class _Checker:
             one = str(value).strip()
             return [(one, data.at(key))] if self.plain(one, data.at, key) else []
         if not isinstance(value, YamlList):
-            self.error(data.at(key), f"{key!r} must be a list, not {_type_name(value)}")
+            self.error(
+                data.at(key), f"{key!r} must be text or a list of texts, not {_type_name(value)}"
+            )
             return []
         items = []
         for index, item in enumerate(value):
@@ -193,15 +206,21 @@ class _Checker:
     def date(self, data: YamlMap, key: str, required: bool = False) -> EdtfDate | None:
         if key not in data or data[key] is None:
             if required:
-                self.error(
-                    data.pos, f"missing required field {key!r}: add a line {key}: 2023-10-13"
-                )
+                self.missing(data, key, "2023-10-13")
             return None
         try:
             return parse_edtf(data[key])
         except DateError as exc:
             self.error(data.at(key), exc.message)
             return None
+
+
+def _as_web_url(url: str) -> str:
+    """A did-you-mean for an address written without its scheme (`www.example.org/x`)."""
+    host = url.split("/", 1)[0]
+    if "://" in url or "." not in host or not is_web_url(f"https://{url}"):
+        return ""
+    return f"; did you mean 'https://{url}'?"
 
 
 def _type_name(value: object) -> str:
@@ -250,12 +269,27 @@ def validate_site(project: RawProject, report: Report) -> Site:
         title=title,
         description=check.text(data, "description") or "",
         base_url=base_url,
-        language=check.line(data, "language") or "en",
+        language=_language(check, data),
         theme=theme,
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
         **_category_vocabulary(check, data),
     )
+
+
+def _language(check: _Checker, data: YamlMap) -> str:
+    """site.yaml's language tag, default `en`: every page's `lang` and the feeds'
+    `xml:lang`, which a language's name (`English`) would make invalid."""
+    language = check.line(data, "language") or "en"
+    if LANGUAGE_TAG.match(language):
+        return language
+    dashed = language.replace("_", "-")
+    hint = f"; did you mean {dashed!r}?" if LANGUAGE_TAG.match(dashed) else ""
+    check.error(
+        data.at("language"),
+        f"language {language!r} must be a language tag such as en, ru or fa-AF (BCP 47){hint}",
+    )
+    return "en"
 
 
 def _site_title(check: _Checker, data: YamlMap) -> str:
@@ -360,7 +394,7 @@ def _country_codes(check: _Checker, data: YamlMap) -> list[str]:
         code = table.code(value)
         if code is None:
             guess = table.suggest(value)
-            hint = f"; did you mean {guess!r}?" if guess else ""
+            hint = _as_list(value, table.code) or (f"; did you mean {guess!r}?" if guess else "")
             check.error(
                 pos,
                 f"unknown country {value!r}: use an ISO 3166 alpha-2 code or English name{hint}",
@@ -368,6 +402,14 @@ def _country_codes(check: _Checker, data: YamlMap) -> list[str]:
         elif code not in codes:
             codes.append(code)
     return codes
+
+
+def _as_list(value: str, known: Callable[[str], str | None]) -> str:
+    """A hint for several names written as one text (`Afghanistan, Pakistan`)."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 2 or not all(part and known(part) for part in parts):
+        return ""
+    return f"; to give several, write a list: [{', '.join(parts)}]"
 
 
 def _tags(check: _Checker, data: YamlMap) -> list[str]:
@@ -436,10 +478,17 @@ def _sources(
         article = check.line(item, "article")
         url = check.line(item, "url")
         if article is None and url is None:
-            check.error(item.pos, "a source needs an article: ID or a url:")
+            check.error(
+                item.pos,
+                "a source needs an article: ID or a url: add article: NAME (its file in "
+                "content/articles) or url: https://...",
+            )
             continue
         if article is not None and article not in article_ids:
-            hint = _did_you_mean(article, article_ids)
+            hint = _did_you_mean(article, article_ids) or (
+                f": add content/articles/{article}.md (or import its clipping with "
+                "`timeline import`), or cite the story with url: https://..."
+            )
             check.error(item.at("article"), f"no article with id {article!r}{hint}")
             article = None
         elif article in drafts:
@@ -449,7 +498,10 @@ def _sources(
                 " is left out: publish the article (draft: false) or cite another source",
             )
         if url is not None and not is_web_url(url):
-            check.error(item.at("url"), "a source url must be an absolute http(s) address")
+            check.error(
+                item.at("url"),
+                f"a source url must be an absolute http(s) address{_as_web_url(url)}",
+            )
             url = None
         elif url is not None and holds_credentials(url):
             check.error(item.at("url"), CREDENTIALS)
@@ -628,7 +680,7 @@ def _article(raw: RawArticle, report: Report) -> Article | None:
     date = check.date(data, "date", required=True)
     url = check.line(data, "url")
     if url is not None and not is_web_url(url):
-        check.error(data.at("url"), "url must be an absolute http(s) address")
+        check.error(data.at("url"), f"url must be an absolute http(s) address{_as_web_url(url)}")
         url = None
     elif url is not None and holds_credentials(url):
         check.error(data.at("url"), CREDENTIALS)

@@ -171,6 +171,27 @@ def test_failed_build_leaves_previous_site_byte_for_byte(project: Path) -> None:
     assert after == before
 
 
+def test_a_strict_build_failing_on_warnings_says_why(project: Path) -> None:
+    assert run_timeline("build", str(project)).code == 0
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    write(project / "content/events/unsourced.yaml", "date: 2023-02-03\ntitle: Unsourced\n")
+    result = run_timeline("build", str(project), "--strict")
+    assert result.code == 1
+    assert result.err.splitlines()[-2:] == [
+        "0 errors, 1 warning",
+        "build failed: --strict makes warnings fail: fix them, or build without --strict; "
+        "the previous site was left as it was",
+    ]
+    after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+    checked = run_timeline("check", str(project), "--strict")
+    assert checked.code == 1
+    assert checked.err.splitlines()[-1] == (
+        "check failed: --strict makes warnings fail: fix them, or check without --strict"
+    )
+    assert run_timeline("check", str(project)).code == 0
+
+
 def test_output_option_and_refusals(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "public"
     assert run_timeline("build", str(project), "-o", str(out)).code == 0

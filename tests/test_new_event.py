@@ -97,6 +97,22 @@ def test_append_twice_to_a_list(tmp_path: Path) -> None:
     assert all(item["draft"] is True for item in data[1:])
 
 
+def test_appending_outside_content_events_says_no_build_reads_it(tmp_path: Path) -> None:
+    events = tmp_path / "content" / "events"
+    events.mkdir(parents=True)
+    for name in ("2024.yaml", "2024.yml"):
+        result = timeline("new", "event", "--append", events / name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+    for stray in (tmp_path / "2024.yaml", events / "2024.txt"):
+        result = timeline("new", "event", "--append", stray, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            "note: builds read only content/events/*.yaml (and *.yml) of a project, not "
+            f"{stray}: move the event there\n"
+        )
+
+
 def test_append_creates_a_missing_file_as_a_list(tmp_path: Path) -> None:
     events = tmp_path / "new.yaml"
     assert timeline("new", "event", "--append", events, cwd=tmp_path).returncode == 0

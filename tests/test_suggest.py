@@ -262,6 +262,27 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = timeline("suggest", tmp_path / "nope.md", cwd=tmp_path)
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+    assert "give an article's file, such as content/articles/NAME.md" in result.stderr
+
+
+def test_an_article_is_found_by_its_name_in_the_project_folder(tmp_path: Path) -> None:
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    assert run_import([SEED], tmp_path, force=False) == 0
+    (article,) = (tmp_path / "content" / "articles").iterdir()
+    result = timeline("suggest", article.stem, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = yaml.safe_load(result.stdout)
+    assert [(as_text(e["date"]), e["summary"]) for e in events] == SEED_CANDIDATES
+    assert events[0]["sources"] == [{"article": article.stem}]
+    assert "no event can cite it yet" not in result.stdout
+
+
+def test_a_file_outside_a_project_is_to_be_imported_before_it_is_cited() -> None:
+    _, text = suggest(SEED)
+    assert text.splitlines()[3:5] == [
+        "# seed-khaama.txt is not in a project's content/articles, so no event can cite it yet:",
+        f"# import it (timeline import {SEED}) and set `article:` to the name it gets.",
+    ]
 
 
 @pytest.mark.parametrize(

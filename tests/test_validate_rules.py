@@ -120,6 +120,17 @@ CASES = {
         f"{SITE}:9:11",
         "base_url must be an absolute http(s) URL",
     ),
+    "site language a name, not a tag": Case(
+        {SITE: "title: x\nlanguage: English\n"},
+        f"{SITE}:2:11",
+        "language 'English' must be a language tag such as en, ru or fa-AF (BCP 47)",
+    ),
+    "site language with an underscore": Case(
+        {SITE: "title: x\nlanguage: en_US\n"},
+        f"{SITE}:2:11",
+        "language 'en_US' must be a language tag such as en, ru or fa-AF (BCP 47); "
+        "did you mean 'en-US'?",
+    ),
     "site categories not a mapping": Case(
         {SITE: "title: x\ncategories: [attack]\n"},
         f"{SITE}:2:13",
@@ -168,6 +179,16 @@ CASES = {
         f"{EV}:1:1",
         "missing required field 'date': add a line date: 2023-10-13",
     ),
+    "event date written but empty": Case(
+        {EV: "date:\ntitle: x\nsources: [{url: 'https://a.example/'}]\n"},
+        f"{EV}:1:6",
+        "'date' is empty: write one after the colon, as date: 2023-10-13",
+    ),
+    "event title written but empty": Case(
+        {EV: "date: 2023-10-13\ntitle:\nsources: [{url: 'https://a.example/'}]\n"},
+        f"{EV}:2:7",
+        "'title' is empty: write one after the colon, as title: ...",
+    ),
     "event title missing": Case(
         {EV: "date: 2023-10-13\nsources: [{url: 'https://a.example/'}]\n"},
         f"{EV}:1:1",
@@ -186,7 +207,9 @@ CASES = {
         {EV: _event("summary: [a]\n")}, f"{EV}:4:10", "'summary' must be text, not a list"
     ),
     "event tags of the wrong type": Case(
-        {EV: _event("tags: {a: b}\n")}, f"{EV}:4:7", "'tags' must be a list, not a mapping"
+        {EV: _event("tags: {a: b}\n")},
+        f"{EV}:4:7",
+        "'tags' must be text or a list of texts, not a mapping",
     ),
     "event tag item of the wrong type": Case(
         {EV: _event("tags: [ok, [nested]]\n")},
@@ -333,6 +356,12 @@ CASES = {
         "unknown country 'Tajikstan': use an ISO 3166 alpha-2 code or English name; "
         "did you mean 'Tajikistan'?",
     ),
+    "several countries written as one text": Case(
+        {EV: _event("countries: Tajikistan, AF\n")},
+        f"{EV}:4:12",
+        "unknown country 'Tajikistan, AF': use an ISO 3166 alpha-2 code or English name; "
+        "to give several, write a list: [Tajikistan, AF]",
+    ),
     "unknown country code": Case(
         {EV: _event("countries: XZ\n")}, f"{EV}:4:12", "unknown country 'XZ'"
     ),
@@ -342,10 +371,23 @@ CASES = {
         f"{EV}:3:21",
         "no article with id 'reprot'; did you mean 'report'?",
     ),
+    "source naming an unknown article without a close match": Case(
+        {EV: _event("", title="x").replace("{url: 'https://a.example/x'}", "{article: nothing}")},
+        f"{EV}:3:21",
+        "no article with id 'nothing': add content/articles/nothing.md (or import its clipping "
+        "with `timeline import`), or cite the story with url: https://...",
+    ),
     "source with neither article nor url": Case(
         {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - title: Just a title\n"},
         f"{EV}:4:5",
-        "a source needs an article: ID or a url:",
+        "a source needs an article: ID or a url: add article: NAME (its file in "
+        "content/articles) or url: https://...",
+    ),
+    "source url without its scheme": Case(
+        {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: www.wire.example/a\n"},
+        f"{EV}:4:10",
+        "a source url must be an absolute http(s) address; "
+        "did you mean 'https://www.wire.example/a'?",
     ),
     "source url not a web address": Case(
         {EV: "date: 2023-10-13\ntitle: x\nsources:\n  - url: javascript:alert(1)\n"},
@@ -413,6 +455,17 @@ CASES = {
         f"{EV}:4:10",
         "the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
     ),
+    "an events file saved as UTF-16": Case(
+        {EV: "\ufeffdate: 2023-10-13\ntitle: x\n".encode("utf-16-le")},
+        f"{EV}:1:1",
+        "the file is UTF-16 (it starts with UTF-16's byte-order mark; Windows editors call it "
+        "Unicode): save it as UTF-8",
+    ),
+    "an article saved as big-endian UTF-16": Case(
+        {ART: "\ufeff---\ntitle: x\ndate: 2023-01-01\n---\nBody\n".encode("utf-16-be")},
+        f"{ART}:1:1",
+        "the file is UTF-16",
+    ),
     "non-UTF-8 bytes": Case(
         {EV: b"date: 2023-10-13\ntitle: Caf" + b"\xe9\n"},
         f"{EV}:2:11",
@@ -458,6 +511,11 @@ CASES = {
         {ART: "---\ntitle: x\ndate: 2023-01-01\nurl: javascript:alert(1)\n---\nBody\n"},
         f"{ART}:4:6",
         "url must be an absolute http(s) address",
+    ),
+    "article url without its scheme": Case(
+        {ART: "---\ntitle: x\ndate: 2023-01-01\nurl: news.example/a\n---\nBody\n"},
+        f"{ART}:4:6",
+        "url must be an absolute http(s) address; did you mean 'https://news.example/a'?",
     ),
     "article unknown country": Case(
         {ART: "---\ntitle: x\ndate: 2023-01-01\ncountries: [Narnia]\n---\nBody\n"},
