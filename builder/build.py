@@ -353,10 +353,12 @@ def report_lines(report: Report) -> list[str]:
 def _normalise_base_url(base_url: str | None) -> str | None:
     if base_url is None:
         return None
-    from builder.text import is_web_url
+    from builder.text import is_web_url, web_url_example
 
     if not is_web_url(base_url):
-        raise UsageError(f"--base-url {base_url!r} must be an absolute http(s) URL")
+        raise UsageError(
+            f"--base-url {base_url!r} must be an absolute http(s) URL, {web_url_example(base_url)}"
+        )
     return base_url if base_url.endswith("/") else base_url + "/"
 
 

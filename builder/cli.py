@@ -116,7 +116,10 @@ def _seconds(text: str) -> float:
 def _project(path: str) -> Path:
     root = Path(path).resolve()
     if not root.is_dir():
-        raise UsageError(f"project folder {path!r} does not exist")
+        raise UsageError(
+            f"project folder {path!r} does not exist: give the folder that holds content/, "
+            f"or start a project there with `timeline init {path}`"
+        )
     if not (root / "content").is_dir():
         raise UsageError(
             f"{path!r} is not a timeline project: it has no content/ folder "

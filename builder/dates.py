@@ -601,7 +601,8 @@ def _checked_date(match: re.Match[str], offset: int, whole: str) -> DatePart:
             )
         return DatePart(precision="season", season=month, **common)
     if not 1 <= month <= 12:
-        raise fail("months run from 01 to 12 (21 to 24 are spring to winter)", "month")
+        seasons = "" if day_text is not None else " (21 to 24 are spring to winter)"
+        raise fail(f"months run from 01 to 12{seasons}", "month")
     if day_text is None:
         return DatePart(precision="month", month=month, **common)
     if day_text == "XX":

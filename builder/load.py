@@ -1263,7 +1263,12 @@ def _events_from(source: SourceFile, data: object) -> list[RawEvent]:
                 raise YamlProblem(p.line, p.col, "each event must be a mapping (date:, title: ...)")
             events.append(RawEvent(source.rel, index, item))
         return events
-    raise YamlProblem(1, 1, "an events file holds one event (a mapping) or a list of events")
+    raise YamlProblem(
+        1,
+        1,
+        "an events file holds one event (a mapping) or a list of events: "
+        "start it with date: and title: lines, or a '- date:' line for each event",
+    )
 
 
 #: What `_cached` returns for a file deleted while it was being read: it is left out.

@@ -146,6 +146,21 @@ def is_web_url(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
+def with_https(written: str) -> str | None:
+    """The web address meant by one written without its scheme (`www.example.org/x` gives
+    `https://www.example.org/x`), or None when it does not look like one."""
+    host = written.split("/", 1)[0]
+    if "://" in written or "." not in host or not is_web_url(f"https://{written}"):
+        return None
+    return f"https://{written}"
+
+
+def web_url_example(written: str) -> str:
+    """How to write a site's address instead of `written`, for an error message."""
+    meant = with_https(written)
+    return f"such as {meant!r}" if meant else "such as https://example.org/timeline/"
+
+
 #: The error for an address with `user:password@` in it, which would be published on
 #: every page citing it.
 CREDENTIALS = (

@@ -44,6 +44,8 @@ from builder.text import (
     is_windows_device,
     readable_slug,
     slugify,
+    web_url_example,
+    with_https,
 )
 
 SITE_FIELDS = (
@@ -217,10 +219,8 @@ class _Checker:
 
 def _as_web_url(url: str) -> str:
     """A did-you-mean for an address written without its scheme (`www.example.org/x`)."""
-    host = url.split("/", 1)[0]
-    if "://" in url or "." not in host or not is_web_url(f"https://{url}"):
-        return ""
-    return f"; did you mean 'https://{url}'?"
+    meant = with_https(url)
+    return f"; did you mean {meant!r}?" if meant else ""
 
 
 def _type_name(value: object) -> str:
@@ -256,7 +256,10 @@ def validate_site(project: RawProject, report: Report) -> Site:
     title = _site_title(check, data)
     base_url = check.line(data, "base_url") or ""
     if base_url and not is_web_url(base_url):
-        check.error(data.at("base_url"), "base_url must be an absolute http(s) URL")
+        check.error(
+            data.at("base_url"),
+            f"base_url must be an absolute http(s) URL, {web_url_example(base_url)}",
+        )
         base_url = ""
     theme = check.line(data, "theme") or "default"
     if not THEME_NAME.match(theme):

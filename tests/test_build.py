@@ -204,10 +204,22 @@ def test_output_option_and_refusals(project: Path, tmp_path: Path) -> None:
 
 
 def test_missing_project_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_timeline("build", str(tmp_path / "nope"))
+    missing = tmp_path / "nope"
+    result = run_timeline("build", str(missing))
     assert result.code == 2
-    assert "does not exist" in result.err
-    assert "Traceback" not in result.err
+    assert result.err.strip() == (
+        f"timeline: error: project folder {str(missing)!r} does not exist: give the folder "
+        f"that holds content/, or start a project there with `timeline init {missing}`"
+    )
+
+
+def test_a_base_url_without_its_scheme_is_told_the_address_meant(project: Path) -> None:
+    result = run_timeline("build", str(project), "--base-url", "example.org/timeline/")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "timeline: error: --base-url 'example.org/timeline/' must be an absolute http(s) URL, "
+        "such as 'https://example.org/timeline/'"
+    )
 
 
 def test_builds_the_seed_clipping_exactly_as_it_is(tmp_path: Path) -> None:

@@ -422,6 +422,13 @@ def test_errors(text: str, message: str, offset: int) -> None:
     assert caught.value.offset == offset
 
 
+def test_a_month_out_of_range_in_a_day_says_nothing_of_seasons() -> None:
+    """Seasons (21 to 24) have no days: naming them for `2023-13-01` only puzzles."""
+    with pytest.raises(DateError) as caught:
+        parse_edtf("2023-13-01")
+    assert caught.value.message == "'2023-13-01' is not an EDTF date: months run from 01 to 12"
+
+
 def test_error_offset_counts_leading_whitespace() -> None:
     with pytest.raises(DateError) as caught:
         parse_edtf("  2023-9")

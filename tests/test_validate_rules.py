@@ -118,7 +118,12 @@ CASES = {
     "site base_url not a web address": Case(
         {SITE: SITE_YAML + "base_url: ftp://example.org/\n"},
         f"{SITE}:9:11",
-        "base_url must be an absolute http(s) URL",
+        "base_url must be an absolute http(s) URL, such as https://example.org/timeline/",
+    ),
+    "site base_url without https://": Case(
+        {SITE: SITE_YAML + "base_url: example.org/timeline/\n"},
+        f"{SITE}:9:11",
+        "base_url must be an absolute http(s) URL, such as 'https://example.org/timeline/'",
     ),
     "site language a name, not a tag": Case(
         {SITE: "title: x\nlanguage: English\n"},
@@ -222,7 +227,8 @@ CASES = {
     "events file is not events": Case(
         {EV: "just words\n"},
         f"{EV}:1:1",
-        "an events file holds one event (a mapping) or a list of events",
+        "an events file holds one event (a mapping) or a list of events: "
+        "start it with date: and title: lines, or a '- date:' line for each event",
     ),
     "event list item is not a mapping": Case(
         {EV: "- " + _event("").replace("\n", "\n  ") + "\n- just words\n"},
