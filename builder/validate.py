@@ -762,6 +762,32 @@ RESERVED_PAGE_IDS = {
 }
 
 
+def _warn_same_story(
+    made: list[tuple[Article | None, str]], raws: list[RawArticle], report: Report
+) -> None:
+    """A warning at each article whose `url` an earlier article has too: most often one
+    clipping imported twice (`timeline import` never overwrites, so the second copy gets a
+    new name), which leaves two pages for one story and splits the events citing it. The
+    shorter name counts as the first (`story.md` before `story-2.md`)."""
+    first: dict[str, str] = {}
+    pairs = sorted(zip(made, raws, strict=True), key=lambda pair: (len(pair[0][1]), pair[0][1]))
+    for (article, file), raw in pairs:
+        if article is None or not article.url:
+            continue
+        story = article.url.rstrip("/")
+        if story not in first:
+            first[story] = file
+            continue
+        at = raw.meta.at("url")
+        report.warning(
+            file,
+            at.line,
+            at.col,
+            f"{first[story]} has the same url: one story imported twice? Keep one, and cite "
+            "it from the events citing the other",
+        )
+
+
 def _unique_ids(items: list[tuple[object, str, Pos, bool]], report: Report, what: str) -> list:
     """The items whose id is not taken by an earlier one; each repeat is an error at its id.
 
@@ -1200,6 +1226,7 @@ def validate_project(
 
     def check_articles(own: Report) -> list[Article]:
         made = [(cache.article_record(r, own), r.file) for r in project.articles]
+        _warn_same_story(made, project.articles, own)
         unique = _unique_ids([(a, f, Pos(1, 1), False) for a, f in made if a], own, "article")
         return _distinct_in_any_case(unique, own)
 

@@ -207,6 +207,28 @@ def test_never_overwrites_without_force(project: Path) -> None:
     assert articles(project) == [f"{SEED_NAME}-2.md", f"{SEED_NAME}-3.md", f"{SEED_NAME}.md"]
 
 
+def test_a_story_imported_twice_is_a_warning_at_the_second_copy(project: Path) -> None:
+    """`import` never overwrites, so importing a clipping again makes a second article of
+    the same story: `check` names both, at the second copy's url."""
+    write(project / "content" / "site.yaml", "title: T\n")
+    for _ in range(2):
+        assert timeline("import", SEED, "--into", project, cwd=project).returncode == 0
+    second = f"content/articles/{SEED_NAME}-2.md"
+    line = (
+        (project / second)
+        .read_text(encoding="utf-8")
+        .splitlines()
+        .index(f"url: https://www.khaama.com/{SEED_NAME}/")
+    )
+    result = timeline("check", project, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{second}:{line + 1}:6: warning: content/articles/{SEED_NAME}.md has the same url: "
+        "one story imported twice? Keep one, and cite it from the events citing the other",
+        "0 errors, 1 warning",
+    ]
+
+
 def test_existing_file_is_kept_and_next_number_used(project: Path) -> None:
     existing = project / "content" / "articles" / f"{SEED_NAME}.md"
     existing.write_text("---\ntitle: Mine\n---\nhand edits\n", encoding="utf-8")
