@@ -751,6 +751,30 @@ def test_a_printed_filtered_list_says_it_is_filtered(site, open_page) -> None:
         assert not page.locator(selector).is_visible(), selector
 
 
+def test_a_printed_filtered_list_names_its_filters(site, open_page) -> None:
+    """A filtered view printed "Showing 2 of 9 events" without saying which filters left
+    those: the page now names them under the count, on paper and on screen, as text
+    whatever the address holds."""
+    server, _ = site
+    query = "?country=tj&category=attack&category=diplomacy&from=2022&major=1&q=%3Cb%3Eborder"
+    page = open_page(timeline_url(server, query), width=375)
+    line = page.locator("#filters-now")
+    said = (
+        "Search: “<b>border” · Years: from 2022 · Major events only · "
+        "Category: Attack or Diplomacy · Country: Tajikistan"
+    )
+    assert line.is_visible()  # where the narrow screen folds the filters away
+    assert line.inner_text() == said
+    assert line.locator("*").count() == 0
+    page.emulate_media(media="print")
+    assert line.is_visible()
+    assert line.inner_text() == said
+    page.emulate_media(media="screen")
+    page.locator("#no-match [data-clear]").click()
+    assert not line.is_visible()
+    assert page.locator("#status").inner_text() == "9 events"
+
+
 #: An element's text as printed: its text with the text the print rules draw before and
 #: after each element inside it (`content: " <" attr(href) ">"`).
 PRINTED_TEXT = """el => {

@@ -146,9 +146,27 @@
       ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's') + (nav ? ' in this period' : '')
       : total + ' event' + (total === 1 ? '' : 's');
     if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
+    if (now) { now.textContent = described(state); now.hidden = !active; }
     noMatch.hidden = shown > 0;
     periodCounts(state, active - terms.length, shown);
     history.replaceState(history.state, '', location.pathname + toQuery(state) + location.hash);
+  }
+
+  /* The filters in words, for a folded form or a printed page ("Country: Tajikistan or
+   * Uzbekistan · Major events only"); text only, as the URL sets them. */
+  var now = doc.getElementById('filters-now');
+  function described(state) {
+    var raw = form.elements.q.value.trim(), parts = raw ? ['Search: “' + raw + '”'] : [];
+    var y = [].map.call(form.querySelectorAll('select'), function (s) { return s.value && s.selectedOptions[0].text; });
+    if (y[0] || y[1]) parts.push('Years:' + (y[0] ? ' from ' + y[0] : '') + (y[1] ? ' to ' + y[1] : ''));
+    if (state.major) parts.push('Major events only');
+    [].forEach.call(form.querySelectorAll('.facet'), function (box) {
+      var on = [].map.call(box.querySelectorAll(':checked'), function (input) {
+        return input.closest('label').querySelector('.cat, [dir]').textContent;
+      });
+      if (on.length) parts.push(box.dataset.name + ': ' + on.join(' or '));
+    });
+    return parts.join(' · ');
   }
 
   /* Matches per period of a split timeline, counted in filters.json (fetched on first use).
