@@ -19,7 +19,7 @@
     a.onfocus = function () { bars.forEach(function (b) { b.tabIndex = b === a ? 0 : -1; }); };
     a.onkeydown = function (e) {
       var to = bars[{ ArrowLeft: i - 1, ArrowUp: i - 1, ArrowRight: i + 1, ArrowDown: i + 1, Home: 0, End: bars.length - 1 }[e.key]];
-      if (to) { e.preventDefault(); to.focus(); }
+      if (to && !e.altKey) { e.preventDefault(); to.focus(); }
     };
   });
   var form = doc.getElementById('filters');
