@@ -18,12 +18,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from math import inf
+from operator import itemgetter
 
 __all__ = [
     "PRECISIONS",
     "DateError",
     "DatePart",
     "EdtfDate",
+    "date_span",
     "parse_edtf",
     "year_range_label",
 ]
@@ -399,6 +402,17 @@ class EdtfDate:
         assert anchor.year is not None and anchor.last_year is not None
         return anchor.year, anchor.last_year
 
+    @cached_property
+    def span_ends(self) -> tuple[float, DatePart, float, DatePart]:
+        """Where `date_span` takes the date to start and to end, each after a number that
+        orders it (`_day_number`): the first day of the start (of the end when the start is
+        not given), and the last day of the end (of the start when the end is not known; an
+        open end after every day). Cached, as a term's span is made of thousands of dates."""
+        start = self._anchor()
+        end = self.end if self.end is not None and self.end.kind != "unknown" else self.start
+        last = inf if end.kind == "open" else _day_number(end.latest_ymd)
+        return _day_number(start.earliest_ymd), start, last, end
+
     def _anchor(self) -> DatePart:
         """The part the date is placed by: the start, or the end when the start is not given."""
         anchor = self.start if self.start.is_date else self.end
@@ -635,6 +649,14 @@ def _year_for_message(year_text: str) -> str:
     if year_text.startswith("-"):
         return year_text
     return year_text.lstrip("0") or "0"
+
+
+def _day_number(ymd: tuple[int, int, int] | None) -> int:
+    """A number that orders days as their (year, month, day) do, for any year: comparing
+    ints is what keeps a span of thousands of dates quick."""
+    assert ymd is not None
+    year, month, day = ymd
+    return (year * 13 + month) * 32 + day
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -902,6 +924,22 @@ def month_unknown_heading(year: int | None, dates: Iterable[EdtfDate]) -> str:
     if within_year or not headings:
         headings.append(f"{year if year is None else year_name(year)}, month not known")
     return "; ".join(headings)
+
+
+def date_span(dates: Iterable[EdtfDate]) -> tuple[DatePart, DatePart]:
+    """The earliest start and the latest end of these dates, as written: when a term's
+    events run from and to. The last event listed is not the one that ends last when an
+    earlier one is a long interval (`2001/2021`).
+
+    A start not given (`../2001`) counts as its end, the first date known; an end not known
+    (`2021/`) as its start, the last date known; an open end (`2021/..`) is the latest of
+    all. Of equal dates the first met starts the span and the last met ends it. `dates`
+    must not be empty (ValueError).
+    """
+    ends = [date.span_ends for date in dates]
+    first = min(ends, key=itemgetter(0))[1]
+    last = max(reversed(ends), key=itemgetter(2))[3]
+    return first, last
 
 
 def year_range_label(first: str, last: str) -> str:

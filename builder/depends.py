@@ -197,11 +197,11 @@ class PageKeys:
 
     def term(self, term: Term) -> Hashable:
         """A term's key: what the shipped templates show of a term passed to them (its
-        label, link, number of events and the dates of its first and last, as written: the
-        words said for them as well as the text shown); the events a
+        label, link, number of events and when they run from and to (`Term.span`), as
+        written: the words said for those dates as well as the text shown); the events a
         page lists come in a value of their own, so an edit does not touch every page that
         shows the filters."""
-        first, last = (term.events[0], term.events[-1]) if term.events else (None, None)
+        first, last = term.span() if term.events else (None, None)
         return (
             "term",
             term.taxonomy,
@@ -209,8 +209,8 @@ class PageKeys:
             term.label,
             term.slug,
             len(term.events),
-            first and first.date.text,
-            last and last.date.text,
+            first and first.text,
+            last and last.text,
         )
 
     def value(self, value: object) -> Hashable:

@@ -16,7 +16,7 @@ from itertools import compress, count, repeat
 from operator import is_, is_not
 from typing import NamedTuple
 
-from builder.dates import EdtfDate
+from builder.dates import DatePart, EdtfDate, date_span
 from builder.text import folder_slug
 
 
@@ -133,6 +133,19 @@ class Term:
     label: str
     slug: str
     events: list[Event]
+    #: `span()` once made; a list of events is never modified once made, so the next
+    #: build's term of the very same list takes it over (`_terms`).
+    _span: tuple[DatePart, DatePart] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def span(self) -> tuple[DatePart, DatePart]:
+        """When the term's events run from and to: the earliest start and the latest end
+        (`date_span`), which its page says and its dependency key holds. The live preview
+        makes the key of every term at each edit, so it is made once per list of events."""
+        if self._span is None:
+            self._span = date_span([event.date for event in self.events])
+        return self._span
 
 
 class YearSpan(NamedTuple):
@@ -295,11 +308,21 @@ def event_terms(event: Event) -> list[tuple[str, str]]:
     return terms
 
 
-def _terms(taxonomy: str, buckets: dict[str, list[Event]], labels: dict[str, str]) -> list[Term]:
-    terms = [
-        Term(taxonomy, key, labels.get(key, key), term_slug(key), events)
-        for key, events in buckets.items()
-    ]
+def _terms(
+    taxonomy: str,
+    buckets: dict[str, list[Event]],
+    labels: dict[str, str],
+    before: Iterable[Term] = (),
+) -> list[Term]:
+    """The terms of a taxonomy, sorted by label; those whose list of events is the very
+    list of a term `before` (the previous timeline's, alive meanwhile, so no other list can
+    have its id) keep that term's span."""
+    spans = {id(term.events): term._span for term in before if term._span is not None}
+    terms = []
+    for key, events in buckets.items():
+        term = Term(taxonomy, key, labels.get(key, key), term_slug(key), events)
+        term._span = spans.get(id(events))
+        terms.append(term)
     return sorted(terms, key=lambda t: t.label.casefold())
 
 
@@ -349,7 +372,10 @@ def build_timeline(
         by, years, citing = _patched_indexes(
             memo.before, *edit, memo.orders, swapped=replaced is not None
         )
-        taxonomies = {name: _terms(name, by[name], labels.get(name, {})) for name in TAXONOMIES}
+        taxonomies = {
+            name: _terms(name, by[name], labels.get(name, {}), memo.before.taxonomies[name])
+            for name in TAXONOMIES
+        }
     else:
         ordered = _ordered(events, memo)
     if taxonomies is None or _labels_tie(taxonomies):

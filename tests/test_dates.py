@@ -20,6 +20,7 @@ from builder.dates import (
     DateError,
     DatePart,
     EdtfDate,
+    date_span,
     month_unknown_heading,
     parse_edtf,
     year_range_label,
@@ -728,3 +729,30 @@ def first_day(date: EdtfDate) -> tuple[int, int, int]:
     anchor = date.start if date.start.is_date else date.end
     assert anchor is not None and anchor.earliest_ymd is not None
     return anchor.earliest_ymd
+
+
+def last_day(date: EdtfDate) -> tuple[int, ...]:
+    """The last day a date is known to reach, (1,) after every day for an open end."""
+    end = date.end if date.end is not None and date.end.kind != "unknown" else date.start
+    return (1,) if end.kind == "open" else (0, *end.latest_ymd)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(valid_texts, min_size=1, max_size=6))
+def test_a_span_runs_from_the_first_day_known_to_the_last(dates: list[EdtfDate | None]) -> None:
+    """A term's page says its events run from the earliest start to the latest end, by day
+    in any year (BCE and long years too), whichever of them is listed first or last."""
+    parsed = [date for date in dates if date is not None]
+    assume(parsed)
+    first, last = date_span(parsed)
+    assert first.earliest_ymd == min(first_day(date) for date in parsed)
+    assert ((1,) if last.kind == "open" else (0, *last.latest_ymd)) == max(
+        last_day(date) for date in parsed
+    )
+
+
+def test_a_span_of_one_long_interval_and_later_dates_ends_with_the_interval() -> None:
+    first, last = date_span([parse_edtf(t) for t in ("2001/2021", "2005", "2010-03")])
+    assert (first.text, last.text) == ("2001", "2021")
+    first, last = date_span([parse_edtf(t) for t in ("../-0044", "-0100~", "2021/")])
+    assert (first.display(), last.display()) == ("c. 101 BCE", "2021")

@@ -19,6 +19,7 @@ import pytest
 from markupsafe import Markup
 
 from builder import build, serve
+from builder.dates import date_span
 from builder.depends import LazyKey
 from builder.load import Released
 from builder.related import RelatedEvents
@@ -349,6 +350,36 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def test_a_terms_dates_follow_an_edit_of_the_event_that_ends_last(tmp_path: Path) -> None:
+    """A term's page says when its events run, to the latest end: here a long interval
+    (2003/2030) neither first nor last of the term, and listed on none but the oldest of
+    its period pages. Every page of the term says its end, and follows an edit of it."""
+    root = tmp_path / "proj"
+    (root / "content" / "events").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text("title: Spans\nevents_per_page: 3\n")
+    dates = ["2001-03", "2003/2030", "2004-05", "2010", "2011", "2012-01", "2013"]
+    events = root / "content" / "events" / "tj.yaml"
+    events.write_text(
+        "".join(
+            f"- {{date: '{d}', id: e{i}, title: Event {i}, countries: [TJ], "
+            "sources: [{url: 'https://a.example/'}]}\n"
+            for i, d in enumerate(dates)
+        )
+    )
+    terminal = serve.Terminal(out=io.StringIO(), err=io.StringIO())
+    pv = serve.Preview(root, build.BuildOptions(), tmp_path / "out" / "site", terminal)
+    assert pv.rebuild([])
+    pages = [p for p in served(pv) if p.startswith("countries/tj/") and p.endswith(".html")]
+    assert len(pages) == 3, pages  # 2001-2004, 2010-2012 and 2013
+    for path in pages:
+        assert b"March 2001 to 2030</p>" in served(pv)[path], path
+    edit(events, r"2003/2030", "2003/2031")
+    rebuild(pv, events)
+    for path in pages:
+        assert b"March 2001 to 2031</p>" in served(pv)[path], path
+    assert_same_as_cold(pv)
+
+
 def test_a_year_named_or_not_by_its_events_follows_their_edits(preview) -> None:
     """A year whose events give only its decade is named by the decade on every page that
     names the year (the years filter, the browse links, the next year's page): an edit that
@@ -583,6 +614,10 @@ def assert_model_same_as_cold(pv: serve.Preview) -> None:
     assert [kept.event_key(e) for e in kept.events] == [
         kept._make_event_key(e) for e in kept.events
     ], "an event key kept from the previous build is stale"
+    # A term's span, taken over with the very list of events it was made of, is never stale.
+    for terms in kept.taxonomies.values():
+        for term in terms:
+            assert term.span() == date_span([e.date for e in term.events]), term.key
     by_id = kept.events_by_id  # patched from the previous timeline's when it had one
     assert by_id.keys() == {e.id for e in kept.events}
     assert all(by_id[e.id] is e for e in kept.events)

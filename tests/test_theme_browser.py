@@ -554,6 +554,63 @@ def test_filters_are_operable_by_keyboard(site, open_page) -> None:
     assert box.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
 
+#: Whether focus is on one of the overview chart's bars.
+FOCUS_IN_CHART = "document.activeElement.closest('svg.chart') !== null"
+
+
+def focused_is(locator) -> bool:
+    """Whether the element `locator` finds has the focus."""
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def test_the_chart_is_one_tab_stop_and_arrow_keys_move_between_its_bars(site, open_page) -> None:
+    """Each bar of the overview chart was a Tab stop of its own, all before the filters:
+    a keyboard user tabbed through every month to reach them. The bars are now one stop,
+    the arrow keys, Home and End moving between them; each is still named by its title."""
+    server, _ = site
+    page = open_page(timeline_url(server))
+    bars = page.locator("svg.chart a")
+    titles = [bars.nth(i).locator("title").text_content() for i in range(bars.count())]
+    assert len(titles) > 3
+    page.focus(".skip-filters")
+    in_chart = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+        in_chart.append(page.evaluate(FOCUS_IN_CHART))
+        if in_chart[-1]:  # the stop is the first bar, under its own name
+            assert focused_is(page.get_by_role("link", name=titles[0], exact=True))
+    else:
+        pytest.fail("the search field cannot be reached with Tab")
+    assert in_chart.count(True) == 1, in_chart
+
+    bars.first.focus()
+    page.keyboard.press("ArrowRight")
+    assert focused_is(bars.nth(1))
+    hit = bars.nth(1).locator("rect.hit")
+    assert hit.evaluate("r => getComputedStyle(r).stroke") != "none"  # the focus ring
+    page.keyboard.press("End")
+    assert focused_is(bars.last)
+    page.keyboard.press("ArrowDown")  # past the last bar: stays there
+    assert focused_is(bars.last)
+    page.keyboard.press("ArrowUp")
+    assert focused_is(bars.nth(len(titles) - 2))
+    page.keyboard.press("Home")
+    assert focused_is(bars.first)
+    page.keyboard.press("ArrowLeft")
+    assert focused_is(bars.first)
+    # Tab leaves the chart from any bar, and Shift+Tab comes back to the bar last focused
+    page.keyboard.press("End")
+    page.keyboard.press("Tab")
+    assert not page.evaluate(FOCUS_IN_CHART)
+    page.keyboard.press("Shift+Tab")
+    assert focused_is(bars.last)
+    href = bars.last.get_attribute("href")
+    page.keyboard.press("Enter")  # follows the bar's link, as without the script
+    page.wait_for_url(re.compile(re.escape(href) + "$"))
+
+
 #: The focused element's text and what is drawn over its first line, if that is not the
 #: element itself (nor what holds it).
 FOCUS_COVERED_BY = """() => {
@@ -603,8 +660,10 @@ def test_without_javascript_every_event_is_present(site, open_page) -> None:
     term = open_page(server.origin + SUB_PATH + href.removeprefix("./"), js=False)
     expected = [e["id"] for e in events if "TJ" in e["countries"]]
     assert visible_ids(term) == expected
-    # the overview chart needs no script either
-    assert page.locator("svg.chart a").count() > 0
+    # the overview chart needs no script either: each bar is a link and a Tab stop
+    bars = page.locator("svg.chart a")
+    assert bars.count() > 3
+    assert bars.evaluate_all("els => els.filter(a => a.tabIndex !== 0).length") == 0
 
 
 @pytest.mark.parametrize("width", [320, 375, 768, 1280, 1920])
@@ -690,6 +749,30 @@ def test_a_printed_filtered_list_says_it_is_filtered(site, open_page) -> None:
     assert status.inner_text() == f"Showing {len(visible_ids(page))} of 9 events"
     for selector in [".filters-toggle", ".sort"]:
         assert not page.locator(selector).is_visible(), selector
+
+
+def test_a_printed_filtered_list_names_its_filters(site, open_page) -> None:
+    """A filtered view printed "Showing 2 of 9 events" without saying which filters left
+    those: the page now names them under the count, on paper and on screen, as text
+    whatever the address holds."""
+    server, _ = site
+    query = "?country=tj&category=attack&category=diplomacy&from=2022&major=1&q=%3Cb%3Eborder"
+    page = open_page(timeline_url(server, query), width=375)
+    line = page.locator("#filters-now")
+    said = (
+        "Search: “<b>border” · Years: from 2022 · Major events only · "
+        "Category: Attack or Diplomacy · Country: Tajikistan"
+    )
+    assert line.is_visible()  # where the narrow screen folds the filters away
+    assert line.inner_text() == said
+    assert line.locator("*").count() == 0
+    page.emulate_media(media="print")
+    assert line.is_visible()
+    assert line.inner_text() == said
+    page.emulate_media(media="screen")
+    page.locator("#no-match [data-clear]").click()
+    assert not line.is_visible()
+    assert page.locator("#status").inner_text() == "9 events"
 
 
 #: An element's text as printed: its text with the text the print rules draw before and

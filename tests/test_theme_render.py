@@ -148,6 +148,49 @@ def test_events_dated_to_a_decade_or_century_are_not_headed_with_a_year(tmp_path
     ]
 
 
+def term_lead(site: Path, path: str) -> str:
+    """The line under a term page's heading, as HTML."""
+    page = (site / path / "index.html").read_text(encoding="utf-8")
+    return re.search(r'<p class="lead">(.*?)</p>', page).group(1)
+
+
+def test_a_terms_dates_run_from_the_earliest_start_to_the_latest_end(tmp_path: Path) -> None:
+    """A term's page said its events ran from the first one's date to the last one's: with
+    a long interval first, "2001 – 2021 to 2010", though its events run to 2021."""
+    write(tmp_path / "content" / "site.yaml", "title: Spans\n")
+    events = [
+        ("2001/2021", "TJ"),
+        ("2005-03~", "TJ"),
+        ("2010", "TJ, UZ"),
+        ("../2003", "UZ"),
+        ("2012-06/..", "UZ"),
+        ("2014?", "KG"),
+        ("2014?", "KG"),
+        ("2018/", "AF"),
+        ("2017", "AF"),
+    ]
+    write(
+        tmp_path / "content" / "events" / "all.yaml",
+        "".join(
+            f"- {{date: '{d}', title: E{i}, countries: [{c}], sources: [{{url: 'https://a.example/'}}]}}\n"
+            for i, (d, c) in enumerate(events)
+        ),
+    )
+    result = run_timeline("build", str(tmp_path))
+    assert result.code == 0, result.err
+    site = tmp_path / "site"
+    assert term_lead(site, "countries/tj") == "Country · 3 events · 2001 to 2021"
+    # a start not given starts with its end; an open end leaves the span open
+    assert term_lead(site, "countries/uz") == "Country · 3 events · from 2003"
+    # one date for both ends is said once, in words as its events' dates are
+    assert term_lead(site, "countries/kg") == (
+        'Country · 2 events · <span aria-hidden="true">2014?</span>'
+        '<span class="visually-hidden">2014 (uncertain)</span>'
+    )
+    # an end not known: the span ends at the last date known
+    assert term_lead(site, "countries/af") == "Country · 2 events · 2017 to 2018"
+
+
 def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) -> None:
     """`20XX` means 2000-2099, not the 21st century (2001-2100): every page, feed and export
     that shows the date says so in the same words."""

@@ -1,19 +1,27 @@
 /* Filters, search and order for the timeline page: progressive enhancement only.
  *
  * Without this script every event is listed, oldest first, and the taxonomy pages filter
- * by links. With it, the facet form (#filters) narrows the events already in the page,
- * using the data-* attributes on each <li class="event">: term slugs per facet, the
- * years it spans and its importance. Counts beside each facet value say how many events
- * a click would show. The whole state lives in the URL query (?q=…&country=tj&from=2022
- * &sort=desc), so a filtered view can be shared, bookmarked and reloaded.
- * It works on whatever events the page holds. A timeline split into period pages also
- * says, from filters.json (terms and years of every event), how many events match in each
- * period, and its period links carry the query so following one keeps the filters.
- * The jump-to-year list says how many events the filters leave in each of its entries. */
+ * by links. With it, the facet form (#filters) narrows the events in the page by each
+ * <li class="event">'s data-* (term slugs per facet, years, importance); counts beside each
+ * value say how many a click would show. The state lives in the URL query (?q=…&country=tj
+ * &from=2022&sort=desc), so a view can be shared and reloaded. A timeline split into
+ * periods counts each period's matches from filters.json (terms and years of every event),
+ * and its period links keep the filters. The jump-to-year list counts what they leave. */
 (function () {
   'use strict';
   var doc = document;
   doc.documentElement.classList.add('js');
+  /* The chart's bars are one Tab stop, not one each before the filters: arrows, Home and
+   * End move between them (a roving tabindex). */
+  var bars = [].slice.call(doc.querySelectorAll('.chart a'));
+  bars.forEach(function (a, i) {
+    a.tabIndex = i ? -1 : 0;
+    a.onfocus = function () { bars.forEach(function (b) { b.tabIndex = b === a ? 0 : -1; }); };
+    a.onkeydown = function (e) {
+      var to = bars[{ ArrowLeft: i - 1, ArrowUp: i - 1, ArrowRight: i + 1, ArrowDown: i + 1, Home: 0, End: bars.length - 1 }[e.key]];
+      if (to && !e.altKey) { e.preventDefault(); to.focus(); }
+    };
+  });
   var form = doc.getElementById('filters');
   var lists = [].slice.call(doc.querySelectorAll('[data-timeline]'));
   if (!form || !lists.length) return;
@@ -138,9 +146,27 @@
       ? 'Showing ' + shown + ' of ' + total + ' event' + (total === 1 ? '' : 's') + (nav ? ' in this period' : '')
       : total + ' event' + (total === 1 ? '' : 's');
     if (toggle) toggle.querySelector('.n').textContent = active ? '(' + active + ')' : '';
+    if (now) { now.textContent = described(state); now.hidden = !active; }
     noMatch.hidden = shown > 0;
     periodCounts(state, active - terms.length, shown);
     history.replaceState(history.state, '', location.pathname + toQuery(state) + location.hash);
+  }
+
+  /* The filters in words, for a folded form or a printed page ("Country: Tajikistan or
+   * Uzbekistan · Major events only"); text only, as the URL sets them. */
+  var now = doc.getElementById('filters-now');
+  function described(state) {
+    var raw = form.elements.q.value.trim(), parts = raw ? ['Search: “' + raw + '”'] : [];
+    var y = [].map.call(form.querySelectorAll('select'), function (s) { return s.value && s.selectedOptions[0].text; });
+    if (y[0] || y[1]) parts.push('Years:' + (y[0] ? ' from ' + y[0] : '') + (y[1] ? ' to ' + y[1] : ''));
+    if (state.major) parts.push('Major events only');
+    [].forEach.call(form.querySelectorAll('.facet'), function (box) {
+      var on = [].map.call(box.querySelectorAll(':checked'), function (input) {
+        return input.closest('label').querySelector('.cat, [dir]').textContent;
+      });
+      if (on.length) parts.push(box.dataset.name + ': ' + on.join(' or '));
+    });
+    return parts.join(' · ');
   }
 
   /* Matches per period of a split timeline, counted in filters.json (fetched on first use).
