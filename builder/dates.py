@@ -235,6 +235,14 @@ class DatePart:
             return f"{year}-{self.month:02d}"
         return year
 
+    def year_label(self) -> str:
+        """The year this date falls in, in words that claim no more than it gives: "2023",
+        "45 BCE", "2010s" for `201X` (as `EdtfDate.year_label` says an event's year)."""
+        if self.precision in SPAN_PRECISIONS:
+            return self.display_span()
+        assert self.year is not None, "an interval end that is not a date has no year"
+        return year_name(self.year)
+
     def display_span(self) -> str:
         """A decade or century as `display` names it, without its qualifiers: "2010s",
         "2000–2099 (year unknown)"; other dates as their plain label ("2023")."""

@@ -373,10 +373,13 @@ def test_a_terms_dates_follow_an_edit_of_the_event_that_ends_last(tmp_path: Path
     assert len(pages) == 3, pages  # 2001-2004, 2010-2012 and 2013
     for path in pages:
         assert b"March 2001 to 2030</p>" in served(pv)[path], path
+    assert b'<span class="range">2001\xe2\x80\x932030</span>' in served(pv)["countries/index.html"]
     edit(events, r"2003/2030", "2003/2031")
     rebuild(pv, events)
     for path in pages:
         assert b"March 2001 to 2031</p>" in served(pv)[path], path
+    # the index of countries says the same span, in years
+    assert b'<span class="range">2001\xe2\x80\x932031</span>' in served(pv)["countries/index.html"]
     assert_same_as_cold(pv)
 
 

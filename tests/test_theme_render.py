@@ -189,6 +189,17 @@ def test_a_terms_dates_run_from_the_earliest_start_to_the_latest_end(tmp_path: P
     )
     # an end not known: the span ends at the last date known
     assert term_lead(site, "countries/af") == "Country · 2 events · 2017 to 2018"
+    # the index of countries gives the same spans, in years
+    index = (site / "countries" / "index.html").read_text(encoding="utf-8")
+    ranges = re.findall(
+        r'href="\.\./countries/(\w\w)/".*?<span class="range">([^<]*)</span>', index, re.S
+    )
+    assert sorted(ranges) == [
+        ("af", "2017–2018"),
+        ("kg", "2014"),
+        ("tj", "2001–2021"),
+        ("uz", "from 2003"),
+    ]
 
 
 def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) -> None:
