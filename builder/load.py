@@ -582,6 +582,9 @@ class _EventReader:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     """The syntax error positioned where the fix goes, in words that say what to change."""
+    ended = _quote_ended_early(exc, text)
+    if ended is not None:
+        return _quote_problem(*ended, line_offset)
     mark = exc.problem_mark or exc.context_mark
     if exc.context_mark and (
         "quoted scalar" in (exc.context or "") or "expected ':'" in (exc.problem or "")
@@ -589,6 +592,58 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
         mark = exc.context_mark  # the quote left open, the line without a colon
     pos = _mark_pos(mark, line_offset) if mark else Pos(1 + line_offset, 1)
     return YamlProblem(pos.line, pos.col, _syntax_message(exc, text, line_offset))
+
+
+def _quote_ended_early(
+    exc: yaml.MarkedYAMLError, text: str
+) -> tuple[yaml.Mark, yaml.Mark, str] | None:
+    """(where a quoted text opened, where it closed, its quote) when the parser stopped at
+    text right after it: `title: 'Taliban's order'` ends the quoted text at the apostrophe,
+    and PyYAML reports only "did not find expected key" at `s order'`."""
+    problem = exc.problem_mark
+    if problem is None or not any(
+        f"expected {what}" in (exc.problem or "") for what in ("<block end>", "key", "'-'")
+    ):
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if (token.start_mark.line, token.start_mark.column) >= (problem.line, problem.column):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ("'", '"'):
+        return None
+    end = last.end_mark
+    line = text.split("\n")[problem.line] if problem.line < text.count("\n") + 1 else ""
+    if end.line != problem.line or line[end.column : problem.column].strip():
+        return None
+    return last.start_mark, end, last.style
+
+
+def _quote_problem(start: yaml.Mark, end: yaml.Mark, quote: str, line_offset: int) -> YamlProblem:
+    """What to do about a quoted text that a quote inside it ended early, or that runs on
+    over a line break to the next quote: the message for `_quote_ended_early`."""
+    if start.line != end.line:
+        opened = _mark_pos(start, line_offset)
+        closed = _mark_pos(end, line_offset)
+        return YamlProblem(
+            opened.line,
+            opened.col,
+            f"the text quoted here runs on to the {quote} on line {closed.line}, column "
+            f"{closed.col - 1}: add its closing {quote} on line {opened.line}",
+        )
+    inside = "write it twice ('')" if quote == "'" else 'write it as \\"'
+    other = '"' if quote == "'" else "'"
+    at = _mark_pos(end, line_offset)
+    return YamlProblem(
+        at.line,
+        at.col - 1,
+        f"this {quote} ends the text quoted from column {start.column + 1}, and more text "
+        f"follows it: to write {quote} inside {quote}...{quote}, {inside}, or quote the "
+        f"whole text with {other}...{other}",
+    )
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> str:

@@ -563,7 +563,8 @@ def test_an_events_file_must_hold_events(tmp_path: Path) -> None:
     assert _lines(report) == [
         "content/events/items.yaml:3:3: error: each event must be a mapping (date:, title: ...)",
         "content/events/scalar.yaml:1:1: error: an events file holds one event (a mapping) or "
-        "a list of events",
+        "a list of events: start it with date: and title: lines, or a '- date:' line for each "
+        "event",
     ]
 
 

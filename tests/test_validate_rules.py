@@ -451,6 +451,28 @@ CASES = {
         f"{EV}:2:8",
         "the quoted text opened on line 2, column 8 is never closed: add the closing quote",
     ),
+    "an apostrophe inside single quotes": Case(
+        {EV: "date: 2023-10-13\ntitle: 'Taliban's new order'\n"},
+        f"{EV}:2:16",
+        "this ' ends the text quoted from column 8, and more text follows it: to write ' "
+        "inside '...', write it twice (''), or quote the whole text with \"...\"",
+    ),
+    "a double quote inside double quotes": Case(
+        {EV: 'date: 2023-10-13\ntitle: "He said "no" today"\n'},
+        f"{EV}:2:17",
+        'this " ends the text quoted from column 8, and more text follows it: to write " '
+        'inside "...", write it as \\", or quote the whole text with \'...\'',
+    ),
+    "a quote left open until the next line's quote": Case(
+        {EV: "date: 2023-10-13\ntitle: 'A\nsources: [{url: 'https://a.example/'}]\n"},
+        f"{EV}:2:8",
+        "the text quoted here runs on to the ' on line 3, column 17: add its closing ' on line 2",
+    ),
+    "an apostrophe inside single quotes in front matter": Case(
+        {ART: "---\ntitle: 'It's'\ndate: 2023-10-01\n---\nBody\n"},
+        f"{ART}:2:11",
+        "this ' ends the text quoted from column 8",
+    ),
     "duplicate key": Case(
         {EV: _event("title: Again\n")},
         f"{EV}:4:1",
