@@ -414,11 +414,11 @@ class EdtfDate:
     def span_ends(self) -> tuple[float, DatePart, float, DatePart]:
         """Where `date_span` takes the date to start and to end, each after a number that
         orders it (`_day_number`): the first day of the start (of the end when the start is
-        not given), and the last day of the end (of the start when the end is not known; an
-        open end after every day). Cached, as a term's span is made of thousands of dates."""
+        not given), and the first day of the end too (of the start when the end is not known;
+        an open end after every day). Cached, as a term's span is made of thousands of dates."""
         start = self._anchor()
         end = self.end if self.end is not None and self.end.kind != "unknown" else self.start
-        last = inf if end.kind == "open" else _day_number(end.latest_ymd)
+        last = inf if end.kind == "open" else _day_number(end.earliest_ymd)
         return _day_number(start.earliest_ymd), start, last, end
 
     def _anchor(self) -> DatePart:
@@ -939,10 +939,12 @@ def date_span(dates: Iterable[EdtfDate]) -> tuple[DatePart, DatePart]:
     events run from and to. The last event listed is not the one that ends last when an
     earlier one is a long interval (`2001/2021`).
 
-    A start not given (`../2001`) counts as its end, the first date known; an end not known
-    (`2021/`) as its start, the last date known; an open end (`2021/..`) is the latest of
-    all. Of equal dates the first met starts the span and the last met ends it. `dates`
-    must not be empty (ValueError).
+    Ends are compared by the first day they can be, the latest the events are known to
+    reach: a date known only to its century (`20XX`) does not stretch a span to 2099, and
+    of `2025` and `2025-12-29` the day ends it. A start not given (`../2001`) counts as its
+    end, the first date known; an end not known (`2021/`) as its start, the last date
+    known; an open end (`2021/..`) is the latest of all. Of equal dates the first met
+    starts the span and the last met ends it. `dates` must not be empty (ValueError).
     """
     ends = [date.span_ends for date in dates]
     first = min(ends, key=itemgetter(0))[1]

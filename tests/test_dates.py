@@ -732,9 +732,10 @@ def first_day(date: EdtfDate) -> tuple[int, int, int]:
 
 
 def last_day(date: EdtfDate) -> tuple[int, ...]:
-    """The last day a date is known to reach, (1,) after every day for an open end."""
+    """The last day a date is known to reach (the first day its end can be), (1,) after
+    every day for an open end."""
     end = date.end if date.end is not None and date.end.kind != "unknown" else date.start
-    return (1,) if end.kind == "open" else (0, *end.latest_ymd)
+    return (1,) if end.kind == "open" else (0, *end.earliest_ymd)
 
 
 @settings(max_examples=200, deadline=None)
@@ -746,9 +747,18 @@ def test_a_span_runs_from_the_first_day_known_to_the_last(dates: list[EdtfDate |
     assume(parsed)
     first, last = date_span(parsed)
     assert first.earliest_ymd == min(first_day(date) for date in parsed)
-    assert ((1,) if last.kind == "open" else (0, *last.latest_ymd)) == max(
+    assert ((1,) if last.kind == "open" else (0, *last.earliest_ymd)) == max(
         last_day(date) for date in parsed
     )
+
+
+def test_a_date_known_only_to_its_century_does_not_stretch_a_span() -> None:
+    """`20XX` may fall in 2099, but the events are known to reach 2024, not 2099; and a day
+    late in a year ends a span after the year alone."""
+    first, last = date_span([parse_edtf(t) for t in ("20XX", "2000", "2012", "2024")])
+    assert (first.text, last.text) == ("20XX", "2024")
+    first, last = date_span([parse_edtf(t) for t in ("2003-08-08", "2025-12-29", "2025")])
+    assert (first.text, last.text) == ("2003-08-08", "2025-12-29")
 
 
 def test_a_span_of_one_long_interval_and_later_dates_ends_with_the_interval() -> None:
