@@ -580,6 +580,19 @@ class _EventReader:
         self.composer_error = error
 
 
+#: Each folder of content/ and the suffixes of the files a build reads in it.
+CONTENT_SUFFIXES = {"articles": (".md", ".txt"), "events": (".yaml", ".yml"), "pages": (".md",)}
+
+
+def content_kind(path: Path) -> str | None:
+    """The folder of content/ a build reads `path` from ("articles", "events", "pages"),
+    or None for a file no build reads: elsewhere, or with a suffix its folder skips."""
+    folder = path.resolve().parent
+    if folder.parent.name != "content" or path.suffix not in CONTENT_SUFFIXES.get(folder.name, ()):
+        return None
+    return folder.name
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     """The syntax error positioned where the fix goes, in words that say what to change."""
     ended = _quote_ended_early(exc, text)
@@ -616,7 +629,8 @@ def _quote_ended_early(
     if not isinstance(last, yaml.ScalarToken) or last.style not in ("'", '"'):
         return None
     end = last.end_mark
-    line = text.split("\n")[problem.line] if problem.line < text.count("\n") + 1 else ""
+    lines = text.split("\n")
+    line = lines[problem.line] if problem.line < len(lines) else ""
     if end.line != problem.line or line[end.column : problem.column].strip():
         return None
     return last.start_mark, end, last.style
@@ -1369,11 +1383,12 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
         return RawProject(root, RawSite("content/site.yaml", None)), report
     site = _load_site(root, cache, report)
     project = RawProject(root, site)
-    for kind, folder, suffixes, read in (
-        ("article", "articles", (".md", ".txt"), _load_article),
-        ("events", "events", (".yaml", ".yml"), partial(_load_events, cache=cache)),
-        ("page", "pages", (".md",), _load_page),
+    for folder, read in (
+        ("articles", _load_article),
+        ("events", partial(_load_events, cache=cache)),
+        ("pages", _load_page),
     ):
+        suffixes = CONTENT_SUFFIXES[folder]
         for source in _list_sources(root, f"content/{folder}", suffixes, report, cache):
             value = _cached(cache, source, read)
             if value is VANISHED:
@@ -1384,11 +1399,11 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[RawProject
             elif isinstance(value, ClippingProblems):
                 for line, col, message in value.problems:
                     report.error(source.rel, line, col, message)
-            elif kind == "article":
+            elif folder == "articles":
                 for line, col, message in value.warnings:
                     report.warning(source.rel, line, col, message)
                 project.articles.append(value)
-            elif kind == "page":
+            elif folder == "pages":
                 project.pages.append(value)
             else:
                 project.event_files.append((source.rel, value))
@@ -1467,7 +1482,7 @@ def event_summaries(root: Path) -> Iterator[str]:
     costs a third of loading, builds no values and follows no alias; files that do not
     parse are skipped (loading reports them)."""
     root = root.resolve()
-    for source in _list_sources(root, "content/events", (".yaml", ".yml"), Report()):
+    for source in _list_sources(root, "content/events", CONTENT_SUFFIXES["events"], Report()):
         try:
             text = _read_text(source)
             scanned = _summaries_scanned(text)

@@ -146,23 +146,15 @@ def run_new_event(append: Path | None) -> int:
         return EXIT_USAGE
     verb = "created" if created else "appended a draft event to"
     print(f"{verb} {append}" + (" with a draft event" if created else ""))
-    if not is_events_file(append):
+    from builder.load import content_kind
+
+    if content_kind(append) != "events":
         print(
             f"note: builds read only content/events/*.yaml (and *.yml) of a project, not "
             f"{append}: move the event there",
             file=sys.stderr,
         )
     return EXIT_OK
-
-
-def is_events_file(path: Path) -> bool:
-    """Whether a build reads `path` as events: a .yaml or .yml file in content/events."""
-    folder = path.resolve().parent
-    return (
-        path.suffix in (".yaml", ".yml")
-        and folder.name == "events"
-        and folder.parent.name == "content"
-    )
 
 
 def append_event(path: Path, template: str) -> bool:

@@ -28,7 +28,14 @@ from builder.clipping import MONTHS, parse_clipping, parse_date
 from builder.dates import MONTH_NAMES
 from builder.diagnostics import Report
 from builder.importer import escape_markdown
-from builder.load import YamlMap, YamlProblem, decode_utf8, parse_yaml, split_front_matter
+from builder.load import (
+    YamlMap,
+    YamlProblem,
+    content_kind,
+    decode_utf8,
+    parse_yaml,
+    split_front_matter,
+)
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 #: How far ahead a day named without its year ("on 20 October") may be to count as upcoming.
@@ -714,7 +721,7 @@ def run_suggest(path: Path) -> int:
         return EXIT_CONTENT
     _print_report(report)
     candidates = suggest_events(article.paragraphs, article.published, markdown=article.markdown)
-    note = [] if in_articles(path) else outside_articles_note(path)
+    note = [] if content_kind(path) == "articles" else outside_articles_note(path)
     sys.stdout.write(format_candidates(candidates, path.stem, article.published, path.name, note))
     return EXIT_OK
 
@@ -730,12 +737,6 @@ def article_file(name: Path) -> Path:
         if candidate.is_file():
             return candidate
     return name
-
-
-def in_articles(path: Path) -> bool:
-    """Whether `path` is an article of a project, one that events can cite by its name."""
-    folder = path.resolve().parent
-    return folder.name == "articles" and folder.parent.name == "content"
 
 
 def outside_articles_note(path: Path) -> list[str]:
