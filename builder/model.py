@@ -214,6 +214,13 @@ class Timeline:
                 spans[year] = tuple(YearSpan(label, last, n) for (label, last), n in counts.items())
         return spans
 
+    @cached_property
+    def span(self) -> tuple[DatePart, DatePart] | None:
+        """When the timeline's events run from and to, as a term's (`Term.span`): the
+        overview line says it, so an interval that runs past the last event filed does not
+        undersell the timeline. None for no events."""
+        return date_span([event.date for event in self.events]) if self.events else None
+
     def changed_since(self, before: Timeline) -> frozenset[str] | None:
         """Ids of the events added, removed or given a new key since `before`, when this
         timeline was patched from it (None: not known)."""

@@ -456,7 +456,7 @@ class _Context:
             "year_filter_end": partial(years.filter_end, self.timeline),
             "year_filter_choices": partial(years.filter_years, self.timeline),
             "year_range": year_range_label,
-            "years_covered": partial(years.years_covered, self.timeline.events),
+            "years_covered": partial(years.years_covered, self.timeline),
             "slug_list": lambda taxonomy, keys: " ".join(
                 self.term_slugs[taxonomy].get(key, "") for key in keys
             ),

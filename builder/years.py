@@ -69,20 +69,26 @@ def filter_years(timeline: Timeline) -> tuple[list[tuple[int, str]], list[tuple[
     return starts, sorted(ends.items())
 
 
-def years_covered(events: Sequence[Event]) -> str:
-    """The years a list of events (in timeline order) covers, from its first event's year
-    label to its last's, as a term's first and last dates are given: "2010–2024",
-    "2010s–2024", "from 2000–2099 (year unknown) to 2024"; empty for no events."""
-    if not events:
+def years_covered(timeline: Timeline) -> str:
+    """The years the timeline's events cover, from the earliest start to the latest end
+    (`Timeline.span`), as a term's list entry gives them: "2010–2024", "2010s–2024", "from
+    2001" when an end is open, "from 2000–2099 (year unknown) to 2024"; empty for no
+    events."""
+    if timeline.span is None:
         return ""
-    return year_range_label(events[0].date.year_label(), events[-1].date.year_label())
+    first, last = timeline.span
+    if last.kind == "open":
+        return f"from {first.year_label()}"
+    return year_range_label(first.year_label(), last.year_label())
 
 
 def chrome(timeline: Timeline) -> tuple:
     """What the labels above read of the timeline beyond its years: each year holding
-    decades or centuries, with them and whether an event names the year."""
+    decades or centuries, with them and whether an event names the year, and the years
+    the timeline covers (an interval's end can change them without changing a year)."""
     years = timeline.years
-    return tuple(
+    spans = tuple(
         (year, spans, years[year][-1].date.names_year)
         for year, spans in timeline.year_spans.items()
     )
+    return spans, years_covered(timeline)

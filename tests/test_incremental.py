@@ -353,7 +353,8 @@ def test_split_lists_stay_right_after_edits(preview) -> None:
 def test_a_terms_dates_follow_an_edit_of_the_event_that_ends_last(tmp_path: Path) -> None:
     """A term's page says when its events run, to the latest end: here a long interval
     (2003/2030) neither first nor last of the term, and listed on none but the oldest of
-    its period pages. Every page of the term says its end, and follows an edit of it."""
+    its period pages. Every page of the term says its end, and follows an edit of it, as
+    does the overview line of every page of the timeline."""
     root = tmp_path / "proj"
     (root / "content" / "events").mkdir(parents=True)
     (root / "content" / "site.yaml").write_text("title: Spans\nevents_per_page: 3\n")
@@ -374,12 +375,18 @@ def test_a_terms_dates_follow_an_edit_of_the_event_that_ends_last(tmp_path: Path
     for path in pages:
         assert b"March 2001 to 2030</p>" in served(pv)[path], path
     assert b'<span class="range">2001\xe2\x80\x932030</span>' in served(pv)["countries/index.html"]
+    timeline = [p for p in served(pv) if p == "index.html" or p.startswith("periods/")]
+    assert len(timeline) == 3, timeline
+    for path in timeline:  # the overview line of every page of the timeline, too
+        assert b"7 events, 2001\xe2\x80\x932030 " in served(pv)[path], path
     edit(events, r"2003/2030", "2003/2031")
     rebuild(pv, events)
     for path in pages:
         assert b"March 2001 to 2031</p>" in served(pv)[path], path
     # the index of countries says the same span, in years
     assert b'<span class="range">2001\xe2\x80\x932031</span>' in served(pv)["countries/index.html"]
+    for path in timeline:
+        assert b"7 events, 2001\xe2\x80\x932031 " in served(pv)[path], path
     assert_same_as_cold(pv)
 
 

@@ -233,6 +233,11 @@ def test_a_century_is_shown_as_its_years_wherever_its_date_is(tmp_path: Path) ->
             assert not re.search(r"\d(st|nd|rd|th) century", path.read_text("utf-8")), path
 
 
+def _id_part(date: str) -> str:
+    """An id's part for an EDTF date: `2001/2021` gives `2001-2021`, `2010/..` `2010`."""
+    return re.sub(r"[/.]+", "-", date.lower()).rstrip("-")
+
+
 def _coarse_site(tmp_path: Path, dates: list[str], **site: str) -> Path:
     """A project of one event per date (category `c`), built with the real CLI."""
     settings = "".join(f"{key}: {value}\n" for key, value in site.items())
@@ -240,7 +245,7 @@ def _coarse_site(tmp_path: Path, dates: list[str], **site: str) -> Path:
     write(
         tmp_path / "content" / "events" / "all.yaml",
         "".join(
-            f"- {{date: '{d}', id: e-{d.lower()}, title: Event {d}, countries: [TJ], "
+            f"- {{date: '{d}', id: e-{_id_part(d)}, title: Event {d}, countries: [TJ], "
             f"sources: [{{url: 'https://a.example/'}}]}}\n"
             for d in dates
         ),
@@ -335,6 +340,20 @@ def test_a_timeline_that_starts_with_a_decade_says_so(tmp_path: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "2 events, from 2000–2099 (year unknown) to 2024" in index
     assert "1 event is dated less precisely than a month and not counted in the bars." in index
+
+
+def test_the_overview_line_runs_to_the_latest_end_as_a_terms_range_does(tmp_path: Path) -> None:
+    """An interval filed under its start (2001/2021) outlasts the last event filed (2015):
+    the overview line and the country's range both run to its end; an open end says
+    "from"."""
+    site = _coarse_site(tmp_path, ["2001/2021", "2010", "2015"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<p class="stats">3 events, 2001–2021 · 1 country</p>' in index
+    countries = (site / "countries" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="range">2001–2021</span>' in countries
+    site = _coarse_site(tmp_path, ["2001", "2010/..", "2015"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<p class="stats">3 events, from 2001 · 1 country</p>' in index
 
 
 def test_periods_of_a_split_list_name_a_decade_not_its_first_year(tmp_path: Path) -> None:
