@@ -17,14 +17,17 @@ The index is a join of one compact JSON entry per event and per article; given t
 `exports.FragmentMemo` that the exports use, entries are kept between builds, so the live
 preview re-renders the index in milliseconds after a small edit.
 
-Normalisation here and in `static/search.js` must agree: NFKD, drop combining accents
-U+0300-U+036F, lowercase, split on anything but letters and digits.
+Normalisation here and in `static/search.js` must agree: NFKD, drop the marks readers do
+not type (`FOLDED_MARKS`), lowercase, split on anything but letters, digits and the
+combining marks left (the vowel signs that spell हिन्दी, which splitting on them cut into
+letters).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from builder import jsontext, urls
 from builder.countries import countries
@@ -38,14 +41,17 @@ from builder.write import Pieces
 SNIPPET_LENGTH = 180
 #: Characters of an article's body that are searchable (bodies can be long; titles rarely).
 ARTICLE_TEXT_LIMIT = 20_000
-_WORD = re.compile(r"[^\W_]+")
-#: `_WORD` for lowercased ASCII text, which it matches alike: a range is tested faster than
-#: a Unicode category (a third of the time of finding an article's words).
+#: `_word_pattern()` for lowercased ASCII text, which it matches alike: a range is tested
+#: faster than a Unicode category (a third of the time of finding an article's words).
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>|https?://\S+")
 #: The index's path; search.html loads it with a script element.
 INDEX_PATH = "search/index.js"
-_ACCENTS = re.compile("[\u0300-\u036f]")
+#: Marks dropped before words are found, here and in static/search.js alike: the accents of
+#: Latin, Greek and Cyrillic letters (café, Dušanbe), and the vowel points that Hebrew and
+#: Arabic-script text (Dari, Pashto) may or may not carry: مُحَمَّد is found by محمد.
+FOLDED_MARKS = "\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670"
+_FOLDED = re.compile(f"[{FOLDED_MARKS}]")
 
 
 def search_words(*texts: str) -> list[str]:
@@ -57,8 +63,31 @@ def search_words(*texts: str) -> list[str]:
     text = " ".join(filter(None, texts))
     if text.isascii():  # ASCII has no accents to fold
         return list(dict.fromkeys(_ASCII_WORD.findall(text.lower())))
-    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
-    return list(dict.fromkeys(_WORD.findall(text.lower())))
+    text = _FOLDED.sub("", unicodedata.normalize("NFKD", text))
+    return list(dict.fromkeys(_word_pattern().findall(text.lower())))
+
+
+@cache
+def _word_pattern() -> re.Pattern[str]:
+    """A word: letters, digits and combining marks (`[\\p{L}\\p{N}\\p{M}]+` in
+    static/search.js). Python's patterns have no class of marks, so it is listed from the
+    Unicode database, once per process and only for text that is not ASCII."""
+    marks = [c for c in range(0x300, 0x20000) if unicodedata.category(chr(c)).startswith("M")]
+    marks += range(0xE0100, 0xE01F0)  # variation selectors, the only marks beyond
+    return re.compile(f"(?:[^\\W_]|[{_as_ranges(marks)}])+")
+
+
+def _as_ranges(code_points: list[int]) -> str:
+    """Sorted code points as the ranges of a character class (`\\u0300-\\u036f...`)."""
+    ranges: list[list[int]] = []
+    for c in code_points:
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+    )
 
 
 def other_words(title: str, words: list[str]) -> str:

@@ -198,6 +198,64 @@ def test_results_mark_the_words_the_query_found(site: Path) -> None:
         assert "Bishkek" in first.locator(".snippet mark").all_text_contents()
 
 
+SCRIPTS = """\
+- id: dari-name
+  date: 2022-06-01
+  title: مُحَمَّد نبی عمری در کابل
+  summary: Vowel points, which Dari text may or may not carry.
+  countries: [AF]
+  sources: [{url: "https://news.example/dari"}]
+- id: hindi-name
+  date: 2022-06-02
+  title: हिन्दी समाचार on Kabul
+  summary: Vowel signs spell the word.
+  countries: [AF]
+  sources: [{url: "https://news.example/hindi"}]
+"""
+
+
+def test_words_in_other_scripts_are_found_whole(project: Path) -> None:
+    """A word spelt with combining marks is one word, not its letters: Dari's optional
+    vowel points are found without them (readers type محمد), and the vowel signs of
+    Devanagari stay part of the word, which is marked whole."""
+    write(project / "content" / "events" / "scripts.yaml", SCRIPTS)
+    result = run_timeline("build", str(project))
+    assert result.code == 0, result.err
+    assert search_words("مُحَمَّد نبی") == ["محمد", "نبی"]
+    assert search_words("हिन्दी समाचार") == ["हिन्दी", "समाचार"]
+    with serve({"/": project / "site"}) as origin, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(origin + "/search/?q=" + "محمد")
+        tab.wait_for_selector("#search-results li mark")
+        assert [r["title"] for r in _results(tab)] == ["مُحَمَّد نبی عمری در کابل"]
+        assert tab.locator("#search-results li a mark").all_text_contents() == ["مُحَمَّد"]
+        tab.fill("#search-q", "हिन्दी")
+        tab.wait_for_function(
+            "document.querySelector('#search-results li a') &&"
+            " document.querySelector('#search-results li a').textContent"
+            ".startsWith('हिन्दी')"
+        )
+        assert tab.locator("#search-results li a mark").all_text_contents() == ["हिन्दी"]
+        tab.fill("#search-q", "हन")  # its letters without the signs are another word
+        assert _results(tab) == []
+
+
+def test_the_client_splits_and_folds_words_as_the_index_does() -> None:
+    """The client's own `words()`, taken from search.js and run in Chromium, gives the words
+    `search_words` gives for texts mixing scripts, accents, marks and punctuation."""
+    source = CLIENT.read_text(encoding="utf-8")
+    folded = re.search(r"var FOLDED = .*?;\n", source).group(0)
+    words = re.search(r"function words\(text\) \{.*?\n  \}", source, re.DOTALL).group(0)
+    rng = random.Random(11)
+    alphabet = "aZ9 _-'.é\u0301ßΣςİ" + "مُحَمَّدپ\u0670" + "हिन्दी\u093c" + "שָׁלוֹם־" + "ДушанбеҶ" + "한국"
+    texts = ["".join(rng.choices(alphabet, k=rng.randrange(1, 12))) for _ in range(1500)]
+    with chromium() as browser:
+        tab = browser.new_page()
+        client = tab.evaluate(f"texts => {{ {folded} {words} return texts.map(words); }}", texts)
+    for text, got in zip(texts, client, strict=True):
+        assert list(dict.fromkeys(got)) == search_words(text), text  # the index's are distinct
+
+
 def test_when_no_result_has_every_word_those_with_the_most_are_shown(site: Path) -> None:
     """A typo or a stale word no longer empties the results: when no entry has every query
     word, those with the most of them are shown, and the status says so."""

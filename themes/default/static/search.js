@@ -12,9 +12,12 @@
     data = window.TIMELINE_SEARCH || [],
     LIMIT = 50;
 
+  // Accents and the vowel points of Hebrew and Arabic script are dropped (readers type
+  // words without them); other marks spell words (the vowel signs of हिन्दी) and stay.
+  var FOLDED = /[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]/g;
   function words(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    return text.normalize("NFKD").replace(FOLDED, "").toLowerCase()
+      .split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
   }
   function begins(list, term) {
     return list.some(function (w) { return w.lastIndexOf(term, 0) === 0; });
@@ -27,7 +30,7 @@
   }
   // The text with each word a query word begins in <mark>, as text nodes: never markup.
   function marked(node, text, terms) {
-    text.split(/([\p{L}\p{N}]+)/u).forEach(function (part, i) {
+    text.split(/([\p{L}\p{N}\p{M}]+)/u).forEach(function (part, i) {
       var hit = i % 2 && terms.some(function (t) { return begins(words(part), t); });
       node.appendChild(hit ? el("mark", "", part) : document.createTextNode(part));
     });
