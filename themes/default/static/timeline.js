@@ -33,9 +33,11 @@
   var toggle = toolbar && toolbar.querySelector('.filters-toggle');
   var order = 'asc';
 
+  /* As search.js: accents and Hebrew and Arabic vowel points dropped, other marks kept. */
   function norm(text) {
-    return (text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    return (text || '').normalize('NFKD')
+      .replace(/[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]/g, '')
+      .toLowerCase().replace(/[^\p{L}\p{N}\p{M}]+/gu, ' ').trim();
   }
   function words(value) { return value ? value.split(' ') : []; }
   function text(li, selector) {
