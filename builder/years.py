@@ -87,8 +87,8 @@ def chrome(timeline: Timeline) -> tuple:
     decades or centuries, with them and whether an event names the year, and the years
     the timeline covers (an interval's end can change them without changing a year)."""
     years = timeline.years
-    spans = tuple(
+    coarse = tuple(
         (year, spans, years[year][-1].date.names_year)
         for year, spans in timeline.year_spans.items()
     )
-    return spans, years_covered(timeline)
+    return coarse, years_covered(timeline)
