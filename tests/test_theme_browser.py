@@ -212,6 +212,24 @@ def test_search_over_titles_summaries_and_actors(site, open_page, query, expecte
     assert page.locator("#no-match").is_visible() == (not expected)
 
 
+def test_a_short_result_sits_right_under_the_count(site, open_page) -> None:
+    """Beside the filters, which are taller than one result, the count and order keep their
+    own height: the filters' height went to both rows of the layout, and put 200 px of
+    empty space between the count and a lone result."""
+    server, _ = site
+    page = open_page(timeline_url(server, "?q=moscow+embassy"), width=1280)
+    assert visible_ids(page) == ["embassy-talks"]
+    box = page.eval_on_selector(
+        "#toolbar",
+        """bar => { const r = bar.getBoundingClientRect(), side = document.querySelector('.side');
+          const first = [...document.querySelectorAll('li.event')].find(li => li.offsetParent);
+          return { bar: r.height, gap: first.getBoundingClientRect().top - r.bottom,
+                   side: side.getBoundingClientRect().height }; }""",
+    )
+    assert box["side"] > 600, box  # the filters are the taller column
+    assert box["bar"] < 110 and box["gap"] < 150, box
+
+
 def test_year_range_keeps_events_overlapping_it(site, open_page) -> None:
     server, site_dir = site
     events = events_data(site_dir)
