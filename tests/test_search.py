@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO, run_timeline, write
 from sitehttp import chromium, serve
 
-from builder.search import search_words, snippet
+from builder.search import FOLDED_MARKS, search_words, snippet
 
 CLIENT = REPO / "themes" / "default" / "static" / "search.js"
 
@@ -254,6 +254,15 @@ def test_the_client_splits_and_folds_words_as_the_index_does() -> None:
         client = tab.evaluate(f"texts => {{ {folded} {words} return texts.map(words); }}", texts)
     for text, got in zip(texts, client, strict=True):
         assert list(dict.fromkeys(got)) == search_words(text), text  # the index's are distinct
+
+
+def test_both_scripts_fold_the_marks_the_index_folds() -> None:
+    """search.js and the timeline's filter (timeline.js) drop the very marks `search_words`
+    drops: each writes the list out, as the theme's scripts have no build step."""
+    expected = FOLDED_MARKS.encode("unicode_escape").decode("ascii")
+    for script in (CLIENT, CLIENT.with_name("timeline.js")):
+        classes = re.findall(r"/\[(\\u0300[^\]]*)\]/g", script.read_text(encoding="utf-8"))
+        assert classes == [expected], script.name
 
 
 def test_when_no_result_has_every_word_those_with_the_most_are_shown(site: Path) -> None:
