@@ -457,6 +457,7 @@ class _Context:
             "year_filter_choices": partial(years.filter_years, self.timeline),
             "year_range": year_range_label,
             "years_covered": partial(years.years_covered, self.timeline),
+            "span_years": years.span_years,
             "slug_list": lambda taxonomy, keys: " ".join(
                 self.term_slugs[taxonomy].get(key, "") for key in keys
             ),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from builder.dates import year_name, year_range_label
+from builder.dates import DatePart, year_name, year_range_label
 from builder.model import Event, Timeline
 
 
@@ -71,12 +71,16 @@ def filter_years(timeline: Timeline) -> tuple[list[tuple[int, str]], list[tuple[
 
 def years_covered(timeline: Timeline) -> str:
     """The years the timeline's events cover, from the earliest start to the latest end
-    (`Timeline.span`), as a term's list entry gives them: "2010–2024", "2010s–2024", "from
-    2001" when an end is open, "from 2000–2099 (year unknown) to 2024"; empty for no
+    (`Timeline.span`), as a term's list entry gives them (`span_years`); empty for no
     events."""
-    if timeline.span is None:
-        return ""
-    first, last = timeline.span
+    return span_years(timeline.span) if timeline.span is not None else ""
+
+
+def span_years(span: tuple[DatePart, DatePart]) -> str:
+    """The years of a span of dates (`Term.span`, `Timeline.span`): "2010–2024",
+    "2010s–2024", "from 2001" when its end is open, "from 2000–2099 (year unknown) to
+    2024"."""
+    first, last = span
     if last.kind == "open":
         return f"from {first.year_label()}"
     return year_range_label(first.year_label(), last.year_label())
