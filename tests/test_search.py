@@ -176,6 +176,22 @@ def test_results_rank_titles_first_and_show_articles(site: Path) -> None:
         assert tab.text_content("#search-status") == "No results for “zzzz”."
 
 
+def test_a_query_word_finds_the_start_of_a_word_never_its_inside(site: Path) -> None:
+    """A query word finds the start of a word ("kab", Kabul) in a title or in the other words;
+    "abul" and "aliban", inside Kabul and Taliban, find nothing."""
+    with serve({"/": site}) as origin, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(origin + "/search/?q=taliban")
+        tab.wait_for_selector("#search-results li")
+        assert "Taliban take Kabul" in [r["title"] for r in _results(tab)]
+        for inside in ("aliban", "abul", "ilitants"):
+            tab.fill("#search-q", inside)
+            assert _results(tab) == []
+            assert tab.text_content("#search-status") == f"No results for “{inside}”."
+        tab.fill("#search-q", "afghanist")  # in an event's other words, not its title
+        assert "Taliban take Kabul" in [r["title"] for r in _results(tab)]
+
+
 def test_results_mark_the_words_the_query_found(site: Path) -> None:
     """Each word of a title or snippet that a query word begins is in <mark>, whole, however
     it is accented; the rest stays plain text, and markup in the text stays text."""

@@ -19,8 +19,14 @@
     return text.normalize("NFKD").replace(FOLDED, "").toLowerCase()
       .split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
   }
-  function begins(list, term) {
-    return list.some(function (w) { return w.lastIndexOf(term, 0) === 0; });
+  // Whether a word of `spaced` (words each after a space) begins with the query word `term`
+  // (" kab" is in " in kabul"): one search of a string, where a list of 10,000 entries'
+  // words took a tenth of a second to split at load and was slower to walk.
+  function begins(spaced, term) {
+    return spaced.indexOf(" " + term) >= 0;
+  }
+  function spaced(list) {
+    return " " + list.join(" ");
   }
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -31,12 +37,12 @@
   // The text with each word a query word begins in <mark>, as text nodes: never markup.
   function marked(node, text, terms) {
     text.split(/([\p{L}\p{N}\p{M}]+)/u).forEach(function (part, i) {
-      var hit = i % 2 && terms.some(function (t) { return begins(words(part), t); });
+      var hit = i % 2 && terms.some(function (t) { return begins(spaced(words(part)), t); });
       node.appendChild(hit ? el("mark", "", part) : document.createTextNode(part));
     });
     return node;
   }
-  data.forEach(function (e) { e.ws = e.w.split(" "); e.tw = words(e.t); });
+  data.forEach(function (e) { e.ws = " " + e.w; e.tw = spaced(words(e.t)); });
   var stale = document.querySelector("#search-results + .more");  // the live preview runs this again
   if (stale) stale.remove();
   var more = el("button", "linkish more");
