@@ -28,6 +28,7 @@ Python"), so run the script with the Python you build with, or with each one to 
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib.util
 import json
 import os
@@ -103,6 +104,9 @@ class Results:
     output_mb: float = 0.0
     largest_page: tuple[str, float] = ("", 0.0)
     pages_over_1mb: int = 0
+    #: The search index's bytes and its bytes gzip'd as a static host sends them (MB): the
+    #: largest file a reader's browser loads, on the search page only.
+    search_index: tuple[float, float] = (0.0, 0.0)
     hugo: list[float] | None = None
     #: Our cold build's time over Hugo's, run by run: each Hugo build runs right after one
     #: of ours, so each pair shares the machine's hour (see `measure_ours`).
@@ -168,6 +172,16 @@ def site_stats(folder: Path) -> tuple[int, int, int, tuple[str, int], int]:
             if size > largest[1]:
                 largest = (path.relative_to(folder).as_posix(), size)
     return pages, files, total, largest, over
+
+
+def search_index_size(folder: Path) -> tuple[float, float]:
+    """The built site's search index in MB, as written and gzip'd at level 6 (nginx's and
+    most hosts' level); (0, 0) when the site has none."""
+    index = folder / "search" / "index.js"
+    if not index.is_file():
+        return (0.0, 0.0)
+    data = index.read_bytes()
+    return (len(data) / MB, len(gzip.compress(data, compresslevel=6)) / MB)
 
 
 def _fresh(folder: Path) -> Path:
@@ -258,6 +272,7 @@ def measure_ours(
     results.pages, results.files, results.output_mb = pages, files, total / MB
     results.largest_page = (largest[0], largest[1] / MB)
     results.pages_over_1mb = over
+    results.search_index = search_index_size(out)
 
 
 def _measure_ours(
@@ -647,6 +662,16 @@ def table(r: Results) -> str:
             f"≤ 1 MB {_verdict(size <= TARGETS['largest_page_mb'])}",
         )
     )
+    raw, packed = r.search_index
+    if raw:
+        rows.append(
+            (
+                "search index",
+                f"{raw:.2f} MB",
+                f"{packed:.2f} MB gzip'd; loaded by the search page only",
+                "",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("measure", "median (min-max)", "", "target")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
