@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 from builder.build import BuildOptions, make_timeline
@@ -94,6 +95,83 @@ HUGO_HOME = """\
 </ol>
 {{ end }}
 """
+
+#: Our own builder's templates as small as the Hugo site's above, written over the default
+#: theme's by a project of its own (`write_minimal_project`): the same page per event (title,
+#: date, summary, location, sources, terms, neighbours) and per article, and lists of
+#: events with their summaries. The builder still writes everything else it writes (the
+#: exports, the search index, the split lists), so with these the benchmark compares the
+#: two engines at the same weight of templates, where the default theme shows far more on
+#: each page than the Hugo site does.
+OURS_MINIMAL = {
+    "base.html": """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{% block title %}{{ site.title }}{% endblock %}</title>
+<link rel="alternate" type="application/atom+xml" href="{{ url('feed.xml') }}">
+</head>
+<body>
+<header><a href="{{ url('') }}">{{ site.title }}</a>
+<nav>{% for name in ('countries', 'actors', 'categories', 'tags') %}\
+<a href="{{ url(paths.taxonomy_path(name)) }}">{{ name }}</a> {% endfor %}</nav></header>
+<main>{% block main %}{% endblock %}</main>
+</body>
+</html>
+""",
+    "event.html": """\
+{% extends "base.html" %}
+{% block title %}{{ event.title }} · {{ site.title }}{% endblock %}
+{% block main %}
+<article>
+<h1>{{ event.title }}</h1>
+<p><time>{{ event.date.text }}</time></p>
+{{ event.summary | markdown(owner=event.id) }}
+{% if event.location %}<p><strong>Location:</strong> {{ event.location.name }}</p>{% endif %}
+<h2>Sources</h2>
+<ul>{% for s in event.sources %}{% if s.article %}\
+<li><a href="{{ url(paths.article_path(s.article)) }}">{{ article_of(s.article).title }}</a></li>\
+{% else %}<li><a href="{{ s.url }}">{{ s.title or s.url }}</a> {{ s.publisher }}</li>{% endif %}\
+{% endfor %}</ul>
+{% for kind, keys in (('countries', event.countries), ('actors', event.actors), \
+('categories', [event.category] if event.category else []), ('tags', event.tags)) %}\
+{% if keys %}<p>{{ kind }}: {% for k in keys %}\
+<a href="{{ url(paths.term_path(kind, term_slug(kind, k))) }}">{{ k }}</a> {% endfor %}</p>\
+{% endif %}{% endfor %}
+<nav>{% if previous %}<a href="{{ url(paths.event_path(previous.id)) }}">{{ previous.title }}</a>\
+{% endif %}
+{% if next %}<a href="{{ url(paths.event_path(next.id)) }}">{{ next.title }}</a>{% endif %}</nav>
+</article>
+{% endblock %}
+""",
+    "article.html": """\
+{% extends "base.html" %}
+{% block title %}{{ article.title }} · {{ site.title }}{% endblock %}
+{% block main %}
+<article>
+<h1>{{ article.title }}</h1>
+<p><time>{{ article.date.text }}</time></p>
+{{ article.body | markdown }}
+</article>
+{% endblock %}
+""",
+    "list.html": """\
+{% extends "base.html" %}
+{% block main %}
+<h1>{% block heading %}{{ site.title }}{% endblock %}</h1>
+<ol>
+{% for year, months in groups %}{% for month, events in months %}{% for e in events %}\
+<li><a href="{{ url(paths.event_path(e.id)) }}">{{ e.title }}</a> <time>{{ e.date.text }}</time> \
+{{ e.summary | markdown(owner=e.id) }}</li>
+{% endfor %}{% endfor %}{% endfor %}
+</ol>
+{% endblock %}
+""",
+    "index.html": '{% extends "list.html" %}\n',
+    "term.html": '{% extends "list.html" %}\n{% block heading %}{{ term.label }}{% endblock %}\n',
+    "year.html": '{% extends "list.html" %}\n{% block heading %}{{ year }}{% endblock %}\n',
+}
 
 PELICAN_CONFIG = """\
 AUTHOR = "Benchmark"
@@ -262,3 +340,15 @@ def write_pelican_site(timeline: Timeline, root: Path) -> None:
 def _pelican_meta(values: dict) -> str:
     lines = [f"{key}: {' '.join(str(value).split())}" for key, value in values.items() if value]
     return "\n".join(lines) + "\n\n"
+
+
+def write_minimal_project(project: Path, root: Path) -> Path:
+    """A copy of `project` in `root` whose own templates are `OURS_MINIMAL`: the builder
+    at the weight of templates of the Hugo site (see `OURS_MINIMAL`). Returns `root`."""
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(project / "content", root / "content")
+    templates = root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    for name, text in OURS_MINIMAL.items():
+        (templates / name).write_text(text, encoding="utf-8")
+    return root

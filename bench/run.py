@@ -113,6 +113,10 @@ class Results:
     hugo_paired: list[float] = field(default_factory=list)
     #: Each build with the caches kept against the Hugo build just before it.
     kept_paired: list[float] = field(default_factory=list)
+    #: Cold builds of the corpus with templates as small as the Hugo site's
+    #: (`convert.OURS_MINIMAL`), and each against the Hugo build of its turn.
+    minimal: list[float] = field(default_factory=list)
+    minimal_paired: list[float] = field(default_factory=list)
     hugo_version: str = ""
     hugo_pages: int = 0
     pelican: list[float] | None = None
@@ -252,10 +256,12 @@ def measure_ours(
     results: Results,
     jobs: str | None,
     between: Callable[[int], None] | None = None,
+    minimal: Path | None = None,
 ) -> None:
     """Cold builds (no output folder, fresh process, an empty cache folder), cold builds that
-    find the last build's Markdown conversions and compiled templates kept, and rebuilds
-    with nothing changed.
+    find the last build's Markdown conversions and compiled templates kept, cold builds of
+    the `minimal` project (the corpus with templates as small as the Hugo site's), and
+    rebuilds with nothing changed.
 
     `between(i)` runs after cold build `i` (another builder's cold build), before the
     build `i` with the caches kept: on a shared
@@ -267,7 +273,11 @@ def measure_ours(
     if jobs:
         cmd += ["--jobs", jobs]
     with tempfile.TemporaryDirectory(prefix="timeline-bench-cache-") as caches:
-        _measure_ours(project, cmd, out, runs, results, Path(caches), between)
+        after = None
+        if minimal is not None:
+            after = _minimal_builds(minimal, out.with_name(out.name + "-minimal"), results, jobs)
+        _measure_ours(project, cmd, out, runs, results, Path(caches), between, after)
+        shutil.rmtree(out.with_name(out.name + "-minimal"), ignore_errors=True)
     pages, files, total, largest, over = site_stats(out)
     results.pages, results.files, results.output_mb = pages, files, total / MB
     results.largest_page = (largest[0], largest[1] / MB)
@@ -283,6 +293,7 @@ def _measure_ours(
     results: Results,
     caches: Path,
     between: Callable[[int], None] | None,
+    after: Callable[[int], None] | None = None,
 ) -> None:
     stage_runs: list[dict[str, float]] = []
     kept = _with_cache(caches / "kept")
@@ -315,6 +326,8 @@ def _measure_ours(
         if len(results.hugo) == i + 1:
             results.kept_paired.append(run.seconds / results.hugo[-1])
         _say(f"  timeline build, cold, conversions kept, run {i + 1}: {run.seconds:.2f} s")
+        if after is not None:
+            after(i)
     for i in range(runs):
         run = _checked(run_measured(cmd, cwd=project, env=kept), "timeline build (rebuild)")
         results.rebuild.append(run.seconds)
@@ -327,6 +340,30 @@ def _measure_ours(
         _say(f"  timeline check --links, run {i + 1}: {run.seconds:.2f} s")
     names = dict.fromkeys(name for stages in stage_runs for name in stages)  # pipeline order
     results.stages = {n: median([s.get(n, 0.0) for s in stage_runs]) for n in names}
+
+
+def _minimal_builds(
+    project: Path, out: Path, results: Results, jobs: str | None
+) -> Callable[[int], None]:
+    """A function making cold build `i` of the corpus with templates as small as the Hugo
+    site's (`project`), right after the builds of turn `i`: each is paired with that turn's
+    Hugo build, seconds earlier."""
+    cmd = timeline_command("build", str(project), "-o", str(out))
+    if jobs:
+        cmd += ["--jobs", jobs]
+
+    def build_once(i: int) -> None:
+        with tempfile.TemporaryDirectory(prefix="timeline-bench-cache-") as caches:
+            _fresh(out)
+            empty = _with_cache(Path(caches))
+            run = _checked(run_measured(cmd, cwd=project, env=empty), "timeline build (minimal)")
+        results.minimal.append(run.seconds)
+        results.cpu.setdefault("ours, minimal templates", []).append(run.cpu_seconds)
+        if results.hugo is not None and len(results.hugo) == i + 1:
+            results.minimal_paired.append(run.seconds / results.hugo[-1])
+        _say(f"  timeline build, cold, small templates, run {i + 1}: {run.seconds:.2f} s")
+
+    return build_once
 
 
 # ------------------------------------------------------------------- Hugo, Pelican
@@ -598,6 +635,14 @@ def table(r: Results) -> str:
             runs = ", ".join(f"{x:.2f}" for x in r.kept_paired)
             versus = f"ours/Hugo {median(r.kept_paired):.2f} (run by run: {runs})"
         rows.append(("cold, Markdown and templates kept", _s(r.kept), versus, "(not the target)"))
+    if r.minimal:
+        versus = ""
+        if r.minimal_paired:
+            runs = ", ".join(f"{x:.2f}" for x in r.minimal_paired)
+            versus = f"ours/Hugo {median(r.minimal_paired):.2f} (run by run: {runs})"
+        rows.append(
+            ("cold, templates as small as Hugo's", _s(r.minimal), versus, "(engines compared)")
+        )
     if r.pelican:
         speedup = median(r.pelican) / ours
         rows.append(
@@ -745,6 +790,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument(
+        "--no-minimal",
+        action="store_true",
+        help="skip the cold builds with templates as small as the Hugo site's",
+    )
     parser.add_argument("--pelican-runs", type=int, help="runs for Pelican (default: --runs)")
     parser.add_argument("--jobs", help="pass --jobs to timeline build")
     tmpfs = parser.add_mutually_exclusive_group()
@@ -774,7 +824,12 @@ def main(argv: list[str] | None = None) -> int:
         timeline = convert.read_timeline(project)
         compile_builder()
         hugo = None if args.no_hugo else prepare_hugo(timeline, work, out_base / "hugo", results)
-        measure_ours(project, out_base / "ours", args.runs, results, args.jobs, between=hugo)
+        minimal = None
+        if not args.no_minimal:
+            minimal = convert.write_minimal_project(project, work / "corpus-minimal")
+        measure_ours(
+            project, out_base / "ours", args.runs, results, args.jobs, between=hugo, minimal=minimal
+        )
         if not args.no_pelican:
             runs = args.pelican_runs or args.runs
             measure_pelican(timeline, work, out_base / "pelican", runs, results)
