@@ -51,7 +51,7 @@ from builder.text import (
     with_note_owner,
     with_root,
 )
-from builder.write import OutputFile, Pieces
+from builder.write import Pieces
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -121,14 +121,6 @@ def _publication_dates(event: Event, timeline: Timeline) -> Iterator[dt.date]:
 
 def _article_dates(timeline: Timeline) -> list[dt.date]:
     return [a.date.earliest for a in timeline.articles if a.date and a.date.earliest]
-
-
-def newest_publication(timeline: Timeline) -> dt.date | None:
-    """The newest publication date of any article or cited source: the content's "now"."""
-    dates = _article_dates(timeline)
-    for event in timeline.events:
-        dates.extend(_publication_dates(event, timeline))
-    return max(dates, default=None)
 
 
 @dataclass(frozen=True)
@@ -1512,18 +1504,6 @@ def _atom_feed(
 # -- sitemap.xml, robots.txt, .nojekyll -----------------------------------------------------
 
 
-def sitemap_entries(
-    timeline: Timeline, modified: ModifiedDates
-) -> Iterator[tuple[str, dt.date | None]]:
-    """Every HTML page's site path with its last-modified date, for sitemap.xml."""
-    yield from _front_entries(modified)
-    for event in timeline.events:
-        yield urls.event_path(event.id), modified.events.get(event.id)
-    yield from _article_entries(timeline, modified)
-    yield from list_entries(timeline, modified)
-    yield from _page_entries(timeline)
-
-
 def _front_entries(modified: ModifiedDates) -> Iterator[tuple[str, dt.date | None]]:
     yield "", modified.site
     yield "articles/", max(modified.articles.values(), default=None)
@@ -1605,7 +1585,8 @@ def sitemap_xml(
 ) -> bytes:
     """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL.
 
-    The entries of `sitemap_entries`, in its order; with a memo, each event's entry and the
+    The front pages, then each event, article, list page and free-standing page; with a
+    memo, each event's entry and the
     blocks of list pages and of articles are kept while what they show is unchanged, and
     when no part changed (a title edit that keeps the id) the last bytes are handed back.
     """
@@ -1697,10 +1678,3 @@ def plan_exports(
     for feed in feeds(timeline):
         plan.append((feed.path, lambda f=feed: atom_feed(f, timeline, links, memo=memo)))
     return plan
-
-
-def render_exports(
-    timeline: Timeline, links: urls.Urls, memo: FragmentMemo | None = None
-) -> list[OutputFile]:
-    """Every feed, data export and host file of the site, in memory."""
-    return [OutputFile(path, render()) for path, render in plan_exports(timeline, links, memo)]

@@ -1717,13 +1717,3 @@ def shared_work(path: str) -> str | None:
     if not path.endswith(".html"):
         return None if folder == "static" or path in ("robots.txt", ".nojekyll") else "exports"
     return "lists" if folder in _LIST_FOLDERS and rest != "index.html" else None
-
-
-def article_byline(article: Article) -> str:
-    """`By A and B` for an article's authors, or an empty string."""
-    names = article.authors
-    if not names:
-        return ""
-    if len(names) == 1:
-        return f"By {names[0]}"
-    return "By " + ", ".join(names[:-1]) + " and " + names[-1]

@@ -169,13 +169,6 @@ def _sort_date(day) -> str:
     return day.isoformat() if day is not None else ""
 
 
-def search_entries(timeline: Timeline) -> list[dict]:
-    """Every searchable item: the events in timeline order, then the articles."""
-    return [event_entry(e, timeline) for e in timeline.events] + [
-        article_entry(a) for a in timeline.articles
-    ]
-
-
 def _script_json(value: object) -> bytes:
     """Compact JSON that stays valid inside a script element."""
     data = jsontext.compact_bytes(value)
