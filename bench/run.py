@@ -272,12 +272,11 @@ def measure_ours(
     cmd = timeline_command("build", str(project), "-o", str(out), "--profile")
     if jobs:
         cmd += ["--jobs", jobs]
+    minimal_out = out.with_name(out.name + "-minimal")
+    after = _minimal_builds(minimal, minimal_out, results, jobs) if minimal is not None else None
     with tempfile.TemporaryDirectory(prefix="timeline-bench-cache-") as caches:
-        after = None
-        if minimal is not None:
-            after = _minimal_builds(minimal, out.with_name(out.name + "-minimal"), results, jobs)
         _measure_ours(project, cmd, out, runs, results, Path(caches), between, after)
-        shutil.rmtree(out.with_name(out.name + "-minimal"), ignore_errors=True)
+    shutil.rmtree(minimal_out, ignore_errors=True)
     pages, files, total, largest, over = site_stats(out)
     results.pages, results.files, results.output_mb = pages, files, total / MB
     results.largest_page = (largest[0], largest[1] / MB)

@@ -1586,9 +1586,9 @@ def sitemap_xml(
     """sitemap.xml (sitemaps.org 0.9) with lastmod; locations relative without a base URL.
 
     The front pages, then each event, article, list page and free-standing page; with a
-    memo, each event's entry and the
-    blocks of list pages and of articles are kept while what they show is unchanged, and
-    when no part changed (a title edit that keeps the id) the last bytes are handed back.
+    memo, each event's entry and the blocks of list pages and of articles are kept while
+    what they show is unchanged, and when no part changed (a title edit that keeps the id)
+    the last bytes are handed back.
     """
     fragments = _fragments(memo, timeline)
     modified = modified or fragments.modified
