@@ -720,7 +720,8 @@ def _authors(check: _Checker, data: YamlMap) -> list[str]:
     return [name for name, _ in check.words(data, "author")]
 
 
-def _page(raw: RawPage, report: Report) -> Page | None:
+def _page(raw: RawPage, report: Report, drafts: bool) -> Page | None:
+    """The page `raw` stands for, or None if it has errors or is a draft left out."""
     check = _Checker(report, raw.file)
     before = len(report.errors)
     check.unknown_fields(raw.meta, PAGE_FIELDS, "a page")
@@ -738,7 +739,7 @@ def _page(raw: RawPage, report: Report) -> Page | None:
             "there; rename the file",
         )
     check.body(raw.body, raw.body_line, "a page's text")
-    if len(report.errors) > before or check.flag(raw.meta, "draft"):
+    if len(report.errors) > before or (check.flag(raw.meta, "draft") and not drafts):
         return None
     return Page(raw.id, title or "", raw.body, check.text(raw.meta, "description") or "", raw.file)
 
@@ -1261,7 +1262,7 @@ def validate_project(
     by_file = {file: group for (file, _), group in zip(project.event_files, groups, strict=True)}
     if not cache.terms.distinct(by_file, drafts):
         _report_shared_folders(cache.terms.clashes(groups), project, lookup, cache, report)
-    pages = [(_page(r, report), r.file, Pos(1, 1), False) for r in project.pages]
+    pages = [(_page(r, report, drafts), r.file, Pos(1, 1), False) for r in project.pages]
     pages = _unique_ids([p for p in pages if p[0]], report, "page")
     cache.finish()
     if not drafts:

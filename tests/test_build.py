@@ -244,6 +244,16 @@ def test_drafts_are_left_out_unless_asked(project: Path) -> None:
     assert "Draft event" in _html(project / "site", "index.html")
 
 
+def test_a_draft_page_is_published_with_drafts_as_a_draft_event_is(project: Path) -> None:
+    """`--drafts` previews every draft, and the error for a link to a draft's page says
+    it is made with `--drafts`: a page's `draft: true` must follow the same rule."""
+    write(project / "content/pages/plans.md", "---\ntitle: Plans\ndraft: true\n---\nSoon.\n")
+    assert run_timeline("build", str(project)).code == 0
+    assert not (project / "site/plans").exists()
+    assert run_timeline("build", str(project), "--drafts").code == 0
+    assert "Soon." in _html(project / "site", "plans/index.html")
+
+
 def test_the_command_exits_without_losing_buffered_output(tmp_path: Path) -> None:
     """`timeline` ends with `os._exit` (freeing a big build's objects one by one took 0.4 s):
     what the command printed to a pipe, block-buffered, must still arrive, and its status."""
