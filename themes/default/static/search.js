@@ -1,4 +1,4 @@
-/* Site search over the prebuilt index (window.TIMELINE_SEARCH, from search/index.*.js).
+/* Site search over the prebuilt index (window.TIMELINE_SEARCH, from search/index.js).
    Every query word must begin a word of an entry; titles count most, then importance,
    then the newest date. Words are normalised as builder/search.py does. */
 (function () {
