@@ -117,6 +117,8 @@ class Site:
     #: Longer lists (the timeline, a term's or a year's events) are split into pages by
     #: period; 400 list items of about 1.8 KB keep every page well under 1 MB.
     events_per_page: int = 400
+    #: How many related events an event's page lists (0: none, and none are ranked).
+    related_events: int = 5
     #: Whether `categories` is the list site.yaml meant, so that an event's category is
     #: checked against it: False when site.yaml could not be read, or its categories had
     #: errors (each event would otherwise bury that one cause in errors). A missing

@@ -155,6 +155,8 @@ class RelatedEvents:
 
     def of(self, event: Event) -> list[Event]:
         """Up to `limit` related events of `event`, the most related first (see `rank`)."""
+        if self.limit <= 0:  # the site shows none: nothing to rank
+            return []
         ids = self.found.get(event.id)
         if ids is None:
             ids = self.found[event.id] = [other.id for other in self.rank(event)]

@@ -57,6 +57,7 @@ SITE_FIELDS = (
     "categories",
     "actors",
     "events_per_page",
+    "related_events",
 )
 EVENT_FIELDS = (
     "date",
@@ -276,6 +277,7 @@ def validate_site(project: RawProject, report: Report) -> Site:
         theme=theme,
         actors=_actor_vocabulary(check, data),
         events_per_page=_events_per_page(check, data),
+        related_events=_related_events(check, data),
         **_category_vocabulary(check, data),
     )
 
@@ -336,6 +338,20 @@ def _events_per_page(check: _Checker, data: YamlMap) -> int:
     value = data.get("events_per_page", default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         check.error(data.at("events_per_page"), "events_per_page must be a whole number above 0")
+        return default
+    return value
+
+
+def _related_events(check: _Checker, data: YamlMap) -> int:
+    """How many related events each event's page lists: ranking them is about a twelfth of
+    a large site's build, so a site that does without them says 0."""
+    default = Site.related_events
+    value = data.get("related_events", default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        check.error(
+            data.at("related_events"),
+            f"related_events must be a whole number, 0 for none (default {default})",
+        )
         return default
     return value
 

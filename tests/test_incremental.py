@@ -303,6 +303,39 @@ def test_site_yaml_and_template_changes(preview) -> None:
     assert_same_as_cold(preview)
 
 
+def _related_counts(files: dict[str, bytes]) -> list[int]:
+    """How many related events each event page lists (0 when it has no such section)."""
+    counts = []
+    for path, html in files.items():
+        if path.startswith("events/") and path.endswith(".html"):
+            section = html.partition(b'<section class="related"')[2].partition(b"</section>")[0]
+            counts.append(section.count(b"<li>"))
+    return counts
+
+
+def test_the_number_of_related_events_follows_site_yaml(preview) -> None:
+    """site.yaml's related_events sets every event page's list, in the preview as in a cold
+    build, and an edit after the change ranks the events it touches with the new number."""
+    assert max(_related_counts(served(preview))) == 5
+    site = preview.project / "content/site.yaml"
+    original = site.read_text(encoding="utf-8")
+    site.write_text(original + "related_events: 2\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    assert max(_related_counts(served(preview))) == 2
+    assert_same_as_cold(preview)
+    target = events_file(preview)  # an edit that ranks the events around it again
+    edit(target, r"tags: \[", "tags: [ceasefire, ")
+    rebuild(preview, target)
+    assert max(_related_counts(served(preview))) == 2
+    assert_same_as_cold(preview)
+    site.write_text(original + "related_events: 0\n", encoding="utf-8")
+    rebuild(preview, site, CONFIG)
+    files = served(preview)
+    assert set(_related_counts(files)) == {0}
+    assert not any(b"Related events" in html for path, html in files.items() if "events/" in path)
+    assert_same_as_cold(preview)
+
+
 def test_a_burst_of_edits_then_a_broken_file_then_its_fix(preview) -> None:
     target = events_file(preview, 1)
     for n in range(3):

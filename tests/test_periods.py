@@ -256,6 +256,21 @@ def test_events_per_page_must_be_a_positive_whole_number(tmp_path: Path, value: 
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("value", ["-1", "many", "true", "2.5"])
+def test_related_events_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+    project = make_project(tmp_path / "project", None)
+    site = project / "content" / "site.yaml"
+    site.write_text(site.read_text() + f"related_events: {value}\n")
+    result = run_timeline("check", str(project))
+    assert result.code == 1
+    line = len(site.read_text().splitlines())
+    assert (
+        f"content/site.yaml:{line}:17: error: related_events must be a whole number, 0 for none"
+        " (default 5)" in result.err
+    )
+    assert "Traceback" not in result.err
+
+
 def test_list_items_shared_by_pages_of_every_depth_keep_content_escaped(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", 5)
     events = project / "content" / "events" / "all.yaml"
