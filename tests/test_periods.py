@@ -241,33 +241,26 @@ def test_lists_within_the_limit_keep_exactly_todays_pages(tmp_path: Path) -> Non
     assert built[27]["index.html"].count(b'<li class="event') == 27
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "many", "true", "2.5"])
-def test_events_per_page_must_be_a_positive_whole_number(tmp_path: Path, value: str) -> None:
-    project = make_project(tmp_path / "project", None)
-    site = project / "content" / "site.yaml"
-    site.write_text(site.read_text() + f"events_per_page: {value}\n")
-    result = run_timeline("check", str(project))
-    assert result.code == 1
-    line = len(site.read_text().splitlines())
-    assert (
-        f"content/site.yaml:{line}:18: error: events_per_page must be a whole number above 0"
-        in result.err
-    )
-    assert "Traceback" not in result.err
+#: site.yaml's numbers, each with values it refuses and the error it gives for them.
+NUMBER_SETTINGS = {
+    "events_per_page": (["0", "-3", "many", "true", "2.5"], "a whole number above 0"),
+    "related_events": (["-1", "many", "true", "2.5"], "a whole number, 0 for none (default 5)"),
+}
 
 
-@pytest.mark.parametrize("value", ["-1", "many", "true", "2.5"])
-def test_related_events_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [(key, value) for key, (values, _) in NUMBER_SETTINGS.items() for value in values],
+)
+def test_site_numbers_must_be_whole_numbers(tmp_path: Path, key: str, value: str) -> None:
     project = make_project(tmp_path / "project", None)
     site = project / "content" / "site.yaml"
-    site.write_text(site.read_text() + f"related_events: {value}\n")
+    site.write_text(site.read_text() + f"{key}: {value}\n")
     result = run_timeline("check", str(project))
     assert result.code == 1
-    line = len(site.read_text().splitlines())
-    assert (
-        f"content/site.yaml:{line}:17: error: related_events must be a whole number, 0 for none"
-        " (default 5)" in result.err
-    )
+    line, column = len(site.read_text().splitlines()), len(key) + 3
+    must = NUMBER_SETTINGS[key][1]
+    assert f"content/site.yaml:{line}:{column}: error: {key} must be {must}" in result.err
     assert "Traceback" not in result.err
 
 
