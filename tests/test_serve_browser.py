@@ -22,6 +22,7 @@ from test_serve import TAKEOVER, Server, replace_in
 from test_theme_browser import run_axe
 
 WAIT_MS = 60_000  # a guard against hanging, not an expectation
+expect.set_options(timeout=WAIT_MS)  # its own default, 5 s, was an expectation
 OVERLAY = "#timeline-serve-errors"
 NOTICE = "#timeline-serve-warnings"
 
@@ -691,6 +692,30 @@ def test_the_overlay_follows_the_scheme_and_passes_axe(project, serve, browser, 
         expect(page.locator(OVERLAY)).to_have_count(0)
     finally:
         ctx.close()
+
+
+def test_a_state_fetched_before_a_build_failed_does_not_hide_its_errors(project, serve, context):
+    """A page asks for the preview's state as it loads; when the answer comes after the
+    stream has brought a newer state (a build that failed meanwhile), the older answer must
+    not take the overlay of errors away."""
+    server = serve(project)
+    held = []
+    page = context.new_page()
+    # The state as the server has it before the build breaks, handed over only afterwards.
+    page.route("**/__timeline/state", lambda route: held.append((route, route.fetch())))
+    page.goto(server.url + TAKEOVER)
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.querySelector('script[data-state]')")
+    while not held:
+        page.wait_for_timeout(50)
+    break_the_build(project)
+    errors = page.locator(f"{OVERLAY} section li").first
+    expect(errors).to_contain_text("error:")
+    route, before = held[0]
+    assert json.loads(before.body())["ok"] is True
+    route.fulfill(response=before)
+    page.evaluate("() => new Promise((done) => setTimeout(done, 200))")
+    expect(errors).to_contain_text("error:")
 
 
 def test_the_same_errors_again_leave_the_overlay_and_its_focus_alone(project, serve, context):

@@ -95,17 +95,22 @@
 
   restoreSavedScroll();
 
+  let streamed = -1; // the version of the newest state the stream brought (its own numbers)
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("timeline-serve") : null;
-  if (channel) channel.onmessage = (message) => apply(message.data);
+  if (channel) channel.onmessage = (message) => applyStreamed(message.data);
   if (channel && navigator.locks) {
     // The lock is held for as long as this page lives: the promise never settles.
     navigator.locks.request("timeline-serve-stream", () => new Promise(() => listen(true)));
   } else {
     listen(false);
   }
+  // The state as the page loads. Its answer can arrive after a newer state on the stream (a
+  // build that failed meanwhile): it is taken only if no newer one has come.
   fetch(STATE, { cache: "no-store" })
     .then((response) => response.json())
-    .then(apply)
+    .then((state) => {
+      if (!(state && state.version < streamed)) apply(state);
+    })
     .catch(() => {});
 
   function listen(relay) {
@@ -118,8 +123,13 @@
         return;
       }
       if (relay) channel.postMessage(state);
-      apply(state);
+      applyStreamed(state);
     };
+  }
+
+  function applyStreamed(state) {
+    if (state && typeof state.version === "number") streamed = Math.max(streamed, state.version);
+    apply(state);
   }
 
   // States come faster than a page can update: keep only the newest, and apply it once the
