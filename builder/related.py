@@ -45,13 +45,14 @@ class RelatedEvents:
     def __init__(
         self,
         timeline: Timeline,
-        limit: int = 5,
+        limit: int | None = None,
         known: dict[str, list[str]] | None = None,
         previous: RelatedEvents | None = None,
         ahead: int = 1,
     ):
         self.timeline = timeline
-        self.limit = limit
+        #: How many related events each event gets: the site's `related_events` unless given.
+        self.limit = timeline.site.related_events if limit is None else limit
         #: How many events, from the one asked for on in time, are ranked at a time: a cold
         #: build renders the event pages in order (see `render.work_groups`), and ranking a
         #: run of neighbours at once, while their windows are in the processor's caches, cost

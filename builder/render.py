@@ -171,8 +171,7 @@ class _Context:
 
     def __post_init__(self) -> None:
         if self.related is None:  # a cold build's (the live preview hands its own over)
-            site = self.timeline.site
-            self.related = RelatedEvents(self.timeline, site.related_events, ahead=RANKED_AHEAD)
+            self.related = RelatedEvents(self.timeline, ahead=RANKED_AHEAD)
 
     def related_key(self, event: Event) -> Hashable:
         """What an event's related-events block shows depends on: those events' keys. Only

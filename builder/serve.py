@@ -1060,7 +1060,7 @@ def next_memo(
     changed = after.changed_since(before)
     if changed is None:
         changed = _changed_events(before, after, old_events, new_events)
-    finder = RelatedEvents(after, after.site.related_events, previous=memo.related)
+    finder = RelatedEvents(after, previous=memo.related)
     touched = lists = None
     if memo.related is not None:
         # Validation keeps the very record of an event it found unchanged: only the others

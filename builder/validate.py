@@ -334,24 +334,25 @@ def _missing_theme(root: Path, name: str) -> str | None:
 
 
 def _events_per_page(check: _Checker, data: YamlMap) -> int:
-    default = Site.events_per_page
-    value = data.get("events_per_page", default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        check.error(data.at("events_per_page"), "events_per_page must be a whole number above 0")
-        return default
-    return value
+    return _whole_number(check, data, "events_per_page", 1, "a whole number above 0")
 
 
 def _related_events(check: _Checker, data: YamlMap) -> int:
     """How many related events each event's page lists: ranking them is about a twelfth of
     a large site's build, so a site that does without them says 0."""
     default = Site.related_events
-    value = data.get("related_events", default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        check.error(
-            data.at("related_events"),
-            f"related_events must be a whole number, 0 for none (default {default})",
-        )
+    return _whole_number(
+        check, data, "related_events", 0, f"a whole number, 0 for none (default {default})"
+    )
+
+
+def _whole_number(check: _Checker, data: YamlMap, key: str, least: int, what: str) -> int:
+    """site.yaml's number `key`, at least `least`; else an error saying it must be `what`,
+    and the `Site` default."""
+    default = getattr(Site, key)
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        check.error(data.at(key), f"{key} must be {what}")
         return default
     return value
 
