@@ -288,13 +288,28 @@ def _language(check: _Checker, data: YamlMap) -> str:
     language = check.line(data, "language") or "en"
     if LANGUAGE_TAG.match(language):
         return language
-    dashed = language.replace("_", "-")
-    hint = f"; did you mean {dashed!r}?" if LANGUAGE_TAG.match(dashed) else ""
     check.error(
         data.at("language"),
-        f"language {language!r} must be a language tag such as en, ru or fa-AF (BCP 47){hint}",
+        f"language {language!r} must be a language tag such as en, ru or fa-AF (BCP 47)"
+        + _language_hint(language),
     )
     return "en"
+
+
+def _language_hint(language: str) -> str:
+    """'; did you mean …?' with the tag an editor most likely meant: `en-US` for `en_US`,
+    `en` for `English`; empty when nothing comes close."""
+    dashed = language.replace("_", "-")
+    if LANGUAGE_TAG.match(dashed):
+        return f"; did you mean {dashed!r}?"
+    import pycountry  # its table of languages loads only when a name needs looking up
+
+    try:
+        found = pycountry.languages.lookup(language.strip())
+    except LookupError:
+        return ""
+    tag = getattr(found, "alpha_2", None) or found.alpha_3
+    return f"; did you mean {tag!r} ({found.name})?"
 
 
 def _site_title(check: _Checker, data: YamlMap) -> str:

@@ -128,7 +128,14 @@ CASES = {
     "site language a name, not a tag": Case(
         {SITE: "title: x\nlanguage: English\n"},
         f"{SITE}:2:11",
-        "language 'English' must be a language tag such as en, ru or fa-AF (BCP 47)",
+        "language 'English' must be a language tag such as en, ru or fa-AF (BCP 47); "
+        "did you mean 'en' (English)?",
+    ),
+    "site language a name with no two-letter tag": Case(
+        {SITE: "title: x\nlanguage: Dari\n"},
+        f"{SITE}:2:11",
+        "language 'Dari' must be a language tag such as en, ru or fa-AF (BCP 47); "
+        "did you mean 'prs' (Dari)?",
     ),
     "site language with an underscore": Case(
         {SITE: "title: x\nlanguage: en_US\n"},
