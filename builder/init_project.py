@@ -14,7 +14,7 @@ import contextlib
 import json
 import shutil
 import sys
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from builder import __version__
@@ -136,8 +136,8 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install timeline-builder
-        # Or install it from a clone: pip install git+https://github.com/OWNER/REPO
-        run: python -m pip install "timeline-builder=={version}"
+        # {install_note}
+        run: python -m pip install "{requirement}"
       - id: pages
         uses: actions/configure-pages@v5
       - name: Keep the builder's cache between runs
@@ -216,6 +216,30 @@ def _title_for(directory: Path) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words) or "Timeline"
 
 
+def _installed_as() -> dict[str, str]:
+    """How the new project's workflow installs the builder: the same commit of the same
+    public repository when this builder was installed from one (`pip install
+    git+https://…`, as PEP 610's direct_url.json records it), so that the workflow works
+    before any release; otherwise this version from PyPI."""
+    try:
+        recorded = metadata.distribution("timeline-builder").read_text("direct_url.json")
+        origin = json.loads(recorded or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    url, vcs = origin.get("url"), origin.get("vcs_info") or {}
+    commit = vcs.get("commit_id")
+    public = isinstance(url, str) and url.startswith("https://") and "@" not in url[8:]
+    if vcs.get("vcs") == "git" and public and isinstance(commit, str) and commit.isalnum():
+        return {
+            "requirement": f"timeline-builder @ git+{url}@{commit}",
+            "install_note": "The commit of timeline-builder this project was made with.",
+        }
+    return {
+        "requirement": f"timeline-builder=={__version__}",
+        "install_note": "Or install it from a clone: pip install git+https://github.com/OWNER/REPO",
+    }
+
+
 def project_files(directory: Path) -> dict[str, str]:
     """Every file of a new project, by path relative to the project folder."""
     title = _title_for(directory)
@@ -225,7 +249,7 @@ def project_files(directory: Path) -> dict[str, str]:
         "content/events/example.yaml": _EVENTS_YAML.format(),
         "content/articles/example.md": _ARTICLE_MD.format(),
         "content/pages/about.md": _ABOUT_MD,
-        ".github/workflows/pages.yml": _WORKFLOW.format(version=__version__),
+        ".github/workflows/pages.yml": _WORKFLOW.format(**_installed_as()),
         ".gitignore": _GITIGNORE,
         ".vscode/settings.json": _vscode_settings(),
         "README.md": _README.format(title=title),

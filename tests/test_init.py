@@ -157,6 +157,66 @@ def test_workflow_builds_and_deploys_with_github_pages(
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _install_step(directory: Path, origin: dict | None) -> str:
+    """The workflow's install command from `timeline init`, run where the builder's
+    installed metadata records `origin` as PEP 610's direct_url.json (None: no record, as
+    after an install from PyPI). Python finds the metadata in the folder it runs from
+    before the real installation's, as it would a second installation."""
+    info = directory / "timeline_builder-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: timeline-builder\nVersion: 0.1.0\n", encoding="utf-8"
+    )
+    if origin is not None:
+        (info / "direct_url.json").write_text(json.dumps(origin), encoding="utf-8")
+    result = run_timeline("init", str(directory / "p"), cwd=directory)
+    assert result.code == 0, result.err
+    text = (directory / "p" / ".github" / "workflows" / "pages.yml").read_text("utf-8")
+    steps = yaml.safe_load(text)["jobs"]["build"]["steps"]
+    return next(s["run"] for s in steps if s.get("name") == "Install timeline-builder")
+
+
+def test_a_builder_installed_from_a_public_git_repository_is_installed_from_it(
+    tmp_path: Path,
+) -> None:
+    """Installed with `pip install git+https://…`, the builder may have no release: the
+    new project's workflow installs the same commit from the same repository."""
+    url = "https://github.com/example/timeline-builder"
+    origin = {"url": url, "vcs_info": {"vcs": "git", "commit_id": COMMIT}}
+    step = _install_step(tmp_path, origin)
+    assert step == f'python -m pip install "timeline-builder @ git+{url}@{COMMIT}"'
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        None,  # from PyPI
+        {"url": "file:///home/me/timeline-builder", "dir_info": {"editable": True}},
+        {"url": "file:///home/me/tb", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+        {
+            "url": "https://me:ghp_SECRET@github.com/me/timeline-builder",
+            "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+        },
+        {"url": "ssh://git@github.com/me/timeline-builder", "vcs_info": {"vcs": "git"}},
+    ],
+    ids=["pypi", "editable clone", "local git", "credentials in the url", "ssh"],
+)
+def test_a_builder_installed_otherwise_is_installed_from_pypi(
+    tmp_path: Path, origin: dict | None
+) -> None:
+    """A clone on this machine, or a repository the workflow could not reach without
+    this machine's keys, gives the release of the same version; a token in the address
+    the builder came from never reaches a file of the project."""
+    step = _install_step(tmp_path, origin)
+    assert step == 'python -m pip install "timeline-builder==0.1.0"'
+    project = tmp_path / "p"
+    leaked = [f for f in project.rglob("*") if f.is_file() and "SECRET" in f.read_text("utf-8")]
+    assert leaked == []
+
+
 # -- JSON Schemas for editors -----------------------------------------------------------------
 
 
