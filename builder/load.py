@@ -36,6 +36,7 @@ MAX_ALIAS_VALUES = 100_000
 #: How deeply lists and mappings may nest. Content needs a handful of levels; the limit
 #: keeps absurd nesting from exhausting the stack (the C composer would crash on it).
 MAX_DEPTH = 64
+_TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -441,8 +442,7 @@ class _EventReader:
             raise YamlProblem(
                 p.line,
                 p.col,
-                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here: "
-                "flatten them",
+                f"{_TOO_DEEP} here: flatten them",
             )
         if not self.open and self.root_mark is None:
             self.root_mark = event.start_mark
@@ -595,6 +595,8 @@ def content_kind(path: Path) -> str | None:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     """The syntax error positioned where the fix goes, in words that say what to change."""
+    if "maximum nesting depth" in (exc.problem or ""):
+        return _nesting_problem(exc.problem_mark, text, line_offset)
     ended = _quote_ended_early(exc, text)
     if ended is not None:
         return _quote_problem(*ended, line_offset)
@@ -605,6 +607,26 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
         mark = exc.context_mark  # the quote left open, the line without a colon
     pos = _mark_pos(mark, line_offset) if mark else Pos(1 + line_offset, 1)
     return YamlProblem(pos.line, pos.col, _syntax_message(exc, text, line_offset))
+
+
+def _nesting_problem(mark: yaml.Mark | None, text: str, line_offset: int) -> YamlProblem:
+    """Nesting too deep, where the values first go deeper than MAX_DEPTH.
+
+    libyaml 0.2.6 and later refuse nesting past their own limit (1,000 levels), and their
+    scanner, reading ahead of the events, can meet it before the events reach this
+    module's lower one. The text up to where libyaml stopped holds the place where they do.
+    """
+    if mark is None:
+        return YamlProblem(1 + line_offset, 1, f"{_TOO_DEEP}: flatten them")
+    stop = sum(len(line) + 1 for line in text.split("\n")[: mark.line]) + mark.column
+    if stop < len(text):  # the text before the mark nests less deeply than libyaml allows
+        try:
+            _parsed(text[:stop], line_offset)
+        except YamlProblem as found:
+            if found.message.startswith(_TOO_DEEP):
+                return found
+    pos = _mark_pos(mark, line_offset)
+    return YamlProblem(pos.line, pos.col, f"{_TOO_DEEP} here: flatten them")
 
 
 def _quote_ended_early(

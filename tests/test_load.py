@@ -255,6 +255,29 @@ def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("x: " + "[" * 3000 + "]" * 3000 + "\n", (1, 67)),  # the 64th [, in the root mapping
+        ("x: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n", (1, 256)),
+        ("x: " + "[" * 3000, (1, 67)),  # never closed: the depth is met first
+        ("x:\n" + "".join(" " * i + "- \n" for i in range(0, 2400, 2)), (65, 127)),
+        ("a:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1200)), (65, 65)),
+    ],
+    ids=["flow lists", "flow mappings", "unclosed lists", "block lists", "block mappings"],
+)
+def test_nesting_is_refused_where_it_first_goes_too_deep(text: str, where: tuple) -> None:
+    """Wherever the parser itself gives up (libyaml 0.2.6 and later stop at 1,000 levels,
+    scanning ahead of the values), the error is placed where the 65th level opens (the
+    root mapping is the first)."""
+    with pytest.raises(load.YamlProblem) as caught:
+        load.parse_yaml(text)
+    assert (caught.value.line, caught.value.col) == where
+    assert caught.value.message == (
+        "lists and mappings are nested more than 64 levels deep here: flatten them"
+    )
+
+
+@pytest.mark.parametrize(
     ("text", "where", "message"),
     [
         (
