@@ -36,7 +36,7 @@ MAX_ALIAS_VALUES = 100_000
 #: How deeply lists and mappings may nest. Content needs a handful of levels; the limit
 #: keeps absurd nesting from exhausting the stack (the C composer would crash on it).
 MAX_DEPTH = 64
-_TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+_TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} levels deep here: flatten them"
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -442,7 +442,7 @@ class _EventReader:
             raise YamlProblem(
                 p.line,
                 p.col,
-                f"{_TOO_DEEP} here: flatten them",
+                _TOO_DEEP,
             )
         if not self.open and self.root_mark is None:
             self.root_mark = event.start_mark
@@ -617,16 +617,16 @@ def _nesting_problem(mark: yaml.Mark | None, text: str, line_offset: int) -> Yam
     module's lower one. The text up to where libyaml stopped holds the place where they do.
     """
     if mark is None:
-        return YamlProblem(1 + line_offset, 1, f"{_TOO_DEEP}: flatten them")
+        return YamlProblem(1 + line_offset, 1, _TOO_DEEP)
     stop = sum(len(line) + 1 for line in text.split("\n")[: mark.line]) + mark.column
     if stop < len(text):  # the text before the mark nests less deeply than libyaml allows
         try:
             _parsed(text[:stop], line_offset)
         except YamlProblem as found:
-            if found.message.startswith(_TOO_DEEP):
+            if found.message == _TOO_DEEP:
                 return found
     pos = _mark_pos(mark, line_offset)
-    return YamlProblem(pos.line, pos.col, f"{_TOO_DEEP} here: flatten them")
+    return YamlProblem(pos.line, pos.col, _TOO_DEEP)
 
 
 def _quote_ended_early(
